@@ -1,0 +1,42 @@
+# AutoML Studio — the two commands a new user needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# The CPU build of torch lies on this kind of machine's disk; a GPU machine may override it.
+TORCH_SPEC ?= torch==2.13.0
+PORT ?= 8501
+HOST ?= 127.0.0.1
+export AUTOML_STUDIO_HOME ?= $(CURDIR)/workspace
+
+.PHONY: install run test test-fast bench chromium clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "$(TORCH_SPEC)"
+	$(PY) -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+# Debian's Chromium for the real-browser tests (never `playwright install`).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+
+run: install
+	$(VENV)/bin/automl-studio ui --host $(HOST) --port $(PORT)
+
+test: install chromium
+	$(PY) -m pytest tests -q -p no:cacheprovider
+
+test-fast: install
+	$(PY) -m pytest tests/unit -q -p no:cacheprovider
+
+bench: install
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,30 @@
+"""AutoML Studio: page config, navigation over pages/, and the sidebar (workspace, active dataset / run)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.loaders import workspace
+from ui.state import get_state
+
+st.set_page_config(page_title="AutoML Studio", page_icon=":material/science:", layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/table:"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/evaluate.py", title="Evaluate", icon=":material/monitoring:"),
+    st.Page("pages/explain.py", title="Explain", icon=":material/lightbulb:"),
+    st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),
+]
+
+page = st.navigation(PAGES)
+state = get_state()
+ws = workspace(state.workspace_root)
+with st.sidebar:
+    st.caption(f"Workspace: `{ws.root}`")
+    if state.dataset_id:
+        st.caption(f"Dataset: `{state.dataset_id}`")
+    if state.run_id:
+        st.caption(f"Run: `{state.run_id}`")
+page.run()

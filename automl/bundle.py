@@ -1,0 +1,73 @@
+"""A run's deployable model: predictor folder + input schema + metrics, offered only when complete.
+
+(Signing and export / import of bundles come with the prediction issue; today a bundle lives in its run.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from automl import atomic, jobs
+from automl.errors import RunNotReadyError
+from automl.workspace import Workspace
+
+__all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs"]
+
+_READY = ("succeeded", "stopped")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    run_id: str
+    run_dir: Path
+    predictor_path: Path
+    schema: dict[str, Any]
+    metrics: dict[str, Any]
+    config: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return self.schema["label"]
+
+    @property
+    def problem_type(self) -> str:
+        return self.schema["problem_type"]
+
+    @property
+    def class_labels(self) -> list[Any] | None:
+        return self.schema.get("class_labels")
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f["name"] for f in self.schema["features"]]
+
+
+def load_bundle(ws: Workspace, run_id: str) -> Bundle:
+    """The run's model, or `RunNotReadyError` saying why there is none (still training, failed, ...)."""
+    run = ws.get_run(run_id)
+    job = jobs.refresh(ws, run_id)
+    run_dir = ws.run_dir(run_id)
+    if job.status not in _READY or not (run_dir / "model.json").exists():
+        why = {"queued": "is waiting to start", "running": "is still training", "stopping": "is stopping",
+               "failed": "failed", "cancelled": "was cancelled"}.get(job.status, f"is {job.status}")
+        raise RunNotReadyError(f"Run {run.id} {why}; it has no model to use. Pick a finished run.")
+    manifest = atomic.read_json(run_dir / "model.json")
+    return Bundle(
+        run_id=run_id, run_dir=run_dir, predictor_path=run_dir / manifest["predictor"],
+        schema=atomic.read_json(run_dir / "schema.json"), metrics=atomic.read_json(run_dir / "metrics.json"),
+        config=run.config,
+    )
+
+
+def ready_runs(ws: Workspace) -> list[str]:
+    """Ids of runs with a complete model, newest first."""
+    return [r.id for r in ws.list_runs() if r.status in _READY and (ws.run_dir(r.id) / "model.json").exists()]
+
+
+def load_predictor(path: str | Path):
+    """Load an AutoGluon predictor folder (imports AutoGluon on first use)."""
+    from autogluon.tabular import TabularPredictor
+
+    return TabularPredictor.load(str(path), verbosity=0, require_py_version_match=False)

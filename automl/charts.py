@@ -1,0 +1,40 @@
+"""Plotly figures from evaluation frames (used by pages and, later, the report)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+__all__ = ["confusion_matrix_figure", "predicted_vs_actual_figure", "leaderboard_figure"]
+
+
+def confusion_matrix_figure(matrix: pd.DataFrame) -> go.Figure:
+    fig = go.Figure(go.Heatmap(
+        z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), colorscale="Blues",
+        text=matrix.to_numpy(), texttemplate="%{text}", hovertemplate="actual %{y}<br>predicted %{x}<br>%{z} rows",
+        showscale=False))
+    fig.update_layout(title="Confusion matrix (test split)", xaxis_title="Predicted", yaxis_title="Actual",
+                      yaxis_autorange="reversed", height=420, margin=dict(t=50, l=60, r=20, b=50))
+    return fig
+
+
+def predicted_vs_actual_figure(frame: pd.DataFrame, max_points: int = 5000) -> go.Figure:
+    sample = frame.sample(max_points, random_state=0) if len(frame) > max_points else frame
+    lo = float(min(frame["actual"].min(), frame["prediction"].min()))
+    hi = float(max(frame["actual"].max(), frame["prediction"].max()))
+    fig = go.Figure()
+    fig.add_trace(go.Scattergl(x=sample["actual"], y=sample["prediction"], mode="markers", name="rows",
+                               marker=dict(size=5, opacity=0.5)))
+    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="perfect", line=dict(dash="dash")))
+    fig.update_layout(title="Predicted vs actual (test split)", xaxis_title="Actual", yaxis_title="Predicted",
+                      height=420, margin=dict(t=50, l=60, r=20, b=50))
+    return fig
+
+
+def leaderboard_figure(board: pd.DataFrame) -> go.Figure:
+    board = board.sort_values("score_val")
+    fig = go.Figure(go.Bar(x=board["score_val"], y=board["model"], orientation="h",
+                           marker_color=["#d62728" if d else "#1f77b4" for d in board.get("deployed", False)]))
+    fig.update_layout(title="Validation score by model (higher is better)", height=max(250, 28 * len(board)),
+                      margin=dict(t=50, l=160, r=20, b=40))
+    return fig

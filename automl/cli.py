@@ -1,0 +1,240 @@
+"""`automl-studio`: the same core the pages use, from a terminal.
+
+`--json` prints one JSON object on stdout and nothing else there; progress goes to stderr.
+Exit codes: 0 success, 2 bad input (one-line reason on stderr), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from automl.errors import AutoMLError
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _workspace(args: argparse.Namespace):
+    from automl.workspace import Workspace
+
+    return Workspace(args.workspace) if getattr(args, "workspace", None) else Workspace()
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from automl.ingest import MAX_UPLOAD_BYTES
+
+    env = dict(os.environ)
+    if args.workspace:
+        env["AUTOML_STUDIO_HOME"] = str(Path(args.workspace).resolve())
+    cmd = [sys.executable, "-m", "ui.server", args.host, str(args.port), str(MAX_UPLOAD_BYTES // 2**20)]
+    _err(f"AutoML Studio on http://{args.host}:{args.port}  (workspace: {env.get('AUTOML_STUDIO_HOME', './workspace')})")
+    return subprocess.call(cmd, env=env)
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from automl.ingest import read_table
+    from automl.profile import profile_columns
+
+    df, report = read_table(args.data)
+    prof = profile_columns(df)
+    if args.json:
+        print(json.dumps({"rows": len(df), "columns": prof.rename(columns={"column": "name", "kind": "type"})
+                          .to_dict(orient="records"), "ingest": report.to_dict()}, default=str))
+    else:
+        print(f"{report.source}: {len(df)} rows x {df.shape[1]} columns")
+        print(prof.to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from automl import jobs
+    from automl.ingest import read_table
+    from automl.training import TrainConfig, start_training
+
+    ws = _workspace(args)
+    df, report = read_table(args.data)
+    dataset = ws.add_dataset(df, Path(args.data).name, {"ingest": report.to_dict()})
+    config = TrainConfig(
+        dataset_id=dataset.id, label=args.label, problem_type=args.problem_type, eval_metric=args.metric,
+        preset=args.preset, time_limit=args.time_limit, test_size=args.test_size, exclude=tuple(args.exclude),
+        gpu=args.gpu, seed=args.seed, model_families=tuple(args.models or ()),
+    )
+    run = start_training(ws, config)
+    _err(f"run {run.id}: {run.problem_type} on {args.label!r}, metric {run.eval_metric}, "
+         f"preset {run.preset}, budget {run.time_limit:.0f} s")
+    job = _follow(ws, run.id)
+    if job.status not in ("succeeded", "stopped"):
+        _err(f"training {job.status}: {job.message or ''}".strip())
+        return EXIT_ERROR
+    result = _run_summary(ws, run.id)
+    if args.json:
+        print(json.dumps(result, default=str))
+    else:
+        print(f"run {run.id}: test {result['eval_metric']} = {result['test_score']:.4f} "
+              f"(best model {result['best_model']})")
+    return EXIT_OK
+
+
+def _follow(ws, job_id: str):
+    """Stream a job's events to stderr until it ends; Ctrl-C cancels it."""
+    from automl import jobs
+
+    seen = 0
+    try:
+        while True:
+            job = jobs.refresh(ws, job_id)
+            events = jobs.read_events(ws, job)
+            for ev in events[seen:]:
+                _err(_describe(ev))
+            seen = len(events)
+            if job.status not in jobs.ACTIVE:
+                return job
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        _err("interrupted: cancelling the job")
+        return jobs.cancel(ws, job_id)
+
+
+def _describe(ev: dict[str, Any]) -> str:
+    kind = ev.get("event")
+    if kind == "model_done":
+        score = ev.get("score_val")
+        return f"  done   {ev['model']:<28} val {score:.4f}  ({ev.get('fit_time') or 0:.1f} s)" if score is not None \
+            else f"  done   {ev['model']}"
+    if kind == "model_started":
+        return f"  start  {ev['model']}"
+    if kind == "stage":
+        return f"[{ev.get('stage')}] " + " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("t", "event", "stage"))
+    return f"[{kind}] " + " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("t", "event"))
+
+
+def _run_summary(ws, run_id: str) -> dict[str, Any]:
+    from automl.bundle import load_bundle
+    from automl.evaluation import leaderboard
+
+    bundle = load_bundle(ws, run_id)
+    board = leaderboard(bundle)
+    m = bundle.metrics
+    return {
+        "run_id": run_id, "status": ws.get_run(run_id).status, "dataset_id": bundle.config.get("dataset_id"),
+        "label": bundle.label, "problem_type": bundle.problem_type, "eval_metric": m["eval_metric"],
+        "test_score": m["test_score"], "scores": m.get("scores", {}), "best_model": m["best_model"],
+        "class_labels": m.get("class_labels"), "gpus": list(range(int(m.get("num_gpus") or 0))),
+        "leaderboard": [{"model": r.model, "score_val": _num(r.score_val), "score_test": _num(getattr(r, "score_test", None)),
+                         "fit_time": _num(getattr(r, "fit_time", None))} for r in board.itertuples()],
+        "run_dir": str(bundle.run_dir),
+    }
+
+
+def _num(value: Any) -> float | None:
+    try:
+        return None if value is None or value != value else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from automl.bundle import load_bundle
+    from automl.evaluation import metric_table
+
+    ws = _workspace(args)
+    summary = _run_summary(ws, args.run_id)
+    table = metric_table(load_bundle(ws, args.run_id))
+    summary["metrics"] = {r.key: r.value for r in table.itertuples()}
+    if args.json:
+        print(json.dumps(summary, default=str))
+    else:
+        print(table[["metric", "value"]].to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from automl.bundle import load_bundle, load_predictor
+    from automl.prediction import predict_csv
+
+    ws = _workspace(args)
+    bundle = load_bundle(ws, args.model)
+    predictor = load_predictor(bundle.predictor_path)
+    report = predict_csv(predictor, bundle, args.data, args.out, chunk_rows=args.chunk_rows,
+                         on_progress=lambda n: _err(f"  {n} rows scored"))
+    for line in report.lines():
+        _err(line)
+    _err(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="automl-studio", description="Point-and-click AutoML for tables, and its CLI.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def with_ws(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sp.add_argument("--workspace", help="workspace folder (default: $AUTOML_STUDIO_HOME or ./workspace)")
+        return sp
+
+    ui = with_ws(sub.add_parser("ui", help="serve the app"))
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=8501)
+    ui.set_defaults(func=cmd_ui)
+
+    prof = sub.add_parser("profile", help="column types and missing values of a file")
+    prof.add_argument("data")
+    prof.add_argument("--json", action="store_true")
+    prof.set_defaults(func=cmd_profile)
+
+    tr = with_ws(sub.add_parser("train", help="train models on a file"))
+    tr.add_argument("data")
+    tr.add_argument("--label", required=True)
+    tr.add_argument("--preset", default="fast", help="fast, good, high, best (or an AutoGluon preset)")
+    tr.add_argument("--time-limit", type=int, default=120, help="seconds")
+    tr.add_argument("--metric", default=None)
+    tr.add_argument("--problem-type", choices=["binary", "multiclass", "regression"], default=None)
+    tr.add_argument("--test-size", type=float, default=0.2)
+    tr.add_argument("--exclude", nargs="*", default=[])
+    tr.add_argument("--models", nargs="*", help="restrict to model families (GBM CAT XGB RF XT NN_TORCH FASTAI KNN LR)")
+    tr.add_argument("--gpu", choices=["auto", "on", "off"], default="auto")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--json", action="store_true")
+    tr.set_defaults(func=cmd_train)
+
+    ev = with_ws(sub.add_parser("evaluate", help="test-split metrics and leaderboard of a run"))
+    ev.add_argument("run_id")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_evaluate)
+
+    pr = with_ws(sub.add_parser("predict", help="predict a CSV with a run's model"))
+    pr.add_argument("model", help="run id")
+    pr.add_argument("data")
+    pr.add_argument("--out", required=True)
+    pr.add_argument("--chunk-rows", type=int, default=50_000)
+    pr.set_defaults(func=cmd_predict)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except AutoMLError as exc:
+        _err(f"error: {exc}")
+        return EXIT_BAD_INPUT if isinstance(exc, (ValueError, LookupError)) else EXIT_ERROR
+    except FileNotFoundError as exc:
+        _err(f"error: {exc}")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Errors of the core. Each message says what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+__all__ = [
+    "AutoMLError",
+    "DataLoadError",
+    "TargetError",
+    "SchemaMismatchError",
+    "NotFoundError",
+    "DatasetNotFoundError",
+    "RunNotFoundError",
+    "JobNotFoundError",
+    "RunNotReadyError",
+    "GPUUnavailableError",
+    "InvalidIdError",
+]
+
+
+class AutoMLError(Exception):
+    """Base class of every error the core raises on purpose."""
+
+
+class DataLoadError(AutoMLError, ValueError):
+    """A file could not be read as a table."""
+
+
+class TargetError(AutoMLError, ValueError):
+    """The chosen target column cannot be learned."""
+
+
+class SchemaMismatchError(AutoMLError, ValueError):
+    """Rows given for prediction do not match what the model was trained on."""
+
+
+class NotFoundError(AutoMLError, LookupError):
+    """Something asked for by id is not in the workspace."""
+
+
+class DatasetNotFoundError(NotFoundError):
+    pass
+
+
+class RunNotFoundError(NotFoundError):
+    pass
+
+
+class JobNotFoundError(NotFoundError):
+    pass
+
+
+class RunNotReadyError(AutoMLError, RuntimeError):
+    """The run exists but has no usable model (still training, failed or cancelled)."""
+
+
+class GPUUnavailableError(AutoMLError, RuntimeError):
+    """A GPU was required but none is visible."""
+
+
+class InvalidIdError(AutoMLError, ValueError):
+    """An id that could escape the workspace or is malformed."""

@@ -1,0 +1,57 @@
+"""Evaluation frames of a finished run, from its saved test-split predictions (no model load needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from automl.bundle import Bundle
+
+__all__ = ["leaderboard", "test_predictions", "metric_table", "confusion_matrix_frame",
+           "predicted_vs_actual_frame"]
+
+_PRETTY = {
+    "accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "roc_auc": "ROC AUC", "f1": "F1",
+    "f1_macro": "F1 (macro)", "precision": "Precision", "recall": "Recall", "log_loss": "Log loss",
+    "mcc": "Matthews correlation", "root_mean_squared_error": "RMSE", "mean_absolute_error": "MAE",
+    "mean_squared_error": "MSE", "r2": "R²", "median_absolute_error": "Median absolute error",
+    "mean_absolute_percentage_error": "MAPE", "pearsonr": "Pearson r",
+}
+
+
+def leaderboard(bundle: Bundle) -> pd.DataFrame:
+    board = pd.read_parquet(bundle.run_dir / "leaderboard.parquet")
+    board["deployed"] = board["model"] == bundle.metrics.get("best_model")
+    return board
+
+
+def test_predictions(bundle: Bundle) -> pd.DataFrame:
+    return pd.read_parquet(bundle.run_dir / "test_predictions.parquet")
+
+
+def metric_table(bundle: Bundle) -> pd.DataFrame:
+    """Test-split metrics as users read them (errors as positive numbers), the run's metric first."""
+    values = bundle.metrics.get("values") or bundle.metrics.get("scores", {})
+    main = bundle.metrics.get("eval_metric")
+    rows = [{"metric": _PRETTY.get(k, k), "key": k, "value": float(v), "optimised": k == main}
+            for k, v in values.items()]
+    rows.sort(key=lambda r: (not r["optimised"], r["metric"]))
+    return pd.DataFrame(rows, columns=["metric", "key", "value", "optimised"])
+
+
+def confusion_matrix_frame(preds: pd.DataFrame, class_labels: list | None = None) -> pd.DataFrame:
+    """Counts with actual classes as rows and predicted classes as columns."""
+    labels = list(class_labels) if class_labels else sorted(set(preds["actual"]) | set(preds["prediction"]), key=str)
+    matrix = pd.crosstab(pd.Categorical(preds["actual"], categories=labels),
+                         pd.Categorical(preds["prediction"], categories=labels), dropna=False)
+    matrix.index = [str(x) for x in labels]
+    matrix.columns = [str(x) for x in labels]
+    matrix.index.name, matrix.columns.name = "actual", "predicted"
+    return matrix
+
+
+def predicted_vs_actual_frame(preds: pd.DataFrame) -> pd.DataFrame:
+    out = preds[["actual", "prediction"]].astype(float).copy()
+    out["error"] = out["prediction"] - out["actual"]
+    out["abs_error"] = np.abs(out["error"])
+    return out

@@ -1,0 +1,154 @@
+"""Runs inside the training job's process: split, fit AutoGluon with progress events, score, save.
+
+Everything a finished run offers is written here, atomically; `model.json` is written last and marks
+the run's model as complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from automl import atomic, jobs
+from automl.schema import build_schema
+from automl.training import HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus
+from automl.workspace import JobRecord, Workspace
+
+__all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "TRAIN_SAMPLE_ROWS"]
+
+log = logging.getLogger(__name__)
+TRAIN_SAMPLE_ROWS = 500
+
+
+def split_train_test(df: pd.DataFrame, label: str, problem_type: str, test_size: float,
+                     seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cut the held-out test split; stratified for classification when every class has two rows."""
+    stratify = None
+    if problem_type in ("binary", "multiclass") and df[label].value_counts().min() >= 2:
+        stratify = df[label]
+    train, test = train_test_split(df, test_size=test_size, random_state=seed, stratify=stratify)
+    return train, test
+
+
+def hyperparameters_for(preset: str, families: tuple[str, ...]) -> dict[str, Any] | None:
+    """The preset's model portfolio restricted to `families` (None: the preset's own choice)."""
+    if not families:
+        return None
+    from autogluon.tabular.configs.hyperparameter_configs import get_hyperparameter_config
+    from autogluon.tabular.configs.presets_configs import tabular_presets_dict
+
+    name = tabular_presets_dict.get(preset, {}).get("hyperparameters", "default")
+    portfolio = get_hyperparameter_config(name) if isinstance(name, str) else dict(name)
+    return {family: portfolio.get(family, {}) for family in families}
+
+
+def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
+                     should_stop: Callable[[], bool]) -> str:
+    run_dir = ws.run_dir(job.id)
+    config = TrainConfig.from_dict(atomic.read_json(run_dir / "config.json"))
+    df = ws.load_dataset(config.dataset_id).drop(columns=list(config.exclude))
+    labelled = df[df[config.label].notna()]
+    train, test = split_train_test(labelled, config.label, config.problem_type, config.test_size, config.seed)
+    atomic.write_parquet(run_dir / "test.parquet", test)
+    atomic.write_parquet(run_dir / "train_sample.parquet",
+                         train.sample(min(TRAIN_SAMPLE_ROWS, len(train)), random_state=config.seed))
+    events.emit("stage", stage="split", n_train=len(train), n_test=len(test),
+                dropped_missing_label=len(df) - len(labelled))
+
+    num_gpus = detect_gpus() if config.gpu != "off" else 0
+    events.emit("stage", stage="fitting", time_limit=config.time_limit, preset=config.preset, num_gpus=num_gpus)
+    started = time.time()
+    predictor = _fit(config, train, run_dir, events, jobs.stop_path(ws, job), num_gpus)
+    fit_seconds = time.time() - started
+    if not predictor.model_names():
+        raise RuntimeError(f"No model finished within the {config.time_limit} s budget; give training more time.")
+
+    events.emit("stage", stage="evaluating")
+    metrics, leaderboard, test_predictions = _score(predictor, test, config)
+    metrics.update(n_train=len(train), n_test=len(test), fit_seconds=round(fit_seconds, 2), num_gpus=num_gpus,
+                   stopped_early=should_stop(), versions=_versions())
+    atomic.write_json(run_dir / "schema.json",
+                      build_schema(train, config.label, config.problem_type, metrics.get("class_labels")))
+    atomic.write_parquet(run_dir / "leaderboard.parquet", leaderboard)
+    atomic.write_parquet(run_dir / "test_predictions.parquet", test_predictions)
+    atomic.write_json(run_dir / "metrics.json", metrics)
+    ws.set_run_result(job.id, metrics["test_score"], metrics["eval_metric"])
+    atomic.write_json(run_dir / "model.json", {"predictor": "predictor", "best_model": metrics["best_model"],
+                                               "created_at": time.time()})
+    events.emit("stage", stage="done", test_score=metrics["test_score"], best_model=metrics["best_model"])
+    return "stopped" if should_stop() else "succeeded"
+
+
+def _fit(config: TrainConfig, train: pd.DataFrame, run_dir: Path, events: jobs.EventLog, stop_file: Path,
+         num_gpus: int):
+    from autogluon.tabular import TabularPredictor
+
+    from automl.callbacks import ProgressCallback
+
+    excluded = list(HUB_MODELS)
+    if config.model_families:
+        excluded += [m for m in MODEL_FAMILIES if m not in config.model_families]
+    predictor = TabularPredictor(label=config.label, problem_type=config.problem_type,
+                                 eval_metric=config.eval_metric, path=str(run_dir / "predictor"), verbosity=2)
+    predictor.fit(
+        train, presets=config.preset, time_limit=config.time_limit, num_gpus=num_gpus,
+        hyperparameters=hyperparameters_for(config.preset, config.model_families),
+        excluded_model_types=excluded, callbacks=[ProgressCallback(events.path, str(stop_file))],
+    )
+    return predictor
+
+
+def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    label = config.label
+    X, y = test.drop(columns=[label]), test[label]
+    pred = predictor.predict(X)
+    out = pd.DataFrame({"row": test.index.to_numpy(), "actual": y.to_numpy(), "prediction": pred.to_numpy()})
+    classification = config.problem_type in ("binary", "multiclass")
+    class_labels = None
+    if classification:
+        proba = predictor.predict_proba(X)
+        class_labels = [_plain(c) for c in predictor.class_labels]
+        for c in proba.columns:
+            out[f"proba_{c}"] = proba[c].to_numpy()
+        scores = predictor.evaluate_predictions(y_true=y, y_pred=proba, auxiliary_metrics=True, silent=True)
+    else:
+        scores = predictor.evaluate_predictions(y_true=y, y_pred=pred, auxiliary_metrics=True, silent=True)
+    scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
+    values = {k: _original_value(k, v, config.problem_type) for k, v in scores.items()}
+    board = predictor.leaderboard(test, silent=True)
+    keep = [c for c in ("model", "score_test", "score_val", "pred_time_test", "fit_time", "stack_level")
+            if c in board.columns]
+    metrics = {
+        "problem_type": config.problem_type, "eval_metric": predictor.eval_metric.name,
+        "test_score": scores.get(predictor.eval_metric.name), "scores": scores, "values": values,
+        "best_model": predictor.model_best, "class_labels": class_labels,
+        "positive_class": _plain(predictor.positive_class) if config.problem_type == "binary" else None,
+    }
+    return metrics, board[keep].reset_index(drop=True), out
+
+
+def _original_value(metric: str, score: float, problem_type: str) -> float:
+    """AutoGluon reports errors as negative scores (higher is better); users read the error itself."""
+    from autogluon.core.metrics import get_metric
+
+    try:
+        return float(get_metric(metric, problem_type).convert_score_to_original(score))
+    except Exception:  # noqa: BLE001 - an unknown auxiliary metric keeps its score
+        return score
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    return {"python": platform.python_version(),
+            **{p: version(p) for p in ("autogluon.tabular", "pandas", "scikit-learn")}}
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value

@@ -1,0 +1,192 @@
+"""Background jobs, each in its own OS process (own session, so it survives the UI and can be killed as a group).
+
+A job row lives in the catalogue; its folder holds `events.jsonl` (JSON lines the pages poll), its log and
+a stop file. A job whose process died is marked failed, with the end of its log, on the next read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+from automl import atomic
+from automl.workspace import JobRecord, Workspace
+
+__all__ = [
+    "ACTIVE", "FINAL", "JobStatus", "EventLog", "start", "refresh", "request_stop", "cancel",
+    "read_events", "log_tail", "events_path", "log_path", "stop_path", "params_path", "new_job_id",
+]
+
+log = logging.getLogger(__name__)
+
+JobStatus = Literal["queued", "running", "stopping", "succeeded", "stopped", "failed", "cancelled"]
+ACTIVE: tuple[str, ...] = ("queued", "running", "stopping")
+FINAL: tuple[str, ...] = ("succeeded", "stopped", "failed", "cancelled")
+_START_GRACE_S = 120.0  # a queued job whose process never reported in is failed after this
+_children: dict[int, subprocess.Popen] = {}
+
+
+def new_job_id(prefix: str) -> str:
+    return f"{prefix}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+
+
+def events_path(ws: Workspace, job: JobRecord) -> Path:
+    return ws.job_dir(job) / "events.jsonl"
+
+
+def log_path(ws: Workspace, job: JobRecord) -> Path:
+    return ws.job_dir(job) / ("train.log" if job.kind == "train" else "job.log")
+
+
+def stop_path(ws: Workspace, job: JobRecord) -> Path:
+    return ws.job_dir(job) / "STOP"
+
+
+def params_path(ws: Workspace, job: JobRecord) -> Path:
+    return ws.job_dir(job) / "params.json"
+
+
+class EventLog:
+    """Append-only JSON-lines file; picklable (it holds a path only)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = str(path)
+
+    def emit(self, event: str, **fields: Any) -> None:
+        record = {"t": time.time(), "event": event, **fields}
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, default=str) + "\n")
+
+
+def start(ws: Workspace, kind: str, *, job_id: str | None = None, run_id: str | None = None,
+          params: dict[str, Any] | None = None) -> JobRecord:
+    """Record a job and launch `python -m automl.worker` for it in a new process session."""
+    job = ws.add_job(job_id or new_job_id(kind), kind, run_id)
+    folder = ws.job_dir(job)
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic.write_json(params_path(ws, job), params or {})
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    with open(log_path(ws, job), "ab") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "automl.worker", "--workspace", str(ws.root), "--job", job.id],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, env=env, close_fds=True,
+        )
+    _children[proc.pid] = proc
+    ws.update_job(job.id, pid=proc.pid)
+    log.info("started %s job %s (pid %s)", kind, job.id, proc.pid)
+    return ws.get_job(job.id)
+
+
+def refresh(ws: Workspace, job_id: str) -> JobRecord:
+    """The job's current record; an active job whose process is gone is marked failed here."""
+    job = ws.get_job(job_id)
+    if job.status not in ACTIVE:
+        return job
+    if job.pid is None:
+        if time.time() - job.created_at > _START_GRACE_S:
+            _mark_dead(ws, job, "its process never started")
+    elif not _is_alive(job.pid, job.id):
+        _mark_dead(ws, job, "its process ended without reporting a result")
+    return ws.get_job(job_id)
+
+
+def request_stop(ws: Workspace, job_id: str) -> JobRecord:
+    """Ask the job to finish after the current step and keep what it has (training: the best model so far)."""
+    job = refresh(ws, job_id)
+    if job.status in ("queued", "running"):
+        stop_path(ws, job).touch()
+        ws.update_job(job.id, status="stopping", only_if_status=("queued", "running"))
+    return ws.get_job(job_id)
+
+
+def cancel(ws: Workspace, job_id: str, grace_s: float = 5.0) -> JobRecord:
+    """Kill the job's whole process group now; nothing it made is offered afterwards."""
+    job = refresh(ws, job_id)
+    if job.status not in ACTIVE:
+        return job
+    ws.update_job(job.id, status="cancelled", finished_at=time.time(),
+                  message="Cancelled by the user.", only_if_status=ACTIVE)
+    if job.pid:
+        _kill_group(job.pid, job.id, grace_s)
+    return ws.get_job(job_id)
+
+
+def read_events(ws: Workspace, job: JobRecord) -> list[dict[str, Any]]:
+    events = []
+    try:
+        with open(events_path(ws, job), encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    events.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue  # a line being written right now
+    except FileNotFoundError:
+        pass
+    return events
+
+
+def log_tail(ws: Workspace, job: JobRecord, lines: int = 30) -> str:
+    path = log_path(ws, job)
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 64_000))
+            text = fh.read().decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _mark_dead(ws: Workspace, job: JobRecord, why: str) -> None:
+    tail = log_tail(ws, job, 15)
+    message = f"The {job.kind} job failed: {why}."
+    if tail:
+        message += f"\nLast lines of its log:\n{tail}"
+    if ws.update_job(job.id, status="failed", finished_at=time.time(), message=message, only_if_status=ACTIVE):
+        EventLog(events_path(ws, job)).emit("failed", reason=why)
+
+
+def _is_alive(pid: int, job_id: str) -> bool:
+    proc = _children.get(pid)
+    if proc is not None and proc.poll() is not None:  # our child and it exited: reaped now
+        _children.pop(pid, None)
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            if fh.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                return False
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return job_id.encode() in fh.read()  # guards against a reused pid
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    except OSError:  # no /proc (not Linux): fall back to signal 0
+        try:
+            os.kill(pid, 0)
+            return True
+        except OSError:
+            return False
+
+
+def _kill_group(pid: int, job_id: str, grace_s: float) -> None:
+    if not _is_alive(pid, job_id):
+        return
+    for sig, wait in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.time() + wait
+        while time.time() < deadline:
+            if not _is_alive(pid, job_id):
+                return
+            time.sleep(0.1)

@@ -1,0 +1,114 @@
+"""Predict with a run's model: on a DataFrame (the form) or streaming a CSV in chunks (batch).
+
+Output CSVs are safe to open in a spreadsheet: text cells that would start a formula are escaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from automl import atomic
+from automl.bundle import Bundle
+from automl.errors import DataLoadError
+from automl.ingest import NA_VALUES, clean_column_names, sniff_delimiter
+from automl.schema import check_columns, coerce_frame
+
+__all__ = ["PredictionReport", "predict_frame", "predict_csv", "escape_formulas"]
+
+log = logging.getLogger(__name__)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class PredictionReport:
+    rows: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    coerced_to_missing: dict[str, int] = field(default_factory=dict)
+
+    def merge(self, other: "PredictionReport") -> None:
+        self.rows += other.rows
+        self.ignored_columns = sorted(set(self.ignored_columns) | set(other.ignored_columns))
+        for k, v in other.coerced_to_missing.items():
+            self.coerced_to_missing[k] = self.coerced_to_missing.get(k, 0) + v
+
+    def lines(self) -> list[str]:
+        out = [f"{self.rows} row(s) scored."]
+        if self.ignored_columns:
+            out.append(f"Ignored column(s) the model does not use: {', '.join(self.ignored_columns)}.")
+        for col, n in self.coerced_to_missing.items():
+            out.append(f"{n} value(s) of {col!r} were not numbers and were treated as missing.")
+        return out
+
+
+def predict_frame(predictor: Any, bundle: Bundle, df: pd.DataFrame) -> tuple[pd.DataFrame, PredictionReport]:
+    """`prediction` (+ `proba_<class>` for classifiers) for each row of `df`, and what was done to the input."""
+    ignored = check_columns(bundle.schema, df)
+    X = coerce_frame(bundle.schema, df)
+    coerced = {c: int(X[c].isna().sum() - df[c].isna().sum()) for c in X.columns}
+    report = PredictionReport(rows=len(df), ignored_columns=ignored,
+                              coerced_to_missing={c: n for c, n in coerced.items() if n > 0})
+    out = pd.DataFrame({"prediction": predictor.predict(X).to_numpy()}, index=df.index)
+    if bundle.problem_type in ("binary", "multiclass"):
+        proba = predictor.predict_proba(X)
+        for c in proba.columns:
+            out[f"proba_{c}"] = proba[c].to_numpy()
+    return out, report
+
+
+def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path: str | Path,
+                chunk_rows: int = 50_000,
+                on_progress: Callable[[int], None] | None = None) -> PredictionReport:
+    """Stream a CSV through the model chunk by chunk; write input columns + predictions to `out_path`."""
+    data_path, out_path = Path(data_path), Path(out_path)
+    with open(data_path, "r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+        delimiter = sniff_delimiter(fh.read(65536))
+    total = PredictionReport()
+    try:
+        reader = pd.read_csv(data_path, sep=delimiter, chunksize=chunk_rows, encoding="utf-8-sig",
+                             encoding_errors="replace", low_memory=False,
+                             na_values=NA_VALUES, keep_default_na=True, skipinitialspace=True)
+        with atomic.atomic_path(out_path) as tmp:
+            first = True
+            for chunk in reader:
+                chunk, _ = clean_column_names(chunk)
+                result, report = predict_frame(predictor, bundle, chunk)
+                merged = pd.concat([chunk, result], axis=1)
+                escape_formulas(merged).to_csv(tmp, mode="w" if first else "a", header=first, index=False,
+                                               quoting=csv.QUOTE_MINIMAL)
+                first = False
+                total.merge(report)
+                if on_progress:
+                    on_progress(total.rows)
+            if first:
+                raise DataLoadError(f"{data_path.name} has a header but no data rows.")
+    except pd.errors.EmptyDataError as exc:
+        raise DataLoadError(f"{data_path.name} is empty.") from exc
+    except pd.errors.ParserError as exc:
+        raise DataLoadError(f"{data_path.name} could not be parsed as CSV: {exc}") from exc
+    return total
+
+
+def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a single quote."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_escape_cell)
+    out.columns = [_escape_cell(str(c)) for c in out.columns]
+    return out
+
+
+def _escape_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value)
+            return value  # a negative or signed number, not a formula
+        except ValueError:
+            return "'" + value
+    return value

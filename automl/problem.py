@@ -1,0 +1,115 @@
+"""Target validation, problem-type inference (with the reason), the metric and preset catalogues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from automl.errors import TargetError
+
+__all__ = [
+    "ProblemType", "ProblemInference", "PROBLEM_TYPES", "METRICS", "DEFAULT_METRIC", "PRESETS",
+    "infer_problem_type", "validate_target", "resolve_preset", "MIN_ROWS",
+]
+
+ProblemType = Literal["binary", "multiclass", "regression"]
+PROBLEM_TYPES: tuple[str, ...] = ("binary", "multiclass", "regression")
+MIN_ROWS = 20
+_MAX_CLASSES_FOR_INTEGER_TARGET = 10
+
+# AutoGluon metric names, each with one line a non-expert can read.
+METRICS: dict[str, dict[str, str]] = {
+    "binary": {
+        "accuracy": "Share of rows predicted right.",
+        "balanced_accuracy": "Accuracy averaged over both classes; fair when one class is rare.",
+        "roc_auc": "How well the model ranks positives above negatives (0.5 = chance, 1 = perfect).",
+        "f1": "Balance of precision and recall for the positive class.",
+        "log_loss": "Penalises confident wrong probabilities; lower loss is better.",
+    },
+    "multiclass": {
+        "accuracy": "Share of rows predicted right.",
+        "balanced_accuracy": "Accuracy averaged over classes; fair when some classes are rare.",
+        "f1_macro": "F1 averaged over classes, each class counting the same.",
+        "log_loss": "Penalises confident wrong probabilities; lower loss is better.",
+    },
+    "regression": {
+        "root_mean_squared_error": "Typical size of an error, in the target's units; big errors weigh more.",
+        "mean_absolute_error": "Average size of an error, in the target's units.",
+        "r2": "Share of the target's variation the model explains (1 = perfect).",
+        "mean_absolute_percentage_error": "Average error as a percentage of the true value.",
+    },
+}
+DEFAULT_METRIC = {"binary": "accuracy", "multiclass": "accuracy", "regression": "root_mean_squared_error"}
+
+# Plain-word presets -> AutoGluon presets, with what each costs.
+PRESETS: dict[str, dict[str, str]] = {
+    "fast": {"ag": "medium_quality", "label": "Fast",
+             "help": "Single models, no bagging: minutes on most tables; small on disk."},
+    "good": {"ag": "good_quality", "label": "Good",
+             "help": "Bagged and stacked models: several times slower, clearly more accurate."},
+    "high": {"ag": "high_quality", "label": "High",
+             "help": "Larger model portfolio: needs a budget of 10 minutes or more."},
+    "best": {"ag": "best_quality", "label": "Best",
+             "help": "Most accurate: needs an hour or more and much more disk."},
+}
+
+
+@dataclass(frozen=True)
+class ProblemInference:
+    problem_type: ProblemType
+    reason: str
+
+
+def resolve_preset(name: str) -> str:
+    """Accept a plain-word preset ('fast') or an AutoGluon one ('medium_quality'); return AutoGluon's."""
+    key = name.strip().lower()
+    if key in PRESETS:
+        return PRESETS[key]["ag"]
+    known = {p["ag"] for p in PRESETS.values()}
+    if key in known:
+        return key
+    raise TargetError(f"Unknown preset {name!r}; choose one of {', '.join(list(PRESETS) + sorted(known))}.")
+
+
+def validate_target(df: pd.DataFrame, label: str) -> pd.Series:
+    """Return the target's non-missing values, or raise a `TargetError` that says how to fix the choice."""
+    if label not in df.columns:
+        raise TargetError(f"Column {label!r} is not in the table; pick one of: {', '.join(map(str, df.columns[:20]))}.")
+    y = df[label].dropna()
+    if y.empty:
+        raise TargetError(f"Target {label!r} is missing in every row; choose a column that holds the answer to predict.")
+    if len(y) < MIN_ROWS:
+        raise TargetError(f"Only {len(y)} rows have a value for {label!r}; at least {MIN_ROWS} are needed to train and test.")
+    if y.nunique() < 2:
+        raise TargetError(f"Target {label!r} has a single value ({y.iloc[0]!r}); there is nothing to learn. "
+                          "Choose a column whose values differ between rows.")
+    if df.shape[1] < 2:
+        raise TargetError("The table has no columns besides the target to learn from.")
+    return y
+
+
+def infer_problem_type(y: pd.Series) -> ProblemInference:
+    """Infer the problem type as a person would, and say why.
+
+    An integer target with many distinct values (a count, a delay in minutes) is a quantity: regression,
+    where AutoGluon's own rule may call it multiclass.
+    """
+    y = y.dropna()
+    n_unique = int(y.nunique())
+    if n_unique == 2:
+        values = ", ".join(repr(v) for v in sorted(y.unique(), key=str))
+        return ProblemInference("binary", f"The target has exactly two values ({values}).")
+    if pd.api.types.is_bool_dtype(y):
+        return ProblemInference("binary", "The target is true/false.")
+    if not pd.api.types.is_numeric_dtype(y):
+        return ProblemInference("multiclass", f"The target is text with {n_unique} distinct values (categories).")
+    integer_valued = bool((y.astype(float) % 1 == 0).all())
+    if not integer_valued:
+        return ProblemInference("regression", "The target holds numbers with fractions: a quantity to estimate.")
+    if n_unique <= _MAX_CLASSES_FOR_INTEGER_TARGET and n_unique <= max(3, len(y) // 20):
+        return ProblemInference(
+            "multiclass", f"The target holds whole numbers with only {n_unique} distinct values: treated as classes.")
+    return ProblemInference(
+        "regression", f"The target holds whole numbers with {n_unique} distinct values: a quantity (count or amount).")

@@ -1,0 +1,36 @@
+"""The sample datasets shipped in `sample_data/`, with the column each one predicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from automl.ingest import read_table
+from automl.workspace import DatasetInfo, Workspace
+
+__all__ = ["Sample", "SAMPLES", "sample_dir", "add_sample"]
+
+
+@dataclass(frozen=True)
+class Sample:
+    file: str
+    label: str
+    task: str
+    blurb: str
+
+
+SAMPLES: dict[str, Sample] = {
+    "titanic": Sample("titanic.csv", "survived", "binary", "Who survived the Titanic (1,309 passengers)."),
+    "penguins": Sample("penguins.csv", "species", "multiclass", "Which of three species a penguin is (344 birds)."),
+    "diamonds": Sample("diamonds.csv", "price", "regression", "The price of a diamond (53,940 stones)."),
+}
+
+
+def sample_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def add_sample(ws: Workspace, key: str) -> DatasetInfo:
+    sample = SAMPLES[key]
+    df, report = read_table(sample_dir() / sample.file)
+    return ws.add_dataset(df, sample.file, {"ingest": report.to_dict(), "suggested_label": sample.label})

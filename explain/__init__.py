@@ -1,0 +1,1 @@
+"""Explanations of a run's model: SHAP frames (pure) and their plotly figures. No Streamlit here."""

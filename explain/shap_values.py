@@ -1,0 +1,171 @@
+"""SHAP values of the deployed model, in the raw input columns the user knows.
+
+The model is explained as a function of the input table: categorical columns are encoded as integer
+codes only so that SHAP can mask them, and decoded back before every prediction. The permutation
+explainer makes each row's values add up exactly: base value + sum(values) = model output, where the
+output is the positive-class probability (binary), each class's probability (multiclass) or the value
+(regression).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from automl import atomic, jobs
+from automl.bundle import Bundle, load_bundle, load_predictor
+from automl.schema import coerce_frame
+from automl.workspace import JobRecord, Workspace
+
+__all__ = ["ShapResult", "compute_shap", "run_shap_job", "load_shap", "importance_frame", "shap_dir",
+           "DEFAULT_ROWS", "BACKGROUND_ROWS"]
+
+log = logging.getLogger(__name__)
+DEFAULT_ROWS = 200
+BACKGROUND_ROWS = 40
+_PERMUTATIONS = 4
+_BATCH_ROWS = 20
+
+
+@dataclass(frozen=True)
+class ShapResult:
+    """`values`: long frame (row, output, feature, value); `base_values`: {output: base value}."""
+
+    values: pd.DataFrame
+    base_values: dict[str, float]
+    rows: pd.DataFrame
+    outputs: list[str]
+
+
+class _Codec:
+    """Integer codes for non-numeric columns, so SHAP can mask them; decodes back to the raw table."""
+
+    def __init__(self, schema: dict, frames: list[pd.DataFrame]) -> None:
+        self.features = schema["features"]
+        self.categories: dict[str, list[Any]] = {}
+        for f in self.features:
+            if f["kind"] != "numeric":
+                seen = pd.concat([fr[f["name"]] for fr in frames]).dropna().unique().tolist()
+                self.categories[f["name"]] = seen
+
+    def encode(self, df: pd.DataFrame) -> np.ndarray:
+        cols = []
+        for f in self.features:
+            name = f["name"]
+            if name in self.categories:
+                lookup = {v: i for i, v in enumerate(self.categories[name])}
+                cols.append(df[name].map(lookup).astype(float).fillna(-1).to_numpy())
+            else:
+                cols.append(pd.to_numeric(df[name], errors="coerce").astype(float).to_numpy())
+        return np.column_stack(cols)
+
+    def decode(self, codes: np.ndarray, dtypes: pd.Series) -> pd.DataFrame:
+        data = {}
+        for j, f in enumerate(self.features):
+            name = f["name"]
+            col = codes[:, j]
+            if name in self.categories:
+                cats = np.array(self.categories[name] + [None], dtype=object)
+                idx = np.where(col < 0, len(cats) - 1, col).astype(int)
+                data[name] = pd.Series(cats[idx]).astype(dtypes[name], errors="ignore")
+            else:
+                data[name] = col
+        return pd.DataFrame(data)
+
+
+def _model_function(predictor: Any, bundle: Bundle, codec: _Codec, dtypes: pd.Series) -> tuple[Callable, list[str]]:
+    problem = bundle.problem_type
+    if problem == "regression":
+        return (lambda z: predictor.predict(codec.decode(z, dtypes)).to_numpy(dtype=float)), [bundle.label]
+    classes = [str(c) for c in predictor.class_labels]
+    if problem == "binary":
+        positive = predictor.positive_class
+        return (lambda z: predictor.predict_proba(codec.decode(z, dtypes))[positive].to_numpy(dtype=float)), [str(positive)]
+    return (lambda z: predictor.predict_proba(codec.decode(z, dtypes)).to_numpy(dtype=float)), classes
+
+
+def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame,
+                 on_progress: Callable[[int, int], None] | None = None,
+                 should_stop: Callable[[], bool] = lambda: False) -> ShapResult:
+    """Exact-additivity permutation SHAP values of `rows`, against `background` rows."""
+    import shap
+
+    rows = coerce_frame(bundle.schema, rows).reset_index(drop=True)
+    background = coerce_frame(bundle.schema, background).reset_index(drop=True)
+    codec = _Codec(bundle.schema, [rows, background])
+    f, outputs = _model_function(predictor, bundle, codec, rows.dtypes)
+    z_rows, z_bg = codec.encode(rows), codec.encode(background)
+    explainer = shap.PermutationExplainer(f, shap.maskers.Independent(z_bg, max_samples=len(z_bg)))
+    n_features = z_rows.shape[1]
+    max_evals = _PERMUTATIONS * (2 * n_features + 1)
+    parts, base = [], None
+    done = 0
+    for start in range(0, len(z_rows), _BATCH_ROWS):
+        if should_stop():
+            break
+        exp = explainer(z_rows[start:start + _BATCH_ROWS], max_evals=max(max_evals, 2 * n_features + 1),
+                        batch_size=max(10, 2 * n_features), silent=True)
+        parts.append(np.asarray(exp.values))
+        base = np.asarray(exp.base_values)[0]
+        done = min(start + _BATCH_ROWS, len(z_rows))
+        if on_progress:
+            on_progress(done, len(z_rows))
+    values = np.concatenate(parts) if parts else np.zeros((0, n_features, len(outputs)))
+    if values.ndim == 2:
+        values = values[:, :, None]
+    base = np.atleast_1d(base if base is not None else np.zeros(len(outputs)))
+    names = [f["name"] for f in bundle.schema["features"]]
+    long = pd.DataFrame({
+        "row": np.repeat(np.arange(values.shape[0]), n_features * len(outputs)),
+        "feature": np.tile(np.repeat(names, len(outputs)), values.shape[0]),
+        "output": np.tile(outputs, values.shape[0] * n_features),
+        "value": values.reshape(-1),
+    })
+    return ShapResult(values=long, base_values={o: float(b) for o, b in zip(outputs, base)},
+                      rows=rows.iloc[:values.shape[0]], outputs=outputs)
+
+
+def importance_frame(result: ShapResult) -> pd.DataFrame:
+    """Mean |SHAP| per feature (averaged over outputs), largest first."""
+    imp = (result.values.assign(abs_value=result.values["value"].abs())
+           .groupby("feature", sort=False)["abs_value"].mean().sort_values(ascending=False))
+    return imp.rename("mean_abs_shap").reset_index()
+
+
+def shap_dir(ws: Workspace, run_id: str) -> Path:
+    return ws.run_dir(run_id) / "shap"
+
+
+def load_shap(ws: Workspace, run_id: str) -> ShapResult | None:
+    folder = shap_dir(ws, run_id)
+    summary = atomic.read_json(folder / "summary.json")
+    if not summary:
+        return None
+    return ShapResult(values=pd.read_parquet(folder / "values.parquet"), base_values=summary["base_values"],
+                      rows=pd.read_parquet(folder / "rows.parquet"), outputs=summary["outputs"])
+
+
+def run_shap_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_stop: Callable[[], bool]) -> str:
+    params = atomic.read_json(jobs.params_path(ws, job), {}) or {}
+    n_rows = int(params.get("rows", DEFAULT_ROWS))
+    bundle = load_bundle(ws, job.run_id)
+    predictor = load_predictor(bundle.predictor_path)
+    test = pd.read_parquet(bundle.run_dir / "test.parquet")
+    rows = test.sample(min(n_rows, len(test)), random_state=0)
+    background = pd.read_parquet(bundle.run_dir / "train_sample.parquet")
+    background = background.sample(min(BACKGROUND_ROWS, len(background)), random_state=0)
+    events.emit("progress", done=0, total=len(rows))
+    result = compute_shap(predictor, bundle, rows, background,
+                          on_progress=lambda d, t: events.emit("progress", done=d, total=t), should_stop=should_stop)
+    folder = shap_dir(ws, bundle.run_id)
+    atomic.write_parquet(folder / "values.parquet", result.values)
+    atomic.write_parquet(folder / "rows.parquet", result.rows)
+    atomic.write_json(folder / "summary.json", {"base_values": result.base_values, "outputs": result.outputs,
+                                                "rows": int(result.rows.shape[0]), "job_id": job.id,
+                                                "background_rows": len(background)})
+    return "stopped" if should_stop() else "succeeded"

@@ -1,0 +1,38 @@
+"""Home: what the app does, and the samples to start from."""
+
+import streamlit as st
+
+from automl import samples
+from ui.loaders import workspace
+from ui.state import get_state
+
+state = get_state()
+ws = workspace(state.workspace_root)
+
+st.title("AutoML Studio")
+st.markdown(
+    "Upload a table, and AutoML Studio trains and tunes models that predict one of its columns from the others "
+    "(with AutoGluon, on a GPU when there is one). Then it shows how good they are, explains what drives their "
+    "predictions, and predicts new rows — one at a time here or a whole CSV in batch."
+)
+n_datasets, n_runs = len(ws.list_datasets()), len(ws.list_runs())
+st.caption(f"This workspace holds {n_datasets} dataset(s) and {n_runs} run(s).")
+
+st.subheader("Start from a sample")
+cols = st.columns(len(samples.SAMPLES))
+for col, (key, sample) in zip(cols, samples.SAMPLES.items()):
+    with col:
+        st.markdown(f"**{sample.file}** — {sample.task}")
+        st.caption(f"{sample.blurb} Predicts `{sample.label}`.")
+        if st.button(f"Use {key}", key=f"home.sample.{key}"):
+            state.dataset_id = samples.add_sample(ws, key).id
+            st.switch_page("pages/data.py")
+
+st.subheader("Steps")
+st.markdown(
+    "1. **Data** — upload a CSV or Parquet file, see its columns and missing values.\n"
+    "2. **Train** — pick the column to predict and a time budget; watch models finish live.\n"
+    "3. **Evaluate** — leaderboard and test-split metrics and charts.\n"
+    "4. **Explain** — which columns drive the predictions (SHAP).\n"
+    "5. **Predict** — one row in a form, or a whole CSV to download."
+)

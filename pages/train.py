@@ -1,0 +1,82 @@
+"""Train: choose the target and budget, start training in its own process, follow it live."""
+
+import pandas as pd
+import streamlit as st
+
+from automl import jobs, training
+from automl.errors import AutoMLError
+from automl.problem import METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type
+from ui.loaders import dataset_frame, workspace
+from ui.state import get_state
+from ui.widgets import require_dataset, training_panel
+
+state = get_state()
+ws = workspace(state.workspace_root)
+
+st.title("Train")
+dataset = require_dataset(ws, state, "train")
+if dataset is None:
+    st.stop()
+df = dataset_frame(state.workspace_root, dataset.id)
+columns = [str(c) for c in df.columns]
+suggested = dataset.meta.get("suggested_label")
+label = st.selectbox("Column to predict (target)", columns, key=f"train.label.{dataset.id}",
+                     index=columns.index(suggested) if suggested in columns else len(columns) - 1)
+
+y = df[label].dropna()
+inferred = infer_problem_type(y) if y.nunique() >= 2 else None
+c1, c2 = st.columns(2)
+with c1:
+    if inferred:
+        st.markdown(f"Problem type inferred: **{inferred.problem_type}** — {inferred.reason}")
+    choice = st.radio("Problem type", ["inferred", *PROBLEM_TYPES], horizontal=True, key="train.problem_type")
+    problem_type = (inferred.problem_type if inferred else "binary") if choice == "inferred" else choice
+    metric = st.selectbox("Metric to optimise", list(METRICS[problem_type]), key=f"train.metric.{problem_type}",
+                          help="\n".join(f"- **{k}**: {v}" for k, v in METRICS[problem_type].items()))
+    st.caption(METRICS[problem_type][metric])
+with c2:
+    preset = st.radio("Quality", list(PRESETS), format_func=lambda k: PRESETS[k]["label"], horizontal=True,
+                      key="train.preset")
+    st.caption(PRESETS[preset]["help"])
+    time_limit = st.number_input("Time budget (seconds)", min_value=10, max_value=24 * 3600, value=60, step=10,
+                                 key="train.time_limit")
+    test_size = st.slider("Held-out test split", 0.05, 0.5, 0.2, 0.05, key="train.test_size",
+                          help="Rows kept aside before training, to measure the model honestly.")
+with st.expander("Advanced"):
+    exclude = st.multiselect("Columns to leave out", [c for c in columns if c != label], key="train.exclude")
+    families = st.multiselect("Model families (empty: the preset's choice)", list(training.MODEL_FAMILIES),
+                              format_func=lambda k: training.MODEL_FAMILIES[k], key="train.families")
+    gpu = st.radio("GPU", ["auto", "on", "off"], horizontal=True, key="train.gpu",
+                   help="auto uses a GPU when one is visible; on fails without one; off forces CPU.")
+    seed = st.number_input("Random seed (test split)", value=0, step=1, key="train.seed")
+
+if st.button("Train", type="primary", key="train.start"):
+    config = training.TrainConfig(
+        dataset_id=dataset.id, label=label, problem_type=None if choice == "inferred" else choice,
+        eval_metric=metric, preset=preset, time_limit=int(time_limit), test_size=float(test_size),
+        exclude=tuple(exclude), gpu=gpu, seed=int(seed), model_families=tuple(families))
+    try:
+        run = training.start_training(ws, config)
+    except AutoMLError as exc:
+        st.error(str(exc))
+    else:
+        state.run_id = run.id
+
+runs = ws.list_runs()
+if runs:
+    ids = [r.id for r in runs]
+    live = [r.id for r in runs if r.status in jobs.ACTIVE]
+    current = state.run_id if state.run_id in ids else (live[0] if live else ids[0])
+    st.subheader("Run")
+    training_panel(ws, current)
+    st.subheader("Run history")
+    history = pd.DataFrame([{
+        "status": r.status, "target": r.label, "type": r.problem_type,
+        "metric": r.eval_metric, "test score": r.test_score, "preset": r.preset, "budget (s)": r.time_limit,
+        "started": pd.Timestamp(r.created_at, unit="s").strftime("%Y-%m-%d %H:%M:%S"), "run": r.id,
+    } for r in runs])
+    st.dataframe(history, hide_index=True, width="stretch")
+    picked = st.selectbox("Show run", ids, index=ids.index(current))
+    if picked != current:
+        state.run_id = picked
+        st.rerun()

@@ -1,0 +1,1 @@
+"""The only Streamlit helpers: state, cached loaders, polling fragments and shared widgets."""

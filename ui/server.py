@@ -1,0 +1,32 @@
+"""Serve the app: `python -m ui.server HOST PORT` (what `automl-studio ui` runs).
+
+Streamlit decides once per server, before `app.py` first runs, whether the `pages/` folder is an old-style
+multipage app; if the first visitor opens a page's URL (a bookmark after a restart), it would run that page
+alone, without `app.py`'s navigation. The app always uses `st.navigation`, so that decision is fixed here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def main(argv: list[str] | None = None) -> None:
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli as stcli
+
+    host, port, max_upload_mb = (argv or sys.argv[1:])[:3]
+    PagesManager.uses_pages_directory = False
+    sys.argv = [
+        "streamlit", "run", str(APP),
+        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+        "--server.maxUploadSize", str(max_upload_mb), "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+    ]
+    stcli.main()
+
+
+if __name__ == "__main__":
+    main()

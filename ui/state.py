@@ -1,0 +1,47 @@
+"""The one typed view of `st.session_state`: ids and paths only, never frames or models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from automl.workspace import default_root
+
+__all__ = ["AppState", "get_state"]
+
+_DATASET, _RUN, _UPLOAD = "app.dataset_id", "app.run_id", "app.last_upload"
+
+
+@dataclass
+class AppState:
+    workspace_root: str
+
+    @property
+    def dataset_id(self) -> str | None:
+        return st.session_state.get(_DATASET) or st.query_params.get("dataset")
+
+    @dataset_id.setter
+    def dataset_id(self, value: str | None) -> None:
+        st.session_state[_DATASET] = value
+
+    @property
+    def run_id(self) -> str | None:
+        return st.session_state.get(_RUN) or st.query_params.get("run")
+
+    @run_id.setter
+    def run_id(self, value: str | None) -> None:
+        st.session_state[_RUN] = value
+
+    @property
+    def last_upload(self) -> str | None:
+        """The id of the uploaded file already stored, so a rerun does not store it again."""
+        return st.session_state.get(_UPLOAD)
+
+    @last_upload.setter
+    def last_upload(self, value: str | None) -> None:
+        st.session_state[_UPLOAD] = value
+
+
+def get_state() -> AppState:
+    return AppState(workspace_root=str(default_root()))

@@ -1,0 +1,144 @@
+"""Widgets shared by pages: dataset / run pickers and the live job panel (a polling fragment)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from automl import bundle as bundle_mod
+from automl import jobs
+from automl.workspace import RunInfo, Workspace
+from ui.state import AppState
+
+__all__ = ["require_dataset", "select_run", "training_panel", "job_progress", "STATUS_ICON"]
+
+# Material icons render in markdown on every machine (emoji need an emoji font).
+STATUS_ICON = {"queued": ":material/schedule:", "running": ":material/directions_run:",
+               "stopping": ":material/pan_tool:", "succeeded": ":material/check_circle:",
+               "stopped": ":material/stop_circle:", "failed": ":material/error:",
+               "cancelled": ":material/cancel:", "unknown": ":material/help:"}
+
+
+def require_dataset(ws: Workspace, state: AppState, page: str):
+    """The active dataset, or None after telling the user to pick one on the Data page."""
+    datasets = ws.list_datasets()
+    if not datasets:
+        st.info("No dataset yet. Upload a file or pick a sample on the **Data** page.")
+        st.page_link("pages/data.py", label="Go to Data", icon=":material/table:")
+        return None
+    ids = [d.id for d in datasets]
+    current = state.dataset_id if state.dataset_id in ids else ids[0]
+    choice = st.selectbox("Dataset", ids, index=ids.index(current), key=f"{page}.dataset",
+                          format_func=lambda i: next(f"{d.name} ({d.rows:,} rows × {d.cols} cols)"
+                                                     for d in datasets if d.id == i))
+    state.dataset_id = choice
+    return next(d for d in datasets if d.id == choice)
+
+
+def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = True) -> RunInfo | None:
+    """Pick a run; with `ready_only`, only runs whose model is complete."""
+    runs = ws.list_runs()
+    if ready_only:
+        ready = set(bundle_mod.ready_runs(ws))
+        runs = [r for r in runs if r.id in ready]
+    if not runs:
+        st.info("No finished run yet. Train a model on the **Train** page first.")
+        st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+        return None
+    ids = [r.id for r in runs]
+    current = state.run_id if state.run_id in ids else ids[0]
+    choice = st.selectbox("Run", ids, index=ids.index(current), key=f"{page}.run",
+                          format_func=lambda i: _run_label(next(r for r in runs if r.id == i)))
+    state.run_id = choice
+    return next(r for r in runs if r.id == choice)
+
+
+def _run_label(run: RunInfo) -> str:
+    score = f" · test {run.eval_metric} {run.test_score:.4f}" if run.test_score is not None else ""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created_at))
+    return f"{run.label} · {run.problem_type} · {when}{score} · {run.status} · {run.id}"
+
+
+def training_leaderboard(events: list[dict[str, Any]]) -> pd.DataFrame:
+    done = [e for e in events if e.get("event") == "model_done"]
+    frame = pd.DataFrame([{"model": e["model"], "validation score": e.get("score_val"),
+                           "fit time (s)": e.get("fit_time")} for e in done])
+    return frame.sort_values("validation score", ascending=False) if not frame.empty else frame
+
+
+def training_panel(ws: Workspace, run_id: str) -> None:
+    """Live progress of a training run; polls every 2 s while the run is active, then refreshes the page."""
+    job = jobs.refresh(ws, run_id)
+    active = job.status in jobs.ACTIVE
+
+    @st.fragment(run_every=2.0 if active else None)
+    def panel() -> None:
+        current = jobs.refresh(ws, run_id)
+        if active and current.status not in jobs.ACTIVE:
+            st.rerun()  # the run just ended: redraw the whole page once, without polling
+        run = ws.get_run(run_id)
+        events = jobs.read_events(ws, current)
+        started = current.started_at or current.created_at
+        end = current.finished_at or time.time()
+        elapsed = max(0.0, end - started)
+        budget = float(run.time_limit or 0) or 1.0
+        st.markdown(f"**{STATUS_ICON.get(current.status, '')} {current.status.capitalize()}** · run `{run_id}` · "
+                    f"elapsed {elapsed:.0f} s of a {budget:.0f} s budget")
+        if current.status in jobs.ACTIVE:
+            st.progress(min(elapsed / budget, 1.0), text=_current_step(events))
+        board = training_leaderboard(events)
+        if not board.empty:
+            st.dataframe(board, hide_index=True, width="stretch")
+        failures = [e for e in events if e.get("event") == "model_failed"]
+        if failures:
+            st.caption(f"{len(failures)} model(s) failed or ran out of time; see the log.")
+        if current.status == "failed":
+            st.error(current.message or "Training failed.")
+        if current.status in ("running", "queued"):
+            c1, c2, _ = st.columns([1, 1, 4])
+            if c1.button("Stop", key="train.stop", help="Finish after the current model and keep the best so far"):
+                jobs.request_stop(ws, run_id)
+                st.rerun()
+            if c2.button("Cancel", key="train.cancel", help="Kill training now; nothing is kept"):
+                jobs.cancel(ws, run_id)
+                st.rerun()
+        with st.expander("Training log (last lines)"):
+            st.code(jobs.log_tail(ws, current, 40) or "(empty)", language=None)
+
+    panel()
+
+
+def _current_step(events: list[dict[str, Any]]) -> str:
+    for ev in reversed(events):
+        if ev.get("event") == "model_started":
+            return f"Training {ev['model']}…"
+        if ev.get("event") == "stage":
+            return {"split": "Preparing data…", "fitting": "Starting AutoGluon…",
+                    "evaluating": "Scoring on the test split…"}.get(ev.get("stage"), "Working…")
+    return "Starting…"
+
+
+def job_progress(ws: Workspace, job_id: str, what: str) -> None:
+    """Progress of a non-training job (e.g. SHAP); polls while active, refreshes the page when it ends."""
+    job = jobs.refresh(ws, job_id)
+    active = job.status in jobs.ACTIVE
+
+    @st.fragment(run_every=1.5 if active else None)
+    def panel() -> None:
+        current = jobs.refresh(ws, job_id)
+        if active and current.status not in jobs.ACTIVE:
+            st.rerun()
+        progress = [e for e in jobs.read_events(ws, current) if e.get("event") == "progress"]
+        if current.status in jobs.ACTIVE:
+            done, total = (progress[-1]["done"], progress[-1]["total"]) if progress else (0, 1)
+            st.progress(done / max(total, 1), text=f"{what}: {done} of {total} rows")
+            if st.button("Cancel", key=f"job.cancel.{job_id}"):
+                jobs.cancel(ws, job_id)
+                st.rerun()
+        elif current.status == "failed":
+            st.error(current.message or f"{what} failed.")
+
+    panel()

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from automl import atomic, jobs
-from automl.errors import RunNotReadyError
+from automl.errors import JobNotFoundError, RunNotReadyError
 from automl.workspace import Workspace
 
 __all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs"]
@@ -47,11 +47,14 @@ class Bundle:
 def load_bundle(ws: Workspace, run_id: str) -> Bundle:
     """The run's model, or `RunNotReadyError` saying why there is none (still training, failed, ...)."""
     run = ws.get_run(run_id)
-    job = jobs.refresh(ws, run_id)
+    try:
+        status = jobs.refresh(ws, run_id).status
+    except JobNotFoundError:
+        status = "unknown"  # its training never started
     run_dir = ws.run_dir(run_id)
-    if job.status not in _READY or not (run_dir / "model.json").exists():
+    if status not in _READY or not (run_dir / "model.json").exists():
         why = {"queued": "is waiting to start", "running": "is still training", "stopping": "is stopping",
-               "failed": "failed", "cancelled": "was cancelled"}.get(job.status, f"is {job.status}")
+               "failed": "failed", "cancelled": "was cancelled"}.get(status, f"is {status}")
         raise RunNotReadyError(f"Run {run.id} {why}; it has no model to use. Pick a finished run.")
     manifest = atomic.read_json(run_dir / "model.json")
     return Bundle(

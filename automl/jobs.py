@@ -23,6 +23,7 @@ from automl.workspace import JobRecord, Workspace
 __all__ = [
     "ACTIVE", "FINAL", "JobStatus", "EventLog", "start", "refresh", "request_stop", "cancel",
     "read_events", "log_tail", "events_path", "log_path", "stop_path", "params_path", "new_job_id",
+    "group_members",
 ]
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,7 @@ def _is_alive(pid: int, job_id: str) -> bool:
 
 
 def _kill_group(pid: int, job_id: str, grace_s: float) -> None:
+    """SIGTERM the job's process group, then SIGKILL whatever of it is still alive after `grace_s`."""
     if not _is_alive(pid, job_id):
         return
     for sig, wait in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 5.0)):
@@ -187,6 +189,22 @@ def _kill_group(pid: int, job_id: str, grace_s: float) -> None:
             return
         deadline = time.time() + wait
         while time.time() < deadline:
-            if not _is_alive(pid, job_id):
+            _is_alive(pid, job_id)  # reaps the leader if it is our child
+            if not group_members(pid):
                 return
             time.sleep(0.1)
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes of a process group, read from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != b"Z":
+            members.append(int(entry.name))
+    return members

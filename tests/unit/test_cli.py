@@ -1,0 +1,45 @@
+import json
+
+from automl.cli import build_parser, main
+from tests.helpers import SAMPLES, run_cli
+
+
+def test_profile_json_is_one_object(capsys):
+    assert main(["profile", str(SAMPLES / "penguins.csv"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rows"] == 344
+    species = next(c for c in out["columns"] if c["name"] == "species")
+    assert species["type"] == "categorical" and species["distinct"] == 3
+    sex = next(c for c in out["columns"] if c["name"] == "sex")
+    assert sex["missing"] == 11
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
+    assert main(["profile", str(tmp_path / "nope.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "\n" not in err
+
+
+def test_unknown_run_exits_2(tmp_path, capsys):
+    assert main(["predict", "run-nope", str(SAMPLES / "titanic.csv"), "--out", str(tmp_path / "o.csv"),
+                 "--workspace", str(tmp_path / "ws")]) == 2
+    assert "No run" in capsys.readouterr().err
+
+
+def test_path_like_run_ids_are_refused(tmp_path, capsys):
+    assert main(["evaluate", "../../etc", "--workspace", str(tmp_path / "ws")]) == 2
+    assert "not valid" in capsys.readouterr().err
+
+
+def test_train_with_a_bad_label_exits_2_and_prints_nothing_on_stdout(tmp_path):
+    proc = run_cli("train", str(SAMPLES / "titanic.csv"), "--label", "nope", "--json", workspace=tmp_path / "ws")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "not in the table" in proc.stderr
+
+
+def test_parser_knows_the_contract_commands():
+    parser = build_parser()
+    for argv in (["ui"], ["profile", "x"], ["train", "x", "--label", "y"], ["evaluate", "r"],
+                 ["predict", "m", "d", "--out", "o"]):
+        assert parser.parse_args(argv).func

@@ -1,0 +1,79 @@
+import pandas as pd
+import pytest
+
+from automl.errors import SchemaMismatchError
+from automl.prediction import escape_formulas, predict_csv, predict_frame
+from automl.schema import typical_row
+from tests.unit.fakes import FakeBinaryPredictor, FakeRegressor, fake_bundle, people
+
+
+def test_frame_prediction_has_prediction_and_probabilities(tmp_path):
+    bundle = fake_bundle(tmp_path)
+    out, report = predict_frame(FakeBinaryPredictor(), bundle, people(10))
+    assert list(out.columns) == ["prediction", "proba_no", "proba_yes"]
+    assert ((out["proba_no"] + out["proba_yes"]).round(9) == 1).all()
+    assert report.rows == 10
+
+
+def test_missing_columns_are_named(tmp_path):
+    bundle = fake_bundle(tmp_path)
+    with pytest.raises(SchemaMismatchError, match="age"):
+        predict_frame(FakeBinaryPredictor(), bundle, people(5).drop(columns=["age"]))
+
+
+def test_extra_columns_reorder_and_bad_numbers_are_reported(tmp_path):
+    bundle = fake_bundle(tmp_path)
+    rows = people(4)[["sex", "age"]].assign(notes="x")
+    rows["age"] = rows["age"].astype(object)
+    rows.iloc[0, rows.columns.get_loc("age")] = "forty"
+    out, report = predict_frame(FakeBinaryPredictor(), bundle, rows)
+    assert len(out) == 4
+    assert report.ignored_columns == ["notes"]
+    assert report.coerced_to_missing == {"age": 1}
+    assert any("forty" not in line and "age" in line for line in report.lines())
+
+
+def test_regression_has_no_probabilities(tmp_path):
+    bundle = fake_bundle(tmp_path, "regression")
+    out, _ = predict_frame(FakeRegressor(), bundle, people(3))
+    assert list(out.columns) == ["prediction"]
+
+
+def test_csv_is_streamed_in_chunks_and_matches_frame_prediction(tmp_path):
+    bundle = fake_bundle(tmp_path)
+    rows = people(25)
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows.to_csv(src, index=False)
+    seen = []
+    report = predict_csv(FakeBinaryPredictor(), bundle, src, dst, chunk_rows=10, on_progress=seen.append)
+    assert seen == [10, 20, 25]
+    out = pd.read_csv(dst)
+    assert len(out) == 25 == report.rows
+    assert list(out.columns) == ["age", "sex", "survived", "prediction", "proba_no", "proba_yes"]
+    expected, _ = predict_frame(FakeBinaryPredictor(), bundle, rows)
+    assert out["prediction"].tolist() == expected["prediction"].tolist()
+
+
+def test_output_csv_cannot_carry_formulas(tmp_path):
+    bundle = fake_bundle(tmp_path)
+    rows = people(3).assign(comment=["=HYPERLINK(\"http://x\")", "-5", "@SUM(A1)"])
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows.to_csv(src, index=False)
+    predict_csv(FakeBinaryPredictor(), bundle, src, dst)
+    comments = pd.read_csv(dst)["comment"].tolist()
+    assert comments[0].startswith("'=") and comments[2].startswith("'@")
+    assert str(comments[1]) in ("-5", "-5.0")  # a negative number stays a number
+
+
+def test_escape_formulas_leaves_plain_values():
+    df = pd.DataFrame({"a": ["ok", "+cmd", None], "b": [1, -2, 3]})
+    out = escape_formulas(df)
+    assert out["a"].tolist()[:2] == ["ok", "'+cmd"] and out["b"].tolist() == [1, -2, 3]
+
+
+def test_typical_row_uses_median_and_mode(tmp_path):
+    bundle = fake_bundle(tmp_path)
+    row = typical_row(bundle.schema)
+    assert set(row) == {"age", "sex"}
+    assert abs(row["age"] - people()["age"].median()) <= 0.5
+    assert row["sex"] in ("male", "female")

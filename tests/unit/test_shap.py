@@ -1,0 +1,54 @@
+import numpy as np
+import pandas as pd
+
+from explain import plots
+from explain.shap_values import _Codec, compute_shap, importance_frame
+from tests.unit.fakes import FakeBinaryPredictor, FakeRegressor, fake_bundle, people
+
+
+def test_codec_round_trips_categories_and_missing(tmp_path):
+    bundle = fake_bundle(tmp_path)
+    rows = people(6)
+    rows.loc[0, "sex"] = None
+    codec = _Codec(bundle.schema, [rows])
+    back = codec.decode(codec.encode(rows), rows.dtypes)
+    assert back["sex"].tolist()[1:] == rows["sex"].tolist()[1:] and back["sex"].iloc[0] is None
+    np.testing.assert_allclose(back["age"], rows["age"])
+
+
+def test_binary_values_add_up_to_the_positive_class_probability(tmp_path):
+    bundle = fake_bundle(tmp_path)
+    model = FakeBinaryPredictor()
+    rows, background = people(12, seed=1), people(20, seed=2)
+    result = compute_shap(model, bundle, rows, background)
+    sums = result.values.groupby("row")["value"].sum().to_numpy() + result.base_values["yes"]
+    np.testing.assert_allclose(sums, model.predict_proba(rows.reset_index(drop=True))["yes"], rtol=1e-6)
+    imp = importance_frame(result)
+    assert set(imp["feature"]) == {"age", "sex"}
+    assert imp["mean_abs_shap"].is_monotonic_decreasing
+
+
+def test_regression_values_add_up_and_progress_is_reported(tmp_path):
+    bundle = fake_bundle(tmp_path, "regression")
+    rows, background = people(30, seed=3), people(10, seed=4)
+    seen = []
+    result = compute_shap(FakeRegressor(), bundle, rows, background, on_progress=lambda d, t: seen.append((d, t)))
+    sums = result.values.groupby("row")["value"].sum().to_numpy() + result.base_values["survived"]
+    np.testing.assert_allclose(sums, FakeRegressor().predict(rows.reset_index(drop=True)), rtol=1e-6)
+    assert seen[-1] == (30, 30) and len(seen) > 1
+
+
+def test_stop_keeps_the_rows_done_so_far(tmp_path):
+    bundle = fake_bundle(tmp_path, "regression")
+    calls = []
+    result = compute_shap(FakeRegressor(), bundle, people(60), people(10),
+                          on_progress=lambda d, t: calls.append(d), should_stop=lambda: len(calls) >= 1)
+    assert len(result.rows) == calls[0] < 60
+
+
+def test_importance_chart_and_sentences():
+    imp = pd.DataFrame({"feature": ["sex", "age"], "mean_abs_shap": [0.3, 0.1]})
+    fig = plots.importance_figure(imp)
+    assert list(fig.data[0].y) == ["age", "sex"]  # largest at the top
+    lines = plots.importance_sentences(imp, "yes")
+    assert "`sex`" in lines[0] and "75%" in lines[0]

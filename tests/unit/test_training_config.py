@@ -1,0 +1,67 @@
+import pandas as pd
+import pytest
+
+from automl import training
+from automl.errors import GPUUnavailableError, TargetError
+from automl.fitting import hyperparameters_for, split_train_test
+from automl.training import TrainConfig, resolve_config
+
+
+@pytest.fixture
+def dataset(ws):
+    df = pd.DataFrame({"x": range(100), "c": ["a", "b"] * 50, "y": ["yes"] * 20 + ["no"] * 80})
+    return ws.add_dataset(df, "t.csv")
+
+
+def test_config_round_trips_through_json(dataset):
+    config = TrainConfig(dataset.id, "y", exclude=("c",), model_families=("GBM",))
+    assert TrainConfig.from_dict(config.to_dict()) == config
+
+
+def test_resolve_fills_problem_type_metric_and_preset(ws, dataset):
+    resolved = resolve_config(ws, TrainConfig(dataset.id, "y", preset="fast"))
+    assert (resolved.problem_type, resolved.eval_metric, resolved.preset) == ("binary", "accuracy", "medium_quality")
+    assert "two values" in resolved.problem_reason
+
+
+@pytest.mark.parametrize("changes, fragment", [
+    ({"exclude": ("y",)}, "cannot also be excluded"),
+    ({"exclude": ("nope",)}, "unknown column"),
+    ({"exclude": ("x", "c")}, "Every column"),
+    ({"eval_metric": "r2"}, "does not fit binary"),
+    ({"problem_type": "regression"}, "numeric target"),
+    ({"test_size": 0.9}, "out of range"),
+    ({"time_limit": 1}, "at least 10"),
+    ({"model_families": ("TABPFNV2",)}, "Unknown model families"),
+])
+def test_bad_configs_are_refused_with_a_fix(ws, dataset, changes, fragment):
+    with pytest.raises(TargetError, match=fragment):
+        resolve_config(ws, TrainConfig(dataset.id, "y", **changes))
+
+
+def test_gpu_on_without_a_gpu_fails_clearly(ws, dataset, monkeypatch):
+    monkeypatch.setattr(training, "detect_gpus", lambda: 0)
+    with pytest.raises(GPUUnavailableError, match="no GPU"):
+        resolve_config(ws, TrainConfig(dataset.id, "y", gpu="on"))
+
+
+def test_gpu_on_with_a_gpu_is_accepted(ws, dataset, monkeypatch):
+    monkeypatch.setattr(training, "detect_gpus", lambda: 2)
+    assert resolve_config(ws, TrainConfig(dataset.id, "y", gpu="on")).gpu == "on"
+
+
+def test_test_split_is_stratified_and_sized():
+    df = pd.DataFrame({"x": range(200), "y": ["a"] * 180 + ["b"] * 20})
+    train, test = split_train_test(df, "y", "binary", 0.2, seed=0)
+    assert len(test) == 40 and (test["y"] == "b").sum() == 4
+    assert set(train.index).isdisjoint(test.index)
+
+
+def test_model_families_restrict_the_preset_portfolio():
+    hp = hyperparameters_for("medium_quality", ("GBM", "KNN"))
+    assert set(hp) == {"GBM", "KNN"}
+    assert hyperparameters_for("medium_quality", ()) is None
+
+
+def test_no_model_that_downloads_weights_can_be_chosen():
+    assert not set(training.MODEL_FAMILIES) & set(training.HUB_MODELS)

@@ -1,0 +1,83 @@
+import os
+
+import pandas as pd
+import pytest
+
+from automl import atomic
+from automl.errors import DatasetNotFoundError, InvalidIdError, RunNotFoundError
+from automl.workspace import Workspace, content_hash
+
+
+def test_dataset_is_stored_as_parquet_and_listed(ws):
+    df = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
+    info = ws.add_dataset(df, "t.csv", {"note": 1})
+    assert (ws.dataset_dir(info.id) / "data.parquet").exists()
+    assert [d.id for d in ws.list_datasets()] == [info.id]
+    pd.testing.assert_frame_equal(ws.load_dataset(info.id), df)
+    assert ws.get_dataset(info.id).meta["note"] == 1
+
+
+def test_same_content_gives_same_id_and_is_stored_once(ws):
+    df = pd.DataFrame({"a": [1, 2]})
+    assert ws.add_dataset(df, "one.csv").id == ws.add_dataset(df.copy(), "two.csv").id
+    assert len(ws.list_datasets()) == 1
+    assert content_hash(df) != content_hash(df.assign(a=[1, 3]))
+
+
+def test_catalogue_survives_a_new_workspace_object(ws):
+    info = ws.add_dataset(pd.DataFrame({"a": [1]}), "t.csv")
+    assert Workspace(ws.root).get_dataset(info.id).name == "t.csv"
+
+
+@pytest.mark.parametrize("bad", ["../etc", "a/b", "", "A" * 3, "x" * 80, "..", "run id"])
+def test_ids_cannot_escape_the_workspace(ws, bad):
+    with pytest.raises(InvalidIdError):
+        ws.run_dir(bad)
+    with pytest.raises(InvalidIdError):
+        ws.get_dataset(bad)
+
+
+def test_run_file_refuses_traversal(ws):
+    with pytest.raises(InvalidIdError):
+        ws.run_file("run-1", "../../secret.key")
+
+
+def test_unknown_ids_raise_lookup_errors_that_say_what_to_do(ws):
+    with pytest.raises(DatasetNotFoundError, match="Data page"):
+        ws.get_dataset("ds-none")
+    with pytest.raises(RunNotFoundError):
+        ws.get_run("run-none")
+    assert isinstance(RunNotFoundError("x"), LookupError)
+
+
+def test_run_status_comes_from_its_job(ws):
+    ws.add_run("run-1", "ds-1", {"label": "y", "problem_type": "binary"})
+    assert ws.get_run("run-1").status == "unknown"
+    ws.add_job("run-1", "train", None)
+    assert ws.get_run("run-1").status == "queued"
+
+
+def test_update_job_respects_expected_status(ws):
+    ws.add_job("job-1", "train", None, status="running")
+    assert ws.update_job("job-1", status="cancelled", only_if_status=("running",))
+    assert not ws.update_job("job-1", status="succeeded", only_if_status=("running",))
+    assert ws.get_job("job-1").status == "cancelled"
+    with pytest.raises(ValueError):
+        ws.update_job("job-1", bogus=1)
+
+
+def test_atomic_write_leaves_old_file_on_failure(tmp_path):
+    target = tmp_path / "m.json"
+    atomic.write_json(target, {"v": 1})
+    with pytest.raises(RuntimeError):
+        with atomic.atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("disk full")
+    assert atomic.read_json(target) == {"v": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+def test_secret_key_is_private_and_stable(ws):
+    key = ws.secret_key()
+    assert len(key) == 32 and ws.secret_key() == key
+    assert oct(os.stat(ws.root / "secret.key").st_mode & 0o777) == "0o600"

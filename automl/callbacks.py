@@ -37,8 +37,9 @@ class ProgressCallback(AbstractCallback):
         if not model_names:
             self._emit("model_failed", level=level, reason="the model failed or ran out of time (see the log)")
         for name in model_names:
-            self._emit("model_done", model=name, level=level,
-                       score_val=_attr(trainer, name, "val_score"), fit_time=_attr(trainer, name, "fit_time"))
+            score = _attr(trainer, name, "val_score")
+            self._emit("model_done", model=name, level=level, score_val=score,
+                       metric_val=_original(trainer, score), fit_time=_attr(trainer, name, "fit_time"))
         return False
 
 
@@ -48,6 +49,16 @@ def _attr(trainer, model: str, attribute: str):
     except Exception:  # noqa: BLE001 - progress must never break training
         return None
     return float(value) if isinstance(value, (int, float)) else None
+
+
+def _original(trainer, score: float | None) -> float | None:
+    """The metric as users read it (an error as a positive number), from AutoGluon's higher-is-better score."""
+    if score is None:
+        return None
+    try:
+        return float(trainer.eval_metric.convert_score_to_original(score))
+    except Exception:  # noqa: BLE001
+        return score
 
 
 def _time_left(trainer) -> float | None:

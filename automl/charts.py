@@ -31,10 +31,14 @@ def predicted_vs_actual_figure(frame: pd.DataFrame, max_points: int = 5000) -> g
     return fig
 
 
-def leaderboard_figure(board: pd.DataFrame) -> go.Figure:
+def leaderboard_figure(board: pd.DataFrame, metric: str = "score", lower_is_better: bool = False) -> go.Figure:
+    """Each model's validation metric (as users read it); the deployed model in red, the best at the top."""
+    column = "metric_val" if "metric_val" in board.columns else "score_val"
     board = board.sort_values("score_val")
-    fig = go.Figure(go.Bar(x=board["score_val"], y=board["model"], orientation="h",
-                           marker_color=["#d62728" if d else "#1f77b4" for d in board.get("deployed", False)]))
-    fig.update_layout(title="Validation score by model (higher is better)", height=max(250, 28 * len(board)),
-                      margin=dict(t=50, l=160, r=20, b=40))
+    fig = go.Figure(go.Bar(x=board[column], y=board["model"], orientation="h",
+                           marker_color=["#d62728" if d else "#1f77b4" for d in board.get("deployed", False)],
+                           hovertemplate="%{y}: %{x:.4g}<extra></extra>"))
+    better = "lower" if lower_is_better else "higher"
+    fig.update_layout(title=f"Validation {metric} by model ({better} is better; deployed in red)",
+                      height=max(250, 28 * len(board) + 90), margin=dict(t=50, l=160, r=20, b=40))
     return fig

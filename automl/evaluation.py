@@ -7,7 +7,7 @@ import pandas as pd
 
 from automl.bundle import Bundle
 
-__all__ = ["leaderboard", "test_predictions", "metric_table", "confusion_matrix_frame",
+__all__ = ["leaderboard", "leaderboard_table", "test_predictions", "metric_table", "confusion_matrix_frame",
            "predicted_vs_actual_frame"]
 
 _PRETTY = {
@@ -23,6 +23,14 @@ def leaderboard(bundle: Bundle) -> pd.DataFrame:
     board = pd.read_parquet(bundle.run_dir / "leaderboard.parquet")
     board["deployed"] = board["model"] == bundle.metrics.get("best_model")
     return board
+
+
+def leaderboard_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """The leaderboard as users read it: the metric itself (errors positive), times in seconds."""
+    names = {"metric_test": f"test {metric}", "metric_val": f"validation {metric}",
+             "pred_time_test": "predict time on test (s)", "fit_time": "fit time (s)", "stack_level": "stack level"}
+    shown = [c for c in ("model", "deployed", *names) if c in board.columns]
+    return board[shown].rename(columns=names)
 
 
 def test_predictions(bundle: Bundle) -> pd.DataFrame:

@@ -122,10 +122,14 @@ def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[dict, pd
     scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
     values = {k: _original_value(k, v, config.problem_type) for k, v in scores.items()}
     board = predictor.leaderboard(test, silent=True)
-    keep = [c for c in ("model", "score_test", "score_val", "pred_time_test", "fit_time", "stack_level")
-            if c in board.columns]
+    metric = predictor.eval_metric
+    for split in ("val", "test"):
+        board[f"metric_{split}"] = board[f"score_{split}"].map(metric.convert_score_to_original)
+    keep = [c for c in ("model", "metric_test", "metric_val", "score_test", "score_val", "pred_time_test",
+                        "fit_time", "stack_level") if c in board.columns]
     metrics = {
-        "problem_type": config.problem_type, "eval_metric": predictor.eval_metric.name,
+        "problem_type": config.problem_type, "eval_metric": metric.name,
+        "lower_is_better": not metric.greater_is_better_internal,
         "test_score": scores.get(predictor.eval_metric.name), "scores": scores, "values": values,
         "best_model": predictor.model_best, "class_labels": class_labels,
         "positive_class": _plain(predictor.positive_class) if config.problem_type == "binary" else None,

@@ -39,6 +39,7 @@ with left:
                         width="stretch")
 board = evaluation.leaderboard(bundle)
 with right:
-    st.plotly_chart(charts.leaderboard_figure(board), width="stretch")
+    st.plotly_chart(charts.leaderboard_figure(board, m["eval_metric"], bool(m.get("lower_is_better"))),
+                    width="stretch")
 st.subheader("Leaderboard")
-st.dataframe(board, hide_index=True, width="stretch")
+st.dataframe(evaluation.leaderboard_table(board, m["eval_metric"]), hide_index=True, width="stretch")

@@ -19,7 +19,8 @@ if dataset is None:
     st.stop()
 df = dataset_frame(state.workspace_root, dataset.id)
 columns = [str(c) for c in df.columns]
-suggested = dataset.meta.get("suggested_label")
+previous = ws.list_runs(dataset.id)
+suggested = previous[0].label if previous else dataset.meta.get("suggested_label")
 label = st.selectbox("Column to predict (target)", columns, key=f"train.label.{dataset.id}",
                      index=columns.index(suggested) if suggested in columns else len(columns) - 1)
 

@@ -62,11 +62,15 @@ def _run_label(run: RunInfo) -> str:
     return f"{run.label} · {run.problem_type} · {when}{score} · {run.status} · {run.id}"
 
 
-def training_leaderboard(events: list[dict[str, Any]]) -> pd.DataFrame:
+def training_leaderboard(events: list[dict[str, Any]], metric: str | None) -> pd.DataFrame:
+    """Models finished so far, best first, with the validation metric as users read it."""
     done = [e for e in events if e.get("event") == "model_done"]
-    frame = pd.DataFrame([{"model": e["model"], "validation score": e.get("score_val"),
-                           "fit time (s)": e.get("fit_time")} for e in done])
-    return frame.sort_values("validation score", ascending=False) if not frame.empty else frame
+    column = f"validation {metric or 'score'}"
+    frame = pd.DataFrame([{"model": e["model"], column: e.get("metric_val", e.get("score_val")),
+                           "fit time (s)": e.get("fit_time"), "_score": e.get("score_val")} for e in done])
+    if frame.empty:
+        return frame
+    return frame.sort_values("_score", ascending=False).drop(columns="_score")
 
 
 def training_panel(ws: Workspace, run_id: str) -> None:
@@ -89,7 +93,7 @@ def training_panel(ws: Workspace, run_id: str) -> None:
                     f"elapsed {elapsed:.0f} s of a {budget:.0f} s budget")
         if current.status in jobs.ACTIVE:
             st.progress(min(elapsed / budget, 1.0), text=_current_step(events))
-        board = training_leaderboard(events)
+        board = training_leaderboard(events, run.eval_metric)
         if not board.empty:
             st.dataframe(board, hide_index=True, width="stretch")
         failures = [e for e in events if e.get("event") == "model_failed"]

@@ -3,7 +3,7 @@ import plotly.graph_objects as go
 
 from automl import charts
 from automl.bundle import Bundle
-from automl.evaluation import confusion_matrix_frame, metric_table, predicted_vs_actual_frame
+from automl.evaluation import confusion_matrix_frame, leaderboard_table, metric_table, predicted_vs_actual_frame
 
 
 def test_confusion_matrix_counts_every_class_even_when_never_predicted():
@@ -31,7 +31,11 @@ def test_metric_table_shows_errors_as_positive_values_and_the_optimised_metric_f
     assert table.iloc[0]["optimised"] and table.iloc[0]["metric"] == "RMSE"
 
 
-def test_leaderboard_figure_marks_the_deployed_model():
-    board = pd.DataFrame({"model": ["A", "B"], "score_val": [0.8, 0.9], "deployed": [False, True]})
-    fig = charts.leaderboard_figure(board)
-    assert list(fig.data[0].y) == ["A", "B"]
+def test_leaderboard_shows_errors_as_errors_best_model_on_top():
+    board = pd.DataFrame({"model": ["A", "B"], "score_val": [-5.0, -3.0], "metric_val": [5.0, 3.0],
+                          "metric_test": [5.5, 3.1], "deployed": [False, True]})
+    fig = charts.leaderboard_figure(board, "root_mean_squared_error", lower_is_better=True)
+    assert list(fig.data[0].y) == ["A", "B"] and list(fig.data[0].x) == [5.0, 3.0]  # plotly draws the last on top
+    assert "lower is better" in fig.layout.title.text
+    table = leaderboard_table(board, "rmse")
+    assert list(table.columns) == ["model", "deployed", "test rmse", "validation rmse"]

@@ -78,7 +78,8 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     atomic.write_parquet(run_dir / "leaderboard.parquet", leaderboard)
     atomic.write_parquet(run_dir / "test_predictions.parquet", test_predictions)
     atomic.write_json(run_dir / "metrics.json", metrics)
-    ws.set_run_result(job.id, metrics["test_score"], metrics["eval_metric"])
+    ws.set_run_result(job.id, metrics["test_score"], metrics["values"].get(metrics["eval_metric"]),
+                      metrics["eval_metric"])
     atomic.write_json(run_dir / "model.json", {"predictor": "predictor", "best_model": metrics["best_model"],
                                                "created_at": time.time()})
     events.emit("stage", stage="done", test_score=metrics["test_score"], best_model=metrics["best_model"])

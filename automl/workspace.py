@@ -20,7 +20,7 @@ import time
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS datasets (
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, dataset_id TEXT NOT NULL, label TEXT NOT NULL,
     problem_type TEXT, eval_metric TEXT, preset TEXT, time_limit REAL,
-    created_at REAL NOT NULL, config_json TEXT NOT NULL DEFAULT '{}', test_score REAL
+    created_at REAL NOT NULL, config_json TEXT NOT NULL DEFAULT '{}', test_score REAL, test_value REAL
 );
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, run_id TEXT, status TEXT NOT NULL,
@@ -99,6 +99,7 @@ class RunInfo:
     created_at: float
     config: dict[str, Any]
     test_score: float | None
+    test_value: float | None
     status: str
 
 
@@ -113,6 +114,7 @@ class Workspace:
         with closing(self._connect()) as con, con:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(_SCHEMA)
+            _migrate(con)
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"
@@ -207,9 +209,11 @@ class Workspace:
             ),
         )
 
-    def set_run_result(self, run_id: str, test_score: float | None, eval_metric: str | None) -> None:
-        self._execute("UPDATE runs SET test_score=?, eval_metric=COALESCE(?, eval_metric) WHERE id=?",
-                      (test_score, eval_metric, run_id))
+    def set_run_result(self, run_id: str, test_score: float | None, test_value: float | None,
+                       eval_metric: str | None) -> None:
+        """`test_score` is AutoGluon's higher-is-better score; `test_value` the metric as users read it."""
+        self._execute("UPDATE runs SET test_score=?, test_value=?, eval_metric=COALESCE(?, eval_metric) WHERE id=?",
+                      (test_score, test_value, eval_metric, run_id))
 
     def list_runs(self, dataset_id: str | None = None) -> list[RunInfo]:
         sql = ("SELECT runs.*, COALESCE(jobs.status, 'unknown') AS status FROM runs "
@@ -269,20 +273,19 @@ class Workspace:
             return con.execute(sql, tuple(params)).rowcount > 0
 
 
+def _migrate(con: sqlite3.Connection) -> None:
+    """Bring a catalogue written by an earlier version up to date (columns are only ever added)."""
+    have = {r["name"] for r in con.execute("PRAGMA table_info(runs)")}
+    if "test_value" not in have:
+        con.execute("ALTER TABLE runs ADD COLUMN test_value REAL")
+
+
 def content_hash(df: pd.DataFrame) -> str:
     """A stable hash of a table's columns, dtypes and values."""
     h = hashlib.sha256()
     h.update(json.dumps([[str(c), str(t)] for c, t in df.dtypes.items()]).encode())
     h.update(pd.util.hash_pandas_object(df, index=False).values.tobytes())
     return h.hexdigest()
-
-
-def iter_lines(path: Path) -> Iterator[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            yield from fh
-    except FileNotFoundError:
-        return
 
 
 def _dataset_from_row(row: sqlite3.Row) -> DatasetInfo:
@@ -295,5 +298,5 @@ def _run_from_row(row: sqlite3.Row) -> RunInfo:
         id=row["id"], dataset_id=row["dataset_id"], label=row["label"], problem_type=row["problem_type"],
         eval_metric=row["eval_metric"], preset=row["preset"], time_limit=row["time_limit"],
         created_at=row["created_at"], config=json.loads(row["config_json"] or "{}"),
-        test_score=row["test_score"], status=row["status"],
+        test_score=row["test_score"], test_value=row["test_value"], status=row["status"],
     )

@@ -2,7 +2,7 @@
 
 The model is explained as a function of the input table: categorical columns are encoded as integer
 codes only so that SHAP can mask them, and decoded back before every prediction. The permutation
-explainer makes each row's values add up exactly: base value + sum(values) = model output, where the
+sampling (`explain.permutation`) makes each row's values add up exactly: base value + sum(values) = model output, where the
 output is the positive-class probability (binary), each class's probability (multiclass) or the value
 (regression).
 """
@@ -21,6 +21,7 @@ from automl import atomic, jobs
 from automl.bundle import Bundle, load_bundle, load_predictor
 from automl.schema import coerce_frame
 from automl.workspace import JobRecord, Workspace
+from explain.permutation import permutation_shap
 
 __all__ = ["ShapResult", "compute_shap", "run_shap_job", "load_shap", "importance_frame", "shap_dir",
            "DEFAULT_ROWS", "BACKGROUND_ROWS"]
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 DEFAULT_ROWS = 200
 BACKGROUND_ROWS = 40
 _PERMUTATIONS = 4
-_BATCH_ROWS = 20
+_ROWS_PER_CALL = 40_000
 
 
 @dataclass(frozen=True)
@@ -93,32 +94,23 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
                  on_progress: Callable[[int, int], None] | None = None,
                  should_stop: Callable[[], bool] = lambda: False) -> ShapResult:
     """Exact-additivity permutation SHAP values of `rows`, against `background` rows."""
-    import shap
-
     rows = coerce_frame(bundle.schema, rows).reset_index(drop=True)
     background = coerce_frame(bundle.schema, background).reset_index(drop=True)
     codec = _Codec(bundle.schema, [rows, background])
     f, outputs = _model_function(predictor, bundle, codec, rows.dtypes)
     z_rows, z_bg = codec.encode(rows), codec.encode(background)
-    explainer = shap.PermutationExplainer(f, shap.maskers.Independent(z_bg, max_samples=len(z_bg)))
     n_features = z_rows.shape[1]
-    max_evals = _PERMUTATIONS * (2 * n_features + 1)
-    parts, base = [], None
-    done = 0
-    for start in range(0, len(z_rows), _BATCH_ROWS):
+    # rows per batch so that one model call sees about _ROWS_PER_CALL rows
+    batch = max(1, _ROWS_PER_CALL // ((n_features + 1) * len(z_bg)))
+    parts, base = [], np.zeros(len(outputs))
+    for start in range(0, len(z_rows), batch):
         if should_stop():
             break
-        exp = explainer(z_rows[start:start + _BATCH_ROWS], max_evals=max(max_evals, 2 * n_features + 1),
-                        batch_size=max(10, 2 * n_features), silent=True)
-        parts.append(np.asarray(exp.values))
-        base = np.asarray(exp.base_values)[0]
-        done = min(start + _BATCH_ROWS, len(z_rows))
+        values, base = permutation_shap(f, z_rows[start:start + batch], z_bg, _PERMUTATIONS)
+        parts.append(values)
         if on_progress:
-            on_progress(done, len(z_rows))
+            on_progress(min(start + batch, len(z_rows)), len(z_rows))
     values = np.concatenate(parts) if parts else np.zeros((0, n_features, len(outputs)))
-    if values.ndim == 2:
-        values = values[:, :, None]
-    base = np.atleast_1d(base if base is not None else np.zeros(len(outputs)))
     names = [f["name"] for f in bundle.schema["features"]]
     long = pd.DataFrame({
         "row": np.repeat(np.arange(values.shape[0]), n_features * len(outputs)),

@@ -23,8 +23,8 @@ running = latest is not None and latest.status in jobs.ACTIVE
 n_rows = st.number_input("Test rows to explain", min_value=10, max_value=2000, value=shap_values.DEFAULT_ROWS,
                          step=10, key="explain.rows")
 if st.button("Compute explanations", type="primary", disabled=running, key="explain.start"):
-    latest = jobs.start(ws, "explain", run_id=run.id, params={"rows": int(n_rows)})
-    running = True
+    jobs.start(ws, "explain", run_id=run.id, params={"rows": int(n_rows)})
+    st.rerun()  # redraw with the button disabled and the progress bar
 if latest is not None and (running or latest.status == "failed"):
     job_progress(ws, latest.id, "Computing SHAP values")
 

@@ -73,7 +73,7 @@ if runs:
     st.subheader("Run history")
     history = pd.DataFrame([{
         "status": r.status, "target": r.label, "type": r.problem_type,
-        "metric": r.eval_metric, "test score": r.test_score, "preset": r.preset, "budget (s)": r.time_limit,
+        "metric": r.eval_metric, "test value": r.test_value, "preset": r.preset, "budget (s)": r.time_limit,
         "started": pd.Timestamp(r.created_at, unit="s").strftime("%Y-%m-%d %H:%M:%S"), "run": r.id,
     } for r in runs])
     st.dataframe(history, hide_index=True, width="stretch")

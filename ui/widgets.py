@@ -57,7 +57,7 @@ def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = Tru
 
 
 def _run_label(run: RunInfo) -> str:
-    score = f" · test {run.eval_metric} {run.test_score:.4f}" if run.test_score is not None else ""
+    score = f" · test {run.eval_metric} {run.test_value:.4g}" if run.test_value is not None else ""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created_at))
     return f"{run.label} · {run.problem_type} · {when}{score} · {run.status} · {run.id}"
 
@@ -137,8 +137,11 @@ def job_progress(ws: Workspace, job_id: str, what: str) -> None:
             st.rerun()
         progress = [e for e in jobs.read_events(ws, current) if e.get("event") == "progress"]
         if current.status in jobs.ACTIVE:
-            done, total = (progress[-1]["done"], progress[-1]["total"]) if progress else (0, 1)
-            st.progress(done / max(total, 1), text=f"{what}: {done} of {total} rows")
+            if progress:
+                done, total = progress[-1]["done"], progress[-1]["total"]
+                st.progress(done / max(total, 1), text=f"{what}: {done} of {total} rows")
+            else:
+                st.progress(0.0, text=f"{what}: starting (loading the model)…")
             if st.button("Cancel", key=f"job.cancel.{job_id}"):
                 jobs.cancel(ws, job_id)
                 st.rerun()

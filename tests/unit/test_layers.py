@@ -9,7 +9,7 @@ CORE_MODULES = [
     "automl.atomic", "automl.bundle", "automl.charts", "automl.cli", "automl.errors", "automl.evaluation",
     "automl.fitting", "automl.ingest", "automl.jobs", "automl.prediction", "automl.problem", "automl.profile",
     "automl.samples", "automl.schema", "automl.training", "automl.worker", "automl.workspace",
-    "explain.plots", "explain.shap_values",
+    "explain.permutation", "explain.plots", "explain.shap_values",
 ]
 
 

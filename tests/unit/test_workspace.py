@@ -81,3 +81,20 @@ def test_secret_key_is_private_and_stable(ws):
     key = ws.secret_key()
     assert len(key) == 32 and ws.secret_key() == key
     assert oct(os.stat(ws.root / "secret.key").st_mode & 0o777) == "0o600"
+
+
+def test_a_catalogue_from_an_earlier_version_is_upgraded(tmp_path):
+    import sqlite3
+
+    root = tmp_path / "old"
+    root.mkdir()
+    con = sqlite3.connect(root / "catalog.sqlite")
+    con.execute("CREATE TABLE runs (id TEXT PRIMARY KEY, dataset_id TEXT NOT NULL, label TEXT NOT NULL, "
+                "problem_type TEXT, eval_metric TEXT, preset TEXT, time_limit REAL, created_at REAL NOT NULL, "
+                "config_json TEXT NOT NULL DEFAULT '{}', test_score REAL)")
+    con.commit()
+    con.close()
+    ws = Workspace(root)
+    ws.add_run("run-1", "ds-1", {"label": "y"})
+    ws.set_run_result("run-1", -3.0, 3.0, "root_mean_squared_error")
+    assert ws.get_run("run-1").test_value == 3.0

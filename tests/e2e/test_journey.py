@@ -40,8 +40,12 @@ def test_upload_train_evaluate_and_download_predictions(serve, page):
     budget.press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
-    page.get_by_text("Training LightGBM", exact=False).or_(page.get_by_text("Succeeded")).first.wait_for(timeout=90_000)
+    page.get_by_text("Running").or_(page.get_by_text("Succeeded")).first.wait_for(timeout=90_000)
+    # a browser refresh mid-run loses the session, not the run: it is found again in the workspace
+    page.reload()
+    page.get_by_role("heading", name="Train", exact=True).wait_for()
     page.get_by_text("Succeeded").first.wait_for(timeout=180_000)
+    assert page.get_by_text("elapsed").count() >= 1
 
     nav(page, "Evaluate")
     page.get_by_text("Accuracy ★").wait_for()

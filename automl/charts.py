@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["confusion_matrix_figure", "predicted_vs_actual_figure", "leaderboard_figure"]
+__all__ = ["confusion_matrix_figure", "predicted_vs_actual_figure", "leaderboard_figure", "column_distribution_figure",
+           "association_figure"]
 
 
 def confusion_matrix_figure(matrix: pd.DataFrame) -> go.Figure:
@@ -41,4 +42,31 @@ def leaderboard_figure(board: pd.DataFrame, metric: str = "score", lower_is_bett
     better = "lower" if lower_is_better else "higher"
     fig.update_layout(title=f"Validation {metric} by model ({better} is better; deployed in red)",
                       height=max(250, 28 * len(board) + 90), margin=dict(t=50, l=160, r=20, b=40))
+    return fig
+
+
+def column_distribution_figure(s: pd.Series, kind: str, title: str | None = None, top: int = 30) -> go.Figure:
+    """A histogram for numbers and dates, a bar chart of the most frequent values otherwise."""
+    title = title or f"Distribution of {s.name}"
+    values = s.dropna()
+    if kind in ("numeric", "datetime"):
+        sample = values.sample(200_000, random_state=0) if len(values) > 200_000 else values
+        fig = go.Figure(go.Histogram(x=sample, nbinsx=50, hovertemplate="%{x}: %{y} rows<extra></extra>"))
+    else:
+        counts = values.astype(str).value_counts()
+        shown = counts.head(top)
+        fig = go.Figure(go.Bar(x=shown.index, y=shown.to_numpy(), hovertemplate="%{x}: %{y} rows<extra></extra>"))
+        if len(counts) > top:
+            title += f" (top {top} of {len(counts):,} values)"
+    fig.update_layout(title=title, height=320, margin=dict(t=50, l=50, r=20, b=60), yaxis_title="rows",
+                      bargap=0.05)
+    return fig
+
+
+def association_figure(matrix: pd.DataFrame) -> go.Figure:
+    fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), zmin=0, zmax=1,
+                               colorscale="Blues", hovertemplate="%{y} ~ %{x}: %{z:.2f}<extra></extra>"))
+    size = max(360, 26 * len(matrix) + 140)
+    fig.update_layout(title="How strongly columns go together (0 = not at all, 1 = one determines the other)",
+                      height=size, margin=dict(t=60, l=140, r=20, b=120), yaxis_autorange="reversed")
     return fig

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from automl.errors import AutoMLError
+from automl.errors import AutoMLError, TargetError
 
 __all__ = ["main", "build_parser"]
 
@@ -44,28 +44,48 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
+    from automl.alerts import find_alerts
     from automl.ingest import read_table
-    from automl.profile import profile_columns
+    from automl.profile import profile_table
 
-    df, report = read_table(args.data)
-    prof = profile_columns(df)
+    df, report = read_table(args.data, on_progress=_progress_printer("reading") if not args.json else None)
+    if args.label is not None and args.label not in df.columns:
+        raise TargetError(f"Column {args.label!r} is not in {report.source}.")
+    profile = profile_table(df)
+    alerts = find_alerts(df, args.label, profile)
     if args.json:
-        print(json.dumps({"rows": len(df), "columns": prof.rename(columns={"column": "name", "kind": "type"})
-                          .to_dict(orient="records"), "ingest": report.to_dict()}, default=str))
-    else:
-        print(f"{report.source}: {len(df)} rows x {df.shape[1]} columns")
-        print(prof.to_string(index=False))
+        out = profile.to_dict()
+        out["alerts"] = [a.to_dict() for a in alerts]
+        out["ingest"] = report.to_dict()
+        print(json.dumps(out, default=str))
+        return EXIT_OK
+    print(f"{report.source}: {len(df):,} rows x {df.shape[1]} columns")
+    for note in report.notes:
+        print(f"  note: {note}")
+    for c in profile.columns:
+        print(f"  {c.name:<28} {c.type:<12} missing {c.missing_pct:5.1f}%  distinct {c.distinct:,}")
+    for a in alerts:
+        print(f"  alert [{a.kind}] {a.message}")
     return EXIT_OK
 
 
+def _progress_printer(what: str):
+    last = [-1]
+
+    def show(fraction: float) -> None:
+        step = int(fraction * 10)
+        if step != last[0]:
+            last[0] = step
+            _err(f"  {what}: {100 * fraction:.0f}%")
+    return show
+
+
 def cmd_train(args: argparse.Namespace) -> int:
-    from automl import jobs
-    from automl.ingest import read_table
+    from automl.datasets import import_table
     from automl.training import TrainConfig, start_training
 
     ws = _workspace(args)
-    df, report = read_table(args.data)
-    dataset = ws.add_dataset(df, Path(args.data).name, {"ingest": report.to_dict()})
+    dataset, _ = import_table(ws, args.data, on_progress=_progress_printer("reading"))
     config = TrainConfig(
         dataset_id=dataset.id, label=args.label, problem_type=args.problem_type, eval_metric=args.metric,
         preset=args.preset, time_limit=args.time_limit, test_size=args.test_size, exclude=tuple(args.exclude),
@@ -190,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     prof = sub.add_parser("profile", help="column types and missing values of a file")
     prof.add_argument("data")
+    prof.add_argument("--label", default=None, help="target column: adds the imbalance and leakage alerts")
     prof.add_argument("--json", action="store_true")
     prof.set_defaults(func=cmd_profile)
 
@@ -236,5 +257,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def run() -> None:
+    """Console entry point. Exits without the interpreter's native teardown: pyarrow's parquet thread pool
+    can abort the process there (SIGABRT, apache/arrow#34314) after all work is done, which would turn a
+    success or a clean exit code 2 into a crash."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

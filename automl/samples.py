@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from automl.ingest import read_table
+from automl.datasets import import_table
 from automl.workspace import DatasetInfo, Workspace
 
 __all__ = ["Sample", "SAMPLES", "sample_dir", "add_sample"]
@@ -32,5 +32,5 @@ def sample_dir() -> Path:
 
 def add_sample(ws: Workspace, key: str) -> DatasetInfo:
     sample = SAMPLES[key]
-    df, report = read_table(sample_dir() / sample.file)
-    return ws.add_dataset(df, sample.file, {"ingest": report.to_dict(), "suggested_label": sample.label})
+    info, _ = import_table(ws, sample_dir() / sample.file, meta={"suggested_label": sample.label})
+    return info

@@ -16,6 +16,7 @@ from automl.profile import column_kind
 __all__ = ["build_schema", "typical_row", "check_columns", "coerce_frame"]
 
 _MAX_CATEGORIES = 200
+_TRUTH = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
 def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_labels: list[Any] | None) -> dict:
@@ -32,8 +33,6 @@ def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_label
             spec.update(min=float(non_null.min()), max=float(non_null.max()),
                         median=float(non_null.median()),
                         integer=bool(pd.api.types.is_integer_dtype(s) or (non_null % 1 == 0).all()))
-        elif kind == "boolean":
-            spec.update(mode=bool(non_null.mode().iloc[0]) if len(non_null) else False)
         else:
             counts = non_null.astype(str).value_counts()
             spec.update(categories=counts.index[:_MAX_CATEGORIES].tolist(),
@@ -74,6 +73,8 @@ def coerce_frame(schema: dict, df: pd.DataFrame) -> pd.DataFrame:
         s = df[f["name"]]
         if f["kind"] == "numeric" and not pd.api.types.is_numeric_dtype(s):
             s = pd.to_numeric(s, errors="coerce")
+        elif f["dtype"] == "bool" and not pd.api.types.is_bool_dtype(s):
+            s = s.map(lambda v: _TRUTH.get(str(v).strip().lower()) if pd.notna(v) else None)
         out[f["name"]] = s
     return pd.DataFrame(out, index=df.index)
 

@@ -184,6 +184,14 @@ class Workspace:
         )
         return DatasetInfo(dataset_id, name, len(df), df.shape[1], created, meta)
 
+    def update_dataset_meta(self, dataset_id: str, **changes: Any) -> DatasetInfo:
+        """Merge `changes` into a dataset's metadata (catalogue and meta.json)."""
+        info = self.get_dataset(dataset_id)
+        meta = {**info.meta, **changes}
+        self._execute("UPDATE datasets SET meta_json=? WHERE id=?", (json.dumps(meta, default=str), dataset_id))
+        atomic.write_json(self.dataset_dir(dataset_id) / "meta.json", {"name": info.name, **meta})
+        return self.get_dataset(dataset_id)
+
     def list_datasets(self) -> list[DatasetInfo]:
         return [_dataset_from_row(r) for r in self._query("SELECT * FROM datasets ORDER BY created_at DESC")]
 

@@ -1,11 +1,13 @@
-"""Data: upload or pick a sample; the stored datasets; preview and column profile of the active one."""
+"""Data: upload or pick a sample; what was read and fixed; columns, alerts with their fixes, distributions."""
 
 import streamlit as st
 
-from automl import ingest, samples
+from automl import charts, datasets, samples
 from automl.errors import AutoMLError
-from ui.loaders import dataset_frame, dataset_profile, workspace
+from automl.profile import profile_frame
+from ui.loaders import dataset_associations, dataset_frame, dataset_profile, workspace
 from ui.state import get_state
+from ui.widgets import alert_list
 
 state = get_state()
 ws = workspace(state.workspace_root)
@@ -13,19 +15,21 @@ ws = workspace(state.workspace_root)
 st.title("Data")
 left, right = st.columns([3, 2])
 with left:
-    upload = st.file_uploader("Upload a table (CSV, TSV, TXT or Parquet)", type=["csv", "tsv", "txt", "parquet"],
-                              key="data.upload")
+    upload = st.file_uploader("Upload a table: CSV, TSV, TXT, Excel, Parquet or JSON lines (also .gz, .bz2, .zip)",
+                              type=["csv", "tsv", "txt", "tab", "xlsx", "parquet", "jsonl", "ndjson", "json", "gz",
+                                    "bz2", "zip"], key="data.upload")
     if upload is not None and upload.file_id != state.last_upload:
+        bar = st.progress(0.0, text=f"Reading {upload.name}…")
         try:
-            df, report = ingest.read_table(upload.getvalue(), name=upload.name)
-            info = ws.add_dataset(df, upload.name, {"ingest": report.to_dict()})
+            info, report = datasets.import_table(ws, upload, name=upload.name,
+                                                 on_progress=lambda f: bar.progress(f, text=f"Reading {upload.name}…"))
         except AutoMLError as exc:
             st.error(str(exc))
         else:
             state.dataset_id = info.id
-            st.success(f"Stored {upload.name}: {info.rows:,} rows × {info.cols} columns.")
-            for note in report.notes:
-                st.caption(note)
+            st.success(f"Stored {report.source}: {info.rows:,} rows × {info.cols} columns.")
+        finally:
+            bar.empty()
         state.last_upload = upload.file_id
 with right:
     key = st.selectbox("…or pick a sample", list(samples.SAMPLES), key="data.sample",
@@ -33,23 +37,61 @@ with right:
     if st.button("Use this sample", key="data.use_sample"):
         state.dataset_id = samples.add_sample(ws, key).id
 
-datasets = ws.list_datasets()
-if not datasets:
+all_datasets = ws.list_datasets()
+if not all_datasets:
     st.info("No dataset yet: upload a file or pick a sample above.")
     st.stop()
 
-ids = [d.id for d in datasets]
+ids = [d.id for d in all_datasets]
 if state.dataset_id not in ids:
     state.dataset_id = ids[0]
 active = st.radio("Datasets in this workspace", ids, index=ids.index(state.dataset_id),
                   format_func=lambda i: next(f"{d.name} · {d.rows:,} rows × {d.cols} cols · {d.id}"
-                                             for d in datasets if d.id == i))
+                                             for d in all_datasets if d.id == i))
 state.dataset_id = active
-
+info = ws.get_dataset(active)
+profile = dataset_profile(state.workspace_root, active)
 df = dataset_frame(state.workspace_root, active)
+
+missing_cells = sum(c.missing for c in profile.columns)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Rows", f"{profile.rows:,}")
+c2.metric("Columns", len(profile.columns))
+c3.metric("Missing cells", f"{100 * missing_cells / max(1, profile.rows * len(profile.columns)):.1f}%")
+c4.metric("Duplicate rows", f"{profile.duplicate_rows:,}")
+notes = info.meta.get("ingest", {}).get("notes", [])
+with st.expander(f"How the file was read ({len(notes)} note(s))", expanded=bool(notes)):
+    ingest = info.meta.get("ingest", {})
+    st.caption(f"Format {ingest.get('format', '?')}" + (f", delimiter {ingest['delimiter']!r}" if ingest.get("delimiter")
+                                                        else "") + (f", encoding {ingest['encoding']}"
+                                                                   if ingest.get("encoding") else ""))
+    for note in notes:
+        st.markdown(f"- {note}")
+
+st.subheader("Alerts")
+columns = [c.name for c in profile.columns]
+previous = ws.list_runs(active)
+suggested = previous[0].label if previous else info.meta.get("suggested_label")
+target = st.selectbox("Target column (adds the imbalance and leakage checks)", [None, *columns],
+                      index=([None, *columns].index(suggested) if suggested in columns else 0),
+                      format_func=lambda c: "— none —" if c is None else c, key=f"data.target.{active}")
+with st.spinner("Checking the data…"):
+    alerts = datasets.load_alerts(ws, active, target)
+alert_list(ws, info, alerts)
+
 st.subheader("Preview")
 st.dataframe(df.head(100), width="stretch", height=280)
 st.subheader("Columns")
-st.dataframe(dataset_profile(state.workspace_root, active), hide_index=True, width="stretch",
+st.dataframe(profile_frame(profile), hide_index=True, width="stretch",
              column_config={"missing_pct": st.column_config.NumberColumn("missing %", format="%.1f")})
+
+st.subheader("Distributions")
+kinds = {c.name: c.type for c in profile.columns}
+chosen = st.selectbox("Column", columns, index=columns.index(target) if target in columns else 0,
+                      key=f"data.dist.{active}")
+st.plotly_chart(charts.column_distribution_figure(df[chosen], kinds[chosen],
+                                                  title=("Target: " if chosen == target else "") + f"{chosen}"),
+                width="stretch")
+if st.toggle("Show how columns go together (association heatmap)", key="data.assoc"):
+    st.plotly_chart(charts.association_figure(dataset_associations(state.workspace_root, active)), width="stretch")
 st.page_link("pages/train.py", label="Next: train a model on this dataset", icon=":material/model_training:")

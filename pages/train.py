@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from automl import jobs, training
+from automl import datasets, jobs, training
 from automl.errors import AutoMLError
 from automl.problem import METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type
 from ui.loaders import dataset_frame, workspace
@@ -32,7 +32,10 @@ with c1:
         st.markdown(f"Problem type inferred: **{inferred.problem_type}** — {inferred.reason}")
     choice = st.radio("Problem type", ["inferred", *PROBLEM_TYPES], horizontal=True, key="train.problem_type")
     problem_type = (inferred.problem_type if inferred else "binary") if choice == "inferred" else choice
-    metric = st.selectbox("Metric to optimise", list(METRICS[problem_type]), key=f"train.metric.{problem_type}",
+    metric_names = list(METRICS[problem_type])
+    preferred = dataset.meta.get("metric")
+    metric = st.selectbox("Metric to optimise", metric_names, key=f"train.metric.{dataset.id}.{problem_type}",
+                          index=metric_names.index(preferred) if preferred in metric_names else 0,
                           help="\n".join(f"- **{k}**: {v}" for k, v in METRICS[problem_type].items()))
     st.caption(METRICS[problem_type][metric])
 with c2:
@@ -43,8 +46,11 @@ with c2:
                                  key="train.time_limit")
     test_size = st.slider("Held-out test split", 0.05, 0.5, 0.2, 0.05, key="train.test_size",
                           help="Rows kept aside before training, to measure the model honestly.")
+options = [c for c in columns if c != label]
+exclude = st.multiselect("Columns to leave out", options, key=f"train.exclude.{dataset.id}",
+                         default=[c for c in datasets.excluded_columns(dataset) if c in options],
+                         help="Starts from the columns you excluded on the Data page (identifiers, leaks, …).")
 with st.expander("Advanced"):
-    exclude = st.multiselect("Columns to leave out", [c for c in columns if c != label], key="train.exclude")
     families = st.multiselect("Model families (empty: the preset's choice)", list(training.MODEL_FAMILIES),
                               format_func=lambda k: training.MODEL_FAMILIES[k], key="train.families")
     gpu = st.radio("GPU", ["auto", "on", "off"], horizontal=True, key="train.gpu",

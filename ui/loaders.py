@@ -8,10 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from automl import bundle as bundle_mod
-from automl.profile import profile_columns
+from automl import datasets
+from automl.associations import association_matrix
+from automl.profile import TableProfile
 from automl.workspace import Workspace
 
-__all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile"]
+__all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,5 +32,10 @@ def dataset_frame(root: str, dataset_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def dataset_profile(root: str, dataset_id: str) -> pd.DataFrame:
-    return profile_columns(dataset_frame(root, dataset_id))
+def dataset_profile(root: str, dataset_id: str) -> TableProfile:
+    return datasets.load_profile(workspace(root), dataset_id)
+
+
+@st.cache_data(show_spinner="Measuring how columns go together…", max_entries=8)
+def dataset_associations(root: str, dataset_id: str) -> pd.DataFrame:
+    return association_matrix(dataset_frame(root, dataset_id))

@@ -149,3 +149,38 @@ def job_progress(ws: Workspace, job_id: str, what: str) -> None:
             st.error(current.message or f"{what} failed.")
 
     panel()
+
+
+_ALERT_TITLES = {"constant": "Constant", "id_like": "Identifier", "high_cardinality": "Too many categories",
+                 "duplicate_rows": "Duplicate rows", "mostly_missing": "Mostly missing", "imbalance": "Imbalanced target",
+                 "leakage": "Possible leak"}
+
+
+def alert_list(ws: Workspace, info, alerts) -> None:
+    """Each alert with its evidence and its one-click fix (exclude / include the column for training)."""
+    from automl import datasets
+
+    if not alerts:
+        st.success("No alerts: no constant, identifier, leaking or mostly-missing columns, no duplicate rows.")
+        return
+    excluded = set(datasets.excluded_columns(info))
+    for i, alert in enumerate(alerts):
+        with st.container(border=True):
+            text_col, action_col = st.columns([5, 1])
+            text_col.markdown(f"**{_ALERT_TITLES.get(alert.kind, alert.kind)}** · {alert.message}")
+            if alert.action == "exclude" and alert.column:
+                if alert.column in excluded:
+                    text_col.caption("Left out of training.")
+                    if action_col.button("Include", key=f"data.alert.{i}.include"):
+                        datasets.set_excluded(ws, info.id, sorted(excluded - {alert.column}))
+                        st.rerun()
+                elif action_col.button("Exclude", key=f"data.alert.{i}.exclude", type="primary",
+                                       help="Leave this column out of training (the Train page starts from this)"):
+                    datasets.set_excluded(ws, info.id, sorted(excluded | {alert.column}))
+                    st.rerun()
+            elif alert.action == "choose_metric":
+                if info.meta.get("metric") == "balanced_accuracy":
+                    text_col.caption("Training will optimise balanced accuracy.")
+                elif action_col.button("Use balanced accuracy", key=f"data.alert.{i}.metric"):
+                    ws.update_dataset_meta(info.id, metric="balanced_accuracy")
+                    st.rerun()

@@ -97,3 +97,33 @@ def test_predict_form_gives_a_prediction_with_probabilities(trained, monkeypatch
     assert not at.exception, [e.message for e in at.exception]
     predicted = [m for m in at.metric if m.label == "Predicted survived"]
     assert predicted and predicted[0].value in ("yes", "no")
+
+
+def test_a_bad_upload_shows_one_line_and_the_app_keeps_working(tmp_path, monkeypatch):
+    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
+    at.file_uploader(key="data.upload").upload("garbage.csv", bytes(range(256)) * 20, "text/csv")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.error and "binary" in at.error[0].value
+    assert not list((tmp_path / "ws" / "datasets").iterdir()), "nothing is stored"
+    at.file_uploader(key="data.upload").upload("ok.csv", b"a;b;c\n1;x;$1,000\n2;y;$2,500\n3;x;$300\n", "text/csv")
+    at.run()
+    assert not at.exception
+    assert any("Stored ok.csv: 3 rows" in s.value for s in at.success)
+    assert "`c`: text read as number (thousands separators, currency symbols)." in texts(at)
+
+
+def test_alerts_offer_to_exclude_a_column_and_train_starts_from_it(tmp_path, monkeypatch):
+    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
+    at.selectbox(key="data.sample").select("titanic")
+    at.button(key="data.use_sample").click()
+    at.run()
+    assert "looks like an identifier" in texts(at)
+    next(b for b in at.button if b.label == "Exclude").click()
+    at.run()
+    assert not at.exception
+    assert "Left out of training." in texts(at)
+    at.switch_page("pages/train.py")
+    at.run()
+    excluded = next(m for m in at.multiselect if m.label == "Columns to leave out")
+    assert excluded.value == ["name"]

@@ -7,7 +7,7 @@ from tests.helpers import SAMPLES, run_cli
 def test_profile_json_is_one_object(capsys):
     assert main(["profile", str(SAMPLES / "penguins.csv"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["rows"] == 344
+    assert out["rows"] == 344 and out["alerts"] == []
     species = next(c for c in out["columns"] if c["name"] == "species")
     assert species["type"] == "categorical" and species["distinct"] == 3
     sex = next(c for c in out["columns"] if c["name"] == "sex")
@@ -43,3 +43,18 @@ def test_parser_knows_the_contract_commands():
     for argv in (["ui"], ["profile", "x"], ["train", "x", "--label", "y"], ["evaluate", "r"],
                  ["predict", "m", "d", "--out", "o"]):
         assert parser.parse_args(argv).func
+
+
+def test_profile_json_with_a_label_includes_target_alerts(capsys):
+    assert main(["profile", str(SAMPLES / "titanic.csv"), "--label", "survived", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    alerts = {(a["kind"], a["column"]) for a in out["alerts"]}
+    assert ("id_like", "name") in alerts
+    for a in out["alerts"]:
+        assert {"kind", "column", "message", "evidence"} <= set(a)
+    age = next(c for c in out["columns"] if c["name"] == "age")
+    assert age["type"] == "numeric" and age["missing"] == 263 and 0 < age["stats"]["median"] < 80
+
+
+def test_profile_with_an_unknown_label_exits_2(capsys):
+    assert main(["profile", str(SAMPLES / "titanic.csv"), "--label", "nope"]) == 2

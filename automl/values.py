@@ -1,0 +1,149 @@
+"""Recognise typed values stored as text, convert them, and say so.
+
+Numbers with thousands separators, currency symbols or a percent sign, accounting negatives `(12)`,
+decimal commas, `true` / `false`, and dates. A column is converted only when at least 95% of its
+non-missing values parse; what does not parse becomes missing and is counted in the report.
+Work is done on each column's distinct values, so a million rows cost little more than their categories.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Conversion", "convert_columns"]
+
+_MIN_SHARE = 0.95
+_CURRENCY = "$€£¥₹"
+_US = re.compile(rf"^\(?[+-]?[{_CURRENCY}]?\s?[+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?\s?[{_CURRENCY}]?\s?%?\)?$")
+_EU = re.compile(rf"^\(?[+-]?[{_CURRENCY}]?\s?[+-]?(?:\d{{1,3}}(?:\.\d{{3}})+|\d+)(?:,\d+)?\s?[{_CURRENCY}]?\s?%?\)?$")
+_DATE = re.compile(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+                   r"(Z|[+-]\d{2}:?\d{2})?$")
+_TRUE, _FALSE = {"true", "t"}, {"false", "f"}
+
+
+@dataclass(frozen=True)
+class Conversion:
+    column: str
+    to: str            # "number", "boolean", "date"
+    detail: str        # what was recognised, in words
+    unparsed: int      # non-missing values that did not parse and are now missing
+
+    def message(self) -> str:
+        lost = f"; {self.unparsed} value(s) that did not fit are now missing" if self.unparsed else ""
+        return f"`{self.column}`: text read as {self.to} ({self.detail}){lost}."
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def convert_columns(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Conversion]]:
+    """Convert the text columns that hold numbers, booleans or dates; return the frame and what was done."""
+    conversions: list[Conversion] = []
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            converted, conversion = _convert(s, str(col))
+            if conversion:
+                conversions.append(conversion)
+                s = converted
+        out[col] = s
+    return pd.DataFrame(out, index=df.index) if conversions else df, conversions
+
+
+def _convert(s: pd.Series, name: str) -> tuple[pd.Series, Conversion | None]:
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return s, None
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    total = counts.sum()
+    for attempt in (_as_boolean, _as_number, _as_date):
+        result = attempt(text)
+        if result is None:
+            continue
+        values, detail, to = result
+        ok = ~pd.isna(values)
+        if counts[ok.to_numpy()].sum() < _MIN_SHARE * total:
+            continue
+        mapped = values.to_numpy()[codes]
+        if to == "boolean":
+            mapped = pd.Series(mapped, index=s.index, dtype=object)
+            if not mapped.isna().any():
+                mapped = mapped.astype(bool)
+        else:
+            mapped = pd.Series(mapped, index=s.index)
+        mapped[codes < 0] = np.nan if to != "date" else pd.NaT
+        unparsed = int(counts[~ok.to_numpy()].sum())
+        return mapped, Conversion(name, to, detail, unparsed)
+    return s, None
+
+
+def _as_boolean(text: pd.Series):
+    lower = text.str.lower()
+    if not lower.isin(_TRUE | _FALSE).any():
+        return None
+    values = pd.Series(np.where(lower.isin(_TRUE), True, np.where(lower.isin(_FALSE), False, None)), dtype=object)
+    return values.where(lower.isin(_TRUE | _FALSE), None), "true / false", "boolean"
+
+
+def _as_number(text: pd.Series):
+    us, eu = text.str.match(_US), text.str.match(_EU)
+    if us.mean() >= eu.mean():
+        matched, style = us, "us"
+    else:
+        matched, style = eu, "eu"
+    if not matched.any():
+        return None
+    t = text.where(matched)
+    percent = t.str.endswith("%", na=False) | t.str.endswith("%)", na=False)
+    negative = t.str.startswith("(", na=False) & t.str.endswith(")", na=False)
+    currency = t.str.contains(f"[{_CURRENCY}]", na=False)
+    cleaned = t.str.replace(rf"[()%\s{_CURRENCY}]", "", regex=True)
+    if style == "us":
+        thousands = cleaned.str.contains(",", na=False)
+        cleaned = cleaned.str.replace(",", "", regex=False)
+    else:
+        thousands = cleaned.str.contains(r"\.", na=False)
+        cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(cleaned, errors="coerce")
+    numbers = numbers.where(~negative, -numbers).where(~percent, numbers / 100)
+    parts = []
+    if thousands.any():
+        parts.append("thousands separators" if style == "us" else "'.' thousands separators, ',' decimals")
+    elif style == "eu":
+        parts.append("decimal commas")
+    if currency.any():
+        parts.append("currency symbols")
+    if percent.any():
+        parts.append("percentages as fractions")
+    if negative.any():
+        parts.append("(n) as negative")
+    if not parts:
+        parts.append("numbers stored as text")
+    return numbers, ", ".join(parts), "number"
+
+
+def _as_date(text: pd.Series):
+    matched = text.str.match(_DATE)
+    if not matched.any():
+        return None
+    t = text.where(matched)
+    parts = t.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}")
+    day_first = False
+    detail = "dates"
+    if parts[0].notna().any():
+        first, second = pd.to_numeric(parts[0]), pd.to_numeric(parts[1])
+        day_first = bool((first > 12).any()) and not bool((second > 12).any())
+        ambiguous = not (first > 12).any() and not (second > 12).any()
+        detail = "dates, day first" if day_first else ("dates, month first (ambiguous)" if ambiguous
+                                                        else "dates, month first")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dates = pd.to_datetime(t, errors="coerce", format="mixed", dayfirst=day_first)
+    return dates.astype(object).where(dates.notna(), None), detail, "date"

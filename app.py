@@ -12,6 +12,7 @@ st.set_page_config(page_title="AutoML Studio", page_icon=":material/science:", l
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/data.py", title="Data", icon=":material/table:"),
+    st.Page("pages/clean.py", title="Clean", icon=":material/cleaning_services:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/evaluate.py", title="Evaluate", icon=":material/monitoring:"),
     st.Page("pages/explain.py", title="Explain", icon=":material/lightbulb:"),

@@ -40,6 +40,13 @@ class Bundle:
         return self.schema.get("class_labels")
 
     @property
+    def recipe(self):
+        """The fitted cleaning recipe, replayed on every row before the predictor (empty if none)."""
+        from automl.cleaning import Recipe
+
+        return Recipe.from_dict(atomic.read_json(self.run_dir / "recipe.json"))
+
+    @property
     def feature_names(self) -> list[str]:
         return [f["name"] for f in self.schema["features"]]
 

@@ -81,15 +81,17 @@ def _progress_printer(what: str):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from automl.cleaning import Recipe
     from automl.datasets import import_table
     from automl.training import TrainConfig, start_training
 
     ws = _workspace(args)
     dataset, _ = import_table(ws, args.data, on_progress=_progress_printer("reading"))
+    recipe = Recipe.load(args.recipe).to_dict() if args.recipe else None
     config = TrainConfig(
         dataset_id=dataset.id, label=args.label, problem_type=args.problem_type, eval_metric=args.metric,
         preset=args.preset, time_limit=args.time_limit, test_size=args.test_size, exclude=tuple(args.exclude),
-        gpu=args.gpu, seed=args.seed, model_families=tuple(args.models or ()),
+        gpu=args.gpu, seed=args.seed, model_families=tuple(args.models or ()), recipe=recipe,
     )
     run = start_training(ws, config)
     _err(f"run {run.id}: {run.problem_type} on {args.label!r}, metric {run.eval_metric}, "
@@ -224,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--test-size", type=float, default=0.2)
     tr.add_argument("--exclude", nargs="*", default=[])
     tr.add_argument("--models", nargs="*", help="restrict to model families (GBM CAT XGB RF XT NN_TORCH FASTAI KNN LR)")
+    tr.add_argument("--recipe", help="cleaning recipe JSON (downloaded from the Clean page; see docs/recipe.md)")
     tr.add_argument("--gpu", choices=["auto", "on", "off"], default="auto")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--json", action="store_true")

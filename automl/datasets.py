@@ -10,11 +10,16 @@ from typing import Any, BinaryIO, Callable
 from automl import atomic
 from automl.errors import SchemaMismatchError
 from automl.alerts import Alert, find_alerts, table_alerts
+from automl.cleaning import Recipe
+from automl.steps import DropColumns, DropDuplicates, GroupRare, Step
 from automl.ingest import MAX_UPLOAD_BYTES, IngestReport, read_table
 from automl.profile import ColumnProfile, TableProfile, profile_table
 from automl.workspace import DatasetInfo, Workspace
 
-__all__ = ["import_table", "load_profile", "load_alerts", "set_excluded", "excluded_columns"]
+__all__ = ["import_table", "load_profile", "load_alerts", "set_excluded", "excluded_columns", "load_draft",
+           "save_draft", "undo_draft", "can_undo", "save_version", "alert_step"]
+
+_HISTORY = 50
 
 
 def import_table(ws: Workspace, source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None = None,
@@ -65,3 +70,71 @@ def set_excluded(ws: Workspace, dataset_id: str, columns: list[str]) -> DatasetI
     if unknown:
         raise SchemaMismatchError(f"Cannot exclude unknown column(s): {', '.join(unknown)}.")
     return ws.update_dataset_meta(dataset_id, excluded=sorted(set(columns)))
+
+
+# -- the recipe being edited on the Clean page: saved in the dataset's folder, with its undo history ------------
+
+def _draft_path(ws: Workspace, dataset_id: str):
+    return ws.dataset_dir(dataset_id) / "recipe_draft.json"
+
+
+def load_draft(ws: Workspace, dataset_id: str) -> Recipe:
+    data = atomic.read_json(_draft_path(ws, dataset_id), {}) or {}
+    return Recipe.from_dict(data.get("recipe"))
+
+
+def save_draft(ws: Workspace, dataset_id: str, recipe: Recipe) -> Recipe:
+    """Save the draft, keeping the previous one for undo."""
+    path = _draft_path(ws, dataset_id)
+    data = atomic.read_json(path, {}) or {}
+    history = (data.get("history", []) + [data.get("recipe")])[-_HISTORY:] if "recipe" in data else []
+    atomic.write_json(path, {"recipe": recipe.to_dict(), "history": history})
+    return recipe
+
+
+def can_undo(ws: Workspace, dataset_id: str) -> bool:
+    return bool((atomic.read_json(_draft_path(ws, dataset_id), {}) or {}).get("history"))
+
+
+def undo_draft(ws: Workspace, dataset_id: str) -> Recipe:
+    path = _draft_path(ws, dataset_id)
+    data = atomic.read_json(path, {}) or {}
+    history = data.get("history", [])
+    if not history:
+        return load_draft(ws, dataset_id)
+    previous = history.pop()
+    atomic.write_json(path, {"recipe": previous, "history": history})
+    return Recipe.from_dict(previous)
+
+
+def save_version(ws: Workspace, dataset_id: str, recipe: Recipe, label: str | None) -> DatasetInfo:
+    """Store the cleaned table as a new dataset version that remembers its parent and its recipe.
+
+    Training on a version starts again from the parent's raw rows and fits the recipe on the training
+    split only; the stored table is what the recipe makes of all rows, for looking at.
+    """
+    parent = ws.get_dataset(dataset_id)
+    root = parent.meta.get("parent") or dataset_id
+    steps = Recipe.from_dict(parent.meta.get("recipe")).steps + recipe.steps if parent.meta.get("parent") \
+        else recipe.steps
+    full = Recipe(steps)
+    _, cleaned = full.fit_apply(ws.load_dataset(root), label)
+    versions = [d for d in ws.list_datasets() if d.meta.get("parent") == root]
+    base = ws.get_dataset(root).name
+    meta = {"parent": root, "recipe": full.to_dict(), "suggested_label": label,
+            "excluded": parent.meta.get("excluded", [])}
+    info = ws.add_dataset(cleaned.reset_index(drop=True), f"{base} · cleaned v{len(versions) + 1}", meta)
+    if not (ws.dataset_dir(info.id) / "profile.json").exists():
+        atomic.write_json(ws.dataset_dir(info.id) / "profile.json", profile_table(cleaned).to_dict())
+    return info
+
+
+def alert_step(alert: Alert) -> Step | None:
+    """The cleaning step that fixes an alert, if there is one."""
+    if alert.kind == "duplicate_rows":
+        return DropDuplicates()
+    if alert.kind == "high_cardinality" and alert.column:
+        return GroupRare(column=alert.column, min_share=0.01)
+    if alert.kind in ("constant", "id_like", "mostly_missing", "leakage") and alert.column:
+        return DropColumns(columns=(alert.column,))
+    return None

@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from automl import atomic, jobs
+from automl.cleaning import Recipe
 from automl.schema import build_schema
 from automl.training import HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus
 from automl.workspace import JobRecord, Workspace
@@ -52,14 +53,7 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
                      should_stop: Callable[[], bool]) -> str:
     run_dir = ws.run_dir(job.id)
     config = TrainConfig.from_dict(atomic.read_json(run_dir / "config.json"))
-    df = ws.load_dataset(config.dataset_id).drop(columns=list(config.exclude))
-    labelled = df[df[config.label].notna()]
-    train, test = split_train_test(labelled, config.label, config.problem_type, config.test_size, config.seed)
-    atomic.write_parquet(run_dir / "test.parquet", test)
-    atomic.write_parquet(run_dir / "train_sample.parquet",
-                         train.sample(min(TRAIN_SAMPLE_ROWS, len(train)), random_state=config.seed))
-    events.emit("stage", stage="split", n_train=len(train), n_test=len(test),
-                dropped_missing_label=len(df) - len(labelled))
+    train, test, raw_train = _prepare(ws, config, run_dir, events)
 
     num_gpus = detect_gpus() if config.gpu != "off" else 0
     events.emit("stage", stage="fitting", time_limit=config.time_limit, preset=config.preset, num_gpus=num_gpus)
@@ -74,7 +68,7 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     metrics.update(n_train=len(train), n_test=len(test), fit_seconds=round(fit_seconds, 2), num_gpus=num_gpus,
                    stopped_early=should_stop(), versions=_versions())
     atomic.write_json(run_dir / "schema.json",
-                      build_schema(train, config.label, config.problem_type, metrics.get("class_labels")))
+                      build_schema(raw_train, config.label, config.problem_type, metrics.get("class_labels")))
     atomic.write_parquet(run_dir / "leaderboard.parquet", leaderboard)
     atomic.write_parquet(run_dir / "test_predictions.parquet", test_predictions)
     atomic.write_json(run_dir / "metrics.json", metrics)
@@ -84,6 +78,35 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
                                                "created_at": time.time()})
     events.emit("stage", stage="done", test_score=metrics["test_score"], best_model=metrics["best_model"])
     return "stopped" if should_stop() else "succeeded"
+
+
+def _prepare(ws: Workspace, config: TrainConfig, run_dir: Path,
+             events: jobs.EventLog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Split the raw rows, fit the recipe on the training split only, and keep the raw inputs the model needs.
+
+    Returns the model's training and test frames (recipe applied; the test split in inference mode, as
+    new rows will be) and the raw training split restricted to the input columns (for the input schema).
+    """
+    df = ws.load_dataset(config.source_dataset_id or config.dataset_id)
+    labelled = df[df[config.label].notna()]
+    raw_train, raw_test = split_train_test(labelled, config.label, config.problem_type, config.test_size,
+                                           config.seed)
+    recipe = Recipe.from_dict(config.recipe).fit(raw_train, config.label)
+    not_inputs = (recipe.dropped_columns() | set(config.exclude)) - {config.label}
+    raw_train = raw_train.drop(columns=[c for c in not_inputs if c in raw_train.columns])
+    raw_test = raw_test.drop(columns=[c for c in not_inputs if c in raw_test.columns])
+    train = recipe.apply(raw_train, "train").drop(columns=list(config.exclude), errors="ignore")
+    test = recipe.apply(raw_test, "inference").drop(columns=list(config.exclude), errors="ignore")
+    if train[config.label].nunique() < 2:
+        raise ValueError("After the cleaning recipe, the training rows hold a single target value; "
+                         "check the recipe's row filters.")
+    atomic.write_json(run_dir / "recipe.json", recipe.to_dict())
+    atomic.write_parquet(run_dir / "test.parquet", raw_test)
+    atomic.write_parquet(run_dir / "train_sample.parquet",
+                         raw_train.sample(min(TRAIN_SAMPLE_ROWS, len(raw_train)), random_state=config.seed))
+    events.emit("stage", stage="split", n_train=len(train), n_test=len(test), recipe_steps=len(recipe),
+                dropped_missing_label=len(df) - len(labelled), dropped_by_recipe=len(raw_train) - len(train))
+    return train, test, raw_train
 
 
 def _fit(config: TrainConfig, train: pd.DataFrame, run_dir: Path, events: jobs.EventLog, stop_file: Path,

@@ -19,7 +19,7 @@ from automl.errors import DataLoadError
 from automl.ingest import NA_VALUES, clean_column_names, sniff_delimiter
 from automl.schema import check_columns, coerce_frame
 
-__all__ = ["PredictionReport", "predict_frame", "predict_csv", "escape_formulas"]
+__all__ = ["PredictionReport", "predict_frame", "predict_csv", "escape_formulas", "model_frame"]
 
 log = logging.getLogger(__name__)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -53,12 +53,22 @@ def predict_frame(predictor: Any, bundle: Bundle, df: pd.DataFrame) -> tuple[pd.
     coerced = {c: int(X[c].isna().sum() - df[c].isna().sum()) for c in X.columns}
     report = PredictionReport(rows=len(df), ignored_columns=ignored,
                               coerced_to_missing={c: n for c, n in coerced.items() if n > 0})
+    X = model_frame(bundle, X)
     out = pd.DataFrame({"prediction": predictor.predict(X).to_numpy()}, index=df.index)
     if bundle.problem_type in ("binary", "multiclass"):
         proba = predictor.predict_proba(X)
         for c in proba.columns:
             out[f"proba_{c}"] = proba[c].to_numpy()
     return out, report
+
+
+def model_frame(bundle: Bundle, X: pd.DataFrame, recipe: Any = None) -> pd.DataFrame:
+    """Raw input rows (schema columns) -> what the predictor was trained on: the run's recipe, replayed.
+
+    The one path from raw rows to the model, used by the form, batch files, the CLI and explanations.
+    """
+    recipe = bundle.recipe if recipe is None else recipe
+    return recipe.apply(X, "inference") if len(recipe) else X
 
 
 def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path: str | Path,

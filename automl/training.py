@@ -47,6 +47,8 @@ class TrainConfig:
     gpu: GpuMode = "auto"
     seed: int = 0
     model_families: tuple[str, ...] = ()
+    recipe: dict[str, Any] | None = None   # cleaning recipe (automl.cleaning format), fitted on the train split
+    source_dataset_id: str | None = None   # the raw rows: the dataset itself, or the one a version was cleaned from
     problem_reason: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +63,10 @@ class TrainConfig:
         known["exclude"] = tuple(known.get("exclude") or ())
         known["model_families"] = tuple(known.get("model_families") or ())
         return cls(**known)
+
+    @property
+    def recipe_steps(self) -> int:
+        return len((self.recipe or {}).get("steps", []))
 
 
 def detect_gpus() -> int:
@@ -107,8 +113,25 @@ def resolve_config(ws: Workspace, config: TrainConfig) -> TrainConfig:
     if config.gpu == "on" and detect_gpus() == 0:
         raise GPUUnavailableError("GPU training was requested (--gpu on) but no GPU is visible to torch; "
                                   "use --gpu auto or off.")
+    recipe, source = _recipe_and_source(ws, config)
     return replace(config, problem_type=problem_type, eval_metric=metric, preset=resolve_preset(config.preset),
-                   problem_reason=reason)
+                   problem_reason=reason, recipe=recipe, source_dataset_id=source)
+
+
+def _recipe_and_source(ws: Workspace, config: TrainConfig) -> tuple[dict[str, Any] | None, str]:
+    """A cleaned dataset version trains from its parent's raw rows with its recipe (then the config's own)."""
+    from automl.cleaning import Recipe
+
+    info = ws.get_dataset(config.dataset_id)
+    own = Recipe.from_dict(config.recipe)
+    parent = info.meta.get("parent")
+    source = parent or config.dataset_id
+    recipe = Recipe(Recipe.from_dict(info.meta.get("recipe")).steps + own.steps) if parent else own
+    if not len(recipe):
+        return None, source
+    # a dry run on a few rows, so a step that cannot work fails now, with its reason, not in the job
+    recipe.fit_apply(ws.load_dataset(source).head(2000), config.label)
+    return recipe.to_dict(), source
 
 
 def start_training(ws: Workspace, config: TrainConfig) -> RunInfo:

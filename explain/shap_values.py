@@ -19,6 +19,7 @@ import pandas as pd
 
 from automl import atomic, jobs
 from automl.bundle import Bundle, load_bundle, load_predictor
+from automl.prediction import model_frame
 from automl.schema import coerce_frame
 from automl.workspace import JobRecord, Workspace
 from explain.permutation import permutation_shap
@@ -80,14 +81,20 @@ class _Codec:
 
 
 def _model_function(predictor: Any, bundle: Bundle, codec: _Codec, dtypes: pd.Series) -> tuple[Callable, list[str]]:
+    """The model as a function of the raw input columns: decode, replay the recipe, predict."""
     problem = bundle.problem_type
+    recipe = bundle.recipe
+
+    def frame(z: np.ndarray) -> pd.DataFrame:
+        return model_frame(bundle, codec.decode(z, dtypes), recipe)
+
     if problem == "regression":
-        return (lambda z: predictor.predict(codec.decode(z, dtypes)).to_numpy(dtype=float)), [bundle.label]
+        return (lambda z: predictor.predict(frame(z)).to_numpy(dtype=float)), [bundle.label]
     classes = [str(c) for c in predictor.class_labels]
     if problem == "binary":
         positive = predictor.positive_class
-        return (lambda z: predictor.predict_proba(codec.decode(z, dtypes))[positive].to_numpy(dtype=float)), [str(positive)]
-    return (lambda z: predictor.predict_proba(codec.decode(z, dtypes)).to_numpy(dtype=float)), classes
+        return (lambda z: predictor.predict_proba(frame(z))[positive].to_numpy(dtype=float)), [str(positive)]
+    return (lambda z: predictor.predict_proba(frame(z)).to_numpy(dtype=float)), classes
 
 
 def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame,

@@ -30,9 +30,10 @@ for col, (key, sample) in zip(cols, samples.SAMPLES.items()):
 
 st.subheader("Steps")
 st.markdown(
-    "1. **Data** — upload a CSV or Parquet file, see its columns and missing values.\n"
-    "2. **Train** — pick the column to predict and a time budget; watch models finish live.\n"
-    "3. **Evaluate** — leaderboard and test-split metrics and charts.\n"
-    "4. **Explain** — which columns drive the predictions (SHAP).\n"
-    "5. **Predict** — one row in a form, or a whole CSV to download."
+    "1. **Data** — upload a table (CSV, Excel, Parquet, JSON lines…); see its columns, alerts and fixes.\n"
+    "2. **Clean** (optional) — a recipe of cleaning steps, replayed on every prediction.\n"
+    "3. **Train** — pick the column to predict and a time budget; watch models finish live.\n"
+    "4. **Evaluate** — leaderboard and test-split metrics and charts.\n"
+    "5. **Explain** — which columns drive the predictions (SHAP).\n"
+    "6. **Predict** — one row in a form, or a whole CSV to download."
 )

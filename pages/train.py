@@ -18,6 +18,9 @@ dataset = require_dataset(ws, state, "train")
 if dataset is None:
     st.stop()
 df = dataset_frame(state.workspace_root, dataset.id)
+if dataset.meta.get("parent"):
+    st.caption(f"A cleaned version: its recipe ({len(dataset.meta['recipe']['steps'])} step(s)) is fitted on the "
+               "training split only, kept with the model and replayed on every prediction.")
 columns = [str(c) for c in df.columns]
 previous = ws.list_runs(dataset.id)
 suggested = previous[0].label if previous else dataset.meta.get("suggested_label")

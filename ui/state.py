@@ -10,7 +10,7 @@ from automl.workspace import default_root
 
 __all__ = ["AppState", "get_state"]
 
-_DATASET, _RUN, _UPLOAD = "app.dataset_id", "app.run_id", "app.last_upload"
+_DATASET, _RUN, _UPLOAD, _EDITING = "app.dataset_id", "app.run_id", "app.last_upload", "clean.editing"
 
 
 @dataclass
@@ -41,6 +41,16 @@ class AppState:
     @last_upload.setter
     def last_upload(self, value: str | None) -> None:
         st.session_state[_UPLOAD] = value
+
+
+    @property
+    def editing_step(self) -> int | None:
+        """Index of the cleaning step being edited on the Clean page, if any."""
+        return st.session_state.get(_EDITING)
+
+    @editing_step.setter
+    def editing_step(self, value: int | None) -> None:
+        st.session_state[_EDITING] = value
 
 
 def get_state() -> AppState:

@@ -166,7 +166,12 @@ def alert_list(ws: Workspace, info, alerts) -> None:
     excluded = set(datasets.excluded_columns(info))
     for i, alert in enumerate(alerts):
         with st.container(border=True):
-            text_col, action_col = st.columns([5, 1])
+            text_col, action_col, fix_col = st.columns([5, 1, 1])
+            step = datasets.alert_step(alert)
+            if step is not None and fix_col.button("Fix in Clean", key=f"data.alert.{i}.fix",
+                                                   help=f"Add the step '{step.describe()}' to this dataset's recipe"):
+                datasets.save_draft(ws, info.id, datasets.load_draft(ws, info.id).with_step(step))
+                st.switch_page("pages/clean.py")
             text_col.markdown(f"**{_ALERT_TITLES.get(alert.kind, alert.kind)}** · {alert.message}")
             if alert.action == "exclude" and alert.column:
                 if alert.column in excluded:

@@ -14,6 +14,7 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/table:"),
     st.Page("pages/clean.py", title="Clean", icon=":material/cleaning_services:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
     st.Page("pages/evaluate.py", title="Evaluate", icon=":material/monitoring:"),
     st.Page("pages/explain.py", title="Explain", icon=":material/lightbulb:"),
     st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),

@@ -18,7 +18,7 @@ from sklearn.model_selection import train_test_split
 from automl import atomic, jobs
 from automl.cleaning import Recipe
 from automl.schema import build_schema
-from automl.training import HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus
+from automl.training import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
 from automl.workspace import JobRecord, Workspace
 
 __all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "TRAIN_SAMPLE_ROWS"]
@@ -37,16 +37,31 @@ def split_train_test(df: pd.DataFrame, label: str, problem_type: str, test_size:
     return train, test
 
 
-def hyperparameters_for(preset: str, families: tuple[str, ...]) -> dict[str, Any] | None:
-    """The preset's model portfolio restricted to `families` (None: the preset's own choice)."""
-    if not families:
+def hyperparameters_for(preset: str, families: tuple[str, ...], num_gpus: int = 0) -> dict[str, Any] | None:
+    """The preset's model portfolio, restricted to `families`, with GPU-capable models put on a GPU.
+
+    None (the preset's own choice) when nothing is restricted and there is no GPU to use.
+    """
+    if not families and not num_gpus:
         return None
     from autogluon.tabular.configs.hyperparameter_configs import get_hyperparameter_config
     from autogluon.tabular.configs.presets_configs import tabular_presets_dict
 
     name = tabular_presets_dict.get(preset, {}).get("hyperparameters", "default")
     portfolio = get_hyperparameter_config(name) if isinstance(name, str) else dict(name)
-    return {family: portfolio.get(family, {}) for family in families}
+    chosen = {family: portfolio.get(family, {}) for family in (families or tuple(portfolio))}
+    if num_gpus:
+        chosen = {family: _on_gpu(value) if family in GPU_FAMILIES else value for family, value in chosen.items()}
+    return chosen
+
+
+def _on_gpu(value: Any) -> Any:
+    """Ask AutoGluon to give each configuration of a family one GPU."""
+    if isinstance(value, list):
+        return [_on_gpu(v) for v in value]
+    value = dict(value)
+    value["ag_args_fit"] = {**value.get("ag_args_fit", {}), "num_gpus": 1}
+    return value
 
 
 def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
@@ -66,9 +81,12 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     events.emit("stage", stage="evaluating")
     metrics, leaderboard, test_predictions = _score(predictor, test, config)
     metrics.update(n_train=len(train), n_test=len(test), fit_seconds=round(fit_seconds, 2), num_gpus=num_gpus,
+                   gpus=gpu_names() if num_gpus else [],
+                   models_on_gpu=[m for m, g in zip(leaderboard["model"], leaderboard["used_gpu"]) if g],
                    stopped_early=should_stop(), versions=_versions())
+    inputs = raw_train.drop(columns=[config.sample_weight] if config.sample_weight else [])
     atomic.write_json(run_dir / "schema.json",
-                      build_schema(raw_train, config.label, config.problem_type, metrics.get("class_labels")))
+                      build_schema(inputs, config.label, config.problem_type, metrics.get("class_labels")))
     atomic.write_parquet(run_dir / "leaderboard.parquet", leaderboard)
     atomic.write_parquet(run_dir / "test_predictions.parquet", test_predictions)
     atomic.write_json(run_dir / "metrics.json", metrics)
@@ -119,11 +137,17 @@ def _fit(config: TrainConfig, train: pd.DataFrame, run_dir: Path, events: jobs.E
     if config.model_families:
         excluded += [m for m in MODEL_FAMILIES if m not in config.model_families]
     predictor = TabularPredictor(label=config.label, problem_type=config.problem_type,
-                                 eval_metric=config.eval_metric, path=str(run_dir / "predictor"), verbosity=2)
+                                 eval_metric=config.eval_metric, path=str(run_dir / "predictor"), verbosity=2,
+                                 sample_weight=config.sample_weight)
+    extra = {}
+    if config.tuning_trials:
+        # without Ray, AutoGluon tunes with its own local searcher, one trial after another
+        extra["hyperparameter_tune_kwargs"] = {"num_trials": config.tuning_trials, "scheduler": "local",
+                                               "searcher": "auto"}
     predictor.fit(
         train, presets=config.preset, time_limit=config.time_limit, num_gpus=num_gpus,
-        hyperparameters=hyperparameters_for(config.preset, config.model_families),
-        excluded_model_types=excluded, callbacks=[ProgressCallback(events.path, str(stop_file))],
+        hyperparameters=hyperparameters_for(config.preset, config.model_families, num_gpus),
+        excluded_model_types=excluded, callbacks=[ProgressCallback(events.path, str(stop_file))], **extra,
     )
     return predictor
 
@@ -149,8 +173,9 @@ def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[dict, pd
     metric = predictor.eval_metric
     for split in ("val", "test"):
         board[f"metric_{split}"] = board[f"score_{split}"].map(metric.convert_score_to_original)
+    board["used_gpu"] = board["model"].map(lambda m: _used_gpu(predictor, m))
     keep = [c for c in ("model", "metric_test", "metric_val", "score_test", "score_val", "pred_time_test",
-                        "fit_time", "stack_level") if c in board.columns]
+                        "fit_time", "stack_level", "used_gpu") if c in board.columns]
     metrics = {
         "problem_type": config.problem_type, "eval_metric": metric.name,
         "lower_is_better": not metric.greater_is_better_internal,
@@ -159,6 +184,13 @@ def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[dict, pd
         "positive_class": _plain(predictor.positive_class) if config.problem_type == "binary" else None,
     }
     return metrics, board[keep].reset_index(drop=True), out
+
+
+def _used_gpu(predictor, model: str) -> bool:
+    try:
+        return float(predictor.model_info(model).get("num_gpus") or 0) > 0
+    except Exception:  # noqa: BLE001 - an ensemble without its own resources
+        return False
 
 
 def _original_value(metric: str, score: float, problem_type: str) -> float:

@@ -23,13 +23,15 @@ from automl.workspace import JobRecord, Workspace
 __all__ = [
     "ACTIVE", "FINAL", "JobStatus", "EventLog", "start", "refresh", "request_stop", "cancel",
     "read_events", "log_tail", "events_path", "log_path", "stop_path", "params_path", "new_job_id",
-    "group_members",
+    "group_members", "pump", "queue", "max_training", "RUNNING",
 ]
 
 log = logging.getLogger(__name__)
 
-JobStatus = Literal["queued", "running", "stopping", "succeeded", "stopped", "failed", "cancelled"]
-ACTIVE: tuple[str, ...] = ("queued", "running", "stopping")
+JobStatus = Literal["queued", "starting", "running", "stopping", "succeeded", "stopped", "failed", "cancelled"]
+ACTIVE: tuple[str, ...] = ("queued", "starting", "running", "stopping")
+RUNNING: tuple[str, ...] = ("starting", "running", "stopping")  # holding a slot
+QUEUED_KINDS = ("train",)
 FINAL: tuple[str, ...] = ("succeeded", "stopped", "failed", "cancelled")
 _START_GRACE_S = 120.0  # a queued job whose process never reported in is failed after this
 _children: dict[int, subprocess.Popen] = {}
@@ -69,11 +71,48 @@ class EventLog:
 
 def start(ws: Workspace, kind: str, *, job_id: str | None = None, run_id: str | None = None,
           params: dict[str, Any] | None = None) -> JobRecord:
-    """Record a job and launch `python -m automl.worker` for it in a new process session."""
+    """Record a job and launch `python -m automl.worker` for it in a new process session.
+
+    Training jobs wait in a queue while `max_training()` of them run; other jobs start at once.
+    """
     job = ws.add_job(job_id or new_job_id(kind), kind, run_id)
     folder = ws.job_dir(job)
     folder.mkdir(parents=True, exist_ok=True)
     atomic.write_json(params_path(ws, job), params or {})
+    if kind in QUEUED_KINDS:
+        EventLog(events_path(ws, job)).emit("queued")
+        pump(ws)
+    elif ws.update_job(job.id, status="starting", only_if_status=("queued",)):
+        _spawn(ws, job)
+    return ws.get_job(job.id)
+
+
+def max_training() -> int:
+    """How many training jobs may run at once (`AUTOML_STUDIO_MAX_TRAINING`, default 1 on a small machine)."""
+    try:
+        return max(1, int(os.environ.get("AUTOML_STUDIO_MAX_TRAINING", "1")))
+    except ValueError:
+        return 1
+
+
+def pump(ws: Workspace) -> list[str]:
+    """Start queued training jobs while slots are free; returns the ids started. Safe to call from anywhere."""
+    for job in ws.list_jobs(kind="train"):
+        if job.status in RUNNING:
+            _check(ws, job)
+    started = []
+    while (job := ws.claim_next_queued("train", max_training())) is not None:
+        _spawn(ws, job)
+        started.append(job.id)
+    return started
+
+
+def queue(ws: Workspace) -> list[JobRecord]:
+    """Training jobs waiting to start, first in line first."""
+    return sorted((j for j in ws.list_jobs(kind="train") if j.status == "queued"), key=lambda j: j.created_at)
+
+
+def _spawn(ws: Workspace, job: JobRecord) -> None:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     with open(log_path(ws, job), "ab") as out:
         proc = subprocess.Popen(
@@ -83,29 +122,40 @@ def start(ws: Workspace, kind: str, *, job_id: str | None = None, run_id: str | 
         )
     _children[proc.pid] = proc
     ws.update_job(job.id, pid=proc.pid)
-    log.info("started %s job %s (pid %s)", kind, job.id, proc.pid)
-    return ws.get_job(job.id)
+    log.info("started %s job %s (pid %s)", job.kind, job.id, proc.pid)
 
 
 def refresh(ws: Workspace, job_id: str) -> JobRecord:
-    """The job's current record; an active job whose process is gone is marked failed here."""
+    """The job's current record; an active job whose process is gone is marked failed here.
+
+    A queued job is also offered a free slot, so a client waiting on its job moves the queue along.
+    """
     job = ws.get_job(job_id)
-    if job.status not in ACTIVE:
-        return job
+    if job.status == "queued":
+        pump(ws)
+        return ws.get_job(job_id)
+    if job.status in RUNNING:
+        _check(ws, job)
+    return ws.get_job(job_id)
+
+
+def _check(ws: Workspace, job: JobRecord) -> None:
     if job.pid is None:
-        if time.time() - job.created_at > _START_GRACE_S:
+        if time.time() - job.created_at > _START_GRACE_S and job.status == "starting":
             _mark_dead(ws, job, "its process never started")
     elif not _is_alive(job.pid, job.id):
-        _mark_dead(ws, job, "its process ended without reporting a result")
-    return ws.get_job(job_id)
+        _mark_dead(ws, job, "its process ended without reporting a result (the machine or server may have "
+                            "restarted, or it ran out of memory)")
 
 
 def request_stop(ws: Workspace, job_id: str) -> JobRecord:
     """Ask the job to finish after the current step and keep what it has (training: the best model so far)."""
     job = refresh(ws, job_id)
-    if job.status in ("queued", "running"):
+    if job.status == "queued":
+        return cancel(ws, job_id)  # nothing to keep yet: leave the queue
+    if job.status in ("starting", "running"):
         stop_path(ws, job).touch()
-        ws.update_job(job.id, status="stopping", only_if_status=("queued", "running"))
+        ws.update_job(job.id, status="stopping", only_if_status=("starting", "running"))
     return ws.get_job(job_id)
 
 
@@ -115,9 +165,12 @@ def cancel(ws: Workspace, job_id: str, grace_s: float = 5.0) -> JobRecord:
     if job.status not in ACTIVE:
         return job
     ws.update_job(job.id, status="cancelled", finished_at=time.time(),
-                  message="Cancelled by the user.", only_if_status=ACTIVE)
+                  message="Removed from the queue." if job.status == "queued" else "Cancelled by the user.",
+                  only_if_status=ACTIVE)
     if job.pid:
         _kill_group(job.pid, job.id, grace_s)
+    if job.kind in QUEUED_KINDS:
+        pump(ws)  # its slot is free
     return ws.get_job(job_id)
 
 
@@ -150,7 +203,7 @@ def log_tail(ws: Workspace, job: JobRecord, lines: int = 30) -> str:
 
 def _mark_dead(ws: Workspace, job: JobRecord, why: str) -> None:
     tail = log_tail(ws, job, 15)
-    message = f"The {job.kind} job failed: {why}."
+    message = f"Interrupted: the {job.kind} job stopped unexpectedly; {why}."
     if tail:
         message += f"\nLast lines of its log:\n{tail}"
     if ws.update_job(job.id, status="failed", finished_at=time.time(), message=message, only_if_status=ACTIVE):

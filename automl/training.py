@@ -14,8 +14,8 @@ from automl.errors import GPUUnavailableError, TargetError
 from automl.problem import DEFAULT_METRIC, METRICS, PROBLEM_TYPES, infer_problem_type, resolve_preset, validate_target
 from automl.workspace import RunInfo, Workspace
 
-__all__ = ["TrainConfig", "GpuMode", "MODEL_FAMILIES", "HUB_MODELS", "resolve_config", "start_training",
-           "detect_gpus"]
+__all__ = ["TrainConfig", "GpuMode", "MODEL_FAMILIES", "HUB_MODELS", "GPU_FAMILIES", "resolve_config",
+           "start_training", "detect_gpus", "gpu_names"]
 
 GpuMode = Literal["auto", "on", "off"]
 
@@ -25,6 +25,8 @@ MODEL_FAMILIES: dict[str, str] = {
     "RF": "Random forest", "XT": "Extra trees", "NN_TORCH": "Neural network (PyTorch)",
     "FASTAI": "Neural network (fastai)", "KNN": "Nearest neighbours", "LR": "Linear model",
 }
+# Model families that can train on a GPU; LightGBM and the CPU build of XGBoost stay on the CPU.
+GPU_FAMILIES: tuple[str, ...] = ("NN_TORCH", "FASTAI", "CAT", "TABM")
 # Models that fetch weights from a hub at run time, or need extra multimodal stacks: never used.
 HUB_MODELS: tuple[str, ...] = (
     "TABPFNV2", "TABPFNMIX", "TABPFN-2.6", "TABPFN-3", "REALTABPFN-V2", "REALTABPFN-V2.5", "MITRA", "TABICL",
@@ -47,6 +49,8 @@ class TrainConfig:
     gpu: GpuMode = "auto"
     seed: int = 0
     model_families: tuple[str, ...] = ()
+    sample_weight: str | None = None       # a numeric column weighting each training row (not an input)
+    tuning_trials: int = 0                 # hyperparameter tuning: trials per model family (0 = off)
     recipe: dict[str, Any] | None = None   # cleaning recipe (automl.cleaning format), fitted on the train split
     source_dataset_id: str | None = None   # the raw rows: the dataset itself, or the one a version was cleaned from
     problem_reason: str = field(default="", compare=False)
@@ -67,6 +71,15 @@ class TrainConfig:
     @property
     def recipe_steps(self) -> int:
         return len((self.recipe or {}).get("steps", []))
+
+
+def gpu_names() -> list[str]:
+    """Names of the GPUs torch sees (empty without a GPU)."""
+    if detect_gpus() == 0:
+        return []
+    import torch
+
+    return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
 
 
 def detect_gpus() -> int:
@@ -95,6 +108,9 @@ def resolve_config(ws: Workspace, config: TrainConfig) -> TrainConfig:
         raise TargetError(f"Test size {config.test_size} is out of range; use a fraction from 0.05 to 0.5.")
     if config.time_limit < 10:
         raise TargetError("The time budget must be at least 10 seconds.")
+    _check_weight(df, config)
+    if not 0 <= config.tuning_trials <= 200:
+        raise TargetError("Tuning trials must be between 0 (off) and 200.")
     bad_families = [m for m in config.model_families if m not in MODEL_FAMILIES]
     if bad_families:
         raise TargetError(f"Unknown model families {bad_families}; choose from {', '.join(MODEL_FAMILIES)}.")
@@ -118,10 +134,26 @@ def resolve_config(ws: Workspace, config: TrainConfig) -> TrainConfig:
                    problem_reason=reason, recipe=recipe, source_dataset_id=source)
 
 
+def _check_weight(df: Any, config: TrainConfig) -> None:
+    import pandas as pd
+
+    w = config.sample_weight
+    if w is None:
+        return
+    if w not in df.columns or w == config.label or w in config.exclude:
+        raise TargetError(f"Sample weight {w!r} must be a column of the table other than the target and "
+                          "not left out.")
+    values = df[w]
+    if not pd.api.types.is_numeric_dtype(values) or (values.dropna() < 0).any() or values.isna().any():
+        raise TargetError(f"Sample weight {w!r} must hold a non-negative number in every row.")
+
+
 def _recipe_and_source(ws: Workspace, config: TrainConfig) -> tuple[dict[str, Any] | None, str]:
     """A cleaned dataset version trains from its parent's raw rows with its recipe (then the config's own)."""
     from automl.cleaning import Recipe
 
+    if config.source_dataset_id:  # already resolved (a re-run): the recipe holds every step
+        return config.recipe, config.source_dataset_id
     info = ws.get_dataset(config.dataset_id)
     own = Recipe.from_dict(config.recipe)
     parent = info.meta.get("parent")

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     ws = Workspace(args.workspace)
     job = ws.get_job(args.job)
     if not ws.update_job(job.id, status="running", pid=os.getpid(), started_at=time.time(),
-                         only_if_status=("queued",)):
+                         only_if_status=("starting", "queued")):
         print(f"job {job.id} is {ws.get_job(job.id).status}; not starting", flush=True)
         return 0
     events = jobs.EventLog(jobs.events_path(ws, job))
@@ -49,9 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         ws.update_job(job.id, status="failed", finished_at=time.time(), message=reason,
                       only_if_status=jobs.ACTIVE)
         events.emit("failed", reason=reason)
+        jobs.pump(ws)  # let the next queued training start
         return 1
     ws.update_job(job.id, status=outcome, finished_at=time.time(), only_if_status=jobs.ACTIVE)
     events.emit("finished", status=outcome)
+    jobs.pump(ws)
     return 0
 
 

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import sqlite3
 import time
 from contextlib import closing
@@ -240,6 +241,14 @@ class Workspace:
             raise RunNotFoundError(f"No run {run_id!r} in {self.root}; list runs with the app's Train page.")
         return _run_from_row(rows[0])
 
+    def delete_run(self, run_id: str) -> None:
+        """Remove a run, its jobs and its folder (the catalogue first, so nothing half-deleted is offered)."""
+        validate_id(run_id, "run id")
+        with closing(self._connect()) as con, con:
+            con.execute("DELETE FROM jobs WHERE id=? OR run_id=?", (run_id, run_id))
+            con.execute("DELETE FROM runs WHERE id=?", (run_id,))
+        shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+
     # -- jobs -------------------------------------------------------------------------------
     def add_job(self, job_id: str, kind: str, run_id: str | None, status: str = "queued") -> JobRecord:
         validate_id(job_id, "job id")
@@ -264,6 +273,27 @@ class Workspace:
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._query(f"SELECT * FROM jobs{where} ORDER BY created_at DESC", tuple(params))
         return [JobRecord(**dict(r)) for r in rows]
+
+    def claim_next_queued(self, kind: str, limit: int) -> JobRecord | None:
+        """Atomically move the oldest queued job of `kind` to 'starting' if fewer than `limit` hold a slot."""
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            busy = con.execute("SELECT COUNT(*) FROM jobs WHERE kind=? AND status IN ('starting','running','stopping')",
+                               (kind,)).fetchone()[0]
+            row = None
+            if busy < limit:
+                row = con.execute("SELECT * FROM jobs WHERE kind=? AND status='queued' ORDER BY created_at LIMIT 1",
+                                  (kind,)).fetchone()
+                if row is not None:
+                    con.execute("UPDATE jobs SET status='starting' WHERE id=?", (row["id"],))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+        return self.get_job(row["id"]) if row is not None else None
 
     def update_job(self, job_id: str, *, only_if_status: tuple[str, ...] | None = None, **fields: Any) -> bool:
         """Set fields of a job; with `only_if_status`, only while its status is one of those. True if changed."""

@@ -1,12 +1,14 @@
 """Train: choose the target and budget, start training in its own process, follow it live."""
 
+import json
+
 import pandas as pd
 import streamlit as st
 
 from automl import datasets, jobs, training
 from automl.errors import AutoMLError
 from automl.problem import METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type
-from ui.loaders import dataset_frame, workspace
+from ui.loaders import dataset_frame, gpus, preflight_check, workspace
 from ui.state import get_state
 from ui.widgets import require_dataset, training_panel
 
@@ -58,13 +60,33 @@ with st.expander("Advanced"):
                               format_func=lambda k: training.MODEL_FAMILIES[k], key="train.families")
     gpu = st.radio("GPU", ["auto", "on", "off"], horizontal=True, key="train.gpu",
                    help="auto uses a GPU when one is visible; on fails without one; off forces CPU.")
+    numeric = [c for c in options if pd.api.types.is_numeric_dtype(df[c]) and c not in exclude]
+    weight = st.selectbox("Sample weight column (optional)", [None, *numeric], key=f"train.weight.{dataset.id}",
+                          format_func=lambda c: "— none —" if c is None else c,
+                          help="A column saying how much each row counts in training; it is not an input.")
+    trials = st.number_input("Hyperparameter tuning: trials per model family (0 = off)", 0, 200, 0,
+                             key="train.trials")
     seed = st.number_input("Random seed (test split)", value=0, step=1, key="train.seed")
 
+config = training.TrainConfig(
+    dataset_id=dataset.id, label=label, problem_type=None if choice == "inferred" else choice,
+    eval_metric=metric, preset=preset, time_limit=int(time_limit), test_size=float(test_size),
+    exclude=tuple(exclude), gpu=gpu, seed=int(seed), model_families=tuple(families), sample_weight=weight,
+    tuning_trials=int(trials))
+with st.container(border=True):
+    st.markdown("**Pre-flight check**")
+    try:
+        check = preflight_check(state.workspace_root, json.dumps(config.to_dict()),
+                                tuple(gpus()) if gpu != "off" else ())
+    except AutoMLError as exc:
+        st.error(str(exc))
+    else:
+        for line in check.lines():
+            st.markdown(f"- {line}")
+        for warning in check.warnings:
+            st.warning(warning)
+
 if st.button("Train", type="primary", key="train.start"):
-    config = training.TrainConfig(
-        dataset_id=dataset.id, label=label, problem_type=None if choice == "inferred" else choice,
-        eval_metric=metric, preset=preset, time_limit=int(time_limit), test_size=float(test_size),
-        exclude=tuple(exclude), gpu=gpu, seed=int(seed), model_families=tuple(families))
     try:
         run = training.start_training(ws, config)
     except AutoMLError as exc:

@@ -13,7 +13,8 @@ from automl.associations import association_matrix
 from automl.profile import TableProfile
 from automl.workspace import Workspace
 
-__all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations"]
+__all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations", "gpus",
+           "preflight_check"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,6 +25,14 @@ def workspace(root: str) -> Workspace:
 @st.cache_resource(show_spinner="Loading the model…", max_entries=4)
 def predictor(path: str) -> Any:
     return bundle_mod.load_predictor(path)
+
+
+@st.cache_resource(show_spinner="Looking for GPUs…")
+def gpus() -> list[str]:
+    """GPU names, detected once per server (importing torch takes a moment)."""
+    from automl.training import gpu_names
+
+    return gpu_names()
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -39,3 +48,14 @@ def dataset_profile(root: str, dataset_id: str) -> TableProfile:
 @st.cache_data(show_spinner="Measuring how columns go together…", max_entries=8)
 def dataset_associations(root: str, dataset_id: str) -> pd.DataFrame:
     return association_matrix(dataset_frame(root, dataset_id))
+
+
+@st.cache_data(show_spinner="Checking the configuration…", max_entries=32)
+def preflight_check(root: str, config_json: str, gpu_list: tuple[str, ...]):
+    """The pre-flight check of a configuration (cached: the page reruns on every click)."""
+    import json
+
+    from automl import preflight
+    from automl.training import TrainConfig
+
+    return preflight.preflight(workspace(root), TrainConfig.from_dict(json.loads(config_json)), gpus=list(gpu_list))

@@ -16,7 +16,8 @@ from ui.state import AppState
 __all__ = ["require_dataset", "select_run", "training_panel", "job_progress", "STATUS_ICON"]
 
 # Material icons render in markdown on every machine (emoji need an emoji font).
-STATUS_ICON = {"queued": ":material/schedule:", "running": ":material/directions_run:",
+STATUS_ICON = {"queued": ":material/schedule:", "starting": ":material/hourglass_top:",
+               "running": ":material/directions_run:",
                "stopping": ":material/pan_tool:", "succeeded": ":material/check_circle:",
                "stopped": ":material/stop_circle:", "failed": ":material/error:",
                "cancelled": ":material/cancel:", "unknown": ":material/help:"}
@@ -87,11 +88,21 @@ def training_panel(ws: Workspace, run_id: str) -> None:
         events = jobs.read_events(ws, current)
         started = current.started_at or current.created_at
         end = current.finished_at or time.time()
+        if current.status == "queued":
+            end = started
         elapsed = max(0.0, end - started)
         budget = float(run.time_limit or 0) or 1.0
         st.markdown(f"**{STATUS_ICON.get(current.status, '')} {current.status.capitalize()}** · run `{run_id}` · "
                     f"elapsed {elapsed:.0f} s of a {budget:.0f} s budget")
-        if current.status in jobs.ACTIVE:
+        if current.status == "queued":
+            line = [j.id for j in jobs.queue(ws)]
+            position = line.index(run_id) + 1 if run_id in line else 1
+            st.info(f"Waiting in the queue: number {position} of {len(line)}. It starts when the training "
+                    f"before it ends ({jobs.max_training()} at a time on this machine).")
+            if st.button("Remove from the queue", key="train.dequeue"):
+                jobs.cancel(ws, run_id)
+                st.rerun()
+        elif current.status in jobs.ACTIVE:
             st.progress(min(elapsed / budget, 1.0), text=_current_step(events))
         board = training_leaderboard(events, run.eval_metric)
         if not board.empty:
@@ -101,7 +112,7 @@ def training_panel(ws: Workspace, run_id: str) -> None:
             st.caption(f"{len(failures)} model(s) failed or ran out of time; see the log.")
         if current.status == "failed":
             st.error(current.message or "Training failed.")
-        if current.status in ("running", "queued"):
+        if current.status in ("running", "starting"):
             c1, c2, _ = st.columns([1, 1, 4])
             if c1.button("Stop", key="train.stop", help="Finish after the current model and keep the best so far"):
                 jobs.request_stop(ws, run_id)

@@ -5,8 +5,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.helpers import REPO
 
-PAGES = ["pages/home.py", "pages/data.py", "pages/train.py", "pages/evaluate.py", "pages/explain.py",
-         "pages/predict.py"]
+PAGES = ["pages/home.py", "pages/data.py", "pages/clean.py", "pages/train.py", "pages/runs.py",
+         "pages/evaluate.py", "pages/explain.py", "pages/predict.py"]
 
 
 def open_page(page: str, workspace, monkeypatch) -> AppTest:
@@ -32,8 +32,10 @@ def test_page_renders_on_an_empty_workspace(page, tmp_path, monkeypatch):
     assert at.title, "every page has a title"
     if page in ("pages/evaluate.py", "pages/explain.py", "pages/predict.py"):
         assert "No finished run yet" in texts(at)
-    if page == "pages/train.py":
+    if page in ("pages/train.py", "pages/clean.py"):
         assert "No dataset yet" in texts(at)
+    if page == "pages/runs.py":
+        assert "No run yet" in texts(at)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -182,3 +184,27 @@ def test_an_alert_fix_opens_the_clean_page_with_its_step(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert "**1.** Drop `name`" in texts(at)
+
+
+def test_runs_page_lists_compares_and_deletes(trained, tmp_path, monkeypatch):
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    at = open_page("pages/runs.py", root, monkeypatch)
+    table = at.dataframe[0].value
+    assert set(table["run"]) == {trained.binary_run, trained.regression_run}
+    assert set(table["status"]) == {"succeeded"}
+    diff = next(d.value for d in at.dataframe if "setting" in d.value.columns)
+    assert diff.set_index("setting").loc["label", "differs"]  # survived vs price
+    at.toggle(key="runs.only_diff").set_value(True)
+    at.run()
+    diff = next(d.value for d in at.dataframe if "setting" in d.value.columns)
+    assert diff["differs"].all()
+    at.checkbox(key=f"runs.confirm.{table['run'].iloc[0]}").check()
+    at.run()
+    at.button(key="runs.delete").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.dataframe[0].value) == 1
+    assert not (root / "runs" / table["run"].iloc[0]).exists()

@@ -44,7 +44,7 @@ def test_run_artifacts_and_held_out_split(trained):
     full = pd.read_csv(SAMPLES / "titanic.csv")
     assert abs((test["survived"] == "yes").mean() - (full["survived"] == "yes").mean()) < 0.01
     events = [json.loads(line)["event"] for line in (run_dir / "events.jsonl").read_text().splitlines()]
-    assert events[0] == "started" and events[-1] == "finished" and "model_done" in events
+    assert events[:2] == ["queued", "started"] and events[-1] == "finished" and "model_done" in events
 
 
 def test_cli_predict_writes_rows_with_predictions_and_probabilities(trained, tmp_path):

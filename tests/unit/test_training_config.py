@@ -65,3 +65,33 @@ def test_model_families_restrict_the_preset_portfolio():
 
 def test_no_model_that_downloads_weights_can_be_chosen():
     assert not set(training.MODEL_FAMILIES) & set(training.HUB_MODELS)
+
+
+def test_sample_weight_and_tuning_are_validated(ws):
+    df = pd.DataFrame({"x": range(100), "w": [1.0] * 99 + [-1.0], "ok": [2.0] * 100, "y": ["a", "b"] * 50})
+    info = ws.add_dataset(df, "w.csv")
+    assert resolve_config(ws, TrainConfig(info.id, "y", sample_weight="ok")).sample_weight == "ok"
+    with pytest.raises(TargetError, match="non-negative"):
+        resolve_config(ws, TrainConfig(info.id, "y", sample_weight="w"))
+    with pytest.raises(TargetError, match="other than the target"):
+        resolve_config(ws, TrainConfig(info.id, "y", sample_weight="y"))
+    with pytest.raises(TargetError, match="between 0"):
+        resolve_config(ws, TrainConfig(info.id, "y", tuning_trials=-1))
+
+
+def test_a_tiny_table_is_refused(ws):
+    info = ws.add_dataset(pd.DataFrame({"x": range(9), "y": ["a", "b", "a"] * 3}), "tiny.csv")
+    with pytest.raises(TargetError, match="at least"):
+        resolve_config(ws, TrainConfig(info.id, "y"))
+
+
+def test_a_rerun_of_a_resolved_config_keeps_its_recipe(ws):
+    from automl.cleaning import Recipe
+    from automl.datasets import save_version
+    from automl.steps import FillMissing
+
+    raw = ws.add_dataset(pd.DataFrame({"x": [1.0, None] * 50, "y": ["a", "b"] * 50}), "r.csv")
+    version = save_version(ws, raw.id, Recipe((FillMissing("x", "median"),)), "y")
+    first = resolve_config(ws, TrainConfig(version.id, "y"))
+    again = resolve_config(ws, TrainConfig.from_dict(first.to_dict()))
+    assert len(again.recipe["steps"]) == 1 and again.source_dataset_id == raw.id

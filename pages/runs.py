@@ -1,0 +1,75 @@
+"""Runs: every training run; open one, compare two side by side, delete one, or train again with its settings."""
+
+import streamlit as st
+
+from automl import bundle as bundle_mod
+from automl import evaluation, runs
+from automl.errors import AutoMLError
+from ui.loaders import workspace
+from ui.state import get_state
+
+state = get_state()
+ws = workspace(state.workspace_root)
+
+st.title("Runs")
+table = runs.run_table(ws)
+if table.empty:
+    st.info("No run yet. Train a model on the **Train** page.")
+    st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+    st.stop()
+st.dataframe(table, hide_index=True, width="stretch")
+ids = table["run"].tolist()
+
+
+def label_of(run_id: str) -> str:
+    row = table[table["run"] == run_id].iloc[0]
+    value = f" · {row['metric']} {row['test value']:.4g}" if row["test value"] == row["test value"] and \
+        row["test value"] is not None else ""
+    return f"{row['target']} on {row['dataset']} · {row['status']}{value} · {run_id}"
+
+
+st.subheader("Open a run")
+current = state.run_id if state.run_id in ids else ids[0]
+chosen = st.selectbox("Run", ids, index=ids.index(current), format_func=label_of)
+state.run_id = chosen
+run = ws.get_run(chosen)
+left, mid, right = st.columns(3)
+if left.button("Train again with these settings", icon=":material/replay:", key="runs.rerun"):
+    try:
+        again = runs.rerun(ws, chosen)
+    except AutoMLError as exc:
+        st.error(str(exc))
+    else:
+        state.run_id = again.id
+        st.switch_page("pages/train.py")
+confirm = mid.checkbox("Confirm delete", key=f"runs.confirm.{chosen}")
+if right.button("Delete this run", icon=":material/delete:", key="runs.delete", disabled=not confirm,
+                help="Removes the run, its model and its files."):
+    try:
+        runs.delete_run(ws, chosen)
+    except AutoMLError as exc:
+        st.error(str(exc))
+    else:
+        state.run_id = None
+        st.rerun()
+with st.expander("Settings", expanded=False):
+    st.json(run.config, expanded=False)
+if chosen in bundle_mod.ready_runs(ws):
+    board = evaluation.leaderboard(bundle_mod.load_bundle(ws, chosen))
+    st.dataframe(evaluation.leaderboard_table(board, run.eval_metric or "score"), hide_index=True, width="stretch")
+
+if len(ids) >= 2:
+    st.subheader("Compare two runs")
+    a_col, b_col = st.columns(2)
+    a = a_col.selectbox("First", ids, index=0, format_func=label_of, key="runs.a")
+    b = b_col.selectbox("Second", ids, index=1, format_func=label_of, key="runs.b")
+    if a != b:
+        only = st.toggle("Only settings that differ", key="runs.only_diff")
+        st.dataframe(runs.config_diff(ws, a, b, only_different=only), hide_index=True, width="stretch")
+        ready = set(bundle_mod.ready_runs(ws))
+        for col, rid in ((a_col, a), (b_col, b)):
+            if rid in ready:
+                board = evaluation.leaderboard(bundle_mod.load_bundle(ws, rid))
+                col.dataframe(evaluation.leaderboard_table(board, ws.get_run(rid).eval_metric or "score")
+                              [["model", f"test {ws.get_run(rid).eval_metric or 'score'}"]],
+                              hide_index=True, width="stretch")

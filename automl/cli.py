@@ -92,10 +92,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         dataset_id=dataset.id, label=args.label, problem_type=args.problem_type, eval_metric=args.metric,
         preset=args.preset, time_limit=args.time_limit, test_size=args.test_size, exclude=tuple(args.exclude),
         gpu=args.gpu, seed=args.seed, model_families=tuple(args.models or ()), recipe=recipe,
+        sample_weight=args.sample_weight, tuning_trials=args.tuning_trials,
     )
+    from automl.preflight import preflight
+
+    for line in preflight(ws, config).warnings:
+        _err(f"warning: {line}")
     run = start_training(ws, config)
     _err(f"run {run.id}: {run.problem_type} on {args.label!r}, metric {run.eval_metric}, "
-         f"preset {run.preset}, budget {run.time_limit:.0f} s")
+         f"preset {run.preset}, budget {run.time_limit:.0f} s" + (" (queued)" if run.status == "queued" else ""))
     job = _follow(ws, run.id)
     if job.status not in ("succeeded", "stopped"):
         _err(f"training {job.status}: {job.message or ''}".strip())
@@ -227,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--test-size", type=float, default=0.2)
     tr.add_argument("--exclude", nargs="*", default=[])
     tr.add_argument("--models", nargs="*", help="restrict to model families (GBM CAT XGB RF XT NN_TORCH FASTAI KNN LR)")
+    tr.add_argument("--sample-weight", default=None, help="numeric column weighting each training row")
+    tr.add_argument("--tuning-trials", type=int, default=0, help="hyperparameter tuning trials per model family")
     tr.add_argument("--recipe", help="cleaning recipe JSON (downloaded from the Clean page; see docs/recipe.md)")
     tr.add_argument("--gpu", choices=["auto", "on", "off"], default="auto")
     tr.add_argument("--seed", type=int, default=0)

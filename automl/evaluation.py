@@ -27,6 +27,10 @@ def leaderboard(bundle: Bundle) -> pd.DataFrame:
 
 def leaderboard_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:
     """The leaderboard as users read it: the metric itself (errors positive), times in seconds."""
+    board = board.copy()
+    for split in ("test", "val"):  # runs saved before the metric columns existed show AutoGluon's scores
+        if f"metric_{split}" not in board.columns and f"score_{split}" in board.columns:
+            board[f"metric_{split}"] = board[f"score_{split}"]
     names = {"metric_test": f"test {metric}", "metric_val": f"validation {metric}",
              "pred_time_test": "predict time on test (s)", "fit_time": "fit time (s)", "stack_level": "stack level"}
     shown = [c for c in ("model", "deployed", *names) if c in board.columns]

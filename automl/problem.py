@@ -104,7 +104,7 @@ def infer_problem_type(y: pd.Series) -> ProblemInference:
     if pd.api.types.is_bool_dtype(y):
         return ProblemInference("binary", "The target is true/false.")
     if not pd.api.types.is_numeric_dtype(y):
-        return ProblemInference("multiclass", f"The target is text with {n_unique} distinct values (categories).")
+        return ProblemInference("multiclass", f"The target is text with {n_unique:,} distinct values (categories).")
     integer_valued = bool((y.astype(float) % 1 == 0).all())
     if not integer_valued:
         return ProblemInference("regression", "The target holds numbers with fractions: a quantity to estimate.")
@@ -112,4 +112,4 @@ def infer_problem_type(y: pd.Series) -> ProblemInference:
         return ProblemInference(
             "multiclass", f"The target holds whole numbers with only {n_unique} distinct values: treated as classes.")
     return ProblemInference(
-        "regression", f"The target holds whole numbers with {n_unique} distinct values: a quantity (count or amount).")
+        "regression", f"The target holds whole numbers with {n_unique:,} distinct values: a quantity (count or amount).")

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["ingest_profile.py", "batch_prediction.py", "shap_speed.py"]
+SCRIPTS = ["ingest_profile.py", "batch_prediction.py", "shap_speed.py", "quality.py"]
 
 if __name__ == "__main__":
     failed = 0

@@ -208,3 +208,18 @@ def test_runs_page_lists_compares_and_deletes(trained, tmp_path, monkeypatch):
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.dataframe[0].value) == 1
     assert not (root / "runs" / table["run"].iloc[0]).exists()
+
+
+def test_train_page_shows_a_preflight_check_and_warns_of_a_short_budget(tmp_path, monkeypatch):
+    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
+    at.selectbox(key="data.sample").select("penguins")
+    at.button(key="data.use_sample").click()
+    at.run()
+    at.switch_page("pages/train.py")
+    at.run()
+    assert "Pre-flight check" in texts(at)
+    assert "344 rows × 6 input columns" in texts(at)
+    assert "GPU: none used; every model trains on the CPU." in texts(at)
+    at.radio(key="train.preset").set_value("best")
+    at.run()
+    assert any("short for the Best preset" in w.value for w in at.warning)

@@ -20,6 +20,7 @@ class ProgressCallback(AbstractCallback):
         super().__init__()
         self.events_path = str(events_path)
         self.stop_path = str(stop_path)
+        self.current: str | None = None
 
     def _emit(self, event: str, **fields) -> None:
         EventLog(self.events_path).emit(event, **fields)
@@ -28,6 +29,7 @@ class ProgressCallback(AbstractCallback):
         if os.path.exists(self.stop_path):
             self._emit("stop_honoured", model=model.name)
             return True, False
+        self.current = model.name
         self._emit("model_started", model=model.name, time_limit=time_limit, level=level,
                    budget_left=_time_left(trainer))
         return False, False
@@ -35,12 +37,24 @@ class ProgressCallback(AbstractCallback):
     def _after_model_fit(self, trainer, model_names=None, stack_name="core", level=1, **kwargs):
         model_names = list(model_names or [])
         if not model_names:
-            self._emit("model_failed", level=level, reason="the model failed or ran out of time (see the log)")
+            self._emit("model_failed", model=self.current, level=level, reason=_failure_reason(trainer, self.current))
         for name in model_names:
             score = _attr(trainer, name, "val_score")
             self._emit("model_done", model=name, level=level, score_val=score,
                        metric_val=_original(trainer, score), fit_time=_attr(trainer, name, "fit_time"))
         return False
+
+
+def _failure_reason(trainer, model: str | None) -> str:
+    """Why a model did not finish, from what AutoGluon's trainer recorded."""
+    errors = getattr(trainer, "_models_failed_to_train_errors", {}) or {}
+    if model in errors:
+        info = errors[model]
+        return f"{info.get('exc_type', 'error')}: {str(info.get('exc_str', ''))[:300]}"
+    skipped = getattr(trainer, "_models_skipped_by_constraint", {}) or {}
+    if model in skipped:
+        return f"skipped: {skipped[model]}"
+    return "not trained: the time budget ran out or AutoGluon skipped it (see the log)"
 
 
 def _attr(trainer, model: str, attribute: str):

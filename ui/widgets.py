@@ -109,7 +109,9 @@ def training_panel(ws: Workspace, run_id: str) -> None:
             st.dataframe(board, hide_index=True, width="stretch")
         failures = [e for e in events if e.get("event") == "model_failed"]
         if failures:
-            st.caption(f"{len(failures)} model(s) failed or ran out of time; see the log.")
+            with st.expander(f"{len(failures)} model(s) did not finish"):
+                for e in failures:
+                    st.markdown(f"- **{e.get('model') or 'a model'}** — {e.get('reason', 'see the log')}")
         if current.status == "failed":
             st.error(current.message or "Training failed.")
         if current.status in ("running", "starting"):
@@ -129,7 +131,8 @@ def training_panel(ws: Workspace, run_id: str) -> None:
 def _current_step(events: list[dict[str, Any]]) -> str:
     for ev in reversed(events):
         if ev.get("event") == "model_started":
-            return f"Training {ev['model']}…"
+            limit = ev.get("time_limit")
+            return f"Training {ev['model']}" + (f" (up to {limit:.0f} s of the budget)…" if limit else "…")
         if ev.get("event") == "stage":
             return {"split": "Preparing data…", "fitting": "Starting AutoGluon…",
                     "evaluating": "Scoring on the test split…"}.get(ev.get("stage"), "Working…")

@@ -1,19 +1,22 @@
-"""A run's deployable model: predictor folder + input schema + metrics, offered only when complete.
+"""A run's deployable model: predictor + cleaning recipe + input schema + metrics, signed.
 
-(Signing and export / import of bundles come with the prediction issue; today a bundle lives in its run.)
+A bundle is offered only when complete, and its predictor is loaded only after its signature verifies
+(`automl.signing`). Export writes a zip with a deployment clone of the predictor; import verifies the zip
+before extracting anything that could be unpickled. (Moving code to `automl.bundle_io` keeps this short.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from automl import atomic, jobs
 from automl.errors import JobNotFoundError, RunNotReadyError
+from automl.signing import sign_dir, signing_key, verify_dir
 from automl.workspace import Workspace
 
-__all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs"]
+__all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs", "sign_run", "SIGNED_FILES"]
 
 _READY = ("succeeded", "stopped")
 
@@ -26,6 +29,7 @@ class Bundle:
     schema: dict[str, Any]
     metrics: dict[str, Any]
     config: dict[str, Any]
+    key: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -51,7 +55,17 @@ class Bundle:
         return [f["name"] for f in self.schema["features"]]
 
 
-def load_bundle(ws: Workspace, run_id: str) -> Bundle:
+SIGNED_FILES = ["predictor", "recipe.json", "schema.json", "metrics.json"]
+
+
+def sign_run(ws: Workspace, run_id: str, key_file: str | None = None) -> None:
+    """Sign a run's model files with the workspace key (at the end of training, and on import)."""
+    run_dir = ws.run_dir(run_id)
+    names = [n for n in SIGNED_FILES if (run_dir / n).exists()]
+    sign_dir(run_dir, names, signing_key(ws.secret_key(), key_file))
+
+
+def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bundle:
     """The run's model, or `RunNotReadyError` saying why there is none (still training, failed, ...)."""
     run = ws.get_run(run_id)
     try:
@@ -67,7 +81,7 @@ def load_bundle(ws: Workspace, run_id: str) -> Bundle:
     return Bundle(
         run_id=run_id, run_dir=run_dir, predictor_path=run_dir / manifest["predictor"],
         schema=atomic.read_json(run_dir / "schema.json"), metrics=atomic.read_json(run_dir / "metrics.json"),
-        config=run.config,
+        config=run.config, key=signing_key(ws.secret_key(), key_file),
     )
 
 
@@ -76,8 +90,9 @@ def ready_runs(ws: Workspace) -> list[str]:
     return [r.id for r in ws.list_runs() if r.status in _READY and (ws.run_dir(r.id) / "model.json").exists()]
 
 
-def load_predictor(path: str | Path):
-    """Load an AutoGluon predictor folder (imports AutoGluon on first use)."""
+def load_predictor(bundle: Bundle):
+    """Verify the bundle's signature, then load its AutoGluon predictor (imports AutoGluon on first use)."""
     from autogluon.tabular import TabularPredictor
 
-    return TabularPredictor.load(str(path), verbosity=0, require_py_version_match=False)
+    verify_dir(bundle.run_dir, bundle.key, f"The model of run {bundle.run_id}")
+    return TabularPredictor.load(str(bundle.predictor_path), verbosity=0, require_py_version_match=False)

@@ -188,18 +188,50 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _open_model(ws, model: str, key_file: str | None, tmp: str):
+    """MODEL is a run id of the workspace, or an exported bundle (.zip) verified before loading."""
+    from automl.bundle import load_bundle
+    from automl.bundle_io import open_bundle_file
+    from automl.signing import signing_key
+
+    if model.lower().endswith(".zip") or Path(model).is_file():
+        return open_bundle_file(model, signing_key(ws.secret_key(), key_file), Path(tmp))
+    return load_bundle(ws, model, key_file)
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
-    from automl.bundle import load_bundle, load_predictor
+    import tempfile
+
+    from automl.bundle import load_predictor
     from automl.prediction import predict_csv
 
     ws = _workspace(args)
-    bundle = load_bundle(ws, args.model)
-    predictor = load_predictor(bundle.predictor_path)
-    report = predict_csv(predictor, bundle, args.data, args.out, chunk_rows=args.chunk_rows,
-                         on_progress=lambda n: _err(f"  {n} rows scored"))
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = _open_model(ws, args.model, args.key_file, tmp)
+        predictor = load_predictor(bundle)
+        report = predict_csv(predictor, bundle, args.data, args.out, chunk_rows=args.chunk_rows,
+                             on_progress=lambda n: _err(f"  {n:,} rows scored"))
     for line in report.lines():
         _err(line)
     _err(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from automl.bundle_io import export_bundle
+
+    out = export_bundle(_workspace(args), args.run_id, args.out, args.key_file)
+    _err(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MB), signed")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from automl.bundle_io import import_bundle
+
+    run = import_bundle(_workspace(args), args.bundle, args.key_file)
+    _err(f"imported as run {run.id}")
+    print(json.dumps({"run_id": run.id, "label": run.label, "problem_type": run.problem_type}) if args.json
+          else run.id)
     return EXIT_OK
 
 
@@ -246,11 +278,24 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_evaluate)
 
     pr = with_ws(sub.add_parser("predict", help="predict a CSV with a run's model"))
-    pr.add_argument("model", help="run id")
+    pr.add_argument("model", help="run id, or an exported model .zip")
     pr.add_argument("data")
     pr.add_argument("--out", required=True)
     pr.add_argument("--chunk-rows", type=int, default=50_000)
+    pr.add_argument("--key-file", default=None, help="signing key for a bundle made in another workspace")
     pr.set_defaults(func=cmd_predict)
+
+    ex = with_ws(sub.add_parser("export", help="export a run's model as a signed zip"))
+    ex.add_argument("run_id")
+    ex.add_argument("--out", required=True)
+    ex.add_argument("--key-file", default=None, help="sign with this key instead of the workspace's")
+    ex.set_defaults(func=cmd_export)
+
+    im = with_ws(sub.add_parser("import", help="import a signed model zip as a run"))
+    im.add_argument("bundle")
+    im.add_argument("--key-file", default=None, help="the key the bundle was signed with")
+    im.add_argument("--json", action="store_true")
+    im.set_defaults(func=cmd_import)
     return p
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from automl import atomic, jobs
+from automl.bundle import sign_run
 from automl.cleaning import Recipe
 from automl.schema import build_schema
 from automl.training import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
@@ -92,6 +93,7 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     atomic.write_json(run_dir / "metrics.json", metrics)
     ws.set_run_result(job.id, metrics["test_score"], metrics["values"].get(metrics["eval_metric"]),
                       metrics["eval_metric"])
+    sign_run(ws, job.id)  # before model.json: a run is offered only once it is signed
     atomic.write_json(run_dir / "model.json", {"predictor": "predictor", "best_model": metrics["best_model"],
                                                "created_at": time.time()})
     events.emit("stage", stage="done", test_score=metrics["test_score"], best_model=metrics["best_model"])

@@ -15,6 +15,7 @@ import pandas as pd
 
 from automl import atomic
 from automl.bundle import Bundle
+from automl.drift import DriftCheck
 from automl.errors import DataLoadError
 from automl.ingest import NA_VALUES, clean_column_names, sniff_delimiter
 from automl.schema import check_columns, coerce_frame
@@ -30,6 +31,7 @@ class PredictionReport:
     rows: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     coerced_to_missing: dict[str, int] = field(default_factory=dict)
+    drift: list[dict] = field(default_factory=list)  # per column: psi, status, detail (unseen / out of range)
 
     def merge(self, other: "PredictionReport") -> None:
         self.rows += other.rows
@@ -43,16 +45,30 @@ class PredictionReport:
             out.append(f"Ignored column(s) the model does not use: {', '.join(self.ignored_columns)}.")
         for col, n in self.coerced_to_missing.items():
             out.append(f"{n} value(s) of {col!r} were not numbers and were treated as missing.")
+        for d in self.drift:
+            if d["detail"]:
+                out.append(f"`{d['column']}`: {d['detail']}.")
+        shifted = [d["column"] for d in self.drift if d["status"] == "shifted"]
+        if shifted and self.rows >= 100:
+            out.append("Drift: " + ", ".join(f"`{c}`" for c in shifted) + " differ(s) clearly from the training "
+                       "data (PSI > 0.2); predictions there are less reliable.")
         return out
 
 
-def predict_frame(predictor: Any, bundle: Bundle, df: pd.DataFrame) -> tuple[pd.DataFrame, PredictionReport]:
-    """`prediction` (+ `proba_<class>` for classifiers) for each row of `df`, and what was done to the input."""
+def predict_frame(predictor: Any, bundle: Bundle, df: pd.DataFrame,
+                  check: DriftCheck | None = None) -> tuple[pd.DataFrame, PredictionReport]:
+    """`prediction` (+ `proba_<class>` for classifiers) for each row of `df`, and what was found in the input.
+
+    `check` accumulates drift over several calls (a batch file); without it the rows are checked alone.
+    """
     ignored = check_columns(bundle.schema, df)
     X = coerce_frame(bundle.schema, df)
     coerced = {c: int(X[c].isna().sum() - df[c].isna().sum()) for c in X.columns}
+    own = check or DriftCheck(bundle.schema)
+    own.update(X)
     report = PredictionReport(rows=len(df), ignored_columns=ignored,
-                              coerced_to_missing={c: n for c, n in coerced.items() if n > 0})
+                              coerced_to_missing={c: n for c, n in coerced.items() if n > 0},
+                              drift=own.report() if check is None else [])
     X = model_frame(bundle, X)
     out = pd.DataFrame({"prediction": predictor.predict(X).to_numpy()}, index=df.index)
     if bundle.problem_type in ("binary", "multiclass"):
@@ -79,6 +95,7 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
     with open(data_path, "r", encoding="utf-8-sig", errors="replace", newline="") as fh:
         delimiter = sniff_delimiter(fh.read(65536))
     total = PredictionReport()
+    check = DriftCheck(bundle.schema)
     try:
         reader = pd.read_csv(data_path, sep=delimiter, chunksize=chunk_rows, encoding="utf-8-sig",
                              encoding_errors="replace", low_memory=False,
@@ -87,7 +104,7 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
             first = True
             for chunk in reader:
                 chunk, _ = clean_column_names(chunk)
-                result, report = predict_frame(predictor, bundle, chunk)
+                result, report = predict_frame(predictor, bundle, chunk, check)
                 merged = pd.concat([chunk, result], axis=1)
                 escape_formulas(merged).to_csv(tmp, mode="w" if first else "a", header=first, index=False,
                                                quoting=csv.QUOTE_MINIMAL)
@@ -101,6 +118,7 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
         raise DataLoadError(f"{data_path.name} is empty.") from exc
     except pd.errors.ParserError as exc:
         raise DataLoadError(f"{data_path.name} could not be parsed as CSV: {exc}") from exc
+    total.drift = check.report()
     return total
 
 

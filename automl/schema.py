@@ -30,12 +30,16 @@ def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_label
                                 "missing_pct": round(100 * float(s.isna().mean()), 2)}
         non_null = s.dropna()
         if kind == "numeric" and len(non_null):
+            edges = np.unique(np.quantile(non_null.to_numpy(dtype=float), np.linspace(0, 1, 11)))
             spec.update(min=float(non_null.min()), max=float(non_null.max()),
                         median=float(non_null.median()),
-                        integer=bool(pd.api.types.is_integer_dtype(s) or (non_null % 1 == 0).all()))
+                        integer=bool(pd.api.types.is_integer_dtype(s) or (non_null % 1 == 0).all()),
+                        bins=edges[1:-1].tolist(),  # inner decile edges, for drift
+                        bin_shares=_bin_shares(non_null.to_numpy(dtype=float), edges[1:-1]))
         else:
             counts = non_null.astype(str).value_counts()
             spec.update(categories=counts.index[:_MAX_CATEGORIES].tolist(),
+                        shares=(counts / max(1, len(non_null))).iloc[:_MAX_CATEGORIES].round(6).tolist(),
                         mode=str(counts.index[0]) if len(counts) else "")
         features.append(spec)
     return {"label": label, "problem_type": problem_type,
@@ -77,6 +81,12 @@ def coerce_frame(schema: dict, df: pd.DataFrame) -> pd.DataFrame:
             s = s.map(lambda v: _TRUTH.get(str(v).strip().lower()) if pd.notna(v) else None)
         out[f["name"]] = s
     return pd.DataFrame(out, index=df.index)
+
+
+def _bin_shares(values: np.ndarray, inner_edges: np.ndarray | list) -> list[float]:
+    counts = np.bincount(np.searchsorted(np.asarray(inner_edges), values, side="right"),
+                         minlength=len(inner_edges) + 1)
+    return (counts / max(1, counts.sum())).round(6).tolist()
 
 
 def _plain(value: Any) -> Any:

@@ -34,7 +34,7 @@ def main() -> None:
         job = wait_for(ws, run.id)
         assert job.status == "succeeded", job.message
         bundle = load_bundle(ws, run.id)
-        predictor = load_predictor(bundle.predictor_path)
+        predictor = load_predictor(bundle)
 
         data = grow_diamonds(args.rows, seed=2).drop(columns=["price"])
         src = Path(tmp) / "input.csv"

@@ -50,7 +50,7 @@ def main() -> None:
             run = start_training(ws, TrainConfig(ws.add_dataset(df, file).id, label, time_limit=args.time_limit))
             assert wait_for(ws, run.id).status == "succeeded"
             bundle = load_bundle(ws, run.id)
-            predictor = load_predictor(bundle.predictor_path)
+            predictor = load_predictor(bundle)
             rows = coerce_frame(bundle.schema, pd.read_parquet(bundle.run_dir / "test.parquet").head(args.rows))
             bg = coerce_frame(bundle.schema,
                               pd.read_parquet(bundle.run_dir / "train_sample.parquet").head(shap_values.BACKGROUND_ROWS))

@@ -153,7 +153,7 @@ def run_shap_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_st
     params = atomic.read_json(jobs.params_path(ws, job), {}) or {}
     n_rows = int(params.get("rows", DEFAULT_ROWS))
     bundle = load_bundle(ws, job.run_id)
-    predictor = load_predictor(bundle.predictor_path)
+    predictor = load_predictor(bundle)
     test = pd.read_parquet(bundle.run_dir / "test.parquet")
     rows = test.sample(min(n_rows, len(test)), random_state=0)
     background = pd.read_parquet(bundle.run_dir / "train_sample.parquet")

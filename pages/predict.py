@@ -45,7 +45,7 @@ with one:
                         values[name] = st.selectbox(name, options, index=idx, key=f"predict.{run.id}.{name}")
         submitted = st.form_submit_button("Predict", type="primary")
     if submitted:
-        model = predictor(str(bundle.predictor_path))
+        model = predictor(state.workspace_root, run.id)
         result, _ = prediction.predict_frame(model, bundle, pd.DataFrame([values]))
         st.metric(f"Predicted {bundle.label}", str(result["prediction"].iloc[0]))
         proba = result.filter(like="proba_")
@@ -66,7 +66,7 @@ with batch:
             source.write_bytes(upload.getvalue())
             bar = st.progress(0.0, text="Scoring…")
             try:
-                report = prediction.predict_csv(predictor(str(bundle.predictor_path)), bundle, source, target,
+                report = prediction.predict_csv(predictor(state.workspace_root, run.id), bundle, source, target,
                                                 on_progress=lambda n: bar.progress(0.5, text=f"{n:,} rows scored"))
             except AutoMLError as exc:
                 st.error(str(exc))

@@ -22,9 +22,10 @@ def workspace(root: str) -> Workspace:
     return Workspace(root)
 
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
-def predictor(path: str) -> Any:
-    return bundle_mod.load_predictor(path)
+@st.cache_resource(show_spinner="Checking the model's signature and loading it…", max_entries=4)
+def predictor(root: str, run_id: str) -> Any:
+    """A run's predictor, loaded once per server after its signature verifies (keyed by workspace and run)."""
+    return bundle_mod.load_predictor(bundle_mod.load_bundle(workspace(root), run_id))
 
 
 @st.cache_resource(show_spinner="Looking for GPUs…")

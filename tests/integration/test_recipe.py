@@ -48,7 +48,7 @@ def test_predicting_the_raw_file_equals_predicting_the_cleaned_rows(recipe_run, 
     proc = run_cli("predict", run_id, str(SAMPLES / "titanic.csv"), "--out", str(out), workspace=root)
     assert proc.returncode == 0, proc.stderr
     bundle = load_bundle(Workspace(root), run_id)
-    predictor = load_predictor(bundle.predictor_path)
+    predictor = load_predictor(bundle)
     raw = pd.read_csv(SAMPLES / "titanic.csv")
     cleaned = bundle.recipe.apply(raw.drop(columns=["survived"]), "inference")
     assert "name" not in cleaned and cleaned["age"].isna().sum() == 0
@@ -67,7 +67,7 @@ def test_a_column_the_recipe_needs_is_named_when_missing(recipe_run, tmp_path):
 def test_explanations_are_in_raw_columns_and_add_up_through_the_recipe(recipe_run):
     root, run_id = recipe_run
     bundle = load_bundle(Workspace(root), run_id)
-    predictor = load_predictor(bundle.predictor_path)
+    predictor = load_predictor(bundle)
     rows = pd.read_parquet(bundle.run_dir / "test.parquet").head(6)
     background = pd.read_parquet(bundle.run_dir / "train_sample.parquet").head(12)
     result = compute_shap(predictor, bundle, rows, background)

@@ -41,8 +41,8 @@ def people(n: int = 40, seed: int = 0) -> pd.DataFrame:
     return df
 
 
-def fake_bundle(tmp: Path, problem_type: str = "binary") -> Bundle:
-    df = people()
+def fake_bundle(tmp: Path, problem_type: str = "binary", rows: int = 2000) -> Bundle:
+    df = people(rows)
     label = "survived"
     classes = ["no", "yes"] if problem_type == "binary" else None
     return Bundle(run_id="run-fake", run_dir=tmp, predictor_path=tmp / "predictor",

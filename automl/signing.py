@@ -1,0 +1,95 @@
+"""Signatures of model files: an HMAC-SHA256 over a manifest of every file's SHA-256.
+
+An AutoGluon predictor is a pickle, and unpickling runs code. So a model is loaded only after its
+signature verifies with the workspace's own key — or a key shared on purpose, to move models between
+machines (`AUTOML_STUDIO_KEY`, or a key file). The manifest and signature are plain JSON: checking them
+never unpickles anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from pathlib import Path
+
+from automl import atomic
+from automl.errors import AutoMLError
+
+__all__ = ["BundleSignatureError", "SIGNATURE_FILE", "signing_key", "digest_files", "sign_manifest", "sign_dir",
+           "verify_manifest", "verify_dir"]
+
+SIGNATURE_FILE = "SIGNATURE.json"
+ALGORITHM = "hmac-sha256"
+
+
+class BundleSignatureError(AutoMLError, ValueError):
+    """A model whose signature is missing, wrong or made with another key: refused before loading."""
+
+
+def signing_key(default: bytes, key_file: str | Path | None = None) -> bytes:
+    """The key to sign and verify with: a key file, else `$AUTOML_STUDIO_KEY`, else the workspace's own."""
+    if key_file:
+        data = Path(key_file).read_bytes().strip()
+        if not data:
+            raise BundleSignatureError(f"The key file {key_file} is empty.")
+        return data
+    env = os.environ.get("AUTOML_STUDIO_KEY")
+    return env.encode() if env else default
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def digest_files(root: Path, names: list[str]) -> dict[str, str]:
+    """SHA-256 of each file of `names` (files or folders, relative to `root`), by relative POSIX path."""
+    out = {}
+    for name in names:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            out[f.relative_to(root).as_posix()] = _sha256(f)
+    return out
+
+
+def _mac(key: bytes, manifest: dict[str, str]) -> str:
+    canonical = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(key, canonical, hashlib.sha256).hexdigest()
+
+
+def sign_manifest(key: bytes, manifest: dict[str, str]) -> dict:
+    return {"algorithm": ALGORITHM, "files": manifest, "signature": _mac(key, manifest)}
+
+
+def sign_dir(root: Path, names: list[str], key: bytes) -> dict:
+    signed = sign_manifest(key, digest_files(root, names))
+    atomic.write_json(root / SIGNATURE_FILE, signed)
+    return signed
+
+
+def verify_manifest(key: bytes, signed: dict | None, what: str) -> dict[str, str]:
+    """Check the HMAC of a manifest (plain JSON); return its files. Raises `BundleSignatureError`."""
+    if not signed or "signature" not in signed or "files" not in signed:
+        raise BundleSignatureError(f"{what} is not signed; it is refused (a model file runs code when loaded).")
+    if signed.get("algorithm") != ALGORITHM or not hmac.compare_digest(_mac(key, signed["files"]),
+                                                                        str(signed["signature"])):
+        raise BundleSignatureError(
+            f"{what} has a signature that does not match this workspace's key: it was changed, or made on "
+            "another machine. To move models between machines on purpose, share the signing key "
+            "(AUTOML_STUDIO_KEY or --key-file).")
+    return signed["files"]
+
+
+def verify_dir(root: Path, key: bytes, what: str) -> None:
+    """Verify the signature and every file hash of a model folder before anything in it is loaded."""
+    files = verify_manifest(key, atomic.read_json(root / SIGNATURE_FILE), what)
+    for name, digest in files.items():
+        path = root / name
+        if not path.is_file() or not hmac.compare_digest(_sha256(path), digest):
+            raise BundleSignatureError(f"{what}: the file {name} was changed or removed after signing; refused.")

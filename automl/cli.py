@@ -210,7 +210,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         bundle = _open_model(ws, args.model, args.key_file, tmp)
         predictor = load_predictor(bundle)
         report = predict_csv(predictor, bundle, args.data, args.out, chunk_rows=args.chunk_rows,
-                             on_progress=lambda n: _err(f"  {n:,} rows scored"))
+                             on_progress=lambda n: _err(f"  {n:,} rows scored"), explain_k=args.explain,
+                             id_column=args.id_column)
     for line in report.lines():
         _err(line)
     _err(f"wrote {args.out}")
@@ -282,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("data")
     pr.add_argument("--out", required=True)
     pr.add_argument("--chunk-rows", type=int, default=50_000)
+    pr.add_argument("--explain", type=int, default=0, metavar="K",
+                    help="add the K strongest reasons (SHAP) per row; slower")
+    pr.add_argument("--id-column", default=None, help="write only this input column beside the predictions")
     pr.add_argument("--key-file", default=None, help="signing key for a bundle made in another workspace")
     pr.set_defaults(func=cmd_predict)
 

@@ -16,7 +16,7 @@ import pandas as pd
 from automl import atomic
 from automl.bundle import Bundle
 from automl.drift import DriftCheck
-from automl.errors import DataLoadError
+from automl.errors import DataLoadError, SchemaMismatchError
 from automl.ingest import NA_VALUES, clean_column_names, sniff_delimiter
 from automl.schema import check_columns, coerce_frame
 
@@ -88,9 +88,10 @@ def model_frame(bundle: Bundle, X: pd.DataFrame, recipe: Any = None) -> pd.DataF
 
 
 def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path: str | Path,
-                chunk_rows: int = 50_000,
-                on_progress: Callable[[int], None] | None = None) -> PredictionReport:
-    """Stream a CSV through the model chunk by chunk; write input columns + predictions to `out_path`."""
+                chunk_rows: int = 50_000, on_progress: Callable[[int], None] | None = None,
+                explain_k: int = 0, id_column: str | None = None) -> PredictionReport:
+    """Stream a CSV through the model chunk by chunk; write the input columns (or only `id_column`) and the
+    predictions to `out_path`, with the `explain_k` strongest reasons per row when asked (slower: SHAP)."""
     data_path, out_path = Path(data_path), Path(out_path)
     with open(data_path, "r", encoding="utf-8-sig", errors="replace", newline="") as fh:
         delimiter = sniff_delimiter(fh.read(65536))
@@ -105,7 +106,12 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
             for chunk in reader:
                 chunk, _ = clean_column_names(chunk)
                 result, report = predict_frame(predictor, bundle, chunk, check)
-                merged = pd.concat([chunk, result], axis=1)
+                if explain_k:
+                    result = pd.concat([result, _reasons(predictor, bundle, chunk, result, explain_k)], axis=1)
+                if id_column is not None and id_column not in chunk.columns:
+                    raise SchemaMismatchError(f"The id column {id_column!r} is not in {data_path.name}.")
+                kept = chunk[[id_column]] if id_column is not None else chunk
+                merged = pd.concat([kept, result], axis=1)
                 escape_formulas(merged).to_csv(tmp, mode="w" if first else "a", header=first, index=False,
                                                quoting=csv.QUOTE_MINIMAL)
                 first = False
@@ -120,6 +126,16 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
         raise DataLoadError(f"{data_path.name} could not be parsed as CSV: {exc}") from exc
     total.drift = check.report()
     return total
+
+
+def _reasons(predictor: Any, bundle: Bundle, chunk: pd.DataFrame, result: pd.DataFrame, k: int) -> pd.DataFrame:
+    from explain.shap_values import explain_rows, top_reasons
+
+    shap_result = explain_rows(predictor, bundle, chunk)
+    outputs = [str(p) for p in result["prediction"]] if bundle.problem_type == "multiclass" else None
+    reasons = top_reasons(shap_result, k, outputs)
+    reasons.index = chunk.index
+    return reasons
 
 
 def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:

@@ -24,7 +24,8 @@ from automl.schema import coerce_frame
 from automl.workspace import JobRecord, Workspace
 from explain.permutation import permutation_shap
 
-__all__ = ["ShapResult", "compute_shap", "run_shap_job", "load_shap", "importance_frame", "shap_dir",
+__all__ = ["ShapResult", "compute_shap", "run_shap_job", "load_shap", "importance_frame", "shap_dir", "explain_rows",
+           "row_contributions", "top_reasons",
            "DEFAULT_ROWS", "BACKGROUND_ROWS"]
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def _model_function(predictor: Any, bundle: Bundle, codec: _Codec, dtypes: pd.Se
 
 def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame,
                  on_progress: Callable[[int, int], None] | None = None,
-                 should_stop: Callable[[], bool] = lambda: False) -> ShapResult:
+                 should_stop: Callable[[], bool] = lambda: False, permutations: int | None = None) -> ShapResult:
     """Exact-additivity permutation SHAP values of `rows`, against `background` rows."""
     rows = coerce_frame(bundle.schema, rows).reset_index(drop=True)
     background = coerce_frame(bundle.schema, background).reset_index(drop=True)
@@ -113,7 +114,7 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
     for start in range(0, len(z_rows), batch):
         if should_stop():
             break
-        values, base = permutation_shap(f, z_rows[start:start + batch], z_bg, _PERMUTATIONS)
+        values, base = permutation_shap(f, z_rows[start:start + batch], z_bg, permutations or _PERMUTATIONS)
         parts.append(values)
         if on_progress:
             on_progress(min(start + batch, len(z_rows)), len(z_rows))
@@ -127,6 +128,44 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
     })
     return ShapResult(values=long, base_values={o: float(b) for o, b in zip(outputs, base)},
                       rows=rows.iloc[:values.shape[0]], outputs=outputs)
+
+
+def explain_rows(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background_rows: int = 20,
+                 permutations: int = 2) -> ShapResult:
+    """Local explanations of a few rows to predict (the form, top reasons in a batch), with a small background."""
+    background = pd.read_parquet(bundle.run_dir / "train_sample.parquet")
+    background = background.sample(min(background_rows, len(background)), random_state=0)
+    return compute_shap(predictor, bundle, rows, background, permutations=permutations)
+
+
+def row_contributions(result: ShapResult, row: int, output: str | None = None) -> pd.Series:
+    """One row's SHAP values by column, for one output (default: the first)."""
+    output = output or result.outputs[0]
+    values = result.values[(result.values["row"] == row) & (result.values["output"] == output)]
+    return values.set_index("feature")["value"]
+
+
+def top_reasons(result: ShapResult, k: int, outputs: list[str] | None = None) -> pd.DataFrame:
+    """For each row, the `k` columns with the largest |SHAP| for its output, as `reason_i` text columns."""
+    frame = result.values
+    if outputs is not None:  # multiclass: each row's own predicted class
+        wanted = pd.DataFrame({"row": range(len(outputs)), "output": outputs})
+        frame = frame.merge(wanted, on=["row", "output"])
+    else:
+        frame = frame[frame["output"] == result.outputs[0]]
+    frame = frame.assign(order=frame["value"].abs()).sort_values(["row", "order"], ascending=[True, False])
+    out = pd.DataFrame(index=range(len(result.rows)))
+    for i in range(k):
+        picked = frame.groupby("row").nth(i).set_index("row")
+        text = [f"{f}={_short(result.rows.at[r, f])} ({v:+.3g})" for r, f, v in
+                zip(picked.index, picked["feature"], picked["value"])]
+        out[f"reason_{i + 1}"] = pd.Series(text, index=picked.index)
+    return out
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else text[:27] + "..."
 
 
 def importance_frame(result: ShapResult) -> pd.DataFrame:

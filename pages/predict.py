@@ -1,14 +1,15 @@
-"""Predict: one row in a form (prefilled with a typical row), or a whole CSV to download."""
+"""Predict: one row (what-if, with its explanation), or a whole CSV streamed through the model."""
 
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from automl import bundle as bundle_mod
 from automl import atomic, prediction
+from automl import bundle as bundle_mod
 from automl.errors import AutoMLError
 from automl.schema import typical_row
+from explain import plots, shap_values
 from ui.loaders import predictor, workspace
 from ui.state import get_state
 from ui.widgets import select_run
@@ -21,61 +22,85 @@ run = select_run(ws, state, "predict")
 if run is None:
     st.stop()
 bundle = bundle_mod.load_bundle(ws, run.id)
-st.caption(f"Predicts `{bundle.label}` ({bundle.problem_type}) with {bundle.metrics['best_model']}.")
+st.caption(f"Predicts `{bundle.label}` ({bundle.problem_type}) with {bundle.metrics['best_model']}"
+           + (f", after replaying its {len(bundle.recipe)}-step cleaning recipe." if len(bundle.recipe) else "."))
 
-one, batch = st.tabs(["One row", "Batch (CSV)"])
+one, batch = st.tabs(["One row (what-if)", "Batch (CSV)"])
 with one:
+    st.caption("Change any value: the prediction and its explanation follow. Starts from a typical row.")
     typical = typical_row(bundle.schema)
-    with st.form(f"predict.form.{run.id}"):
-        values = {}
-        cols = st.columns(3)
-        for i, feature in enumerate(bundle.schema["features"]):
-            name, default = feature["name"], typical[feature["name"]]
-            with cols[i % 3]:
-                if feature["kind"] == "numeric":
-                    help_text = f"Training range {feature.get('min'):g} to {feature.get('max'):g}"
-                    values[name] = st.number_input(name, value=float(default), help=help_text,
-                                                   key=f"predict.{run.id}.{name}")
-                else:
-                    options = list(feature.get("categories") or [])
-                    if not options or feature["kind"] == "text":
-                        values[name] = st.text_input(name, value=str(default or ""), key=f"predict.{run.id}.{name}")
-                    else:
-                        idx = options.index(str(default)) if str(default) in options else 0
-                        values[name] = st.selectbox(name, options, index=idx, key=f"predict.{run.id}.{name}")
-        submitted = st.form_submit_button("Predict", type="primary")
-    if submitted:
-        model = predictor(state.workspace_root, run.id)
-        result, _ = prediction.predict_frame(model, bundle, pd.DataFrame([values]))
-        st.metric(f"Predicted {bundle.label}", str(result["prediction"].iloc[0]))
+    values = {}
+    cols = st.columns(3)
+    for i, feature in enumerate(bundle.schema["features"]):
+        name, default = feature["name"], typical[feature["name"]]
+        key = f"predict.{run.id}.{name}"
+        with cols[i % 3]:
+            if feature["kind"] == "numeric":
+                values[name] = st.number_input(name, value=float(default), key=key,
+                                               help=f"Training range {feature.get('min'):g} to {feature.get('max'):g}")
+            elif feature["kind"] == "text" or not feature.get("categories"):
+                values[name] = st.text_input(name, value=str(default or ""), key=key)
+            else:
+                options = list(feature["categories"])
+                values[name] = st.selectbox(name, options, key=key,
+                                            index=options.index(str(default)) if str(default) in options else 0)
+    model = predictor(state.workspace_root, run.id)
+    row = pd.DataFrame([values])
+    result, report = prediction.predict_frame(model, bundle, row)
+    predicted = result["prediction"].iloc[0]
+    left, right = st.columns([1, 2])
+    with left:
+        st.metric(f"Predicted {bundle.label}", str(predicted))
         proba = result.filter(like="proba_")
         if not proba.empty:
-            probs = proba.iloc[0].rename(lambda c: c.removeprefix("proba_"))
-            st.bar_chart(probs.rename("probability"), horizontal=True)
+            st.bar_chart(proba.iloc[0].rename(lambda c: c.removeprefix("proba_")).rename("probability"),
+                         horizontal=True)
+        for line in report.lines()[1:]:
+            st.warning(line)
+    with right:
+        with st.spinner("Explaining…"):
+            local = shap_values.explain_rows(model, bundle, row)
+        output = str(predicted) if bundle.problem_type == "multiclass" else local.outputs[0]
+        contributions = shap_values.row_contributions(local, 0, output)
+        what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
+        st.plotly_chart(plots.waterfall_figure(contributions, local.base_values[output], what), width="stretch")
+        st.caption(plots.row_sentence(contributions, what))
 
 with batch:
-    upload = st.file_uploader("CSV of rows to predict (same columns as the training data)", type=["csv"],
+    upload = st.file_uploader("CSV of rows to predict (the training columns; others are ignored)", type=["csv"],
                               key=f"predict.batch.{run.id}")
+    c1, c2 = st.columns(2)
+    explain_k = c1.number_input("Reasons per row (0 = none; slower)", 0, 10, 0, key="predict.explain_k")
+    id_column = c2.text_input("Keep only this column beside the predictions (optional, e.g. an id)",
+                              key="predict.id_column").strip() or None
     if upload is not None:
-        # one folder per (upload, model): a rerun (e.g. the download click) reuses the scored file
-        job_id = "predict-" + hashlib.sha256(f"{upload.file_id}:{run.id}".encode()).hexdigest()[:16]
-        folder = ws.prediction_dir(job_id)
+        # one folder per (upload, model, options): a rerun (e.g. the download click) reuses the scored file
+        token = f"{upload.file_id}:{run.id}:{explain_k}:{id_column}"
+        folder = ws.prediction_dir("predict-" + hashlib.sha256(token.encode()).hexdigest()[:16])
         source, target, notes = folder / "input.csv", folder / "output.csv", folder / "report.json"
         if not target.exists():
             folder.mkdir(parents=True, exist_ok=True)
             source.write_bytes(upload.getvalue())
+            total = max(1, upload.getvalue().count(b"\n") - 1)
             bar = st.progress(0.0, text="Scoring…")
             try:
-                report = prediction.predict_csv(predictor(state.workspace_root, run.id), bundle, source, target,
-                                                on_progress=lambda n: bar.progress(0.5, text=f"{n:,} rows scored"))
+                report = prediction.predict_csv(
+                    predictor(state.workspace_root, run.id), bundle, source, target, explain_k=int(explain_k),
+                    id_column=id_column, chunk_rows=2_000 if explain_k else 50_000,
+                    on_progress=lambda n: bar.progress(min(1.0, n / total), text=f"{n:,} of ~{total:,} rows"))
             except AutoMLError as exc:
                 st.error(str(exc))
             else:
-                atomic.write_json(notes, report.lines())
+                atomic.write_json(notes, {"lines": report.lines(), "drift": report.drift})
             bar.empty()
         if target.exists():
-            for line in atomic.read_json(notes, []):
+            saved = atomic.read_json(notes, {}) or {}
+            for line in saved.get("lines", []):
                 st.caption(line)
+            if saved.get("drift"):
+                with st.expander("Drift against the training data"):
+                    st.dataframe(pd.DataFrame(saved["drift"]), hide_index=True, width="stretch")
             st.dataframe(pd.read_csv(target, nrows=20), hide_index=True, width="stretch")
-            st.download_button("Download predictions (CSV)", target.read_bytes(), file_name=f"predictions-{run.id}.csv",
-                               mime="text/csv", key="predict.download", on_click="ignore")
+            with open(target, "rb") as fh:
+                st.download_button("Download predictions (CSV)", fh, file_name=f"predictions-{run.id}.csv",
+                                   mime="text/csv", key="predict.download", on_click="ignore")

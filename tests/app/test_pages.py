@@ -90,15 +90,22 @@ def test_evaluate_page_shows_metrics_and_charts(trained, monkeypatch):
     assert len(at.get("plotly_chart")) == 2
 
 
-def test_predict_form_gives_a_prediction_with_probabilities(trained, monkeypatch):
+def test_what_if_prediction_moves_with_the_inputs_and_is_explained(trained, monkeypatch):
     at = open_page("pages/predict.py", trained.root, monkeypatch)
     at.selectbox(key="predict.run").select(trained.binary_run)
-    at.run()
-    next(b for b in at.button if b.label == "Predict").click()
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     predicted = [m for m in at.metric if m.label == "Predicted survived"]
     assert predicted and predicted[0].value in ("yes", "no")
+    assert len(at.get("plotly_chart")) == 1, "the row's waterfall explanation"
+    before = [c.value for c in at.caption if "pushes" in c.value or "pulls" in c.value]
+    at.selectbox(key=f"predict.{trained.binary_run}.sex").select("female")
+    at.selectbox(key=f"predict.{trained.binary_run}.passengerClass").select("1st")
+    at.run()
+    assert not at.exception
+    assert [m for m in at.metric if m.label == "Predicted survived"][0].value == "yes"
+    after = [c.value for c in at.caption if "pushes" in c.value or "pulls" in c.value]
+    assert after != before
 
 
 def test_a_bad_upload_shows_one_line_and_the_app_keeps_working(tmp_path, monkeypatch):

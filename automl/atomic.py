@@ -11,6 +11,9 @@ from typing import Any, Iterator
 
 import pandas as pd
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 __all__ = ["atomic_path", "write_bytes", "write_text", "write_json", "write_parquet", "read_json"]
 
 
@@ -24,6 +27,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_UMASK)  # the permissions of an ordinary new file, not mkstemp's 0600
         os.replace(tmp_path, target)
     except BaseException:
         tmp_path.unlink(missing_ok=True)

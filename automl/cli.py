@@ -218,6 +218,38 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    import tempfile
+
+    import pandas as pd
+
+    from automl import atomic
+    from automl.bundle import load_predictor
+    from automl.ingest import read_table
+    from automl.prediction import escape_formulas
+    from explain.report import build_report, dataset_summary
+    from explain.shap_values import BACKGROUND_ROWS, compute_shap, shap_table
+
+    ws = _workspace(args)
+    df, _ = read_table(args.data)
+    rows = df.head(args.rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = _open_model(ws, args.model, args.key_file, tmp)
+        predictor = load_predictor(bundle)
+        background = pd.read_parquet(bundle.run_dir / "train_sample.parquet") \
+            if (bundle.run_dir / "train_sample.parquet").exists() else df
+        background = background.sample(min(BACKGROUND_ROWS, len(background)), random_state=0)
+        result = compute_shap(predictor, bundle, rows, background,
+                              on_progress=lambda d, t: _err(f"  explained {d:,} of {t:,} rows"))
+        if args.shap_out:
+            with atomic.atomic_path(Path(args.shap_out)) as part:
+                escape_formulas(shap_table(result)).to_csv(part, index=False)
+            _err(f"wrote {args.shap_out}")
+        atomic.write_text(Path(args.out), build_report(bundle, result, dataset_summary(ws, bundle)))
+    _err(f"wrote {args.out}")
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from automl.bundle_io import export_bundle
 
@@ -288,6 +320,15 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--id-column", default=None, help="write only this input column beside the predictions")
     pr.add_argument("--key-file", default=None, help="signing key for a bundle made in another workspace")
     pr.set_defaults(func=cmd_predict)
+
+    xp = with_ws(sub.add_parser("explain", help="SHAP explanations and an HTML report of a model"))
+    xp.add_argument("model", help="run id, or an exported model .zip")
+    xp.add_argument("data", help="rows to explain (with the model's input columns)")
+    xp.add_argument("--rows", type=int, default=200, help="explain the first N rows")
+    xp.add_argument("--out", required=True, help="the HTML report to write")
+    xp.add_argument("--shap-out", default=None, help="also write the SHAP values as CSV")
+    xp.add_argument("--key-file", default=None)
+    xp.set_defaults(func=cmd_explain)
 
     ex = with_ws(sub.add_parser("export", help="export a run's model as a signed zip"))
     ex.add_argument("run_id")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["importance_figure", "importance_sentences", "waterfall_figure", "row_sentence"]
+from explain.shap_values import ShapResult
+
+__all__ = ["importance_figure", "importance_sentences", "waterfall_figure", "beeswarm_figure", "dependence_figure"]
 
 
 def importance_figure(importance: pd.DataFrame, top: int = 20) -> go.Figure:
@@ -30,10 +33,14 @@ def importance_sentences(importance: pd.DataFrame, output_name: str) -> list[str
     return lines
 
 
-def waterfall_figure(contributions: pd.Series, base_value: float, output_name: str, top: int = 12) -> go.Figure:
-    """One row's explanation: from the base value, each column's push, to the model's output."""
+def waterfall_figure(contributions: pd.Series, base_value: float, output_name: str, top: int = 12,
+                     values: pd.Series | None = None) -> go.Figure:
+    """One row's explanation: from the base value, each column's push, to the model's output.
+    With the row's `values`, each bar is labelled `column = value`."""
     order = contributions.abs().sort_values(ascending=False).index
     shown = contributions[order[:top]]
+    if values is not None:
+        shown.index = [f"{c} = {_short(values.get(c))}" for c in shown.index]
     rest = contributions[order[top:]].sum()
     if len(order) > top:
         shown = pd.concat([shown, pd.Series({f"{len(order) - top} other columns": rest})])
@@ -49,12 +56,54 @@ def waterfall_figure(contributions: pd.Series, base_value: float, output_name: s
     return fig
 
 
-def row_sentence(contributions: pd.Series, output_name: str) -> str:
-    """The strongest push up and down for one row, in words."""
-    up, down = contributions.idxmax(), contributions.idxmin()
-    parts = []
-    if contributions[up] > 0:
-        parts.append(f"`{up}` pushes {output_name} up the most ({contributions[up]:+.3g})")
-    if contributions[down] < 0:
-        parts.append(f"`{down}` pulls it down the most ({contributions[down]:+.3g})")
-    return "; ".join(parts) + "." if parts else "No column moves this prediction away from the average."
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else text[:21] + "..."
+
+
+def _colour(values: pd.Series) -> np.ndarray:
+    """Feature values as 0..1 for colouring: numeric by rank, categories by code."""
+    if pd.api.types.is_numeric_dtype(values):
+        ranked = values.rank(pct=True)
+        return ranked.fillna(0.5).to_numpy()
+    codes = pd.factorize(values.astype(str))[0]
+    return codes / max(1, codes.max())
+
+
+def beeswarm_figure(result: ShapResult, output: str, top: int = 15) -> go.Figure:
+    """Every explained row as a dot per column: where its SHAP value lies, coloured by the column's value."""
+    frame = result.values[result.values["output"] == output]
+    order = frame.assign(a=frame["value"].abs()).groupby("feature")["a"].mean().sort_values(ascending=False)
+    features = list(order.index[:top])
+    rng = np.random.default_rng(0)
+    fig = go.Figure()
+    for i, feature in enumerate(features):
+        part = frame[frame["feature"] == feature]
+        raw = result.rows[feature].reindex(part["row"].to_numpy())
+        fig.add_trace(go.Scattergl(
+            x=part["value"], y=i + rng.uniform(-0.3, 0.3, len(part)), mode="markers", name=feature,
+            marker=dict(size=5, color=_colour(raw), colorscale="RdBu_r", cmin=0, cmax=1, opacity=0.7,
+                        showscale=i == 0, colorbar=dict(title="value", tickvals=[0, 1], ticktext=["low", "high"])),
+            text=[f"{feature} = {v}" for v in raw], hovertemplate="%{text}<br>SHAP %{x:.4g}<extra></extra>"))
+    fig.update_layout(title="Each row's push by column (colour: the column's value)", showlegend=False,
+                      yaxis=dict(tickvals=list(range(len(features))), ticktext=features, autorange="reversed"),
+                      xaxis_title="SHAP value", height=max(320, 34 * len(features) + 100),
+                      margin=dict(t=50, l=160, r=20, b=40))
+    return fig
+
+
+def dependence_figure(result: ShapResult, feature: str, output: str, colour_by: str | None = None) -> go.Figure:
+    """How one column's value drives its SHAP value, coloured by a second column."""
+    part = result.values[(result.values["output"] == output) & (result.values["feature"] == feature)]
+    x = result.rows[feature].reindex(part["row"].to_numpy())
+    marker: dict = dict(size=6, opacity=0.7)
+    if colour_by:
+        c = result.rows[colour_by].reindex(part["row"].to_numpy())
+        marker.update(color=_colour(c), colorscale="Viridis", showscale=True,
+                      colorbar=dict(title=colour_by, tickvals=[0, 1], ticktext=["low", "high"]))
+    fig = go.Figure(go.Scattergl(x=x.astype(str) if not pd.api.types.is_numeric_dtype(x) else x, y=part["value"],
+                                 mode="markers", marker=marker,
+                                 hovertemplate=f"{feature}=%{{x}}<br>SHAP %{{y:.4g}}<extra></extra>"))
+    fig.update_layout(title=f"Effect of {feature}" + (f", coloured by {colour_by}" if colour_by else ""),
+                      xaxis_title=feature, yaxis_title="SHAP value", height=380, margin=dict(t=50, l=60, r=20, b=50))
+    return fig

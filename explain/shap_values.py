@@ -25,7 +25,7 @@ from automl.workspace import JobRecord, Workspace
 from explain.permutation import permutation_shap
 
 __all__ = ["ShapResult", "compute_shap", "run_shap_job", "load_shap", "importance_frame", "shap_dir", "explain_rows",
-           "row_contributions", "top_reasons",
+           "row_contributions", "top_reasons", "shap_table",
            "DEFAULT_ROWS", "BACKGROUND_ROWS"]
 
 log = logging.getLogger(__name__)
@@ -166,6 +166,21 @@ def top_reasons(result: ShapResult, k: int, outputs: list[str] | None = None) ->
 def _short(value: Any) -> str:
     text = str(value)
     return text if len(text) <= 30 else text[:27] + "..."
+
+
+def shap_table(result: ShapResult) -> pd.DataFrame:
+    """One line per explained row (and class, for multiclass): each input column's SHAP value,
+    `base_value` and `model_output` (= base value + the SHAP values: the probability, or the value)."""
+    wide = result.values.pivot_table(index=["row", "output"], columns="feature", values="value", sort=False)
+    wide = wide.reset_index()
+    features = [f for f in result.values["feature"].unique()]
+    wide["base_value"] = wide["output"].map(result.base_values)
+    wide["model_output"] = wide["base_value"] + wide[features].sum(axis=1)
+    columns = ["row", *features, "base_value", "model_output"]
+    if len(result.outputs) > 1:
+        wide = wide.rename(columns={"output": "class"})
+        columns.insert(1, "class")
+    return wide[columns].sort_values(["row"] + (["class"] if len(result.outputs) > 1 else [])).reset_index(drop=True)
 
 
 def importance_frame(result: ShapResult) -> pd.DataFrame:

@@ -1,9 +1,11 @@
-"""Explain: global SHAP importance of a run's model, computed in a background job."""
+"""Explain: SHAP explanations of the deployed model in the input columns — global, per column, per row —
+computed in a background job, and the model report to hand out."""
 
 import streamlit as st
 
-from automl import jobs
-from explain import plots, shap_values
+from automl import atomic, jobs
+from automl import bundle as bundle_mod
+from explain import narrative, plots, report, shap_values
 from ui.loaders import workspace
 from ui.state import get_state
 from ui.widgets import job_progress, select_run
@@ -20,9 +22,11 @@ explain_jobs = ws.list_jobs(kind="explain", run_id=run.id)
 latest = jobs.refresh(ws, explain_jobs[0].id) if explain_jobs else None
 running = latest is not None and latest.status in jobs.ACTIVE
 
-n_rows = st.number_input("Test rows to explain", min_value=10, max_value=2000, value=shap_values.DEFAULT_ROWS,
-                         step=10, key="explain.rows")
-if st.button("Compute explanations", type="primary", disabled=running, key="explain.start"):
+left, right = st.columns([2, 1])
+n_rows = left.number_input("Test rows to explain", min_value=10, max_value=5000, value=shap_values.DEFAULT_ROWS,
+                           step=10, key="explain.rows")
+right.write("")
+if right.button("Compute explanations", type="primary", disabled=running, key="explain.start"):
     jobs.start(ws, "explain", run_id=run.id, params={"rows": int(n_rows)})
     st.rerun()  # redraw with the button disabled and the progress bar
 if latest is not None and (running or latest.status == "failed"):
@@ -34,11 +38,48 @@ if result is None:
         st.info("No explanations for this run yet. Press **Compute explanations**: it runs in the background.")
     st.stop()
 
-importance = shap_values.importance_frame(result)
-st.plotly_chart(plots.importance_figure(importance), width="stretch")
-output = result.outputs[0] if len(result.outputs) == 1 else "each class's probability"
-for line in plots.importance_sentences(importance, output):
-    st.markdown(f"- {line}")
-st.caption(f"SHAP values of {len(result.rows)} test rows; base value(s): "
-           + ", ".join(f"{k} = {v:.4g}" for k, v in result.base_values.items())
-           + ". Each row's base value plus its SHAP values equals the model's output for it.")
+bundle = bundle_mod.load_bundle(ws, run.id)
+output = result.outputs[0]
+if len(result.outputs) > 1:
+    output = st.selectbox("Explain the probability of class", result.outputs, key=f"explain.output.{run.id}")
+what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
+st.caption(f"SHAP values of {len(result.rows)} test rows, in the input columns. For every row, the base value "
+           f"({result.base_values[output]:.4g}, the average {what}) plus its SHAP values equals the model's output.")
+
+importance_tab, rows_tab, dependence_tab, one_tab = st.tabs(["Importance", "Every row", "One column", "One row"])
+frame = result.values[result.values["output"] == output]
+with importance_tab:
+    importance = shap_values.importance_frame(shap_values.ShapResult(frame, result.base_values, result.rows,
+                                                                     [output]))
+    st.plotly_chart(plots.importance_figure(importance), width="stretch")
+    for line in narrative.global_sentences(result, output, what):
+        st.markdown(f"- {line}")
+with rows_tab:
+    st.plotly_chart(plots.beeswarm_figure(result, output), width="stretch")
+    st.caption("Each dot is a row: right pushes the prediction up, left down; red marks high values of the column.")
+with dependence_tab:
+    features = list(importance["feature"])
+    c1, c2 = st.columns(2)
+    feature = c1.selectbox("Column", features, key=f"explain.dep.{run.id}")
+    colour = c2.selectbox("Colour by", [None, *[f for f in features if f != feature]], key=f"explain.colour.{run.id}",
+                          format_func=lambda c: "— none —" if c is None else c)
+    st.plotly_chart(plots.dependence_figure(result, feature, output, colour), width="stretch")
+with one_tab:
+    row = st.number_input("Row of the explained test rows", 0, len(result.rows) - 1, 0, key=f"explain.row.{run.id}")
+    contributions = shap_values.row_contributions(result, int(row), output)
+    st.plotly_chart(plots.waterfall_figure(contributions, result.base_values[output], what,
+                                           values=result.rows.iloc[int(row)]), width="stretch")
+    st.caption(narrative.row_sentence(contributions, what))
+
+st.subheader("Hand it out")
+path = bundle.run_dir / "report.html"
+c1, c2 = st.columns(2)
+if c1.button("Prepare the model report (HTML)", key="explain.report"):
+    with st.spinner("Writing the report…"):
+        atomic.write_text(path, report.build_report(bundle, result, report.dataset_summary(ws, bundle)))
+if path.exists():
+    with open(path, "rb") as fh:
+        c1.download_button("Download the report", fh, file_name=f"report-{run.id}.html", mime="text/html",
+                           key="explain.download_report", on_click="ignore")
+c2.download_button("Download SHAP values (CSV)", shap_values.shap_table(result).to_csv(index=False),
+                   file_name=f"shap-{run.id}.csv", mime="text/csv", key="explain.download_shap", on_click="ignore")

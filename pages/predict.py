@@ -9,7 +9,7 @@ from automl import atomic, prediction
 from automl import bundle as bundle_mod
 from automl.errors import AutoMLError
 from automl.schema import typical_row
-from explain import plots, shap_values
+from explain import narrative, plots, shap_values
 from ui.loaders import predictor, workspace
 from ui.state import get_state
 from ui.widgets import select_run
@@ -63,8 +63,9 @@ with one:
         output = str(predicted) if bundle.problem_type == "multiclass" else local.outputs[0]
         contributions = shap_values.row_contributions(local, 0, output)
         what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
-        st.plotly_chart(plots.waterfall_figure(contributions, local.base_values[output], what), width="stretch")
-        st.caption(plots.row_sentence(contributions, what))
+        st.plotly_chart(plots.waterfall_figure(contributions, local.base_values[output], what,
+                                               values=local.rows.iloc[0]), width="stretch")
+        st.caption(narrative.row_sentence(contributions, what))
 
 with batch:
     upload = st.file_uploader("CSV of rows to predict (the training columns; others are ignored)", type=["csv"],

@@ -1,0 +1,53 @@
+"""Plain-language lines about SHAP values ("Higher `balance` pushes the prediction towards `Yes`")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from explain.shap_values import ShapResult
+
+__all__ = ["global_sentences", "row_sentence"]
+
+
+def global_sentences(result: ShapResult, output: str, what: str, top: int = 3) -> list[str]:
+    """For the most important columns: how much they matter and which way their values push `what`."""
+    frame = result.values[result.values["output"] == output]
+    importance = frame.assign(a=frame["value"].abs()).groupby("feature")["a"].mean().sort_values(ascending=False)
+    total = float(importance.sum()) or 1.0
+    lines = []
+    for rank, (feature, weight) in enumerate(importance.head(top).items()):
+        share = f"{100 * weight / total:.0f}%"
+        lead = "it matters most" if rank == 0 else f"it carries about {share} of the effect"
+        lines.append(f"{_direction(frame, result.rows, feature, what)}; {lead}"
+                     + (f" (about {share})." if rank == 0 else "."))
+    return lines
+
+
+def _direction(frame: pd.DataFrame, rows: pd.DataFrame, feature: str, what: str) -> str:
+    values = frame[frame["feature"] == feature].set_index("row")["value"]
+    x = rows[feature].reindex(values.index)
+    if pd.api.types.is_numeric_dtype(x) and x.nunique() > 2:
+        mask = x.notna()
+        r = np.corrcoef(x[mask].astype(float), values[mask])[0, 1] if mask.sum() > 2 else 0.0
+        if not np.isfinite(r) or abs(r) < 0.2:
+            return f"`{feature}` moves {what} both ways, depending on the other columns"
+        return f"Higher `{feature}` pushes {what} {'up' if r > 0 else 'down'}"
+    means = values.groupby(x.astype(str).to_numpy()).mean().sort_values()
+    if len(means) > 20:
+        return f"`{feature}` moves {what} row by row ({len(means):,} different values)"
+    if len(means) < 2:
+        return f"`{feature}` moves {what}"
+    return (f"`{feature}` = {means.index[-1]!r} pushes {what} up the most, "
+            f"{means.index[0]!r} pulls it down the most")
+
+
+def row_sentence(contributions: pd.Series, what: str) -> str:
+    """The strongest push up and down for one row, in words."""
+    up, down = contributions.idxmax(), contributions.idxmin()
+    parts = []
+    if contributions[up] > 0:
+        parts.append(f"`{up}` pushes {what} up the most ({contributions[up]:+.3g})")
+    if contributions[down] < 0:
+        parts.append(f"`{down}` pulls it down the most ({contributions[down]:+.3g})")
+    return "; ".join(parts) + "." if parts else "No column moves this prediction away from the average."

@@ -1,0 +1,78 @@
+"""The explanation report: self-contained, every section present, user strings escaped."""
+
+import dataclasses
+from html.parser import HTMLParser
+
+import pandas as pd
+
+from explain import narrative, plots
+from explain.report import SECTIONS, build_report
+from explain.shap_values import compute_shap, shap_table
+from tests.unit.fakes import FakeBinaryPredictor, fake_bundle, people
+
+EVIL = "<script>alert(1)</script>"
+
+
+class Outline(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.h2, self.scripts, self.external, self._in_h2 = [], 0, 0, False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_h2 = tag == "h2"
+        self.scripts += tag == "script"
+        self.external += tag in ("script", "link") and any(k in ("src", "href") for k, _ in attrs)
+
+    def handle_data(self, data):
+        if self._in_h2:
+            self.h2.append(data)
+            self._in_h2 = False
+
+
+def _result(tmp_path):
+    bundle = fake_bundle(tmp_path)
+    return bundle, compute_shap(FakeBinaryPredictor(), bundle, people(30, seed=1), people(20, seed=2))
+
+
+def test_the_report_has_every_section_and_opens_offline(tmp_path):
+    bundle, result = _result(tmp_path)
+    page = build_report(bundle, result, {"name": "t.csv", "id": "ds-1", "rows": "30",
+                                         "profile": pd.DataFrame({"column": ["age"]}), "alerts": []})
+    outline = Outline()
+    outline.feed(page)
+    assert outline.h2 == list(SECTIONS)
+    from plotly.offline import get_plotlyjs
+
+    library = get_plotlyjs()
+    assert page.count(library[:200]) == 1, "plotly's JavaScript is included once, inline"
+    assert outline.external == 0, "nothing is fetched from the network"
+    assert page.count("Plotly.newPlot") == outline.scripts - 1
+
+
+def test_user_strings_are_escaped(tmp_path):
+    bundle, result = _result(tmp_path)
+    bundle = dataclasses.replace(bundle, schema={**bundle.schema, "label": EVIL})
+    page = build_report(bundle, result, {"name": EVIL, "id": "ds-1", "rows": "1",
+                                         "profile": pd.DataFrame({"column": [EVIL]}), "alerts": [EVIL]})
+    assert EVIL not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_shap_table_lines_add_up_to_the_model_output(tmp_path):
+    bundle, result = _result(tmp_path)
+    table = shap_table(result)
+    assert list(table.columns) == ["row", "age", "sex", "base_value", "model_output"]
+    expected = FakeBinaryPredictor().predict_proba(people(30, seed=1))["yes"].to_numpy()
+    assert (abs(table["model_output"].to_numpy() - expected) < 1e-9).all()
+
+
+def test_charts_and_sentences_for_each_view(tmp_path):
+    bundle, result = _result(tmp_path)
+    assert len(plots.beeswarm_figure(result, "yes").data) == 2
+    assert len(plots.dependence_figure(result, "age", "yes", colour_by="sex").data[0].x) == 30
+    contributions = result.values[(result.values["row"] == 0)].set_index("feature")["value"]
+    fig = plots.waterfall_figure(contributions, result.base_values["yes"], "P(yes)", values=result.rows.iloc[0])
+    assert fig.data[0].y[1].startswith(("age = ", "sex = "))
+    lines = narrative.global_sentences(result, "yes", "P(yes)")
+    assert any("Higher `age` pushes P(yes) up" in line for line in lines)
+    assert any("`sex` = 'female' pushes P(yes) up the most" in line for line in lines)

@@ -51,11 +51,17 @@ class Bundle:
         return Recipe.from_dict(atomic.read_json(self.run_dir / "recipe.json"))
 
     @property
+    def threshold(self) -> float | None:
+        """The saved decision threshold of a binary model (None: AutoGluon's own decision)."""
+        saved = atomic.read_json(self.run_dir / "threshold.json")
+        return float(saved["threshold"]) if saved else None
+
+    @property
     def feature_names(self) -> list[str]:
         return [f["name"] for f in self.schema["features"]]
 
 
-SIGNED_FILES = ["predictor", "recipe.json", "schema.json", "metrics.json"]
+SIGNED_FILES = ["predictor", "recipe.json", "schema.json", "metrics.json", "threshold.json"]
 
 
 def sign_run(ws: Workspace, run_id: str, key_file: str | None = None) -> None:

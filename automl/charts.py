@@ -6,15 +6,20 @@ import pandas as pd
 import plotly.graph_objects as go
 
 __all__ = ["confusion_matrix_figure", "predicted_vs_actual_figure", "leaderboard_figure", "column_distribution_figure",
-           "association_figure"]
+           "association_figure", "roc_figure", "pr_figure", "calibration_figure", "gain_figure", "per_class_figure",
+           "residuals_figure", "residual_histogram", "error_by_decile_figure"]
 
 
-def confusion_matrix_figure(matrix: pd.DataFrame) -> go.Figure:
+def confusion_matrix_figure(matrix: pd.DataFrame, normalise: bool = False, title: str | None = None) -> go.Figure:
+    """Counts, or with `normalise` each actual class's row as shares (its recall on the diagonal)."""
+    values = matrix.div(matrix.sum(axis=1).replace(0, 1), axis=0) if normalise else matrix
+    text = values.map(lambda v: f"{v:.0%}") if normalise else values
     fig = go.Figure(go.Heatmap(
-        z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), colorscale="Blues",
-        text=matrix.to_numpy(), texttemplate="%{text}", hovertemplate="actual %{y}<br>predicted %{x}<br>%{z} rows",
+        z=values.to_numpy(), x=list(matrix.columns), y=list(matrix.index), colorscale="Blues",
+        text=text.to_numpy(), texttemplate="%{text}", hovertemplate="actual %{y}<br>predicted %{x}<br>%{z}",
         showscale=False))
-    fig.update_layout(title="Confusion matrix (test split)", xaxis_title="Predicted", yaxis_title="Actual",
+    fig.update_layout(title=title or ("Confusion matrix, share of each actual class" if normalise
+                                      else "Confusion matrix (test split)"), xaxis_title="Predicted", yaxis_title="Actual",
                       yaxis_autorange="reversed", height=420, margin=dict(t=50, l=60, r=20, b=50))
     return fig
 
@@ -69,4 +74,77 @@ def association_figure(matrix: pd.DataFrame) -> go.Figure:
     size = max(360, 26 * len(matrix) + 140)
     fig.update_layout(title="How strongly columns go together (0 = not at all, 1 = one determines the other)",
                       height=size, margin=dict(t=60, l=140, r=20, b=120), yaxis_autorange="reversed")
+    return fig
+
+
+def _line_figure(title: str, x_title: str, y_title: str, height: int = 360) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, height=height,
+                      margin=dict(t=50, l=60, r=20, b=50), legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+def roc_figure(roc: pd.DataFrame, auc: float, threshold_point: tuple[float, float] | None = None) -> go.Figure:
+    fig = _line_figure(f"ROC curve (area {auc:.3f})", "False positive rate", "True positive rate")
+    fig.add_trace(go.Scatter(x=roc["fpr"], y=roc["tpr"], mode="lines", name="model"))
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line=dict(dash="dash")))
+    if threshold_point:
+        fig.add_trace(go.Scatter(x=[threshold_point[0]], y=[threshold_point[1]], mode="markers", name="threshold",
+                                 marker=dict(size=11, color="#d62728")))
+    return fig
+
+
+def pr_figure(pr: pd.DataFrame, ap: float, base_rate: float) -> go.Figure:
+    fig = _line_figure(f"Precision–recall (average precision {ap:.3f})", "Recall", "Precision")
+    fig.add_trace(go.Scatter(x=pr["recall"], y=pr["precision"], mode="lines", name="model"))
+    fig.add_trace(go.Scatter(x=[0, 1], y=[base_rate, base_rate], mode="lines", name="chance", line=dict(dash="dash")))
+    return fig
+
+
+def calibration_figure(cal: pd.DataFrame) -> go.Figure:
+    fig = _line_figure("Calibration: predicted probability vs observed rate", "Predicted probability",
+                       "Observed share of positives")
+    fig.add_trace(go.Scatter(x=cal["predicted"], y=cal["observed"], mode="lines+markers", name="model"))
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect", line=dict(dash="dash")))
+    return fig
+
+
+def gain_figure(gain: pd.DataFrame) -> go.Figure:
+    fig = _line_figure("Cumulative gain: positives found among the top-ranked rows", "Share of rows (ranked)",
+                       "Share of positives found")
+    fig.add_trace(go.Scatter(x=gain["share_of_rows"], y=gain["gain"], mode="lines", name="model",
+                             customdata=gain["lift"], hovertemplate="top %{x:.0%}: %{y:.0%} found (lift %{customdata:.2f})"
+                             "<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="random", line=dict(dash="dash")))
+    return fig
+
+
+def per_class_figure(table: pd.DataFrame) -> go.Figure:
+    fig = go.Figure([go.Bar(name=m, x=table["class"], y=table[m]) for m in ("precision", "recall", "f1")])
+    fig.update_layout(title="Per class (test split)", barmode="group", height=360, yaxis_range=[0, 1],
+                      margin=dict(t=50, l=50, r=20, b=50))
+    return fig
+
+
+def residuals_figure(res: pd.DataFrame, max_points: int = 5000) -> go.Figure:
+    sample = res.sample(max_points, random_state=0) if len(res) > max_points else res
+    fig = _line_figure("Residuals (actual − predicted) against the prediction", "Predicted", "Residual")
+    fig.add_trace(go.Scattergl(x=sample["predicted"], y=sample["residual"], mode="markers", name="rows",
+                               marker=dict(size=5, opacity=0.5)))
+    fig.add_hline(y=0, line_dash="dash")
+    return fig
+
+
+def residual_histogram(res: pd.DataFrame) -> go.Figure:
+    fig = _line_figure("Distribution of residuals", "Residual", "Rows")
+    fig.add_trace(go.Histogram(x=res["residual"], nbinsx=50, name="residuals"))
+    return fig
+
+
+def error_by_decile_figure(deciles: pd.DataFrame) -> go.Figure:
+    fig = _line_figure("Mean absolute error by tenth of the predictions", "Decile of the prediction (1 = lowest)",
+                       "Mean absolute error")
+    fig.add_trace(go.Bar(x=deciles["decile"], y=deciles["mae"], name="MAE",
+                         customdata=deciles["mean_prediction"],
+                         hovertemplate="decile %{x}: MAE %{y:.4g} (mean prediction %{customdata:.4g})<extra></extra>"))
     return fig

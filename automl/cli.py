@@ -174,13 +174,20 @@ def _num(value: Any) -> float | None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from automl.bundle import load_bundle
     from automl.evaluation import metric_table
 
     ws = _workspace(args)
     summary = _run_summary(ws, args.run_id)
-    table = metric_table(load_bundle(ws, args.run_id))
-    summary["metrics"] = {r.key: r.value for r in table.itertuples()}
+    bundle = load_bundle(ws, args.run_id)
+    if args.data:
+        summary.update(_score_file(bundle, args.data))
+        table = pd.DataFrame([{"metric": k, "value": v} for k, v in summary["metrics"].items()])
+    else:
+        table = metric_table(bundle)
+        summary["metrics"] = {r.key: r.value for r in table.itertuples()}
     if args.json:
         print(json.dumps(summary, default=str))
     else:
@@ -197,6 +204,34 @@ def _open_model(ws, model: str, key_file: str | None, tmp: str):
     if model.lower().endswith(".zip") or Path(model).is_file():
         return open_bundle_file(model, signing_key(ws.secret_key(), key_file), Path(tmp))
     return load_bundle(ws, model, key_file)
+
+
+def _score_file(bundle, data: str) -> dict[str, Any]:
+    """Score a labelled file with the run's model (recipe replayed), keyed by AutoGluon's metric names."""
+    from autogluon.core.metrics import get_metric
+
+    from automl.bundle import load_predictor
+    from automl.ingest import read_table
+    from automl.prediction import predict_frame
+
+    df, _ = read_table(data)
+    if bundle.label not in df.columns:
+        raise TargetError(f"{Path(data).name} has no {bundle.label!r} column to score against.")
+    df = df[df[bundle.label].notna()]
+    predictor = load_predictor(bundle)
+    result, _ = predict_frame(predictor, bundle, df)
+    proba = result.filter(like="proba_").rename(columns=lambda c: c.removeprefix("proba_"))
+    if bundle.problem_type == "binary" or bundle.problem_type == "multiclass":
+        proba.columns = list(predictor.class_labels)
+        y_pred = proba
+    else:
+        y_pred = result["prediction"]
+    scores = predictor.evaluate_predictions(y_true=df[bundle.label], y_pred=y_pred, auxiliary_metrics=True,
+                                            silent=True)
+    scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
+    values = {k: float(get_metric(k, bundle.problem_type).convert_score_to_original(v)) for k, v in scores.items()}
+    return {"data": str(data), "rows": len(df), "scores": scores, "metrics": values,
+            "test_score": scores.get(bundle.metrics["eval_metric"])}
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -307,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = with_ws(sub.add_parser("evaluate", help="test-split metrics and leaderboard of a run"))
     ev.add_argument("run_id")
+    ev.add_argument("--data", default=None, help="score this labelled file instead of the test split")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(func=cmd_evaluate)
 

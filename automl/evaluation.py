@@ -7,7 +7,7 @@ import pandas as pd
 
 from automl.bundle import Bundle
 
-__all__ = ["leaderboard", "leaderboard_table", "test_predictions", "metric_table", "confusion_matrix_frame",
+__all__ = ["leaderboard", "leaderboard_table", "test_predictions", "test_rows", "metric_table", "confusion_matrix_frame",
            "predicted_vs_actual_frame"]
 
 _PRETTY = {
@@ -35,6 +35,11 @@ def leaderboard_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:
              "pred_time_test": "predict time on test (s)", "fit_time": "fit time (s)", "stack_level": "stack level"}
     shown = [c for c in ("model", "deployed", *names) if c in board.columns]
     return board[shown].rename(columns=names)
+
+
+def test_rows(bundle: Bundle) -> pd.DataFrame:
+    """The held-out test rows as they were read (input columns and target), in prediction order."""
+    return pd.read_parquet(bundle.run_dir / "test.parquet")
 
 
 def test_predictions(bundle: Bundle) -> pd.DataFrame:

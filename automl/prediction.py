@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from automl import atomic
@@ -75,6 +76,11 @@ def predict_frame(predictor: Any, bundle: Bundle, df: pd.DataFrame,
         proba = predictor.predict_proba(X)
         for c in proba.columns:
             out[f"proba_{c}"] = proba[c].to_numpy()
+        threshold = bundle.threshold if bundle.problem_type == "binary" else None
+        if threshold is not None:  # the decision threshold saved with the model
+            positive = bundle.metrics.get("positive_class")
+            negative = next(c for c in proba.columns if str(c) != str(positive))
+            out["prediction"] = np.where(proba[positive].to_numpy() >= threshold, positive, negative)
     return out, report
 
 

@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, SAMPLES
 
 PAGES = ["pages/home.py", "pages/data.py", "pages/clean.py", "pages/train.py", "pages/runs.py",
          "pages/evaluate.py", "pages/explain.py", "pages/predict.py"]
@@ -83,11 +83,49 @@ def test_train_page_shows_the_finished_run_and_its_leaderboard(trained, monkeypa
     assert boards and "WeightedEnsemble_L2" in set(boards[0]["model"])
 
 
-def test_evaluate_page_shows_metrics_and_charts(trained, monkeypatch):
+def test_evaluate_page_shows_the_charts_of_each_problem_type(trained, monkeypatch):
     at = open_page("pages/evaluate.py", trained.root, monkeypatch)
-    labels = [m.label for m in at.metric]
-    assert any(label.startswith("Accuracy") for label in labels) or any(label.startswith("RMSE") for label in labels)
-    assert len(at.get("plotly_chart")) == 2
+    at.selectbox(key="evaluate.run").select(trained.regression_run)
+    at.run()
+    assert any(m.label.startswith("RMSE") for m in at.metric)
+    assert len(at.get("plotly_chart")) == 5  # predicted vs actual, residuals, their histogram, by decile, leaderboard
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(m.label.startswith("Accuracy") for m in at.metric)
+    assert len(at.get("plotly_chart")) == 6  # confusion, ROC, PR, calibration, gain, leaderboard
+    slices = next(d.value for d in at.dataframe if "group" in d.value.columns)
+    assert slices["rows"].sum() == 262
+
+
+def test_a_saved_threshold_changes_later_predictions(trained, tmp_path, monkeypatch):
+    import shutil
+
+    import pandas as pd
+
+    from automl.bundle import load_bundle, load_predictor
+    from automl.prediction import predict_frame
+    from automl.workspace import Workspace
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    rows = pd.read_csv(SAMPLES / "titanic.csv")
+    bundle = load_bundle(ws, trained.binary_run)
+    before, _ = predict_frame(load_predictor(bundle), bundle, rows)
+    at = open_page("pages/evaluate.py", root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    at.slider(key=f"evaluate.threshold.{trained.binary_run}").set_value(0.9)
+    at.run()
+    at.button(key="evaluate.save_threshold").click()
+    at.run()
+    assert not at.exception
+    bundle = load_bundle(ws, trained.binary_run)
+    assert bundle.threshold == 0.9
+    after, _ = predict_frame(load_predictor(bundle), bundle, rows)  # the signature still verifies
+    assert (after["prediction"] == "yes").sum() < (before["prediction"] == "yes").sum()
+    assert ((after["proba_yes"] >= 0.9) == (after["prediction"] == "yes")).all()
 
 
 def test_what_if_prediction_moves_with_the_inputs_and_is_explained(trained, monkeypatch):

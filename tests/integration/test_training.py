@@ -163,3 +163,15 @@ def test_a_killed_training_process_shows_as_failed_and_a_new_run_works(long_run)
     dataset_id = ws.get_run(run_id).dataset_id
     again = start_training(ws, TrainConfig(dataset_id, "price", time_limit=20, model_families=("GBM",)))
     assert wait_for(ws, again.id).status == "succeeded"
+
+
+def test_cli_evaluate_scores_a_labelled_file(trained):
+    proc = run_cli("evaluate", trained.binary_run, "--data", str(SAMPLES / "titanic.csv"), "--json",
+                   workspace=trained.root)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["rows"] == 1309 and set(out["metrics"]) >= {"accuracy", "roc_auc", "f1"}
+    # mostly rows it trained on: better than on the held-out split alone
+    assert out["metrics"]["accuracy"] >= trained.train_json["test_score"] - 0.02
+    missing = run_cli("evaluate", trained.binary_run, "--data", str(SAMPLES / "penguins.csv"), workspace=trained.root)
+    assert missing.returncode == 2 and "survived" in missing.stderr

@@ -1,0 +1,71 @@
+"""Evaluation numbers checked against scikit-learn on fixed predictions."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import metrics as skm
+
+from automl import curves
+from automl.threshold import tune_threshold
+
+rng = np.random.default_rng(0)
+Y = rng.integers(0, 2, 400)
+P = np.clip(Y * 0.35 + rng.uniform(0, 0.65, 400), 0, 1)
+
+
+def test_curves_match_scikit_learn():
+    roc, auc = curves.roc_frame(Y, P)
+    assert auc == pytest.approx(skm.roc_auc_score(Y, P))
+    _, ap = curves.pr_frame(Y, P)
+    assert ap == pytest.approx(skm.average_precision_score(Y, P))
+    fpr, tpr, _ = skm.roc_curve(Y, P)
+    assert curves.ks_statistic(Y, P) == pytest.approx(np.max(tpr - fpr))
+    at = curves.metrics_at_threshold(Y, P, 0.5)
+    pred = (P >= 0.5).astype(int)
+    assert at["f1"] == pytest.approx(skm.f1_score(Y, pred)) and at["recall"] == pytest.approx(skm.recall_score(Y, pred))
+    assert at["tp"] + at["fp"] + at["tn"] + at["fn"] == 400
+
+
+def test_gain_reaches_every_positive_and_lift_starts_high():
+    gain = curves.gain_frame(Y, P)
+    assert gain["gain"].iloc[-1] == pytest.approx(1.0) and gain["lift"].iloc[-1] == pytest.approx(1.0)
+    assert gain["lift"].iloc[len(gain) // 10] > 1.5
+
+
+def test_threshold_tuning_by_metric_recall_and_cost():
+    f1 = tune_threshold(Y, P, "f1")
+    grid = max(curves.metrics_at_threshold(Y, P, t)["f1"] for t in np.linspace(0.01, 0.99, 99))
+    assert f1["f1"] >= grid - 1e-12
+    assert tune_threshold(Y, P, "precision_at_recall", min_recall=0.9)["recall"] >= 0.9
+    cheap_fn = tune_threshold(Y, P, "cost", cost_fp=10, cost_fn=1)["threshold"]
+    cheap_fp = tune_threshold(Y, P, "cost", cost_fp=1, cost_fn=10)["threshold"]
+    assert cheap_fn > cheap_fp, "costly false positives push the threshold up"
+
+
+def test_per_class_table_matches_scikit_learn():
+    preds = pd.DataFrame({"actual": ["a", "b", "c", "a", "b", "c"], "prediction": ["a", "b", "b", "a", "c", "c"]})
+    table = curves.per_class_table(preds, ["a", "b", "c"])
+    p, r, f, s = skm.precision_recall_fscore_support(preds["actual"], preds["prediction"], labels=["a", "b", "c"])
+    np.testing.assert_allclose(table["f1"], f)
+    assert table["support"].tolist() == [2, 2, 2]
+
+
+def test_regression_residuals_and_deciles():
+    preds = pd.DataFrame({"actual": np.arange(100.0), "prediction": np.arange(100.0) + rng.normal(0, 1, 100)})
+    res = curves.residual_frame(preds)
+    deciles = curves.error_by_decile(res)
+    assert len(deciles) == 10 and deciles["rows"].sum() == 100
+    assert deciles["mae"].mean() == pytest.approx(res["residual"].abs().mean(), rel=1e-9)
+
+
+def test_slices_show_each_group_with_its_size():
+    rows = pd.DataFrame({"sex": ["f", "m", "f", "m", None], "age": [1, 2, 3, 4, 5]})
+    preds = pd.DataFrame({"actual": ["y", "n", "y", "y", "n"], "prediction": ["y", "n", "n", "y", "n"]})
+    table = curves.slice_table(rows, preds, "sex", "binary").set_index("group")
+    assert table.loc["f", "rows"] == 2 and table.loc["f", "accuracy"] == 0.5
+    assert table.loc["(missing)", "accuracy"] == 1.0
+
+
+def test_a_near_perfect_score_is_questioned():
+    assert "leak" in curves.too_good_to_be_true({"accuracy": 0.999}, "binary")
+    assert curves.too_good_to_be_true({"accuracy": 0.91, "roc_auc": 0.95}, "binary") is None

@@ -15,21 +15,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from automl.cli_models import _err, _workspace, cmd_explain, cmd_export, cmd_import, cmd_predict, score_file
 from automl.errors import AutoMLError, TargetError
 
 __all__ = ["main", "build_parser"]
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _workspace(args: argparse.Namespace):
-    from automl.workspace import Workspace
-
-    return Workspace(args.workspace) if getattr(args, "workspace", None) else Workspace()
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -183,7 +174,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     summary = _run_summary(ws, args.run_id)
     bundle = load_bundle(ws, args.run_id)
     if args.data:
-        summary.update(_score_file(bundle, args.data))
+        summary.update(score_file(bundle, args.data))
         table = pd.DataFrame([{"metric": k, "value": v} for k, v in summary["metrics"].items()])
     else:
         table = metric_table(bundle)
@@ -192,114 +183,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(summary, default=str))
     else:
         print(table[["metric", "value"]].to_string(index=False))
-    return EXIT_OK
-
-
-def _open_model(ws, model: str, key_file: str | None, tmp: str):
-    """MODEL is a run id of the workspace, or an exported bundle (.zip) verified before loading."""
-    from automl.bundle import load_bundle
-    from automl.bundle_io import open_bundle_file
-    from automl.signing import signing_key
-
-    if model.lower().endswith(".zip") or Path(model).is_file():
-        return open_bundle_file(model, signing_key(ws.secret_key(), key_file), Path(tmp))
-    return load_bundle(ws, model, key_file)
-
-
-def _score_file(bundle, data: str) -> dict[str, Any]:
-    """Score a labelled file with the run's model (recipe replayed), keyed by AutoGluon's metric names."""
-    from autogluon.core.metrics import get_metric
-
-    from automl.bundle import load_predictor
-    from automl.ingest import read_table
-    from automl.prediction import predict_frame
-
-    df, _ = read_table(data)
-    if bundle.label not in df.columns:
-        raise TargetError(f"{Path(data).name} has no {bundle.label!r} column to score against.")
-    df = df[df[bundle.label].notna()]
-    predictor = load_predictor(bundle)
-    result, _ = predict_frame(predictor, bundle, df)
-    proba = result.filter(like="proba_").rename(columns=lambda c: c.removeprefix("proba_"))
-    if bundle.problem_type == "binary" or bundle.problem_type == "multiclass":
-        proba.columns = list(predictor.class_labels)
-        y_pred = proba
-    else:
-        y_pred = result["prediction"]
-    scores = predictor.evaluate_predictions(y_true=df[bundle.label], y_pred=y_pred, auxiliary_metrics=True,
-                                            silent=True)
-    scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
-    values = {k: float(get_metric(k, bundle.problem_type).convert_score_to_original(v)) for k, v in scores.items()}
-    return {"data": str(data), "rows": len(df), "scores": scores, "metrics": values,
-            "test_score": scores.get(bundle.metrics["eval_metric"])}
-
-
-def cmd_predict(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from automl.bundle import load_predictor
-    from automl.prediction import predict_csv
-
-    ws = _workspace(args)
-    with tempfile.TemporaryDirectory() as tmp:
-        bundle = _open_model(ws, args.model, args.key_file, tmp)
-        predictor = load_predictor(bundle)
-        report = predict_csv(predictor, bundle, args.data, args.out, chunk_rows=args.chunk_rows,
-                             on_progress=lambda n: _err(f"  {n:,} rows scored"), explain_k=args.explain,
-                             id_column=args.id_column)
-    for line in report.lines():
-        _err(line)
-    _err(f"wrote {args.out}")
-    return EXIT_OK
-
-
-def cmd_explain(args: argparse.Namespace) -> int:
-    import tempfile
-
-    import pandas as pd
-
-    from automl import atomic
-    from automl.bundle import load_predictor
-    from automl.ingest import read_table
-    from automl.prediction import escape_formulas
-    from explain.report import build_report, dataset_summary
-    from explain.shap_values import BACKGROUND_ROWS, compute_shap, shap_table
-
-    ws = _workspace(args)
-    df, _ = read_table(args.data)
-    rows = df.head(args.rows)
-    with tempfile.TemporaryDirectory() as tmp:
-        bundle = _open_model(ws, args.model, args.key_file, tmp)
-        predictor = load_predictor(bundle)
-        background = pd.read_parquet(bundle.run_dir / "train_sample.parquet") \
-            if (bundle.run_dir / "train_sample.parquet").exists() else df
-        background = background.sample(min(BACKGROUND_ROWS, len(background)), random_state=0)
-        result = compute_shap(predictor, bundle, rows, background,
-                              on_progress=lambda d, t: _err(f"  explained {d:,} of {t:,} rows"))
-        if args.shap_out:
-            with atomic.atomic_path(Path(args.shap_out)) as part:
-                escape_formulas(shap_table(result)).to_csv(part, index=False)
-            _err(f"wrote {args.shap_out}")
-        atomic.write_text(Path(args.out), build_report(bundle, result, dataset_summary(ws, bundle)))
-    _err(f"wrote {args.out}")
-    return EXIT_OK
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from automl.bundle_io import export_bundle
-
-    out = export_bundle(_workspace(args), args.run_id, args.out, args.key_file)
-    _err(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MB), signed")
-    return EXIT_OK
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    from automl.bundle_io import import_bundle
-
-    run = import_bundle(_workspace(args), args.bundle, args.key_file)
-    _err(f"imported as run {run.id}")
-    print(json.dumps({"run_id": run.id, "label": run.label, "problem_type": run.problem_type}) if args.json
-          else run.id)
     return EXIT_OK
 
 

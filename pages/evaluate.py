@@ -51,7 +51,7 @@ if bundle.problem_type == "binary":
     best = threshold.tune_threshold(y, p, objective, **params)
     c2.caption(f"Best on the test split: {best['threshold']:.3f}")
     chosen = c3.slider(f"Threshold: predict `{positive}` when its probability is at least", 0.01, 0.99,
-                       float(saved if saved is not None else round(best["threshold"], 2)), 0.01,
+                       float(saved if saved is not None else 0.5), 0.01,
                        key=f"evaluate.threshold.{run.id}")
     at = curves.metrics_at_threshold(y, p, chosen)
     c3.caption(f"precision {at['precision']:.3f} · recall {at['recall']:.3f} · F1 {at['f1']:.3f} · "

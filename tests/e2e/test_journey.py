@@ -49,9 +49,11 @@ def test_upload_train_evaluate_and_download_predictions(serve, page):
 
     nav(page, "Evaluate")
     page.get_by_text("Accuracy ★").wait_for()
-    page.locator(".js-plotly-plot").nth(1).wait_for()
-    assert page.locator(".js-plotly-plot").count() == 2
-    assert page.locator(".js-plotly-plot").nth(1).get_by_text("WeightedEnsemble_L2").count() >= 1  # leaderboard chart
+    charts = page.locator(".js-plotly-plot")
+    charts.nth(5).wait_for()  # confusion matrix, ROC, precision-recall, calibration, gain, leaderboard
+    assert charts.count() == 6
+    assert page.get_by_text("ROC curve (area").count() == 1
+    assert charts.nth(5).get_by_text("WeightedEnsemble_L2").count() >= 1  # the leaderboard chart
 
     nav(page, "Predict")
     page.get_by_role("tab", name="Batch (CSV)").click()

@@ -16,7 +16,7 @@ from automl.ingest import MAX_UPLOAD_BYTES, IngestReport, read_table
 from automl.profile import ColumnProfile, TableProfile, profile_table
 from automl.workspace import DatasetInfo, Workspace
 
-__all__ = ["import_table", "load_profile", "load_alerts", "set_excluded", "excluded_columns", "load_draft",
+__all__ = ["import_table", "load_profile", "load_alerts", "set_excluded", "excluded_columns", "suggested_exclusions", "load_draft",
            "save_draft", "undo_draft", "can_undo", "save_version", "alert_step"]
 
 _HISTORY = 50
@@ -61,6 +61,15 @@ def load_alerts(ws: Workspace, dataset_id: str, label: str | None = None) -> lis
 
 def excluded_columns(info: DatasetInfo) -> list[str]:
     return list(info.meta.get("excluded", []))
+
+
+def suggested_exclusions(ws: Workspace, info: DatasetInfo, label: str) -> list[str]:
+    """Columns to leave out by default: the user's choice on the Data page, else the identifier and
+    leakage alerts for this target."""
+    if "excluded" in info.meta:
+        return [c for c in info.meta["excluded"] if c != label]
+    return sorted({a.column for a in load_alerts(ws, info.id, label)
+                   if a.kind in ("id_like", "leakage") and a.column and a.column != label})
 
 
 def set_excluded(ws: Workspace, dataset_id: str, columns: list[str]) -> DatasetInfo:

@@ -52,9 +52,10 @@ with c2:
     test_size = st.slider("Held-out test split", 0.05, 0.5, 0.2, 0.05, key="train.test_size",
                           help="Rows kept aside before training, to measure the model honestly.")
 options = [c for c in columns if c != label]
-exclude = st.multiselect("Columns to leave out", options, key=f"train.exclude.{dataset.id}",
-                         default=[c for c in datasets.excluded_columns(dataset) if c in options],
-                         help="Starts from the columns you excluded on the Data page (identifiers, leaks, …).")
+exclude = st.multiselect("Columns to leave out", options, key=f"train.exclude.{dataset.id}.{label}",
+                         default=[c for c in datasets.suggested_exclusions(ws, dataset, label) if c in options],
+                         help="Starts from your choice on the Data page, else from its identifier and leakage "
+                              "alerts for this target.")
 with st.expander("Advanced"):
     families = st.multiselect("Model families (empty: the preset's choice)", list(training.MODEL_FAMILIES),
                               format_func=lambda k: training.MODEL_FAMILIES[k], key="train.families")

@@ -268,3 +268,22 @@ def test_train_page_shows_a_preflight_check_and_warns_of_a_short_budget(tmp_path
     at.radio(key="train.preset").set_value("best")
     at.run()
     assert any("short for the Best preset" in w.value for w in at.warning)
+
+
+def test_identifier_and_leak_alerts_are_left_out_by_default_unless_included(tmp_path, monkeypatch):
+    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
+    at.selectbox(key="data.sample").select("titanic")
+    at.button(key="data.use_sample").click()
+    at.run()
+    at.switch_page("pages/train.py")
+    at.run()
+    assert next(m for m in at.multiselect if m.label == "Columns to leave out").value == ["name"]
+    at.switch_page("pages/data.py")
+    at.run()
+    next(b for b in at.button if b.label == "Exclude").click()
+    at.run()
+    next(b for b in at.button if b.label == "Include").click()  # the user wants it in after all
+    at.run()
+    at.switch_page("pages/train.py")
+    at.run()
+    assert next(m for m in at.multiselect if m.label == "Columns to leave out").value == []

@@ -51,6 +51,12 @@ class Bundle:
         return Recipe.from_dict(atomic.read_json(self.run_dir / "recipe.json"))
 
     @property
+    def deployed_model(self) -> str:
+        """The leaderboard model predictions use: the user's choice, else AutoGluon's best."""
+        chosen = atomic.read_json(self.run_dir / "deploy.json")
+        return chosen["model"] if chosen else self.metrics.get("best_model")
+
+    @property
     def threshold(self) -> float | None:
         """The saved decision threshold of a binary model (None: AutoGluon's own decision)."""
         saved = atomic.read_json(self.run_dir / "threshold.json")
@@ -61,7 +67,7 @@ class Bundle:
         return [f["name"] for f in self.schema["features"]]
 
 
-SIGNED_FILES = ["predictor", "recipe.json", "schema.json", "metrics.json", "threshold.json"]
+SIGNED_FILES = ["predictor", "recipe.json", "schema.json", "metrics.json", "threshold.json", "deploy.json"]
 
 
 def sign_run(ws: Workspace, run_id: str, key_file: str | None = None) -> None:

@@ -25,7 +25,8 @@ from automl.workspace import RunInfo, Workspace
 
 __all__ = ["export_bundle", "import_bundle", "open_bundle_file"]
 
-_FILES = ["predictor", "recipe.json", "schema.json", "metrics.json", "threshold.json", "config.json", "model.json"]
+_FILES = ["predictor", "recipe.json", "schema.json", "metrics.json", "threshold.json", "deploy.json", "config.json",
+          "model.json"]
 
 
 def export_bundle(ws: Workspace, run_id: str, out: str | Path, key_file: str | None = None) -> Path:
@@ -35,8 +36,8 @@ def export_bundle(ws: Workspace, run_id: str, out: str | Path, key_file: str | N
     out = Path(out)
     with tempfile.TemporaryDirectory() as tmp:
         stage = Path(tmp)
-        predictor.clone_for_deployment(str(stage / "predictor"))
-        for name in ("recipe.json", "schema.json", "metrics.json", "threshold.json", "model.json"):
+        predictor.clone_for_deployment(str(stage / "predictor"), model=bundle.deployed_model)
+        for name in ("recipe.json", "schema.json", "metrics.json", "threshold.json", "deploy.json", "model.json"):
             if (bundle.run_dir / name).exists():
                 shutil.copy2(bundle.run_dir / name, stage / name)
         atomic.write_json(stage / "config.json", bundle.config)

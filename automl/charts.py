@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 __all__ = ["confusion_matrix_figure", "predicted_vs_actual_figure", "leaderboard_figure", "column_distribution_figure",
            "association_figure", "roc_figure", "pr_figure", "calibration_figure", "gain_figure", "per_class_figure",
-           "residuals_figure", "residual_histogram", "error_by_decile_figure"]
+           "residuals_figure", "residual_histogram", "error_by_decile_figure", "pareto_figure"]
 
 
 def confusion_matrix_figure(matrix: pd.DataFrame, normalise: bool = False, title: str | None = None) -> go.Figure:
@@ -147,4 +147,22 @@ def error_by_decile_figure(deciles: pd.DataFrame) -> go.Figure:
     fig.add_trace(go.Bar(x=deciles["decile"], y=deciles["mae"], name="MAE",
                          customdata=deciles["mean_prediction"],
                          hovertemplate="decile %{x}: MAE %{y:.4g} (mean prediction %{customdata:.4g})<extra></extra>"))
+    return fig
+
+
+def pareto_figure(board: pd.DataFrame, metric: str, lower_is_better: bool) -> go.Figure:
+    """Each model's test score against its prediction time (and size): the cheapest good models stand out."""
+    if "ms_per_1000_rows" not in board.columns:
+        return go.Figure().update_layout(title="Prediction times were not recorded for this run")
+    size = board.get("size_mb", pd.Series(1.0, index=board.index)).fillna(1.0)
+    fig = go.Figure(go.Scatter(
+        x=board["ms_per_1000_rows"], y=board["metric_test"], mode="markers+text", text=board["model"],
+        textposition="top center", customdata=size,
+        marker=dict(size=8 + 20 * (size / max(float(size.max()), 1e-9)) ** 0.5,
+                    color=["#d62728" if d else "#1f77b4" for d in board.get("deployed", False)]),
+        hovertemplate="%{text}<br>test %{y:.4g}<br>%{x:.3g} ms per 1,000 rows<br>%{customdata:.2f} MB<extra></extra>"))
+    better = "lower" if lower_is_better else "higher"
+    fig.update_layout(title=f"Test {metric} ({better} is better) against prediction time; dot size = model size",
+                      xaxis_title="ms to predict 1,000 rows", xaxis_type="log", yaxis_title=f"test {metric}",
+                      height=420, margin=dict(t=50, l=60, r=20, b=50))
     return fig

@@ -21,7 +21,7 @@ _PRETTY = {
 
 def leaderboard(bundle: Bundle) -> pd.DataFrame:
     board = pd.read_parquet(bundle.run_dir / "leaderboard.parquet")
-    board["deployed"] = board["model"] == bundle.metrics.get("best_model")
+    board["deployed"] = board["model"] == bundle.deployed_model
     return board
 
 
@@ -32,7 +32,8 @@ def leaderboard_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:
         if f"metric_{split}" not in board.columns and f"score_{split}" in board.columns:
             board[f"metric_{split}"] = board[f"score_{split}"]
     names = {"metric_test": f"test {metric}", "metric_val": f"validation {metric}",
-             "pred_time_test": "predict time on test (s)", "fit_time": "fit time (s)", "stack_level": "stack level"}
+             "ms_per_1000_rows": "ms per 1,000 rows", "size_mb": "size (MB)", "fit_time": "fit time (s)",
+             "stack_level": "stack level"}
     shown = [c for c in ("model", "deployed", *names) if c in board.columns]
     return board[shown].rename(columns=names)
 

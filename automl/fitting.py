@@ -171,13 +171,15 @@ def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[dict, pd
         scores = predictor.evaluate_predictions(y_true=y, y_pred=pred, auxiliary_metrics=True, silent=True)
     scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
     values = {k: _original_value(k, v, config.problem_type) for k, v in scores.items()}
-    board = predictor.leaderboard(test, silent=True)
+    board = predictor.leaderboard(test, silent=True, extra_info=True)
+    board["size_mb"] = board["memory_size_w_ancestors"] / 2**20
+    board["ms_per_1000_rows"] = 1000 * board["pred_time_test"] / max(1, len(test)) * 1000
     metric = predictor.eval_metric
     for split in ("val", "test"):
         board[f"metric_{split}"] = board[f"score_{split}"].map(metric.convert_score_to_original)
     board["used_gpu"] = board["model"].map(lambda m: _used_gpu(predictor, m))
     keep = [c for c in ("model", "metric_test", "metric_val", "score_test", "score_val", "pred_time_test",
-                        "fit_time", "stack_level", "used_gpu") if c in board.columns]
+                        "ms_per_1000_rows", "size_mb", "fit_time", "stack_level", "used_gpu") if c in board.columns]
     metrics = {
         "problem_type": config.problem_type, "eval_metric": metric.name,
         "lower_is_better": not metric.greater_is_better_internal,

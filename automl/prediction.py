@@ -71,9 +71,10 @@ def predict_frame(predictor: Any, bundle: Bundle, df: pd.DataFrame,
                               coerced_to_missing={c: n for c, n in coerced.items() if n > 0},
                               drift=own.report() if check is None else [])
     X = model_frame(bundle, X)
-    out = pd.DataFrame({"prediction": predictor.predict(X).to_numpy()}, index=df.index)
+    model = bundle.deployed_model
+    out = pd.DataFrame({"prediction": predictor.predict(X, model=model).to_numpy()}, index=df.index)
     if bundle.problem_type in ("binary", "multiclass"):
-        proba = predictor.predict_proba(X)
+        proba = predictor.predict_proba(X, model=model)
         for c in proba.columns:
             out[f"proba_{c}"] = proba[c].to_numpy()
         threshold = bundle.threshold if bundle.problem_type == "binary" else None

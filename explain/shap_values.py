@@ -85,17 +85,19 @@ def _model_function(predictor: Any, bundle: Bundle, codec: _Codec, dtypes: pd.Se
     """The model as a function of the raw input columns: decode, replay the recipe, predict."""
     problem = bundle.problem_type
     recipe = bundle.recipe
+    model = bundle.deployed_model
 
     def frame(z: np.ndarray) -> pd.DataFrame:
         return model_frame(bundle, codec.decode(z, dtypes), recipe)
 
     if problem == "regression":
-        return (lambda z: predictor.predict(frame(z)).to_numpy(dtype=float)), [bundle.label]
+        return (lambda z: predictor.predict(frame(z), model=model).to_numpy(dtype=float)), [bundle.label]
     classes = [str(c) for c in predictor.class_labels]
     if problem == "binary":
         positive = predictor.positive_class
-        return (lambda z: predictor.predict_proba(frame(z))[positive].to_numpy(dtype=float)), [str(positive)]
-    return (lambda z: predictor.predict_proba(frame(z)).to_numpy(dtype=float)), classes
+        return (lambda z: predictor.predict_proba(frame(z), model=model)[positive].to_numpy(dtype=float)), \
+            [str(positive)]
+    return (lambda z: predictor.predict_proba(frame(z), model=model).to_numpy(dtype=float)), classes
 
 
 def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame,

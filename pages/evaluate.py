@@ -3,9 +3,9 @@
 import streamlit as st
 
 from automl import bundle as bundle_mod
-from automl import charts, curves, evaluation, threshold
+from automl import charts, curves, deploy, evaluation, threshold
 from automl.errors import AutoMLError
-from ui.loaders import workspace
+from ui.loaders import predictor, workspace
 from ui.state import get_state
 from ui.widgets import select_run
 
@@ -19,7 +19,7 @@ if run is None:
 bundle = bundle_mod.load_bundle(ws, run.id)
 m = bundle.metrics
 st.caption(f"Target `{bundle.label}` · {bundle.problem_type} · {m['n_train']:,} training rows, "
-           f"{m['n_test']:,} held-out test rows · deployed model: **{m['best_model']}**"
+           f"{m['n_test']:,} held-out test rows · model in use: **{bundle.deployed_model}**"
            + (" · training was stopped early" if m.get("stopped_early") else ""))
 
 table = evaluation.metric_table(bundle)
@@ -106,5 +106,25 @@ st.dataframe(curves.slice_table(test_rows, preds, column, bundle.problem_type), 
 
 board = evaluation.leaderboard(bundle)
 st.subheader("Leaderboard")
-st.plotly_chart(charts.leaderboard_figure(board, m["eval_metric"], bool(m.get("lower_is_better"))), width="stretch")
+left, right = st.columns(2)
+left.plotly_chart(charts.leaderboard_figure(board, m["eval_metric"], bool(m.get("lower_is_better"))),
+                  width="stretch")
+right.plotly_chart(charts.pareto_figure(evaluation.leaderboard_table(board, m["eval_metric"]).rename(
+    columns={f"test {m['eval_metric']}": "metric_test", "ms per 1,000 rows": "ms_per_1000_rows",
+             "size (MB)": "size_mb"}), m["eval_metric"], bool(m.get("lower_is_better"))), width="stretch")
 st.dataframe(evaluation.leaderboard_table(board, m["eval_metric"]), hide_index=True, width="stretch")
+models = board["model"].tolist()
+c1, c2 = st.columns([3, 1])
+chosen_model = c1.selectbox("Model every prediction uses", models, index=models.index(bundle.deployed_model)
+                            if bundle.deployed_model in models else 0, key=f"evaluate.deploy.{run.id}",
+                            help="A smaller or faster model can be worth a little accuracy; the Pareto chart shows "
+                                 "the trade-off.")
+c2.write("")
+if c2.button("Use this model", key="evaluate.deploy", disabled=chosen_model == bundle.deployed_model):
+    with st.spinner("Scoring the test split with it…"):
+        try:
+            deploy.deploy_model(ws, bundle, predictor(state.workspace_root, run.id), chosen_model)
+        except AutoMLError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()

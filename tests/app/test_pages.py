@@ -88,12 +88,12 @@ def test_evaluate_page_shows_the_charts_of_each_problem_type(trained, monkeypatc
     at.selectbox(key="evaluate.run").select(trained.regression_run)
     at.run()
     assert any(m.label.startswith("RMSE") for m in at.metric)
-    assert len(at.get("plotly_chart")) == 5  # predicted vs actual, residuals, their histogram, by decile, leaderboard
+    assert len(at.get("plotly_chart")) == 6  # predicted vs actual, residuals, histogram, by decile, leaderboard, Pareto
     at.selectbox(key="evaluate.run").select(trained.binary_run)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert any(m.label.startswith("Accuracy") for m in at.metric)
-    assert len(at.get("plotly_chart")) == 6  # confusion, ROC, PR, calibration, gain, leaderboard
+    assert len(at.get("plotly_chart")) == 7  # confusion, ROC, PR, calibration, gain, leaderboard, Pareto
     slices = next(d.value for d in at.dataframe if "group" in d.value.columns)
     assert slices["rows"].sum() == 262
 
@@ -287,3 +287,28 @@ def test_identifier_and_leak_alerts_are_left_out_by_default_unless_included(tmp_
     at.switch_page("pages/train.py")
     at.run()
     assert next(m for m in at.multiselect if m.label == "Columns to leave out").value == []
+
+
+def test_choosing_another_leaderboard_model_rescores_and_predicts_with_it(trained, tmp_path, monkeypatch):
+    import shutil
+
+    from automl.bundle import load_bundle
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    at = open_page("pages/evaluate.py", root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    assert len(at.get("plotly_chart")) == 7  # ... leaderboard and its Pareto chart
+    other = next(m for m in at.selectbox(key=f"evaluate.deploy.{trained.binary_run}").options
+                 if m != "WeightedEnsemble_L2")
+    at.selectbox(key=f"evaluate.deploy.{trained.binary_run}").select(other)
+    at.run()
+    at.button(key="evaluate.deploy").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    from automl.workspace import Workspace
+
+    bundle = load_bundle(Workspace(root), trained.binary_run)
+    assert bundle.deployed_model == other and bundle.metrics["deployed_model"] == other
+    assert f"model in use: **{other}**" in texts(at)

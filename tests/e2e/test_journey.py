@@ -50,8 +50,8 @@ def test_upload_train_evaluate_and_download_predictions(serve, page):
     nav(page, "Evaluate")
     page.get_by_text("Accuracy ★").wait_for()
     charts = page.locator(".js-plotly-plot")
-    charts.nth(5).wait_for()  # confusion matrix, ROC, precision-recall, calibration, gain, leaderboard
-    assert charts.count() == 6
+    charts.nth(6).wait_for()  # confusion matrix, ROC, precision-recall, calibration, gain, leaderboard, Pareto
+    assert charts.count() == 7
     assert page.get_by_text("ROC curve (area").count() == 1
     assert charts.nth(5).get_by_text("WeightedEnsemble_L2").count() >= 1  # the leaderboard chart
 

@@ -17,19 +17,19 @@ class FakeBinaryPredictor:
     class_labels = ["no", "yes"]
     positive_class = "yes"
 
-    def predict_proba(self, X: pd.DataFrame) -> pd.DataFrame:
+    def predict_proba(self, X: pd.DataFrame, model: str | None = None) -> pd.DataFrame:
         age = pd.to_numeric(X["age"], errors="coerce").fillna(30.0).to_numpy(dtype=float)
         female = (X["sex"].astype(str) == "female").to_numpy(dtype=float)
         p = 1 / (1 + np.exp(-(0.1 * age - 2 + 1.5 * female)))
         return pd.DataFrame({"no": 1 - p, "yes": p}, index=X.index)
 
-    def predict(self, X: pd.DataFrame) -> pd.Series:
-        proba = self.predict_proba(X)
+    def predict(self, X: pd.DataFrame, model: str | None = None) -> pd.Series:
+        proba = self.predict_proba(X, model)
         return pd.Series(np.where(proba["yes"] >= 0.5, "yes", "no"), index=X.index)
 
 
 class FakeRegressor:
-    def predict(self, X: pd.DataFrame) -> pd.Series:
+    def predict(self, X: pd.DataFrame, model: str | None = None) -> pd.Series:
         return pd.Series(2.0 * X["age"].astype(float) + (X["sex"] == "female") * 10.0, index=X.index)
 
 

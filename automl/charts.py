@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 
 __all__ = ["confusion_matrix_figure", "predicted_vs_actual_figure", "leaderboard_figure", "column_distribution_figure",
            "association_figure", "roc_figure", "pr_figure", "calibration_figure", "gain_figure", "per_class_figure",
-           "residuals_figure", "residual_histogram", "error_by_decile_figure", "pareto_figure"]
+           "residuals_figure", "residual_histogram", "error_by_decile_figure", "pareto_figure",
+           "permutation_importance_figure"]
 
 
 def confusion_matrix_figure(matrix: pd.DataFrame, normalise: bool = False, title: str | None = None) -> go.Figure:
@@ -165,4 +166,19 @@ def pareto_figure(board: pd.DataFrame, metric: str, lower_is_better: bool) -> go
     fig.update_layout(title=f"Test {metric} ({better} is better) against prediction time; dot size = model size",
                       xaxis_title="ms to predict 1,000 rows", xaxis_type="log", yaxis_title=f"test {metric}",
                       height=420, margin=dict(t=50, l=60, r=20, b=50))
+    return fig
+
+
+def permutation_importance_figure(frame: pd.DataFrame, metric: str) -> go.Figure:
+    """How much the test score drops when a column is shuffled, with its confidence interval."""
+    high = [c for c in frame.columns if c.endswith("_high")]
+    low = [c for c in frame.columns if c.endswith("_low")]
+    data = frame.sort_values("importance")
+    error = dict(type="data", symmetric=False, array=(data[high[0]] - data["importance"]).to_numpy(),
+                 arrayminus=(data["importance"] - data[low[0]]).to_numpy()) if high and low else None
+    fig = go.Figure(go.Bar(x=data["importance"], y=data["feature"], orientation="h", error_x=error,
+                           hovertemplate="%{y}: %{x:.4g}<extra></extra>"))
+    fig.update_layout(title=f"Drop in test {metric} when a column is shuffled (bars: confidence interval)",
+                      xaxis_title="importance", height=max(280, 28 * len(data) + 100),
+                      margin=dict(t=50, l=160, r=20, b=40))
     return fig

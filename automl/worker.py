@@ -20,6 +20,7 @@ from automl.workspace import Workspace
 KINDS = {
     "train": "automl.fitting:run_training_job",
     "explain": "explain.shap_values:run_shap_job",
+    "importance": "automl.importance:run_importance_job",
 }
 
 

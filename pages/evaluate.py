@@ -3,11 +3,11 @@
 import streamlit as st
 
 from automl import bundle as bundle_mod
-from automl import charts, curves, deploy, evaluation, threshold
+from automl import charts, curves, deploy, evaluation, importance, jobs, threshold
 from automl.errors import AutoMLError
 from ui.loaders import predictor, workspace
 from ui.state import get_state
-from ui.widgets import select_run
+from ui.widgets import job_progress, select_run
 
 state = get_state()
 ws = workspace(state.workspace_root)
@@ -128,3 +128,19 @@ if c2.button("Use this model", key="evaluate.deploy", disabled=chosen_model == b
             st.error(str(exc))
         else:
             st.rerun()
+
+st.subheader("Permutation importance")
+importance_jobs = ws.list_jobs(kind="importance", run_id=run.id)
+latest = jobs.refresh(ws, importance_jobs[0].id) if importance_jobs else None
+busy = latest is not None and latest.status in jobs.ACTIVE
+if st.button("Compute permutation importance", key="evaluate.importance", disabled=busy,
+             help="Shuffles each column of the test split and measures how much the score drops (background job)."):
+    jobs.start(ws, "importance", run_id=run.id, params={"shuffles": 5})
+    st.rerun()
+if latest is not None and (busy or latest.status == "failed"):
+    job_progress(ws, latest.id, "Shuffling columns")
+frame = importance.load_importance(ws, run.id)
+if frame is not None:
+    st.plotly_chart(charts.permutation_importance_figure(frame, m["eval_metric"]), width="stretch")
+    st.caption("In the columns the model sees (after the cleaning recipe). A bar near zero: the model barely uses "
+               "the column; a negative one: shuffling it did not hurt.")

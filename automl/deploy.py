@@ -11,7 +11,7 @@ from automl.bundle import Bundle, sign_run
 from automl.errors import TargetError
 from automl.workspace import Workspace
 
-__all__ = ["deploy_model"]
+__all__ = ["deploy_model", "shrink"]
 
 
 def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> dict:
@@ -48,3 +48,54 @@ def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> d
     ws.set_run_result(bundle.run_id, metrics["test_score"], metrics["values"].get(metrics["eval_metric"]),
                       metrics["eval_metric"])
     return metrics
+
+
+def _model_input(bundle: Bundle) -> pd.DataFrame:
+    from automl.prediction import model_frame
+    from automl.schema import coerce_frame
+
+    raw = pd.read_parquet(bundle.run_dir / "test.parquet")
+    return model_frame(bundle, coerce_frame(bundle.schema, raw)).assign(**{bundle.label: raw[bundle.label].to_numpy()})
+
+
+def _footprint(predictor: Any, model: str, test: pd.DataFrame, metric_value: float | None) -> dict:
+    import time
+
+    X = test.drop(columns=[predictor.label])
+    predictor.predict(X.head(50), model=model)  # warm
+    start = time.perf_counter()
+    predictor.predict(X, model=model)
+    ms = 1000 * (time.perf_counter() - start) / max(1, len(X)) * 1000
+    return {"model": model, "size_mb": round(predictor.disk_usage() / 2**20, 2), "ms_per_1000_rows": round(ms, 2),
+            "test_value": metric_value}
+
+
+def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
+    """Keep only what the model in use needs (AutoGluon's `clone_for_deployment`); the test split is scored
+    again. Returns the before / after footprint. (AutoGluon 1.6's `refit_full` cannot be combined with this
+    clone — its refitted models have no validation score — so it is not offered.)"""
+    import shutil
+
+    from automl.bundle import load_bundle, load_predictor
+    from automl.fitting import leaderboard_frame
+
+    test = _model_input(bundle)
+    model = bundle.deployed_model
+    before = _footprint(predictor, model, test, bundle.metrics.get("values", {}).get(bundle.metrics["eval_metric"]))
+    run_dir = bundle.run_dir
+    slim, old = run_dir / "predictor.slim", run_dir / "predictor.old"
+    shutil.rmtree(slim, ignore_errors=True)
+    predictor.clone_for_deployment(str(slim), model=model)
+    (run_dir / "predictor").rename(old)
+    slim.rename(run_dir / "predictor")
+    shutil.rmtree(old, ignore_errors=True)
+    atomic.write_json(run_dir / "deploy.json", {"model": model})
+    sign_run(ws, bundle.run_id)
+    bundle = load_bundle(ws, bundle.run_id)
+    slim_predictor = load_predictor(bundle)
+    metrics = deploy_model(ws, bundle, slim_predictor, model)
+    atomic.write_parquet(run_dir / "leaderboard.parquet", leaderboard_frame(slim_predictor, test))
+    after = _footprint(slim_predictor, model, test, metrics["values"].get(metrics["eval_metric"]))
+    result = {"before": before, "after": after}
+    atomic.write_json(run_dir / "shrink.json", result)
+    return result

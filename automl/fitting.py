@@ -22,7 +22,7 @@ from automl.schema import build_schema
 from automl.training import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
 from automl.workspace import JobRecord, Workspace
 
-__all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "TRAIN_SAMPLE_ROWS"]
+__all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "leaderboard_frame", "TRAIN_SAMPLE_ROWS"]
 
 log = logging.getLogger(__name__)
 TRAIN_SAMPLE_ROWS = 500
@@ -171,15 +171,7 @@ def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[dict, pd
         scores = predictor.evaluate_predictions(y_true=y, y_pred=pred, auxiliary_metrics=True, silent=True)
     scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
     values = {k: _original_value(k, v, config.problem_type) for k, v in scores.items()}
-    board = predictor.leaderboard(test, silent=True, extra_info=True)
-    board["size_mb"] = board["memory_size_w_ancestors"] / 2**20
-    board["ms_per_1000_rows"] = 1000 * board["pred_time_test"] / max(1, len(test)) * 1000
     metric = predictor.eval_metric
-    for split in ("val", "test"):
-        board[f"metric_{split}"] = board[f"score_{split}"].map(metric.convert_score_to_original)
-    board["used_gpu"] = board["model"].map(lambda m: _used_gpu(predictor, m))
-    keep = [c for c in ("model", "metric_test", "metric_val", "score_test", "score_val", "pred_time_test",
-                        "ms_per_1000_rows", "size_mb", "fit_time", "stack_level", "used_gpu") if c in board.columns]
     metrics = {
         "problem_type": config.problem_type, "eval_metric": metric.name,
         "lower_is_better": not metric.greater_is_better_internal,
@@ -187,7 +179,22 @@ def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[dict, pd
         "best_model": predictor.model_best, "class_labels": class_labels,
         "positive_class": _plain(predictor.positive_class) if config.problem_type == "binary" else None,
     }
-    return metrics, board[keep].reset_index(drop=True), out
+    return metrics, leaderboard_frame(predictor, test), out
+
+
+def leaderboard_frame(predictor, test: pd.DataFrame) -> pd.DataFrame:
+    """Every model's validation and test scores (also as users read them), latency, size and GPU use."""
+    board = predictor.leaderboard(test, silent=True, extra_info=True)
+    board["size_mb"] = board["memory_size_w_ancestors"] / 2**20
+    board["ms_per_1000_rows"] = 1000 * board["pred_time_test"] / max(1, len(test)) * 1000
+    metric = predictor.eval_metric
+    for split in ("val", "test"):
+        board[f"metric_{split}"] = board[f"score_{split}"].map(
+            lambda v: metric.convert_score_to_original(v) if pd.notna(v) else v)
+    board["used_gpu"] = board["model"].map(lambda m: _used_gpu(predictor, m))
+    keep = [c for c in ("model", "metric_test", "metric_val", "score_test", "score_val", "pred_time_test",
+                        "ms_per_1000_rows", "size_mb", "fit_time", "stack_level", "used_gpu") if c in board.columns]
+    return board[keep].reset_index(drop=True)
 
 
 def _used_gpu(predictor, model: str) -> bool:

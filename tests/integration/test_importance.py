@@ -23,3 +23,28 @@ def test_permutation_importance_job_ranks_the_columns_with_intervals(trained, tm
     assert {"sex", "age", "passengerClass"} <= set(frame.index)
     assert frame.loc["sex", "importance"] > 0.05, "sex matters for survival on the Titanic"
     assert any(c.endswith("_high") for c in frame.columns) and any(c.endswith("_low") for c in frame.columns)
+
+
+def test_shrinking_keeps_the_predictions_and_cuts_the_size(trained, tmp_path):
+    import pandas as pd
+
+    from automl.bundle import load_bundle, load_predictor
+    from automl.deploy import shrink
+    from automl.prediction import predict_frame
+    from tests.helpers import SAMPLES
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    bundle = load_bundle(ws, trained.binary_run)
+    predictor = load_predictor(bundle)
+    rows = pd.read_csv(SAMPLES / "titanic.csv")
+    before, _ = predict_frame(predictor, bundle, rows)
+    result = shrink(ws, bundle, predictor)
+    assert result["after"]["size_mb"] < result["before"]["size_mb"]
+    assert result["after"]["test_value"] == pytest.approx(result["before"]["test_value"])
+    bundle = load_bundle(ws, trained.binary_run)
+    after, _ = predict_frame(load_predictor(bundle), bundle, rows)  # re-signed: it verifies
+    pd.testing.assert_frame_equal(before, after)
+    assert set(pd.read_parquet(bundle.run_dir / "leaderboard.parquet")["model"]) <= set(
+        load_predictor(bundle).model_names())

@@ -1,0 +1,130 @@
+"""The Evaluate page's sections, one function each (the page itself only picks which to show)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from automl import atomic, charts, curves, deploy, evaluation, threshold
+from automl.bundle import Bundle
+from automl.errors import AutoMLError
+from automl.workspace import RunInfo, Workspace
+from ui.loaders import predictor
+from ui.state import AppState
+
+__all__ = ["binary_section", "multiclass_section", "regression_section", "leaderboard_section"]
+
+
+def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunInfo) -> None:
+    """Decision threshold (tuned, saved), confusion matrix at it, ROC, PR, calibration, gain, KS."""
+    m = bundle.metrics
+    positive = m["positive_class"]
+    y, p = curves.binary_arrays(preds, positive)
+    st.subheader("Decision threshold")
+    saved = bundle.threshold
+    c1, c2, c3 = st.columns([2, 2, 3])
+    objective = c1.selectbox("Choose it by", ["f1", "balanced_accuracy", "accuracy", "precision_at_recall", "cost"],
+                             key="evaluate.objective", format_func=lambda o: o.replace("_", " "))
+    params = {}
+    if objective == "precision_at_recall":
+        params["min_recall"] = c2.slider("at a recall of at least", 0.05, 1.0, 0.8, 0.05, key="evaluate.recall")
+    elif objective == "cost":
+        params["cost_fp"] = c2.number_input("Cost of a false positive", 0.0, value=1.0, key="evaluate.cost_fp")
+        params["cost_fn"] = c2.number_input("Cost of a false negative", 0.0, value=5.0, key="evaluate.cost_fn")
+    best = threshold.tune_threshold(y, p, objective, **params)
+    c2.caption(f"Best on the test split: {best['threshold']:.3f}")
+    chosen = c3.slider(f"Threshold: predict `{positive}` when its probability is at least", 0.01, 0.99,
+                       float(saved if saved is not None else 0.5), 0.01,
+                       key=f"evaluate.threshold.{run.id}")
+    at = curves.metrics_at_threshold(y, p, chosen)
+    c3.caption(f"precision {at['precision']:.3f} · recall {at['recall']:.3f} · F1 {at['f1']:.3f} · "
+               f"accuracy {at['accuracy']:.3f}")
+    if c3.button("Use this threshold for every prediction", key="evaluate.save_threshold", type="primary"):
+        try:
+            threshold.save_threshold(ws, bundle, chosen, objective)
+        except AutoMLError as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Saved: predictions of this model now say `{positive}` from a probability of {chosen:.2f}.")
+    if saved is not None:
+        st.caption(f"Threshold in use: {saved:.2f}.")
+    other = next(c for c in bundle.class_labels if str(c) != str(positive))
+    at_preds = preds.assign(prediction=[positive if v >= chosen else other for v in p])
+    left, right = st.columns(2)
+    left.plotly_chart(charts.confusion_matrix_figure(evaluation.confusion_matrix_frame(at_preds, bundle.class_labels),
+                                                     title=f"Confusion matrix at threshold {chosen:.2f}"),
+                      width="stretch")
+    roc, auc = curves.roc_frame(y, p)
+    fpr = at["fp"] / max(1, at["fp"] + at["tn"])
+    right.plotly_chart(charts.roc_figure(roc, auc, (fpr, at["recall"])), width="stretch")
+    pr, ap = curves.pr_frame(y, p)
+    left.plotly_chart(charts.pr_figure(pr, ap, float(y.mean())), width="stretch")
+    right.plotly_chart(charts.calibration_figure(curves.calibration_frame(y, p)), width="stretch")
+    left.plotly_chart(charts.gain_figure(curves.gain_frame(y, p)), width="stretch")
+    right.metric("KS statistic", f"{curves.ks_statistic(y, p):.3f}",
+                 help="The largest gap between how positives and negatives are scored (0 = none, 1 = perfect).")
+
+
+def multiclass_section(bundle: Bundle, preds: pd.DataFrame) -> None:
+    matrix = evaluation.confusion_matrix_frame(preds, bundle.class_labels)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.confusion_matrix_figure(matrix), width="stretch")
+    right.plotly_chart(charts.confusion_matrix_figure(matrix, normalise=True), width="stretch")
+    per_class = curves.per_class_table(preds, bundle.class_labels)
+    st.plotly_chart(charts.per_class_figure(per_class), width="stretch")
+    st.dataframe(per_class, hide_index=True, width="stretch")
+
+
+def regression_section(preds: pd.DataFrame) -> None:
+    residuals = curves.residual_frame(preds)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.predicted_vs_actual_figure(evaluation.predicted_vs_actual_frame(preds)), width="stretch")
+    right.plotly_chart(charts.residuals_figure(residuals), width="stretch")
+    left.plotly_chart(charts.residual_histogram(residuals), width="stretch")
+    right.plotly_chart(charts.error_by_decile_figure(curves.error_by_decile(residuals)), width="stretch")
+
+
+
+def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: RunInfo) -> None:
+    """Leaderboard, Pareto chart, the model in use, and shrinking it for deployment."""
+    m = bundle.metrics
+    board = evaluation.leaderboard(bundle)
+    st.subheader("Leaderboard")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.leaderboard_figure(board, m["eval_metric"], bool(m.get("lower_is_better"))),
+                      width="stretch")
+    right.plotly_chart(charts.pareto_figure(evaluation.leaderboard_table(board, m["eval_metric"]).rename(
+        columns={f"test {m['eval_metric']}": "metric_test", "ms per 1,000 rows": "ms_per_1000_rows",
+                 "size (MB)": "size_mb"}), m["eval_metric"], bool(m.get("lower_is_better"))), width="stretch")
+    st.dataframe(evaluation.leaderboard_table(board, m["eval_metric"]), hide_index=True, width="stretch")
+    models = board["model"].tolist()
+    c1, c2 = st.columns([3, 1])
+    chosen_model = c1.selectbox("Model every prediction uses", models, index=models.index(bundle.deployed_model)
+                                if bundle.deployed_model in models else 0, key=f"evaluate.deploy.{run.id}",
+                                help="A smaller or faster model can be worth a little accuracy; the Pareto chart shows "
+                                     "the trade-off.")
+    c2.write("")
+    if c2.button("Use this model", key="evaluate.deploy", disabled=chosen_model == bundle.deployed_model):
+        with st.spinner("Scoring the test split with it…"):
+            try:
+                deploy.deploy_model(ws, bundle, predictor(state.workspace_root, run.id), chosen_model)
+            except AutoMLError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+    shrunk = atomic.read_json(bundle.run_dir / "shrink.json")
+    if st.button("Shrink for deployment", key="evaluate.shrink",
+                 help="Keep only the models the one in use needs: smaller and often faster, same predictions."):
+        with st.spinner("Cloning the model in use and scoring it again…"):
+            try:
+                shrunk = deploy.shrink(ws, bundle, predictor(state.workspace_root, run.id))
+            except AutoMLError as exc:
+                st.error(str(exc))
+            finally:
+                predictor.clear()  # the cached predictor points at the replaced folder
+    if shrunk:
+        st.caption("Before and after shrinking:")
+        st.dataframe(pd.DataFrame([{"": "before", **shrunk["before"]}, {"": "after", **shrunk["after"]}]),
+                     hide_index=True, width="stretch")
+

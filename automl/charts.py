@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 __all__ = ["confusion_matrix_figure", "predicted_vs_actual_figure", "leaderboard_figure", "column_distribution_figure",
            "association_figure", "roc_figure", "pr_figure", "calibration_figure", "gain_figure", "per_class_figure",
            "residuals_figure", "residual_histogram", "error_by_decile_figure", "pareto_figure",
-           "permutation_importance_figure"]
+           "permutation_importance_figure", "ovr_roc_figure"]
 
 
 def confusion_matrix_figure(matrix: pd.DataFrame, normalise: bool = False, title: str | None = None) -> go.Figure:
@@ -181,4 +181,12 @@ def permutation_importance_figure(frame: pd.DataFrame, metric: str) -> go.Figure
     fig.update_layout(title=f"Drop in test {metric} when a column is shuffled (bars: confidence interval)",
                       xaxis_title="importance", height=max(280, 28 * len(data) + 100),
                       margin=dict(t=50, l=160, r=20, b=40))
+    return fig
+
+
+def ovr_roc_figure(curves_frame: pd.DataFrame, areas: dict[str, float]) -> go.Figure:
+    fig = _line_figure("One-vs-rest ROC curve of each class", "False positive rate", "True positive rate")
+    for cls, part in curves_frame.groupby("class", sort=False):
+        fig.add_trace(go.Scatter(x=part["fpr"], y=part["tpr"], mode="lines", name=f"{cls} (area {areas[cls]:.3f})"))
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line=dict(dash="dash")))
     return fig

@@ -134,5 +134,9 @@ def score_file(bundle, data: str) -> dict[str, Any]:
                                             silent=True)
     scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
     values = {k: float(get_metric(k, bundle.problem_type).convert_score_to_original(v)) for k, v in scores.items()}
+    if bundle.problem_type == "regression":
+        from automl.curves import with_mape
+
+        with_mape(scores, values, df[bundle.label], result["prediction"])
     return {"data": str(data), "rows": len(df), "scores": scores, "metrics": values,
             "test_score": scores.get(bundle.metrics["eval_metric"])}

@@ -13,7 +13,7 @@ from sklearn import metrics as skm
 
 __all__ = ["binary_arrays", "roc_frame", "pr_frame", "calibration_frame", "gain_frame", "ks_statistic",
            "metrics_at_threshold", "per_class_table", "residual_frame", "error_by_decile", "slice_table",
-           "too_good_to_be_true"]
+           "too_good_to_be_true", "with_mape", "ovr_roc", "dominant_feature"]
 
 
 def binary_arrays(preds: pd.DataFrame, positive: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -109,6 +109,43 @@ def slice_table(test_rows: pd.DataFrame, preds: pd.DataFrame, column: str, probl
             row.update(accuracy=float(hit.mean()))
         rows.append(row)
     return pd.DataFrame(rows).sort_values("rows", ascending=False).reset_index(drop=True)
+
+
+def with_mape(scores: dict[str, float], values: dict[str, float], y: Any, pred: Any) -> None:
+    """Add the mean absolute percentage error (over rows whose actual value is not 0) to a regression's
+    scores (negated, AutoGluon's higher-is-better way) and values."""
+    actual, predicted = np.asarray(y, dtype=float), np.asarray(pred, dtype=float)
+    keep = actual != 0
+    if keep.any():
+        mape = float(skm.mean_absolute_percentage_error(actual[keep], predicted[keep]))
+        scores["mean_absolute_percentage_error"] = -mape
+        values["mean_absolute_percentage_error"] = mape
+
+
+def ovr_roc(preds: pd.DataFrame, labels: list) -> tuple[pd.DataFrame, dict[str, float]]:
+    """One-vs-rest ROC curve of each class (long frame) and its area."""
+    frames, areas = [], {}
+    for c in labels:
+        y = (preds["actual"].astype(str) == str(c)).to_numpy(dtype=int)
+        if y.min() == y.max():
+            continue
+        p = preds[f"proba_{c}"].to_numpy(dtype=float)
+        fpr, tpr, _ = skm.roc_curve(y, p)
+        frames.append(pd.DataFrame({"class": str(c), "fpr": fpr, "tpr": tpr}))
+        areas[str(c)] = float(skm.roc_auc_score(y, p))
+    return pd.concat(frames, ignore_index=True), areas
+
+
+def dominant_feature(importance: pd.DataFrame, share: float = 0.8) -> str | None:
+    """A warning when one column carries most of the permutation importance: often a leak."""
+    positive = importance[importance["importance"] > 0]
+    if positive.empty:
+        return None
+    top = positive.sort_values("importance", ascending=False).iloc[0]
+    if top["importance"] >= share * positive["importance"].sum() and len(importance) > 1:
+        return (f"`{top['feature']}` alone carries {100 * top['importance'] / positive['importance'].sum():.0f}% of "
+                "the importance. If it is only known after the outcome, it is a leak: check the Data page's alerts.")
+    return None
 
 
 def too_good_to_be_true(values: dict[str, float], problem_type: str) -> str | None:

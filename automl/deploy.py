@@ -8,6 +8,7 @@ import pandas as pd
 
 from automl import atomic
 from automl.bundle import Bundle, sign_run
+from automl.curves import with_mape
 from automl.errors import TargetError
 from automl.workspace import Workspace
 
@@ -37,9 +38,10 @@ def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> d
         scores = predictor.evaluate_predictions(y_true=y, y_pred=preds["prediction"], auxiliary_metrics=True,
                                                 silent=True)
     scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
-    metrics = {**bundle.metrics, "scores": scores, "deployed_model": model,
-               "values": {k: float(get_metric(k, bundle.problem_type).convert_score_to_original(v))
-                          for k, v in scores.items()},
+    values = {k: float(get_metric(k, bundle.problem_type).convert_score_to_original(v)) for k, v in scores.items()}
+    if bundle.problem_type == "regression":
+        with_mape(scores, values, y, preds["prediction"])
+    metrics = {**bundle.metrics, "scores": scores, "deployed_model": model, "values": values,
                "test_score": scores.get(bundle.metrics["eval_metric"])}
     atomic.write_parquet(bundle.run_dir / "test_predictions.parquet", preds)
     atomic.write_json(bundle.run_dir / "metrics.json", metrics)

@@ -18,6 +18,7 @@ from sklearn.model_selection import train_test_split
 from automl import atomic, jobs
 from automl.bundle import sign_run
 from automl.cleaning import Recipe
+from automl.curves import with_mape
 from automl.schema import build_schema
 from automl.training import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
 from automl.workspace import JobRecord, Workspace
@@ -171,6 +172,8 @@ def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[dict, pd
         scores = predictor.evaluate_predictions(y_true=y, y_pred=pred, auxiliary_metrics=True, silent=True)
     scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
     values = {k: _original_value(k, v, config.problem_type) for k, v in scores.items()}
+    if not classification:
+        with_mape(scores, values, y, pred)
     metric = predictor.eval_metric
     metrics = {
         "problem_type": config.problem_type, "eval_metric": metric.name,

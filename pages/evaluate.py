@@ -63,6 +63,9 @@ if latest is not None and (busy or latest.status == "failed"):
     job_progress(ws, latest.id, "Shuffling columns")
 frame = importance.load_importance(ws, run.id)
 if frame is not None:
+    dominant = curves.dominant_feature(frame)
+    if dominant:
+        st.warning(dominant)
     st.plotly_chart(charts.permutation_importance_figure(frame, m["eval_metric"]), width="stretch")
     st.caption("In the columns the model sees (after the cleaning recipe). A bar near zero: the model barely uses "
                "the column; a negative one: shuffling it did not hurt.")

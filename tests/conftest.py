@@ -26,12 +26,14 @@ class TrainedWorkspace:
     root: Path
     binary_run: str
     regression_run: str
+    multiclass_run: str
     train_json: dict
 
 
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory) -> TrainedWorkspace:
-    """A workspace with a finished binary run (titanic, trained through the CLI) and a regression run."""
+    """A workspace with a finished binary run (titanic, trained through the CLI), a regression run (diamonds)
+    and a multiclass run (penguins)."""
     from automl.training import TrainConfig, start_training
     from automl.workspace import Workspace
 
@@ -47,7 +49,11 @@ def trained(tmp_path_factory) -> TrainedWorkspace:
     run = start_training(ws, TrainConfig(dataset.id, "price", time_limit=30, model_families=("GBM",)))
     job = wait_for(ws, run.id)
     assert job.status == "succeeded", job.message
-    return TrainedWorkspace(root=root, binary_run=result["run_id"], regression_run=run.id, train_json=result)
+    penguins = ws.add_dataset(pd.read_csv(SAMPLES / "penguins.csv"), "penguins.csv")
+    multi = start_training(ws, TrainConfig(penguins.id, "species", time_limit=20, model_families=("GBM",)))
+    assert wait_for(ws, multi.id).status == "succeeded"
+    return TrainedWorkspace(root=root, binary_run=result["run_id"], regression_run=run.id, multiclass_run=multi.id,
+                            train_json=result)
 
 
 @pytest.fixture(autouse=True)

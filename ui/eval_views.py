@@ -71,7 +71,10 @@ def multiclass_section(bundle: Bundle, preds: pd.DataFrame) -> None:
     left.plotly_chart(charts.confusion_matrix_figure(matrix), width="stretch")
     right.plotly_chart(charts.confusion_matrix_figure(matrix, normalise=True), width="stretch")
     per_class = curves.per_class_table(preds, bundle.class_labels)
-    st.plotly_chart(charts.per_class_figure(per_class), width="stretch")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.per_class_figure(per_class), width="stretch")
+    roc, areas = curves.ovr_roc(preds, bundle.class_labels)
+    right.plotly_chart(charts.ovr_roc_figure(roc, areas), width="stretch")
     st.dataframe(per_class, hide_index=True, width="stretch")
 
 

@@ -78,7 +78,7 @@ def test_train_page_shows_the_finished_run_and_its_leaderboard(trained, monkeypa
     at = open_page("pages/train.py", trained.root, monkeypatch)
     assert "Succeeded" in texts(at)
     target = next(s for s in at.selectbox if s.label.startswith("Column to predict"))
-    assert target.value in ("survived", "price")  # the target of the dataset's last run, not its last column
+    assert target.value in ("survived", "price", "species")  # the dataset's last run's target, not its last column
     boards = [d.value for d in at.dataframe if any(str(c).startswith("validation ") for c in d.value.columns)]
     assert boards and "WeightedEnsemble_L2" in set(boards[0]["model"])
 
@@ -96,6 +96,12 @@ def test_evaluate_page_shows_the_charts_of_each_problem_type(trained, monkeypatc
     assert len(at.get("plotly_chart")) == 7  # confusion, ROC, PR, calibration, gain, leaderboard, Pareto
     slices = next(d.value for d in at.dataframe if "group" in d.value.columns)
     assert slices["rows"].sum() == 262
+    at.selectbox(key="evaluate.run").select(trained.multiclass_run)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.get("plotly_chart")) == 6  # counts, shares, per class, one-vs-rest ROC, leaderboard, Pareto
+    per_class = next(d.value for d in at.dataframe if "support" in d.value.columns)
+    assert set(per_class["class"]) == {"Adelie", "Chinstrap", "Gentoo"}
 
 
 def test_a_saved_threshold_changes_later_predictions(trained, tmp_path, monkeypatch):
@@ -238,7 +244,7 @@ def test_runs_page_lists_compares_and_deletes(trained, tmp_path, monkeypatch):
     shutil.copytree(trained.root, root)
     at = open_page("pages/runs.py", root, monkeypatch)
     table = at.dataframe[0].value
-    assert set(table["run"]) == {trained.binary_run, trained.regression_run}
+    assert set(table["run"]) == {trained.binary_run, trained.regression_run, trained.multiclass_run}
     assert set(table["status"]) == {"succeeded"}
     diff = next(d.value for d in at.dataframe if "setting" in d.value.columns)
     assert diff.set_index("setting").loc["label", "differs"]  # survived vs price
@@ -251,7 +257,7 @@ def test_runs_page_lists_compares_and_deletes(trained, tmp_path, monkeypatch):
     at.button(key="runs.delete").click()
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    assert len(at.dataframe[0].value) == 1
+    assert len(at.dataframe[0].value) == 2
     assert not (root / "runs" / table["run"].iloc[0]).exists()
 
 

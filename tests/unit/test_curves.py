@@ -69,3 +69,43 @@ def test_slices_show_each_group_with_its_size():
 def test_a_near_perfect_score_is_questioned():
     assert "leak" in curves.too_good_to_be_true({"accuracy": 0.999}, "binary")
     assert curves.too_good_to_be_true({"accuracy": 0.91, "roc_auc": 0.95}, "binary") is None
+
+
+def test_every_evaluation_chart_builds_for_its_problem_type():
+    import plotly.graph_objects as go
+
+    from automl import charts
+    from automl.evaluation import confusion_matrix_frame
+
+    binary = pd.DataFrame({"actual": np.where(Y == 1, "yes", "no"), "proba_yes": P, "proba_no": 1 - P,
+                           "prediction": np.where(P >= 0.5, "yes", "no")})
+    y, p = curves.binary_arrays(binary, "yes")
+    roc, auc = curves.roc_frame(y, p)
+    pr, ap = curves.pr_frame(y, p)
+    figures = [charts.roc_figure(roc, auc, (0.1, 0.5)), charts.pr_figure(pr, ap, 0.5),
+               charts.calibration_figure(curves.calibration_frame(y, p)), charts.gain_figure(curves.gain_frame(y, p))]
+    probs = rng.dirichlet([1, 1, 1], 300)
+    multi = pd.DataFrame(probs, columns=["proba_a", "proba_b", "proba_c"])
+    multi["actual"] = rng.choice(["a", "b", "c"], 300)
+    multi["prediction"] = np.array(["a", "b", "c"])[probs.argmax(axis=1)]
+    matrix = confusion_matrix_frame(multi, ["a", "b", "c"])
+    frame, areas = curves.ovr_roc(multi, ["a", "b", "c"])
+    figures += [charts.confusion_matrix_figure(matrix), charts.confusion_matrix_figure(matrix, normalise=True),
+                charts.per_class_figure(curves.per_class_table(multi, ["a", "b", "c"])),
+                charts.ovr_roc_figure(frame, areas)]
+    reg = curves.residual_frame(pd.DataFrame({"actual": rng.normal(size=200), "prediction": rng.normal(size=200)}))
+    figures += [charts.residuals_figure(reg), charts.residual_histogram(reg),
+                charts.error_by_decile_figure(curves.error_by_decile(reg))]
+    assert all(isinstance(f, go.Figure) and f.data for f in figures)
+    assert set(areas) == {"a", "b", "c"} and all(0 <= v <= 1 for v in areas.values())
+    assert np.allclose(confusion_matrix_frame(multi, ["a", "b", "c"]).div(matrix.sum(axis=1), axis=0).sum(axis=1), 1)
+
+
+def test_mape_and_a_dominant_feature_warning():
+    scores, values = {}, {}
+    curves.with_mape(scores, values, [100.0, 200.0, 0.0], [110.0, 180.0, 5.0])
+    assert values["mean_absolute_percentage_error"] == pytest.approx(0.1) and scores[
+        "mean_absolute_percentage_error"] == pytest.approx(-0.1)
+    imp = pd.DataFrame({"feature": ["leak", "a", "b"], "importance": [0.9, 0.05, 0.01]})
+    assert "`leak` alone carries" in curves.dominant_feature(imp)
+    assert curves.dominant_feature(imp.assign(importance=[0.3, 0.3, 0.2])) is None

@@ -12,7 +12,7 @@ from automl.curves import with_mape
 from automl.errors import TargetError
 from automl.workspace import Workspace
 
-__all__ = ["deploy_model", "shrink"]
+__all__ = ["deploy_model", "shrink", "refit"]
 
 
 def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> dict:
@@ -87,7 +87,12 @@ def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     run_dir = bundle.run_dir
     slim, old = run_dir / "predictor.slim", run_dir / "predictor.old"
     shutil.rmtree(slim, ignore_errors=True)
-    predictor.clone_for_deployment(str(slim), model=model)
+    try:
+        predictor.clone_for_deployment(str(slim), model=model)
+    except TypeError as exc:  # AutoGluon 1.6 cannot pick a best model among refitted ones while cloning
+        shutil.rmtree(slim, ignore_errors=True)
+        raise TargetError("This model was refitted on all rows; AutoGluon cannot shrink a refitted model. "
+                          "Shrink first, then refit.") from exc
     (run_dir / "predictor").rename(old)
     slim.rename(run_dir / "predictor")
     shutil.rmtree(old, ignore_errors=True)
@@ -100,4 +105,26 @@ def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     after = _footprint(slim_predictor, model, test, metrics["values"].get(metrics["eval_metric"]))
     result = {"before": before, "after": after}
     atomic.write_json(run_dir / "shrink.json", result)
+    return result
+
+
+def refit(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
+    """Retrain the model in use on all training rows, validation rows included (AutoGluon's `refit_full`),
+    and use the refitted model; it is scored again on the untouched test split."""
+    from automl.bundle import load_bundle
+    from automl.fitting import leaderboard_frame
+
+    test = _model_input(bundle)
+    model = bundle.deployed_model
+    if model.endswith("_FULL"):
+        raise TargetError(f"{model} is already refitted on all training rows.")
+    before = _footprint(predictor, model, test, bundle.metrics.get("values", {}).get(bundle.metrics["eval_metric"]))
+    refitted = predictor.refit_full(model=model, set_best_to_refit_full=False)[model]
+    sign_run(ws, bundle.run_id)  # the predictor folder changed: sign it before anything reloads it
+    bundle = load_bundle(ws, bundle.run_id)
+    metrics = deploy_model(ws, bundle, predictor, refitted)
+    atomic.write_parquet(bundle.run_dir / "leaderboard.parquet", leaderboard_frame(predictor, test))
+    after = _footprint(predictor, refitted, test, metrics["values"].get(metrics["eval_metric"]))
+    result = {"before": before, "after": after}
+    atomic.write_json(bundle.run_dir / "refit.json", result)
     return result

@@ -117,7 +117,23 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
                 st.rerun()
 
     shrunk = atomic.read_json(bundle.run_dir / "shrink.json")
-    if st.button("Shrink for deployment", key="evaluate.shrink",
+    refitted = atomic.read_json(bundle.run_dir / "refit.json")
+    b1, b2 = st.columns(2)
+    if b2.button("Refit on all training rows", key="evaluate.refit",
+                 help="Retrain the model in use on every training row, validation rows included; it is then "
+                      "scored again on the untouched test split."):
+        with st.spinner("Refitting the model in use…"):
+            try:
+                refitted = deploy.refit(ws, bundle, predictor(state.workspace_root, run.id))
+            except AutoMLError as exc:
+                st.error(str(exc))
+            finally:
+                predictor.clear()
+    if refitted:
+        st.caption("Before and after refitting:")
+        st.dataframe(pd.DataFrame([{"": "before", **refitted["before"]}, {"": "after", **refitted["after"]}]),
+                     hide_index=True, width="stretch")
+    if b1.button("Shrink for deployment", key="evaluate.shrink",
                  help="Keep only the models the one in use needs: smaller and often faster, same predictions."):
         with st.spinner("Cloning the model in use and scoring it again…"):
             try:

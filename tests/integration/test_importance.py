@@ -48,3 +48,28 @@ def test_shrinking_keeps_the_predictions_and_cuts_the_size(trained, tmp_path):
     pd.testing.assert_frame_equal(before, after)
     assert set(pd.read_parquet(bundle.run_dir / "leaderboard.parquet")["model"]) <= set(
         load_predictor(bundle).model_names())
+
+
+def test_refit_on_all_rows_then_predict_and_shrink_is_refused(trained, tmp_path):
+    import pandas as pd
+
+    from automl.bundle import load_bundle, load_predictor
+    from automl.deploy import refit, shrink
+    from automl.errors import AutoMLError
+    from automl.prediction import predict_frame
+    from tests.helpers import SAMPLES
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    bundle = load_bundle(ws, trained.binary_run)
+    result = refit(ws, bundle, load_predictor(bundle))
+    assert result["after"]["model"] == "WeightedEnsemble_L2_FULL"
+    assert 0.6 < result["after"]["test_value"] <= 1
+    bundle = load_bundle(ws, trained.binary_run)
+    assert bundle.deployed_model == "WeightedEnsemble_L2_FULL"
+    out, _ = predict_frame(load_predictor(bundle), bundle, pd.read_csv(SAMPLES / "titanic.csv").head(50))
+    assert len(out) == 50
+    with pytest.raises(AutoMLError, match="Shrink first"):
+        shrink(ws, bundle, load_predictor(bundle))
+    assert load_bundle(ws, trained.binary_run).deployed_model == "WeightedEnsemble_L2_FULL"

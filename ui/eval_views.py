@@ -130,9 +130,7 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
             finally:
                 predictor.clear()
     if refitted:
-        st.caption("Before and after refitting:")
-        st.dataframe(pd.DataFrame([{"": "before", **refitted["before"]}, {"": "after", **refitted["after"]}]),
-                     hide_index=True, width="stretch")
+        _before_after("Before and after refitting:", refitted)
     if b1.button("Shrink for deployment", key="evaluate.shrink",
                  help="Keep only the models the one in use needs: smaller and often faster, same predictions."):
         with st.spinner("Cloning the model in use and scoring it again…"):
@@ -143,7 +141,11 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
             finally:
                 predictor.clear()  # the cached predictor points at the replaced folder
     if shrunk:
-        st.caption("Before and after shrinking:")
-        st.dataframe(pd.DataFrame([{"": "before", **shrunk["before"]}, {"": "after", **shrunk["after"]}]),
-                     hide_index=True, width="stretch")
+        _before_after("Before and after shrinking:", shrunk)
 
+
+
+def _before_after(title: str, result: dict) -> None:
+    st.caption(title)
+    st.dataframe(pd.DataFrame([{"": "before", **result["before"]}, {"": "after", **result["after"]}]),
+                 hide_index=True, width="stretch")

@@ -20,6 +20,15 @@ def open_page(page: str, workspace, monkeypatch) -> AppTest:
     return at
 
 
+def with_sample(tmp_path, monkeypatch, sample: str) -> AppTest:
+    """The Data page of an empty workspace after picking a sample dataset."""
+    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
+    at.selectbox(key="data.sample").select(sample)
+    at.button(key="data.use_sample").click()
+    at.run()
+    return at
+
+
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
     parts += [t.value for t in at.title] + [s.value for s in at.subheader] + [e.value for e in at.error]
@@ -52,10 +61,7 @@ def test_home_says_what_the_app_does_and_offers_samples(tmp_path, monkeypatch):
 
 
 def test_picking_a_sample_stores_it_and_shows_its_columns(tmp_path, monkeypatch):
-    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
-    at.selectbox(key="data.sample").select("penguins")
-    at.button(key="data.use_sample").click()
-    at.run()
+    at = with_sample(tmp_path, monkeypatch, "penguins")
     assert not at.exception
     assert (tmp_path / "ws" / "datasets").iterdir().__next__().joinpath("data.parquet").exists()
     assert len(at.dataframe) == 2  # preview and column profile
@@ -64,10 +70,7 @@ def test_picking_a_sample_stores_it_and_shows_its_columns(tmp_path, monkeypatch)
 
 
 def test_train_page_infers_the_problem_type_of_the_suggested_target(tmp_path, monkeypatch):
-    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
-    at.selectbox(key="data.sample").select("titanic")
-    at.button(key="data.use_sample").click()
-    at.run()
+    at = with_sample(tmp_path, monkeypatch, "titanic")
     at.switch_page("pages/train.py")
     at.run()
     assert not at.exception
@@ -167,10 +170,7 @@ def test_a_bad_upload_shows_one_line_and_the_app_keeps_working(tmp_path, monkeyp
 
 
 def test_alerts_offer_to_exclude_a_column_and_train_starts_from_it(tmp_path, monkeypatch):
-    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
-    at.selectbox(key="data.sample").select("titanic")
-    at.button(key="data.use_sample").click()
-    at.run()
+    at = with_sample(tmp_path, monkeypatch, "titanic")
     assert "looks like an identifier" in texts(at)
     next(b for b in at.button if b.label == "Exclude").click()
     at.run()
@@ -183,10 +183,7 @@ def test_alerts_offer_to_exclude_a_column_and_train_starts_from_it(tmp_path, mon
 
 
 def test_clean_page_adds_reorders_edits_undoes_and_saves_a_version(tmp_path, monkeypatch):
-    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
-    at.selectbox(key="data.sample").select("titanic")
-    at.button(key="data.use_sample").click()
-    at.run()
+    at = with_sample(tmp_path, monkeypatch, "titanic")
     at.switch_page("pages/clean.py")
     at.run()
     assert "cleaning is optional" in texts(at) and "No steps yet." in texts(at)
@@ -227,10 +224,7 @@ def test_clean_page_adds_reorders_edits_undoes_and_saves_a_version(tmp_path, mon
 
 
 def test_an_alert_fix_opens_the_clean_page_with_its_step(tmp_path, monkeypatch):
-    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
-    at.selectbox(key="data.sample").select("titanic")
-    at.button(key="data.use_sample").click()
-    at.run()
+    at = with_sample(tmp_path, monkeypatch, "titanic")
     next(b for b in at.button if b.label == "Fix in Clean").click()
     at.run()
     assert not at.exception
@@ -262,10 +256,7 @@ def test_runs_page_lists_compares_and_deletes(trained, tmp_path, monkeypatch):
 
 
 def test_train_page_shows_a_preflight_check_and_warns_of_a_short_budget(tmp_path, monkeypatch):
-    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
-    at.selectbox(key="data.sample").select("penguins")
-    at.button(key="data.use_sample").click()
-    at.run()
+    at = with_sample(tmp_path, monkeypatch, "penguins")
     at.switch_page("pages/train.py")
     at.run()
     assert "Pre-flight check" in texts(at)
@@ -277,10 +268,7 @@ def test_train_page_shows_a_preflight_check_and_warns_of_a_short_budget(tmp_path
 
 
 def test_identifier_and_leak_alerts_are_left_out_by_default_unless_included(tmp_path, monkeypatch):
-    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
-    at.selectbox(key="data.sample").select("titanic")
-    at.button(key="data.use_sample").click()
-    at.run()
+    at = with_sample(tmp_path, monkeypatch, "titanic")
     at.switch_page("pages/train.py")
     at.run()
     assert next(m for m in at.multiselect if m.label == "Columns to leave out").value == ["name"]

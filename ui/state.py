@@ -11,6 +11,7 @@ from automl.workspace import default_root
 __all__ = ["AppState", "get_state"]
 
 _DATASET, _RUN, _UPLOAD, _EDITING = "app.dataset_id", "app.run_id", "app.last_upload", "clean.editing"
+_SIGNED_IN = "app.signed_in"
 
 
 @dataclass
@@ -51,6 +52,15 @@ class AppState:
     @editing_step.setter
     def editing_step(self, value: int | None) -> None:
         st.session_state[_EDITING] = value
+
+
+    @property
+    def signed_in(self) -> bool:
+        return bool(st.session_state.get(_SIGNED_IN))
+
+    @signed_in.setter
+    def signed_in(self, value: bool) -> None:
+        st.session_state[_SIGNED_IN] = value
 
 
 def get_state() -> AppState:

@@ -306,3 +306,34 @@ def test_choosing_another_leaderboard_model_rescores_and_predicts_with_it(traine
     bundle = load_bundle(Workspace(root), trained.binary_run)
     assert bundle.deployed_model == other and bundle.metrics["deployed_model"] == other
     assert f"model in use: **{other}**" in texts(at)
+
+
+def test_an_optional_password_keeps_the_app_closed_until_given(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOML_STUDIO_PASSWORD", "s3cret")
+    monkeypatch.setenv("AUTOML_STUDIO_HOME", str(tmp_path / "ws"))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    assert "trains and tunes models" not in texts(at), "nothing of the app shows before signing in"
+    at.text_input(key="app.password").input("wrong")
+    next(b for b in at.button if b.label == "Sign in").click()
+    at.run()
+    assert at.error and at.error[0].value == "Wrong password."
+    at.text_input(key="app.password").input("s3cret")
+    next(b for b in at.button if b.label == "Sign in").click()
+    at.run()
+    assert not at.exception
+    assert "trains and tunes models" in texts(at)
+
+
+def test_password_comparison():
+    import os
+
+    from automl.access import check_password
+
+    os.environ.pop("AUTOML_STUDIO_PASSWORD", None)
+    assert check_password("anything")
+    os.environ["AUTOML_STUDIO_PASSWORD"] = "pa55"
+    try:
+        assert check_password("pa55") and not check_password("pa5") and not check_password("")
+    finally:
+        del os.environ["AUTOML_STUDIO_PASSWORD"]

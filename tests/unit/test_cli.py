@@ -58,3 +58,8 @@ def test_profile_json_with_a_label_includes_target_alerts(capsys):
 
 def test_profile_with_an_unknown_label_exits_2(capsys):
     assert main(["profile", str(SAMPLES / "titanic.csv"), "--label", "nope"]) == 2
+
+
+def test_the_server_listens_on_localhost_unless_told_otherwise():
+    args = build_parser().parse_args(["ui"])
+    assert args.host == "127.0.0.1" and args.port == 8501

@@ -1,5 +1,7 @@
 """Faults as a user meets them: the server stops during training and comes back."""
 
+import time
+
 import pytest
 
 from automl import jobs
@@ -34,3 +36,38 @@ def test_a_server_restart_during_training_loses_nothing(serve, page, tmp_path):
     page.reload()
     page.get_by_text("Succeeded").first.wait_for(timeout=60_000)
     assert page.get_by_text("Running").count() == 0
+
+
+def test_two_browser_sessions_training_at_once_are_queued_and_not_crossed(serve, browser, tmp_path):
+    root = tmp_path / "ws"
+    server = serve(root)
+    pages = []
+    for sample in ("titanic", "penguins"):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        pg.goto(server.url)
+        pg.get_by_role("button", name=f"Use {sample}").click()
+        pg.get_by_role("heading", name="Data", exact=True).wait_for()
+        wait_idle(pg)
+        nav(pg, "Train")
+        pg.get_by_text("Pre-flight check").wait_for()
+        wait_idle(pg)
+        pg.get_by_role("button", name="Train", exact=True).click()
+        wait_idle(pg)
+        pages.append(pg)
+    ws = Workspace(root)
+    deadline = time.time() + 60
+    while len(ws.list_runs()) < 2 and time.time() < deadline:  # the second click reaches the server
+        time.sleep(0.5)
+    runs = {r.label: r.id for r in ws.list_runs()}
+    assert set(runs) == {"survived", "species"}
+    for run_id in runs.values():
+        assert wait_for(ws, run_id, timeout=240).status == "succeeded"
+    first, second = (ws.get_job(runs["survived"]), ws.get_job(runs["species"]))
+    assert second.started_at >= first.finished_at - 1, "one at a time: the second waited for the first"
+    for pg, label in zip(pages, ("survived", "species")):
+        # each session's live panel follows its own run, not the other session's
+        pg.locator("code", has_text=runs[label]).first.wait_for(timeout=60_000)
+        pg.get_by_text("Succeeded").first.wait_for(timeout=60_000)
+        pg.context.close()

@@ -6,7 +6,7 @@ import pytest
 
 from automl import jobs
 from automl.workspace import Workspace
-from tests.e2e.test_journey import nav, wait_idle
+from tests.e2e.test_journey import RUNNING, SUCCEEDED, nav, wait_idle
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +21,7 @@ def test_a_server_restart_during_training_loses_nothing(serve, page, tmp_path):
     wait_idle(page)
     nav(page, "Train")
     page.get_by_role("button", name="Train", exact=True).click()  # started by the server's own process
-    page.get_by_text("Running").first.wait_for(timeout=60_000)
+    page.get_by_text(RUNNING).first.wait_for(timeout=60_000)
     ws = Workspace(root)
     run_id = ws.list_runs()[0].id
     first.stop()  # the server goes away; training runs in its own process session and goes on
@@ -31,11 +31,11 @@ def test_a_server_restart_during_training_loses_nothing(serve, page, tmp_path):
     page.goto(f"{second.url}/train")
     page.get_by_role("heading", name="Train", exact=True).wait_for()
     wait_idle(page)
-    page.get_by_text(run_id).first.wait_for()
+    page.locator("code", has_text=run_id).first.wait_for()
     assert wait_for(ws, run_id, timeout=180).status == "succeeded"
     page.reload()
-    page.get_by_text("Succeeded").first.wait_for(timeout=60_000)
-    assert page.get_by_text("Running").count() == 0
+    page.get_by_text(SUCCEEDED).first.wait_for(timeout=60_000)
+    assert page.get_by_text(RUNNING).count() == 0
 
 
 def test_two_browser_sessions_training_at_once_are_queued_and_not_crossed(serve, browser, tmp_path):
@@ -69,5 +69,5 @@ def test_two_browser_sessions_training_at_once_are_queued_and_not_crossed(serve,
     for pg, label in zip(pages, ("survived", "species")):
         # each session's live panel follows its own run, not the other session's
         pg.locator("code", has_text=runs[label]).first.wait_for(timeout=60_000)
-        pg.get_by_text("Succeeded").first.wait_for(timeout=60_000)
+        pg.get_by_text(SUCCEEDED).first.wait_for(timeout=60_000)
         pg.context.close()

@@ -2,12 +2,15 @@
 
 import csv
 import io
+import re
 
 import pytest
 
 from tests.helpers import SAMPLES
 
 pytestmark = pytest.mark.e2e
+# status words as the run panel writes them (capitalised), not the history table's lower-case cells
+RUNNING, SUCCEEDED = re.compile(r"\bRunning\b"), re.compile(r"\bSucceeded\b")
 
 
 def wait_idle(page):
@@ -40,11 +43,11 @@ def test_upload_train_evaluate_and_download_predictions(serve, page):
     budget.press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
-    page.get_by_text("Running").or_(page.get_by_text("Succeeded")).first.wait_for(timeout=90_000)
+    page.get_by_text(RUNNING).or_(page.get_by_text(SUCCEEDED)).first.wait_for(timeout=90_000)
     # a browser refresh mid-run loses the session, not the run: it is found again in the workspace
     page.reload()
     page.get_by_role("heading", name="Train", exact=True).wait_for()
-    page.get_by_text("Succeeded").first.wait_for(timeout=180_000)
+    page.get_by_text(SUCCEEDED).first.wait_for(timeout=180_000)
     assert page.get_by_text("elapsed").count() >= 1
 
     nav(page, "Evaluate")

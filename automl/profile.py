@@ -11,7 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["ColumnKind", "ColumnProfile", "TableProfile", "column_kind", "profile_table", "profile_columns",
+__all__ = ["ColumnKind", "ColumnProfile", "TableProfile", "column_kind", "profile_table",
            "profile_frame",
            "BOOLEAN_WORDS"]
 
@@ -77,12 +77,8 @@ def profile_table(df: pd.DataFrame) -> TableProfile:
     return TableProfile(rows=len(df), columns=columns, duplicate_rows=duplicates)
 
 
-def profile_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per column, for a table on screen: name, kind, dtype, missing, distinct, a summary."""
-    return profile_frame(profile_table(df))
-
-
 def profile_frame(profile: TableProfile) -> pd.DataFrame:
+    """One row per column, for a table on screen: name, kind, dtype, missing, distinct, a summary."""
     rows = []
     for c in profile.columns:
         rows.append({"column": c.name, "kind": c.type, "dtype": c.dtype, "missing": c.missing,

@@ -1,6 +1,7 @@
 """Predict: one row (what-if, with its explanation), or a whole CSV streamed through the model."""
 
 import hashlib
+import json
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +11,7 @@ from automl import bundle as bundle_mod
 from automl.errors import AutoMLError
 from automl.schema import typical_row
 from explain import narrative, plots, shap_values
-from ui.loaders import predictor, workspace
+from ui.loaders import local_explanation, predictor, workspace
 from ui.state import get_state
 from ui.widgets import select_run
 
@@ -58,8 +59,8 @@ with one:
         for line in report.lines()[1:]:
             st.warning(line)
     with right:
-        with st.spinner("Explaining…"):
-            local = shap_values.explain_rows(model, bundle, row)
+        local = local_explanation(state.workspace_root, run.id, bundle.deployed_model,
+                                  json.dumps(values, sort_keys=True, default=str))
         output = str(predicted) if bundle.problem_type == "multiclass" else local.outputs[0]
         contributions = shap_values.row_contributions(local, 0, output)
         what = f"P({output})" if bundle.problem_type != "regression" else bundle.label

@@ -116,36 +116,28 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
             else:
                 st.rerun()
 
-    shrunk = atomic.read_json(bundle.run_dir / "shrink.json")
-    refitted = atomic.read_json(bundle.run_dir / "refit.json")
     b1, b2 = st.columns(2)
-    if b2.button("Refit on all training rows", key="evaluate.refit",
-                 help="Retrain the model in use on every training row, validation rows included; it is then "
-                      "scored again on the untouched test split."):
-        with st.spinner("Refitting the model in use…"):
+    _model_action(b1, ws, state, bundle, run, deploy.shrink, "shrink", "Shrink for deployment",
+                  "Keep only the models the one in use needs: smaller and often faster, same predictions.")
+    _model_action(b2, ws, state, bundle, run, deploy.refit, "refit", "Refit on all training rows",
+                  "Retrain the model in use on every training row, validation rows included; it is then scored "
+                  "again on the untouched test split.")
+
+
+
+def _model_action(col, ws: Workspace, state: AppState, bundle: Bundle, run: RunInfo, action, name: str,
+                  label: str, help_text: str) -> None:
+    """A button that changes the model in use (shrink / refit), then its before / after footprint."""
+    result = atomic.read_json(bundle.run_dir / f"{name}.json")
+    if col.button(label, key=f"evaluate.{name}", help=help_text):
+        with st.spinner(f"{label}…"):
             try:
-                refitted = deploy.refit(ws, bundle, predictor(state.workspace_root, run.id))
+                result = action(ws, bundle, predictor(state.workspace_root, run.id))
             except AutoMLError as exc:
                 st.error(str(exc))
             finally:
-                predictor.clear()
-    if refitted:
-        _before_after("Before and after refitting:", refitted)
-    if b1.button("Shrink for deployment", key="evaluate.shrink",
-                 help="Keep only the models the one in use needs: smaller and often faster, same predictions."):
-        with st.spinner("Cloning the model in use and scoring it again…"):
-            try:
-                shrunk = deploy.shrink(ws, bundle, predictor(state.workspace_root, run.id))
-            except AutoMLError as exc:
-                st.error(str(exc))
-            finally:
-                predictor.clear()  # the cached predictor points at the replaced folder
-    if shrunk:
-        _before_after("Before and after shrinking:", shrunk)
-
-
-
-def _before_after(title: str, result: dict) -> None:
-    st.caption(title)
-    st.dataframe(pd.DataFrame([{"": "before", **result["before"]}, {"": "after", **result["after"]}]),
-                 hide_index=True, width="stretch")
+                predictor.clear()  # the cached predictor may point at a replaced or changed folder
+    if result:
+        st.caption(f"{label}: before and after")
+        st.dataframe(pd.DataFrame([{"": "before", **result["before"]}, {"": "after", **result["after"]}]),
+                     hide_index=True, width="stretch")

@@ -14,7 +14,7 @@ from automl.profile import TableProfile
 from automl.workspace import Workspace
 
 __all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations", "gpus",
-           "preflight_check"]
+           "preflight_check", "local_explanation"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,3 +60,14 @@ def preflight_check(root: str, config_json: str, gpu_list: tuple[str, ...]):
     from automl.training import TrainConfig
 
     return preflight.preflight(workspace(root), TrainConfig.from_dict(json.loads(config_json)), gpus=list(gpu_list))
+
+
+@st.cache_data(show_spinner="Explaining…", max_entries=64)
+def local_explanation(root: str, run_id: str, deployed_model: str, row_json: str):
+    """SHAP values of one typed-in row (cached: the Predict page reruns on every click, on either tab)."""
+    import json
+
+    from explain.shap_values import explain_rows
+
+    bundle = bundle_mod.load_bundle(workspace(root), run_id)
+    return explain_rows(predictor(root, run_id), bundle, pd.DataFrame([json.loads(row_json)]))

@@ -70,7 +70,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from automl.ingest import read_table
     from automl.prediction import escape_formulas
     from explain.report import build_report, dataset_summary
-    from explain.shap_values import BACKGROUND_ROWS, compute_shap, shap_table
+    from explain.shap_values import compute_shap, shap_table
 
     ws = _workspace(args)
     df, _ = read_table(args.data)
@@ -80,7 +80,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         predictor = load_predictor(bundle)
         background = pd.read_parquet(bundle.run_dir / "train_sample.parquet") \
             if (bundle.run_dir / "train_sample.parquet").exists() else df
-        background = background.sample(min(BACKGROUND_ROWS, len(background)), random_state=0)
+        background = background.sample(min(2000, len(background)), random_state=0)  # summarised to 20 rows
         result = compute_shap(predictor, bundle, rows, background,
                               on_progress=lambda d, t: _err(f"  explained {d:,} of {t:,} rows"))
         if args.shap_out:

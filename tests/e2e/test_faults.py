@@ -6,7 +6,7 @@ import pytest
 
 from automl import jobs
 from automl.workspace import Workspace
-from tests.e2e.test_journey import RUNNING, SUCCEEDED, nav, wait_idle
+from tests.e2e.ui import RUNNING, SUCCEEDED, nav, wait_idle
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e

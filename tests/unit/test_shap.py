@@ -5,8 +5,9 @@ import itertools
 import math
 
 from explain import plots, shap_values
-from explain.permutation import permutation_shap
-from explain.shap_values import _Codec, compute_shap, importance_frame
+from explain.model_space import InputCodec
+from explain.shap_values import compute_shap, importance_frame
+from explain.shapley import shapley_values
 from tests.unit.fakes import FakeBinaryPredictor, FakeRegressor, fake_bundle, people
 
 
@@ -14,7 +15,7 @@ def test_codec_round_trips_categories_and_missing(tmp_path):
     bundle = fake_bundle(tmp_path)
     rows = people(6)
     rows.loc[0, "sex"] = None
-    codec = _Codec(bundle.schema, [rows])
+    codec = InputCodec(bundle.schema, [rows])
     back = codec.decode(codec.encode(rows), rows.dtypes)
     assert back["sex"].tolist()[1:] == rows["sex"].tolist()[1:] and back["sex"].iloc[0] is None
     np.testing.assert_allclose(back["age"], rows["age"])
@@ -81,7 +82,7 @@ def test_two_features_with_an_interaction_are_exact():
     f = lambda z: z[:, 0] * z[:, 1] + 2 * z[:, 0]  # noqa: E731
     rng = np.random.default_rng(0)
     background, rows = rng.normal(size=(30, 2)), rng.normal(size=(5, 2))
-    values, base = permutation_shap(f, rows, background, n_permutations=2)
+    values, base = shapley_values(f, rows, background, n_permutations=2)
     for r in range(5):
         np.testing.assert_allclose(values[r, :, 0], _exact_shapley(f, rows[r], background), atol=1e-9)
     np.testing.assert_allclose(base, [f(background).mean()])
@@ -92,7 +93,7 @@ def test_many_features_stay_additive_and_close_to_exact():
     f = lambda z: z @ w + z[:, 0] * z[:, 3]  # noqa: E731
     rng = np.random.default_rng(1)
     background, rows = rng.normal(size=(20, 5)), rng.normal(size=(4, 5))
-    values, base = permutation_shap(f, rows, background, n_permutations=8)
+    values, base = shapley_values(f, rows, background, n_permutations=8)
     np.testing.assert_allclose(values[:, :, 0].sum(axis=1) + base[0], f(rows), atol=1e-9)
     exact = np.array([_exact_shapley(f, r, background) for r in rows])
     assert np.corrcoef(values[:, :, 0].ravel(), exact.ravel())[0, 1] > 0.98

@@ -30,7 +30,10 @@ run: install
 	$(VENV)/bin/automl-studio ui --host $(HOST) --port $(PORT)
 
 test: install chromium
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	@rm -f test-artifacts/summary.txt
+	@$(PY) -m pytest tests -q -p no:cacheprovider; status=$$?; \
+		echo; cat test-artifacts/summary.txt 2>/dev/null || echo "make test: pytest did not finish (exit $$status)"; \
+		exit $$status
 
 test-fast: install
 	$(PY) -m pytest tests/unit -q -p no:cacheprovider

@@ -70,7 +70,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from automl.ingest import read_table
     from automl.prediction import escape_formulas
     from explain.report import build_report, dataset_summary
-    from explain.shap_values import compute_shap, shap_table
+    from explain.shap_values import compute_shap, keep_in_memory, shap_table
 
     ws = _workspace(args)
     df, _ = read_table(args.data)
@@ -78,6 +78,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         bundle = _open_model(ws, args.model, args.key_file, tmp)
         predictor = load_predictor(bundle)
+        keep_in_memory(predictor, bundle)
         background = pd.read_parquet(bundle.run_dir / "train_sample.parquet") \
             if (bundle.run_dir / "train_sample.parquet").exists() else df
         background = background.sample(min(2000, len(background)), random_state=0)  # summarised to 20 rows

@@ -21,7 +21,7 @@ from automl.errors import DataLoadError, SchemaMismatchError
 from automl.ingest import NA_VALUES, clean_column_names, sniff_delimiter
 from automl.schema import check_columns, coerce_frame
 
-__all__ = ["PredictionReport", "predict_frame", "predict_csv", "escape_formulas", "model_frame"]
+__all__ = ["PredictionReport", "predict_frame", "predict_csv", "read_csv_row", "escape_formulas", "model_frame"]
 
 log = logging.getLogger(__name__)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -94,20 +94,33 @@ def model_frame(bundle: Bundle, X: pd.DataFrame, recipe: Any = None) -> pd.DataF
     return recipe.apply(X, "inference") if len(recipe) else X
 
 
+def _read_csv(path: Path, **options: Any) -> Any:
+    """pandas' reader with the settings every scored CSV is read with (sniffed delimiter, missing markers)."""
+    with open(path, "r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+        delimiter = sniff_delimiter(fh.read(65536))
+    return pd.read_csv(path, sep=delimiter, encoding="utf-8-sig", encoding_errors="replace", low_memory=False,
+                       na_values=NA_VALUES, keep_default_na=True, skipinitialspace=True, **options)
+
+
+def read_csv_row(path: str | Path, number: int) -> pd.Series:
+    """Data row `number` (1 = the first after the header) of a CSV, read as `predict_csv` reads it."""
+    frame = _read_csv(Path(path), skiprows=range(1, number), nrows=1)
+    if frame.empty:
+        raise DataLoadError(f"{Path(path).name} has no data row {number}.")
+    frame, _ = clean_column_names(frame)
+    return frame.iloc[0]
+
+
 def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path: str | Path,
                 chunk_rows: int = 50_000, on_progress: Callable[[int], None] | None = None,
                 explain_k: int = 0, id_column: str | None = None) -> PredictionReport:
     """Stream a CSV through the model chunk by chunk; write the input columns (or only `id_column`) and the
     predictions to `out_path`, with the `explain_k` strongest reasons per row when asked (slower: SHAP)."""
     data_path, out_path = Path(data_path), Path(out_path)
-    with open(data_path, "r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-        delimiter = sniff_delimiter(fh.read(65536))
     total = PredictionReport()
     check = DriftCheck(bundle.schema)
     try:
-        reader = pd.read_csv(data_path, sep=delimiter, chunksize=chunk_rows, encoding="utf-8-sig",
-                             encoding_errors="replace", low_memory=False,
-                             na_values=NA_VALUES, keep_default_na=True, skipinitialspace=True)
+        reader = _read_csv(data_path, chunksize=chunk_rows)
         with atomic.atomic_path(out_path) as tmp:
             first = True
             for chunk in reader:

@@ -72,10 +72,11 @@ def measure(name: str, bundle, args: argparse.Namespace) -> dict:
     from automl.bundle import load_predictor
     from automl.schema import coerce_frame
     from explain.model_space import input_space
-    from explain.shap_values import compute_shap
+    from explain.shap_values import compute_shap, keep_in_memory
     from explain.shapley import shapley_values
 
     predictor = load_predictor(bundle)
+    keep_in_memory(predictor, bundle)  # as the explain job does; the kernel gets the same
     train = coerce_frame(bundle.schema, pd.read_parquet(bundle.run_dir / "train_sample.parquet"))
     pool = pd.concat([pd.read_parquet(bundle.run_dir / "test.parquet"), train])
     rows = coerce_frame(bundle.schema, pool.head(args.rows)).reset_index(drop=True)

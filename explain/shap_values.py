@@ -27,7 +27,7 @@ from explain.model_space import InputCodec, build_space
 from explain.shapley import evaluations_per_row, shapley_values
 
 __all__ = ["ShapResult", "compute_shap", "run_shap_job", "load_shap", "importance_frame", "shap_dir", "explain_rows",
-           "row_contributions", "top_reasons", "shap_table",
+           "row_contributions", "top_reasons", "shap_table", "keep_in_memory",
            "DEFAULT_ROWS", "BACKGROUND_ROWS"]
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,6 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
     rows = coerce_frame(bundle.schema, rows).reset_index(drop=True)
     background = coerce_frame(bundle.schema, background).reset_index(drop=True)
     background = background.sample(min(_POOL_ROWS, len(background)), random_state=0).reset_index(drop=True)
-    _keep_in_memory(predictor, bundle)
     space = build_space(predictor, bundle, rows, background)
     names = [f["name"] for f in bundle.schema["features"]]
     active = [j for j, g in enumerate(space.groups) if g]  # a column no feature depends on gets exactly 0
@@ -97,8 +96,12 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
                       rows=rows.iloc[:values.shape[0]], outputs=outputs)
 
 
-def _keep_in_memory(predictor: Any, bundle: Bundle) -> None:
-    """Load the deployed model's members once instead of from disk on every model call (~10% of the time)."""
+def keep_in_memory(predictor: Any, bundle: Bundle) -> None:
+    """Load the deployed model's members once instead of from disk on every model call (~10% of the time).
+
+    For a process of its own (the explain job, the CLI): a predictor shared by the app's threads keeps
+    loading from disk, as fastai's learner is not safe to share (its progress callback broke mid-call).
+    """
     try:
         predictor.persist(models=[bundle.deployed_model], with_ancestors=True)
     except Exception as exc:  # noqa: BLE001 - a fake or a predictor that cannot: only slower
@@ -183,6 +186,7 @@ def run_shap_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_st
     n_rows = int(params.get("rows", DEFAULT_ROWS))
     bundle = load_bundle(ws, job.run_id)
     predictor = load_predictor(bundle)
+    keep_in_memory(predictor, bundle)
     test = pd.read_parquet(bundle.run_dir / "test.parquet")
     rows = test.sample(min(n_rows, len(test)), random_state=0)
     background = pd.read_parquet(bundle.run_dir / "train_sample.parquet")

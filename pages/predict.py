@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import logging
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,7 @@ from ui.loaders import local_explanation, predictor, workspace
 from ui.state import get_state
 from ui.widgets import select_run
 
+log = logging.getLogger(__name__)
 state = get_state()
 ws = workspace(state.workspace_root)
 
@@ -25,6 +27,32 @@ if run is None:
 bundle = bundle_mod.load_bundle(ws, run.id)
 st.caption(f"Predicts `{bundle.label}` ({bundle.problem_type}) with {bundle.metrics['best_model']}"
            + (f", after replaying its {len(bundle.recipe)}-step cleaning recipe." if len(bundle.recipe) else "."))
+
+
+
+def _plain(value):
+    """A cell as a plain Python value (None when missing), so the cached explanation's key is stable."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def explain_row(values: dict, predicted) -> None:
+    """The row's waterfall and its sentence (cached per row and model)."""
+    try:
+        local = local_explanation(state.workspace_root, run.id, bundle.deployed_model,
+                                  json.dumps(values, sort_keys=True, default=str))
+    except Exception as exc:  # noqa: BLE001 - the prediction stands without its explanation
+        log.exception("explaining a row failed")
+        st.warning(f"This row's explanation could not be computed ({type(exc).__name__}: {exc}).")
+        return
+    output = str(predicted) if bundle.problem_type == "multiclass" else local.outputs[0]
+    contributions = shap_values.row_contributions(local, 0, output)
+    what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
+    st.plotly_chart(plots.waterfall_figure(contributions, local.base_values[output], what,
+                                           values=local.rows.iloc[0]), width="stretch")
+    st.caption(narrative.row_sentence(contributions, what))
+
 
 one, batch = st.tabs(["One row (what-if)", "Batch (CSV)"])
 with one:
@@ -59,14 +87,7 @@ with one:
         for line in report.lines()[1:]:
             st.warning(line)
     with right:
-        local = local_explanation(state.workspace_root, run.id, bundle.deployed_model,
-                                  json.dumps(values, sort_keys=True, default=str))
-        output = str(predicted) if bundle.problem_type == "multiclass" else local.outputs[0]
-        contributions = shap_values.row_contributions(local, 0, output)
-        what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
-        st.plotly_chart(plots.waterfall_figure(contributions, local.base_values[output], what,
-                                               values=local.rows.iloc[0]), width="stretch")
-        st.caption(narrative.row_sentence(contributions, what))
+        explain_row(values, predicted)
 
 with batch:
     upload = st.file_uploader("CSV of rows to predict (the training columns; others are ignored)", type=["csv"],
@@ -93,7 +114,7 @@ with batch:
             except AutoMLError as exc:
                 st.error(str(exc))
             else:
-                atomic.write_json(notes, {"lines": report.lines(), "drift": report.drift})
+                atomic.write_json(notes, {"lines": report.lines(), "drift": report.drift, "rows": report.rows})
             bar.empty()
         if target.exists():
             saved = atomic.read_json(notes, {}) or {}
@@ -106,3 +127,16 @@ with batch:
             with open(target, "rb") as fh:
                 st.download_button("Download predictions (CSV)", fh, file_name=f"predictions-{run.id}.csv",
                                    mime="text/csv", key="predict.download", on_click="ignore")
+            scored_rows = int(saved.get("rows", 1))
+            number = st.number_input(f"Explain a row of this file (1 to {scored_rows:,})", 1, max(1, scored_rows), 1,
+                                     key=f"predict.batch_row.{token}")
+            try:
+                picked = prediction.read_csv_row(source, int(number))
+            except AutoMLError as exc:
+                st.error(str(exc))
+            else:
+                picked_values = {f["name"]: _plain(picked.get(f["name"])) for f in bundle.schema["features"]}
+                scored, _ = prediction.predict_frame(predictor(state.workspace_root, run.id), bundle,
+                                                     pd.DataFrame([picked_values]))
+                st.metric(f"Row {int(number):,}: predicted {bundle.label}", str(scored["prediction"].iloc[0]))
+                explain_row(picked_values, scored["prediction"].iloc[0])

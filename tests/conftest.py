@@ -61,3 +61,34 @@ def _no_stray_home(monkeypatch, tmp_path):
     # Never write to the developer's ./workspace from a test.
     monkeypatch.setenv("AUTOML_STUDIO_HOME", str(tmp_path / "default-ws"))
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+
+
+# ---- the one-line summary `make test` ends with: what ran, per suite ------------------------------------
+
+_SUITES = {"unit": "unit", "integration": "integration", "app": "AppTest pages", "e2e": "browser (Chromium)"}
+_outcomes: dict[str, dict[str, int]] = {}
+_started = __import__("time").time()
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        parts = Path(report.fspath).parts
+        suite = next((_SUITES[p] for p in parts if p in _SUITES), "other")
+        counts = _outcomes.setdefault(suite, {})
+        outcome = "error" if report.when == "setup" and report.failed else report.outcome
+        counts[outcome] = counts.get(outcome, 0) + 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not _outcomes or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    elapsed = __import__("time").time() - _started
+    total = {k: sum(c.get(k, 0) for c in _outcomes.values()) for k in ("passed", "failed", "error", "skipped")}
+    suites = ", ".join(f"{name} {sum(c.values())}" for name, c in sorted(_outcomes.items()))
+    verdict = "PASSED" if total["failed"] == total["error"] == 0 else "FAILED"
+    line = (f"make test {verdict}: {sum(total.values())} tests ({suites}): {total['passed']} passed, "
+            f"{total['failed']} failed, {total['error']} errors, {total['skipped']} skipped "
+            f"in {int(elapsed // 60)} min {int(elapsed % 60)} s")
+    out = Path(__file__).resolve().parent.parent / "test-artifacts"
+    out.mkdir(exist_ok=True)
+    (out / "summary.txt").write_text(line + "\n", encoding="utf-8")

@@ -28,13 +28,14 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, workspace: Path) -> None:
+    def __init__(self, workspace: Path, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(workspace.parent / f"server-{self.port}.log", "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "automl.cli", "ui", "--port", str(self.port), "--workspace", str(workspace)],
-            cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, **(env or {})})
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -72,8 +73,8 @@ def browser():
 def serve(tmp_path):
     servers = []
 
-    def start(workspace: Path | None = None) -> Server:
-        server = Server(workspace or tmp_path / "ws")
+    def start(workspace: Path | None = None, env: dict[str, str] | None = None) -> Server:
+        server = Server(workspace or tmp_path / "ws", env)
         servers.append(server)
         return server
 

@@ -130,6 +130,16 @@ def test_a_whole_journey_in_the_browser(kind, serve, page, tmp_path):
         assert all(float(r["prediction"]) == float(r["prediction"]) for r in scored)  # numbers, no NaN
     else:
         assert {r["prediction"] for r in scored} <= j.prediction_values
+    # any row of the file, explained: its prediction (the same as in the download) and its waterfall
+    which = page.get_by_label(re.compile("Explain a row of this file"))
+    which.fill("3")
+    which.press("Enter")
+    wait_idle(page)
+    page.get_by_text(f"Row 3: predicted {j.target}").wait_for()
+    shown = page.locator('[data-testid="stMetric"]').filter(has_text="Row 3: predicted").inner_text()
+    assert shown.split("\n")[-1].strip() == scored[2]["prediction"] or j.prediction_values is None
+    panel = page.get_by_role("tabpanel").filter(has_text="Row 3: predicted")
+    panel.locator(".js-plotly-plot").first.wait_for()  # this row's waterfall
 
 
 def test_a_page_url_opened_first_after_a_restart_still_has_the_app_navigation(serve, page):

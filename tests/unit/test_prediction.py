@@ -77,3 +77,16 @@ def test_typical_row_uses_median_and_mode(tmp_path):
     assert set(row) == {"age", "sex"}
     assert abs(row["age"] - people(2000)["age"].median()) <= 0.5
     assert row["sex"] in ("male", "female")
+
+
+def test_one_row_of_a_csv_is_read_as_the_batch_reads_it(tmp_path):
+    from automl.errors import DataLoadError
+    from automl.prediction import read_csv_row
+
+    path = tmp_path / "rows.csv"
+    path.write_text("Age ;sex\n30;male\nn/a;female\n", encoding="utf-8")
+    second = read_csv_row(path, 2)
+    assert list(second.index) == ["Age", "sex"] and pd.isna(second["Age"]) and second["sex"] == "female"
+    assert read_csv_row(path, 1)["Age"] == 30
+    with pytest.raises(DataLoadError, match="no data row 3"):
+        read_csv_row(path, 3)

@@ -17,6 +17,15 @@ pytestmark = pytest.mark.e2e
 UPLOADER_TYPES = {"csv", "tsv", "txt", "tab", "xlsx", "parquet", "jsonl", "ndjson", "json", "gz", "bz2", "zip"}
 
 
+def upload_first(serve, page, path, env=None):
+    """A fresh server; the Data page; upload `path`."""
+    server = serve(env=env)
+    page.goto(server.url)
+    nav(page, "Data")
+    upload(page, path)
+    return server
+
+
 def errors(page) -> str:
     return " | ".join(page.locator('[data-testid="stAlertContentError"]').all_inner_texts())
 
@@ -42,12 +51,9 @@ def test_every_bad_file_gets_a_clear_message_and_the_app_keeps_working(serve, pa
 
 
 def test_an_upload_over_the_size_limit_is_refused_with_the_limit(serve, page, tmp_path):
-    server = serve(env={"AUTOML_STUDIO_MAX_UPLOAD_MB": "1"})
     big = tmp_path / "big.csv"
     big.write_text("a,b\n" + "123456,654321\n" * 100_000)  # 1.4 MB
-    page.goto(server.url)
-    nav(page, "Data")
-    upload(page, big)
+    upload_first(serve, page, big, env={"AUTOML_STUDIO_MAX_UPLOAD_MB": "1"})
     page.get_by_text(re.compile(r"1(\.0)?\s?MB", re.I)).first.wait_for()
     assert "Stored big.csv" not in main_text(page)
     upload(page, SAMPLES / "penguins.csv")
@@ -59,10 +65,7 @@ def test_a_table_with_5000_columns_is_read_and_profiled(serve, page, tmp_path):
     wide = pd.DataFrame(rng.integers(0, 100, size=(60, 5000)), columns=[f"c{i}" for i in range(5000)])
     path = tmp_path / "wide.csv"
     wide.to_csv(path, index=False)
-    server = serve()
-    page.goto(server.url)
-    nav(page, "Data")
-    upload(page, path)
+    upload_first(serve, page, path)
     page.get_by_text("Stored wide.csv: 60 rows × 5000 columns").wait_for(timeout=120_000)
     page.get_by_role("heading", name="Distributions").wait_for(timeout=120_000)
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -102,10 +105,7 @@ def test_column_names_that_are_html_stay_text(serve, page, tmp_path):
                           "y": ["yes", "no"] * 20})
     path = tmp_path / "evil.csv"
     frame.to_csv(path, index=False)
-    server = serve()
-    page.goto(server.url)
-    nav(page, "Data")
-    upload(page, path)
+    upload_first(serve, page, path)
     page.get_by_text("Stored evil.csv").wait_for()
     nav(page, "Data")
     page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=evil).first.wait_for()  # its "constant" alert

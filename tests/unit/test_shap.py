@@ -1,13 +1,9 @@
 import numpy as np
 import pandas as pd
 
-import itertools
-import math
-
 from explain import plots, shap_values
 from explain.model_space import InputCodec
 from explain.shap_values import compute_shap, importance_frame
-from explain.shapley import shapley_values
 from tests.unit.fakes import FakeBinaryPredictor, FakeRegressor, fake_bundle, people
 
 
@@ -57,44 +53,3 @@ def test_importance_chart_puts_the_largest_on_top():
     imp = pd.DataFrame({"feature": ["sex", "age"], "mean_abs_shap": [0.3, 0.1]})
     fig = plots.importance_figure(imp)
     assert list(fig.data[0].y) == ["age", "sex"]  # plotly draws the last bar on top
-
-
-def _exact_shapley(f, x, background):
-    """Brute-force interventional Shapley values over all coalitions (small M only)."""
-    m = len(x)
-
-    def v(coalition):
-        z = background.copy()
-        z[:, list(coalition)] = x[list(coalition)]
-        return f(z).mean()
-
-    phi = np.zeros(m)
-    for j in range(m):
-        others = [k for k in range(m) if k != j]
-        for size in range(m):
-            for s in itertools.combinations(others, size):
-                weight = math.factorial(size) * math.factorial(m - size - 1) / math.factorial(m)
-                phi[j] += weight * (v(s + (j,)) - v(s))
-    return phi
-
-
-def test_two_features_with_an_interaction_are_exact():
-    f = lambda z: z[:, 0] * z[:, 1] + 2 * z[:, 0]  # noqa: E731
-    rng = np.random.default_rng(0)
-    background, rows = rng.normal(size=(30, 2)), rng.normal(size=(5, 2))
-    values, base = shapley_values(f, rows, background, n_permutations=2)
-    for r in range(5):
-        np.testing.assert_allclose(values[r, :, 0], _exact_shapley(f, rows[r], background), atol=1e-9)
-    np.testing.assert_allclose(base, [f(background).mean()])
-
-
-def test_many_features_stay_additive_and_close_to_exact():
-    w = np.array([1.0, -2.0, 0.5, 3.0, 0.0])
-    f = lambda z: z @ w + z[:, 0] * z[:, 3]  # noqa: E731
-    rng = np.random.default_rng(1)
-    background, rows = rng.normal(size=(20, 5)), rng.normal(size=(4, 5))
-    values, base = shapley_values(f, rows, background, n_permutations=8)
-    np.testing.assert_allclose(values[:, :, 0].sum(axis=1) + base[0], f(rows), atol=1e-9)
-    exact = np.array([_exact_shapley(f, r, background) for r in rows])
-    assert np.corrcoef(values[:, :, 0].ravel(), exact.ravel())[0, 1] > 0.98
-    assert np.allclose(values[:, 4, 0], 0)  # a feature the model ignores gets nothing

@@ -36,9 +36,9 @@ def waterfall_figure(contributions: pd.Series, base_value: float, output_name: s
         orientation="h", measure=["absolute", *["relative"] * len(shown), "total"],
         y=["average prediction", *shown.index.astype(str), "this row"], x=[base_value, *shown.to_numpy(), output],
         text=[f"{base_value:.4g}", *[f"{v:+.4g}" for v in shown], f"{output:.4g}"], textposition="outside",
-        connector={"line": {"color": "#bbb"}}))
+        cliponaxis=False, connector={"line": {"color": "#bbb"}}))  # labels beside the longest bars stay whole
     fig.update_layout(title=f"Why this prediction of {output_name}", yaxis_autorange="reversed",
-                      height=max(300, 32 * (len(shown) + 2) + 80), margin=dict(t=50, l=180, r=40, b=40),
+                      height=max(300, 32 * (len(shown) + 2) + 80), margin=dict(t=50, l=180, r=90, b=40),
                       showlegend=False)
     return fig
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from explain import shapley
+
 __all__ = ["summarise", "influence"]
 
 
@@ -46,12 +48,16 @@ def influence(f, background: np.ndarray, groups: list[list[int]], seed: int = 0)
     the background rows, divided by the largest (so 1 = the most influential; all 1 if nothing moves)."""
     rng = np.random.default_rng(seed)
     shuffled = background[rng.permutation(len(background))]
-    mixes = np.repeat(background[None], len(groups), axis=0)
-    for g, cols in enumerate(groups):
-        mixes[g][:, cols] = shuffled[:, cols]
-    out = np.asarray(f(np.vstack([background, mixes.reshape(-1, background.shape[1])])), dtype=float)
-    out = out.reshape(len(groups) + 1, len(background), -1)
-    moved = np.abs(out[1:] - out[0]).mean(axis=(1, 2))
+    plain = np.asarray(f(background), dtype=float).reshape(len(background), -1)
+    step = max(1, shapley.MAX_CELLS // max(1, background.size))  # groups per model call: wide tables in chunks
+    moved = np.zeros(len(groups))
+    for start in range(0, len(groups), step):
+        chunk = groups[start:start + step]
+        mixes = np.repeat(background[None], len(chunk), axis=0)
+        for g, cols in enumerate(chunk):
+            mixes[g][:, cols] = shuffled[:, cols]
+        out = np.asarray(f(mixes.reshape(-1, background.shape[1])), dtype=float).reshape(len(chunk), len(background), -1)
+        moved[start:start + len(chunk)] = np.abs(out - plain).mean(axis=(1, 2))
     return moved / moved.max() if moved.max() > 0 else np.ones(len(groups))
 
 

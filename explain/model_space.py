@@ -27,6 +27,7 @@ import pandas as pd
 
 from automl.bundle import Bundle
 from automl.prediction import model_frame
+from explain import shapley
 
 __all__ = ["InputCodec", "Space", "input_space", "model_space", "build_space"]
 
@@ -147,18 +148,23 @@ def model_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: 
         return predictor.transform_features(model_frame(bundle, codec.decode(codes, dtypes)))
 
     z_rows, z_bg = codec.encode(rows), codec.encode(background)
-    probe = np.vstack([z_rows[:32], z_bg[:32]])
+    m = z_rows.shape[1]
+    half = 32 if m <= 200 else 8  # probe rows: fewer for wide tables
+    probe = np.vstack([z_rows[:half], z_bg[:half]])
     base_frame = transform(probe)
     tcodec = _FrameCodec(base_frame)
     t_probe = tcodec.encode(base_frame)
     other = _other_values(probe, np.vstack([z_rows, z_bg]))
-    m = probe.shape[1]
-    # each input column changed alone (all in one pipeline call): the features that move belong to it
-    singles = np.repeat(probe[None], m, axis=0)
-    for j in range(m):
-        singles[j, :, j] = other[:, j]
-    t_singles = tcodec.encode(transform(singles.reshape(-1, m))).reshape(m, len(probe), -1)
-    groups = [np.flatnonzero(~_same(t_singles[j], t_probe).all(axis=0)).tolist() for j in range(m)]
+    # each input column changed alone (many per pipeline call): the features that move belong to it
+    step = max(1, shapley.MAX_CELLS // (len(probe) * max(m, t_probe.shape[1])))
+    groups = []
+    for start in range(0, m, step):
+        cols = range(start, min(m, start + step))
+        singles = np.repeat(probe[None], len(cols), axis=0)
+        for k, j in enumerate(cols):
+            singles[k, :, j] = other[:, j]
+        t_singles = tcodec.encode(transform(singles.reshape(-1, m))).reshape(len(cols), len(probe), -1)
+        groups += [np.flatnonzero(~_same(t, t_probe).all(axis=0)).tolist() for t in t_singles]
     owned = [c for g in groups for c in g]
     if len(owned) != len(set(owned)):
         log.info("model space: a feature depends on several input columns; using input space")

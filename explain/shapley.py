@@ -25,6 +25,7 @@ import numpy as np
 __all__ = ["shapley_values", "uses_exact", "evaluations_per_row"]
 
 Model = Callable[[np.ndarray], np.ndarray]
+MAX_CELLS = 8_000_000  # the largest array of mixed rows built at once (64 MB of float64)
 
 
 def uses_exact(n_features: int, n_permutations: int) -> bool:
@@ -89,10 +90,19 @@ def _masked(rows: np.ndarray, background: np.ndarray, groups: list[list[int]], m
 
 def _coalition_values(f: Model, rows: np.ndarray, background: np.ndarray, w: np.ndarray,
                       groups: list[list[int]], masks: np.ndarray) -> np.ndarray:
-    """v(S) for every row and mask: the weighted mean of f over the background, (R, K, O)."""
-    z = _masked(rows, background, groups, masks)
-    out = _call(f, z.reshape(-1, rows.shape[1]))
-    return np.einsum("rkbo,b->rko", out.reshape(len(rows), len(masks), len(background), -1), w)
+    """v(S) for every row and mask: the weighted mean of f over the background, (R, K, O).
+
+    Masks go to the model in chunks of at most `MAX_CELLS` array cells, so a wide table (thousands of
+    columns) costs more calls, not more memory."""
+    per_mask = len(rows) * len(background) * rows.shape[1]
+    step = max(1, MAX_CELLS // max(1, per_mask))
+    parts = []
+    for start in range(0, len(masks), step):
+        chunk = masks[start:start + step]
+        z = _masked(rows, background, groups, chunk)
+        out = _call(f, z.reshape(-1, rows.shape[1]))
+        parts.append(np.einsum("rkbo,b->rko", out.reshape(len(rows), len(chunk), len(background), -1), w))
+    return np.concatenate(parts, axis=1)
 
 
 def _exact(f: Model, rows: np.ndarray, background: np.ndarray, w: np.ndarray, groups: list[list[int]],

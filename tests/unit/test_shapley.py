@@ -140,3 +140,29 @@ def test_compute_shap_through_the_model_space_adds_up_to_the_probability(tmp_pat
     result = compute_shap(model, bundle, rows, people(300, seed=9))
     sums = result.values.groupby("row")["value"].sum().to_numpy() + result.base_values["yes"]
     np.testing.assert_allclose(sums, model.predict_proba(rows.reset_index(drop=True))["yes"], rtol=1e-9)
+
+
+def test_wide_tables_are_mixed_in_chunks_with_the_same_values(tmp_path, monkeypatch):
+    import explain.shapley as shapley_module
+
+    rng = np.random.default_rng(9)
+    background, rows = rng.normal(size=(6, 7)), rng.normal(size=(3, 7))
+    calls = []
+
+    def f(z):
+        calls.append(len(z))
+        return f_interacting(z) + z[:, 6]
+
+    whole, base = shapley_values(f, rows, background, n_permutations=8, background_groups=2)
+    imp = influence(f, background, [[j] for j in range(7)])
+    bundle = fake_bundle(tmp_path)
+    groups = build_space(PipelinePredictor(), bundle, people(8, seed=6), people(12, seed=7)).groups
+    biggest = max(calls)
+    monkeypatch.setattr(shapley_module, "MAX_CELLS", 60)  # a few mixed rows per model call
+    calls.clear()
+    chunked, base_chunked = shapley_values(f, rows, background, n_permutations=8, background_groups=2)
+    np.testing.assert_allclose(chunked, whole, atol=1e-12)
+    np.testing.assert_allclose(base_chunked, base)
+    np.testing.assert_allclose(influence(f, background, [[j] for j in range(7)]), imp)
+    assert max(calls) < biggest and max(calls) * 7 <= 60 + 6 * 7  # one mask (or the background) at a time
+    assert build_space(PipelinePredictor(), bundle, people(8, seed=6), people(12, seed=7)).groups == groups

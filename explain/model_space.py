@@ -114,6 +114,8 @@ class Space:
     f: Callable[[np.ndarray], np.ndarray]
     outputs: list[str]
     kind: str  # "model" or "input"
+    input_background: np.ndarray  # the background in input codes (for choosing representatives)
+    categorical: list[bool]  # which input columns hold category codes
 
 
 def _predict(predictor: Any, bundle: Bundle, transformed: bool) -> tuple[Callable[[pd.DataFrame], np.ndarray], list[str]]:
@@ -133,8 +135,8 @@ def input_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: 
     predict, outputs = _predict(predictor, bundle, transformed=False)
     dtypes = rows.dtypes
     f = lambda z: predict(model_frame(bundle, codec.decode(z, dtypes)))  # noqa: E731
-    z_rows = codec.encode(rows)
-    return Space(z_rows, codec.encode(background), [[j] for j in range(z_rows.shape[1])], f, outputs, "input")
+    z_rows, z_bg = codec.encode(rows), codec.encode(background)
+    return Space(z_rows, z_bg, [[j] for j in range(z_rows.shape[1])], f, outputs, "input", z_bg, codec.categorical)
 
 
 def model_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame) -> Space | None:
@@ -184,7 +186,8 @@ def model_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: 
         return None
     predict, outputs = _predict(predictor, bundle, transformed=True)
     f = lambda z: predict(tcodec.decode(z))  # noqa: E731
-    return Space(tcodec.encode(transform(z_rows)), tcodec.encode(transform(z_bg)), groups, f, outputs, "model")
+    return Space(tcodec.encode(transform(z_rows)), tcodec.encode(transform(z_bg)), groups, f, outputs, "model",
+                 z_bg, codec.categorical)
 
 
 def build_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame) -> Space:

@@ -23,7 +23,7 @@ from automl.bundle import Bundle, load_bundle, load_predictor
 from automl.schema import coerce_frame
 from automl.workspace import JobRecord, Workspace
 from explain.background import influence, summarise
-from explain.model_space import InputCodec, build_space
+from explain.model_space import build_space
 from explain.shapley import evaluations_per_row, shapley_values
 
 __all__ = ["ShapResult", "compute_shap", "run_shap_job", "load_shap", "importance_frame", "shap_dir", "explain_rows",
@@ -42,12 +42,14 @@ _ROWS_PER_CALL = 40_000
 
 @dataclass(frozen=True)
 class ShapResult:
-    """`values`: long frame (row, output, feature, value); `base_values`: {output: base value}."""
+    """`values`: long frame (row, output, feature, value); `base_values`: {output: base value};
+    `background_rows`: how many weighted representative rows the values are measured against."""
 
     values: pd.DataFrame
     base_values: dict[str, float]
     rows: pd.DataFrame
     outputs: list[str]
+    background_rows: int = 0
 
 
 def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame,
@@ -63,10 +65,9 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
     names = [f["name"] for f in bundle.schema["features"]]
     active = [j for j, g in enumerate(space.groups) if g]  # a column no feature depends on gets exactly 0
     groups = [space.groups[j] for j in active]
-    codec = InputCodec(bundle.schema, [rows, background])
     scale = np.zeros(len(names))
     scale[active] = np.sqrt(influence(space.f, space.background[:_INFLUENCE_ROWS], groups)) if groups else 0
-    picked, weights = summarise(codec.encode(background), codec.categorical, background_rows, scale=scale)
+    picked, weights = summarise(space.input_background, space.categorical, background_rows, scale=scale)
     by_weight = np.argsort(-weights, kind="stable")
     picked, weights = picked[by_weight], weights[by_weight]
     n_groups = max(1, min(background_groups, len(picked)))
@@ -93,6 +94,7 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
         "value": values.reshape(-1),
     })
     return ShapResult(values=long, base_values={o: float(b) for o, b in zip(outputs, base)},
+                      background_rows=len(picked),
                       rows=rows.iloc[:values.shape[0]], outputs=outputs)
 
 
@@ -178,7 +180,8 @@ def load_shap(ws: Workspace, run_id: str) -> ShapResult | None:
     if not summary:
         return None
     return ShapResult(values=pd.read_parquet(folder / "values.parquet"), base_values=summary["base_values"],
-                      rows=pd.read_parquet(folder / "rows.parquet"), outputs=summary["outputs"])
+                      rows=pd.read_parquet(folder / "rows.parquet"), outputs=summary["outputs"],
+                      background_rows=int(summary.get("background_rows", 0)))
 
 
 def run_shap_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_stop: Callable[[], bool]) -> str:
@@ -198,5 +201,5 @@ def run_shap_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_st
     atomic.write_parquet(folder / "rows.parquet", result.rows)
     atomic.write_json(folder / "summary.json", {"base_values": result.base_values, "outputs": result.outputs,
                                                 "rows": int(result.rows.shape[0]), "job_id": job.id,
-                                                "background_rows": min(BACKGROUND_ROWS, len(background))})
+                                                "background_rows": result.background_rows})
     return "stopped" if should_stop() else "succeeded"

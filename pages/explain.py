@@ -44,7 +44,7 @@ if len(result.outputs) > 1:
     output = st.selectbox("Explain the probability of class", result.outputs, key=f"explain.output.{run.id}")
 what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
 st.caption(f"SHAP values of {len(result.rows)} test rows, in the input columns, measured against "
-           f"{shap_values.BACKGROUND_ROWS} weighted rows that stand for the training data. For every row, the base value "
+           f"{result.background_rows} weighted rows that stand for the training data. For every row, the base value "
            f"({result.base_values[output]:.4g}, the average {what}) plus its SHAP values equals the model's output.")
 
 importance_tab, rows_tab, dependence_tab, one_tab = st.tabs(["Importance", "Every row", "One column", "One row"])

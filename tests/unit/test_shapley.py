@@ -166,3 +166,11 @@ def test_wide_tables_are_mixed_in_chunks_with_the_same_values(tmp_path, monkeypa
     np.testing.assert_allclose(influence(f, background, [[j] for j in range(7)]), imp)
     assert max(calls) < biggest and max(calls) * 7 <= 60 + 6 * 7  # one mask (or the background) at a time
     assert build_space(PipelinePredictor(), bundle, people(8, seed=6), people(12, seed=7)).groups == groups
+
+
+def test_the_result_says_how_many_representative_rows_it_was_measured_against(tmp_path):
+    from explain.shap_values import compute_shap
+
+    bundle = fake_bundle(tmp_path)
+    assert compute_shap(PipelinePredictor(), bundle, people(5), people(300, seed=1)).background_rows == 40
+    assert compute_shap(PipelinePredictor(), bundle, people(5), people(12, seed=1)).background_rows == 12

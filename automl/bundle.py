@@ -13,10 +13,11 @@ from typing import Any
 
 from automl import atomic, jobs
 from automl.errors import JobNotFoundError, RunNotReadyError
+from automl.run_files import SIGNED, RunFiles
 from automl.signing import sign_dir, signing_key, verify_dir
 from automl.workspace import Workspace
 
-__all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs", "sign_run", "SIGNED_FILES"]
+__all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs", "sign_run"]
 
 _READY = ("succeeded", "stopped")
 
@@ -44,22 +45,32 @@ class Bundle:
         return self.schema.get("class_labels")
 
     @property
+    def files(self) -> RunFiles:
+        """The run's files, each named once (`automl.run_files`)."""
+        return RunFiles(self.run_dir)
+
+    @property
+    def autogluon_best(self) -> str | None:
+        """The model AutoGluon ranked best on validation data when training ended."""
+        return self.metrics.get("best_model")
+
+    @property
     def recipe(self):
         """The fitted cleaning recipe, replayed on every row before the predictor (empty if none)."""
         from automl.cleaning import Recipe
 
-        return Recipe.from_dict(atomic.read_json(self.run_dir / "recipe.json"))
+        return Recipe.from_dict(atomic.read_json(self.files.recipe))
 
     @property
     def deployed_model(self) -> str:
         """The leaderboard model predictions use: the user's choice, else AutoGluon's best."""
-        chosen = atomic.read_json(self.run_dir / "deploy.json")
-        return chosen["model"] if chosen else self.metrics.get("best_model")
+        chosen = atomic.read_json(self.files.deploy)
+        return chosen["model"] if chosen else self.autogluon_best
 
     @property
     def threshold(self) -> float | None:
         """The saved decision threshold of a binary model (None: AutoGluon's own decision)."""
-        saved = atomic.read_json(self.run_dir / "threshold.json")
+        saved = atomic.read_json(self.files.threshold)
         return float(saved["threshold"]) if saved else None
 
     @property
@@ -67,14 +78,10 @@ class Bundle:
         return [f["name"] for f in self.schema["features"]]
 
 
-SIGNED_FILES = ["predictor", "recipe.json", "schema.json", "metrics.json", "threshold.json", "deploy.json"]
-
-
 def sign_run(ws: Workspace, run_id: str, key_file: str | None = None) -> None:
     """Sign a run's model files with the workspace key (at the end of training, and on import)."""
-    run_dir = ws.run_dir(run_id)
-    names = [n for n in SIGNED_FILES if (run_dir / n).exists()]
-    sign_dir(run_dir, names, signing_key(ws.secret_key(), key_file))
+    files = RunFiles(ws.run_dir(run_id))
+    sign_dir(files.root, files.signed(), signing_key(ws.secret_key(), key_file))
 
 
 def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bundle:
@@ -84,27 +91,24 @@ def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bund
         status = jobs.refresh(ws, run_id).status
     except JobNotFoundError:
         status = "unknown"  # its training never started
-    run_dir = ws.run_dir(run_id)
-    if status not in _READY or not (run_dir / "model.json").exists():
+    files = RunFiles(ws.run_dir(run_id))
+    if status not in _READY or not files.model.exists():
         why = {"queued": "is waiting to start", "running": "is still training", "stopping": "is stopping",
                "failed": "failed", "cancelled": "was cancelled"}.get(status, f"is {status}")
         raise RunNotReadyError(f"Run {run.id} {why}; it has no model to use. Pick a finished run.")
-    manifest = atomic.read_json(run_dir / "model.json")
-    return Bundle(
-        run_id=run_id, run_dir=run_dir, predictor_path=run_dir / manifest["predictor"],
-        schema=atomic.read_json(run_dir / "schema.json"), metrics=atomic.read_json(run_dir / "metrics.json"),
-        config=run.config, key=signing_key(ws.secret_key(), key_file),
-    )
+    return Bundle(run_id=run_id, run_dir=files.root, predictor_path=files.predictor,
+                  schema=atomic.read_json(files.schema), metrics=atomic.read_json(files.metrics),
+                  config=run.config, key=signing_key(ws.secret_key(), key_file))
 
 
 def ready_runs(ws: Workspace) -> list[str]:
     """Ids of runs with a complete model, newest first."""
-    return [r.id for r in ws.list_runs() if r.status in _READY and (ws.run_dir(r.id) / "model.json").exists()]
+    return [r.id for r in ws.list_runs() if r.status in _READY and RunFiles(ws.run_dir(r.id)).model.exists()]
 
 
 def load_predictor(bundle: Bundle):
     """Verify the bundle's signature, then load its AutoGluon predictor (imports AutoGluon on first use)."""
     from autogluon.tabular import TabularPredictor
 
-    verify_dir(bundle.run_dir, bundle.key, f"The model of run {bundle.run_id}")
+    verify_dir(bundle.run_dir, bundle.key, f"The model of run {bundle.run_id}", covered=SIGNED)
     return TabularPredictor.load(str(bundle.predictor_path), verbosity=0, require_py_version_match=False)

@@ -19,14 +19,13 @@ from pathlib import Path, PurePosixPath
 
 from automl import atomic, jobs
 from automl.bundle import Bundle, load_bundle, load_predictor, sign_run
+from automl.run_files import EXPORTED, PREDICTOR, SIGNED, RunFiles
 from automl.signing import SIGNATURE_FILE, BundleSignatureError, digest_files, sign_manifest, signing_key, \
     verify_manifest
 from automl.workspace import RunInfo, Workspace
 
 __all__ = ["export_bundle", "import_bundle", "open_bundle_file"]
 
-_FILES = ["predictor", "recipe.json", "schema.json", "metrics.json", "threshold.json", "deploy.json", "config.json",
-          "model.json"]
 
 
 def export_bundle(ws: Workspace, run_id: str, out: str | Path, key_file: str | None = None) -> Path:
@@ -35,19 +34,19 @@ def export_bundle(ws: Workspace, run_id: str, out: str | Path, key_file: str | N
     predictor = load_predictor(bundle)  # verifies the run's own signature first
     out = Path(out)
     with tempfile.TemporaryDirectory() as tmp:
-        stage = Path(tmp)
-        predictor.clone_for_deployment(str(stage / "predictor"), model=bundle.deployed_model)
-        for name in ("recipe.json", "schema.json", "metrics.json", "threshold.json", "deploy.json", "model.json"):
-            if (bundle.run_dir / name).exists():
-                shutil.copy2(bundle.run_dir / name, stage / name)
-        atomic.write_json(stage / "config.json", bundle.config)
-        names = [n for n in _FILES if (stage / n).exists()]
-        signed = sign_manifest(signing_key(ws.secret_key(), key_file), digest_files(stage, names))
+        stage = RunFiles(Path(tmp))
+        predictor.clone_for_deployment(str(stage.predictor), model=bundle.deployed_model)
+        for name in SIGNED:
+            if name != PREDICTOR and (bundle.run_dir / name).exists():
+                shutil.copy2(bundle.run_dir / name, stage.root / name)
+        atomic.write_json(stage.config, bundle.config)
+        names = [n for n in EXPORTED if (stage.root / n).exists()]
+        signed = sign_manifest(signing_key(ws.secret_key(), key_file), digest_files(stage.root, names))
         with atomic.atomic_path(out) as part:
             with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 zf.writestr(SIGNATURE_FILE, json.dumps(signed, indent=2))
                 for rel in signed["files"]:
-                    zf.write(stage / rel, rel)
+                    zf.write(stage.root / rel, rel)
     return out
 
 
@@ -85,7 +84,7 @@ def _extract_verified(path: str | Path, key: bytes, dest: Path) -> dict:
             if not hmac.compare_digest(h.hexdigest(), digest):
                 raise BundleSignatureError(f"{what}: {name} does not match its signed hash; refused.")
     atomic.write_json(dest / SIGNATURE_FILE, signed)
-    return atomic.read_json(dest / "config.json", {}) or {}
+    return atomic.read_json(RunFiles(dest).config, {}) or {}
 
 
 def import_bundle(ws: Workspace, path: str | Path, key_file: str | None = None) -> RunInfo:
@@ -95,7 +94,7 @@ def import_bundle(ws: Workspace, path: str | Path, key_file: str | None = None) 
     run_dir = ws.run_dir(run_id)
     with tempfile.TemporaryDirectory(dir=ws.root) as tmp:
         config = _extract_verified(path, key, Path(tmp))
-        metrics = atomic.read_json(Path(tmp) / "metrics.json", {}) or {}
+        metrics = atomic.read_json(RunFiles(Path(tmp)).metrics, {}) or {}
         shutil.move(tmp, run_dir)
         Path(tmp).mkdir()  # TemporaryDirectory removes it on exit
     config = {**config, "imported_from": Path(path).name}
@@ -112,6 +111,7 @@ def import_bundle(ws: Workspace, path: str | Path, key_file: str | None = None) 
 def open_bundle_file(path: str | Path, key: bytes, dest: Path) -> Bundle:
     """A bundle straight from a zip (for `predict MODEL.zip`), verified and extracted to `dest`."""
     config = _extract_verified(path, key, dest)
-    return Bundle(run_id=Path(path).stem, run_dir=dest, predictor_path=dest / "predictor",
-                  schema=atomic.read_json(dest / "schema.json"), metrics=atomic.read_json(dest / "metrics.json"),
+    files = RunFiles(dest)
+    return Bundle(run_id=Path(path).stem, run_dir=dest, predictor_path=files.predictor,
+                  schema=atomic.read_json(files.schema), metrics=atomic.read_json(files.metrics),
                   config=config, key=key)

@@ -10,8 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from automl.errors import TargetError
-
 __all__ = ["cmd_predict", "cmd_explain", "cmd_export", "cmd_import", "score_file"]
 
 EXIT_OK = 0
@@ -67,20 +65,22 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     from automl import atomic
     from automl.bundle import load_predictor
-    from automl.ingest import read_table
+    from automl.model_input import read_file
     from automl.prediction import escape_formulas
     from explain.report import build_report, dataset_summary
     from explain.shap_values import compute_shap, keep_in_memory, shap_table
 
     ws = _workspace(args)
-    df, _ = read_table(args.data)
-    rows = df.head(args.rows)
     with tempfile.TemporaryDirectory() as tmp:
         bundle = _open_model(ws, args.model, args.key_file, tmp)
+        df, _, unreadable = read_file(bundle.schema, args.data)  # read exactly as training read its file
+        for line in unreadable.lines():
+            _err(line)
+        rows = df.head(args.rows)
         predictor = load_predictor(bundle)
         keep_in_memory(predictor, bundle)
-        background = pd.read_parquet(bundle.run_dir / "train_sample.parquet") \
-            if (bundle.run_dir / "train_sample.parquet").exists() else df
+        background = pd.read_parquet(bundle.files.train_sample) \
+            if (bundle.files.train_sample).exists() else df
         background = background.sample(min(2000, len(background)), random_state=0)  # summarised to 20 rows
         result = compute_shap(predictor, bundle, rows, background,
                               on_progress=lambda d, t: _err(f"  explained {d:,} of {t:,} rows"))
@@ -113,31 +113,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def score_file(bundle, data: str) -> dict[str, Any]:
     """Score a labelled file with the run's model (recipe replayed), keyed by AutoGluon's metric names."""
-    from autogluon.core.metrics import get_metric
-
     from automl.bundle import load_predictor
-    from automl.ingest import read_table
-    from automl.prediction import predict_frame
+    from automl.model_input import read_file
+    from automl.prediction import model_frame
+    from automl.scoring import score
 
-    df, _ = read_table(data)
-    if bundle.label not in df.columns:
-        raise TargetError(f"{Path(data).name} has no {bundle.label!r} column to score against.")
+    df, _, unreadable = read_file(bundle.schema, data, keep=(bundle.label,), require=(bundle.label,))
     df = df[df[bundle.label].notna()]
     predictor = load_predictor(bundle)
-    result, _ = predict_frame(predictor, bundle, df)
-    proba = result.filter(like="proba_").rename(columns=lambda c: c.removeprefix("proba_"))
-    if bundle.problem_type == "binary" or bundle.problem_type == "multiclass":
-        proba.columns = list(predictor.class_labels)
-        y_pred = proba
-    else:
-        y_pred = result["prediction"]
-    scores = predictor.evaluate_predictions(y_true=df[bundle.label], y_pred=y_pred, auxiliary_metrics=True,
-                                            silent=True)
-    scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
-    values = {k: float(get_metric(k, bundle.problem_type).convert_score_to_original(v)) for k, v in scores.items()}
-    if bundle.problem_type == "regression":
-        from automl.curves import with_mape
-
-        with_mape(scores, values, df[bundle.label], result["prediction"])
+    scored = score(predictor, model_frame(bundle, df.drop(columns=[bundle.label])), df[bundle.label],
+                   bundle.problem_type, bundle.deployed_model)
+    scores, values = scored.scores, scored.values
     return {"data": str(data), "rows": len(df), "scores": scores, "metrics": values,
+            "unreadable": unreadable.counts,
             "test_score": scores.get(bundle.metrics["eval_metric"])}

@@ -8,8 +8,9 @@ import pandas as pd
 
 from automl import atomic
 from automl.bundle import Bundle, sign_run
-from automl.curves import with_mape
 from automl.errors import TargetError
+from automl.run_files import RunFiles
+from automl.scoring import score
 from automl.workspace import Workspace
 
 __all__ = ["deploy_model", "shrink", "refit"]
@@ -17,35 +18,27 @@ __all__ = ["deploy_model", "shrink", "refit"]
 
 def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> dict:
     """Make `model` the one every prediction uses; the test-split predictions and metrics follow it."""
-    from autogluon.core.metrics import get_metric
-
     from automl.prediction import model_frame
-    from automl.schema import coerce_frame
+    from automl.model_input import to_model_input
 
     if model not in predictor.model_names() or not predictor.model_info(model).get("can_infer", True):
         raise TargetError(f"{model!r} is not a model of this run that can predict.")
-    raw = pd.read_parquet(bundle.run_dir / "test.parquet")
-    X = model_frame(bundle, coerce_frame(bundle.schema, raw))
-    y = raw[bundle.label]
-    preds = pd.DataFrame({"row": range(len(raw)), "actual": y.to_numpy(),
-                          "prediction": predictor.predict(X, model=model).to_numpy()})
-    if bundle.problem_type in ("binary", "multiclass"):
-        proba = predictor.predict_proba(X, model=model)
-        for c in proba.columns:
-            preds[f"proba_{c}"] = proba[c].to_numpy()
-        scores = predictor.evaluate_predictions(y_true=y, y_pred=proba, auxiliary_metrics=True, silent=True)
-    else:
-        scores = predictor.evaluate_predictions(y_true=y, y_pred=preds["prediction"], auxiliary_metrics=True,
-                                                silent=True)
-    scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
-    values = {k: float(get_metric(k, bundle.problem_type).convert_score_to_original(v)) for k, v in scores.items()}
-    if bundle.problem_type == "regression":
-        with_mape(scores, values, y, preds["prediction"])
+    raw = pd.read_parquet(bundle.files.test_rows)
+    X = model_frame(bundle, to_model_input(bundle.schema, raw)[0])
+    scored = score(predictor, X, raw[bundle.label], bundle.problem_type, model)
+    preds = scored.predictions
+    before = pd.read_parquet(bundle.files.test_predictions, columns=["row"])
+    preds.insert(0, "row", before["row"].to_numpy() if len(before) == len(preds) else range(len(preds)))
+    scores, values = scored.scores, scored.values
     metrics = {**bundle.metrics, "scores": scores, "deployed_model": model, "values": values,
                "test_score": scores.get(bundle.metrics["eval_metric"])}
-    atomic.write_parquet(bundle.run_dir / "test_predictions.parquet", preds)
-    atomic.write_json(bundle.run_dir / "metrics.json", metrics)
-    atomic.write_json(bundle.run_dir / "deploy.json", {"model": model})
+    atomic.write_parquet(bundle.files.test_predictions, preds)
+    atomic.write_json(bundle.files.metrics, metrics)
+    atomic.write_json(bundle.files.deploy, {"model": model})
+    if bundle.problem_type == "binary":
+        from automl.threshold import save_validation_predictions
+
+        save_validation_predictions(bundle.files, predictor, model)
     sign_run(ws, bundle.run_id)
     ws.set_run_result(bundle.run_id, metrics["test_score"], metrics["values"].get(metrics["eval_metric"]),
                       metrics["eval_metric"])
@@ -54,10 +47,10 @@ def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> d
 
 def _model_input(bundle: Bundle) -> pd.DataFrame:
     from automl.prediction import model_frame
-    from automl.schema import coerce_frame
+    from automl.model_input import to_model_input
 
-    raw = pd.read_parquet(bundle.run_dir / "test.parquet")
-    return model_frame(bundle, coerce_frame(bundle.schema, raw)).assign(**{bundle.label: raw[bundle.label].to_numpy()})
+    raw = pd.read_parquet(bundle.files.test_rows)
+    return model_frame(bundle, to_model_input(bundle.schema, raw)[0]).assign(**{bundle.label: raw[bundle.label].to_numpy()})
 
 
 def _footprint(predictor: Any, model: str, test: pd.DataFrame, metric_value: float | None) -> dict:
@@ -85,7 +78,8 @@ def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     model = bundle.deployed_model
     before = _footprint(predictor, model, test, bundle.metrics.get("values", {}).get(bundle.metrics["eval_metric"]))
     run_dir = bundle.run_dir
-    slim, old = run_dir / "predictor.slim", run_dir / "predictor.old"
+    files = RunFiles(run_dir)
+    slim, old = files.predictor.with_name("predictor.slim"), files.predictor.with_name("predictor.old")
     shutil.rmtree(slim, ignore_errors=True)
     try:
         predictor.clone_for_deployment(str(slim), model=model)
@@ -93,18 +87,18 @@ def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
         shutil.rmtree(slim, ignore_errors=True)
         raise TargetError("This model was refitted on all rows; AutoGluon cannot shrink a refitted model. "
                           "Shrink first, then refit.") from exc
-    (run_dir / "predictor").rename(old)
-    slim.rename(run_dir / "predictor")
+    files.predictor.rename(old)
+    slim.rename(files.predictor)
     shutil.rmtree(old, ignore_errors=True)
-    atomic.write_json(run_dir / "deploy.json", {"model": model})
+    atomic.write_json(files.deploy, {"model": model})
     sign_run(ws, bundle.run_id)
     bundle = load_bundle(ws, bundle.run_id)
     slim_predictor = load_predictor(bundle)
     metrics = deploy_model(ws, bundle, slim_predictor, model)
-    atomic.write_parquet(run_dir / "leaderboard.parquet", leaderboard_frame(slim_predictor, test))
+    atomic.write_parquet(files.leaderboard, leaderboard_frame(slim_predictor, test))
     after = _footprint(slim_predictor, model, test, metrics["values"].get(metrics["eval_metric"]))
     result = {"before": before, "after": after}
-    atomic.write_json(run_dir / "shrink.json", result)
+    atomic.write_json(files.shrink, result)
     return result
 
 
@@ -123,8 +117,8 @@ def refit(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     sign_run(ws, bundle.run_id)  # the predictor folder changed: sign it before anything reloads it
     bundle = load_bundle(ws, bundle.run_id)
     metrics = deploy_model(ws, bundle, predictor, refitted)
-    atomic.write_parquet(bundle.run_dir / "leaderboard.parquet", leaderboard_frame(predictor, test))
+    atomic.write_parquet(bundle.files.leaderboard, leaderboard_frame(predictor, test))
     after = _footprint(predictor, refitted, test, metrics["values"].get(metrics["eval_metric"]))
     result = {"before": before, "after": after}
-    atomic.write_json(bundle.run_dir / "refit.json", result)
+    atomic.write_json(bundle.files.refit, result)
     return result

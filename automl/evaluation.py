@@ -20,7 +20,7 @@ _PRETTY = {
 
 
 def leaderboard(bundle: Bundle) -> pd.DataFrame:
-    board = pd.read_parquet(bundle.run_dir / "leaderboard.parquet")
+    board = pd.read_parquet(bundle.files.leaderboard)
     board["deployed"] = board["model"] == bundle.deployed_model
     return board
 
@@ -40,11 +40,11 @@ def leaderboard_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 def test_rows(bundle: Bundle) -> pd.DataFrame:
     """The held-out test rows as they were read (input columns and target), in prediction order."""
-    return pd.read_parquet(bundle.run_dir / "test.parquet")
+    return pd.read_parquet(bundle.files.test_rows)
 
 
 def test_predictions(bundle: Bundle) -> pd.DataFrame:
-    return pd.read_parquet(bundle.run_dir / "test_predictions.parquet")
+    return pd.read_parquet(bundle.files.test_predictions)
 
 
 def metric_table(bundle: Bundle) -> pd.DataFrame:

@@ -18,8 +18,11 @@ from sklearn.model_selection import train_test_split
 from automl import atomic, jobs
 from automl.bundle import sign_run
 from automl.cleaning import Recipe
-from automl.curves import with_mape
+from automl.model_input import ColumnRead, read_plan, replay_frame
+from automl.run_files import RunFiles
+from automl.threshold import save_validation_predictions
 from automl.schema import build_schema
+from automl.scoring import score
 from automl.training import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
 from automl.workspace import JobRecord, Workspace
 
@@ -69,8 +72,9 @@ def _on_gpu(value: Any) -> Any:
 def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
                      should_stop: Callable[[], bool]) -> str:
     run_dir = ws.run_dir(job.id)
-    config = TrainConfig.from_dict(atomic.read_json(run_dir / "config.json"))
-    train, test, raw_train = _prepare(ws, config, run_dir, events)
+    files = RunFiles(run_dir)
+    config = TrainConfig.from_dict(atomic.read_json(files.config))
+    train, test, raw_train, reads = _prepare(ws, config, run_dir, events)
 
     num_gpus = detect_gpus() if config.gpu != "off" else 0
     events.emit("stage", stage="fitting", time_limit=config.time_limit, preset=config.preset, num_gpus=num_gpus)
@@ -81,34 +85,42 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
         raise RuntimeError(f"No model finished within the {config.time_limit} s budget; give training more time.")
 
     events.emit("stage", stage="evaluating")
+    if config.problem_type == "binary":  # where decision thresholds are tuned: never the test split
+        save_validation_predictions(files, predictor, predictor.model_best)
     metrics, leaderboard, test_predictions = _score(predictor, test, config)
     metrics.update(n_train=len(train), n_test=len(test), fit_seconds=round(fit_seconds, 2), num_gpus=num_gpus,
                    gpus=gpu_names() if num_gpus else [],
                    models_on_gpu=[m for m, g in zip(leaderboard["model"], leaderboard["used_gpu"]) if g],
                    stopped_early=should_stop(), versions=_versions())
     inputs = raw_train.drop(columns=[config.sample_weight] if config.sample_weight else [])
-    atomic.write_json(run_dir / "schema.json",
-                      build_schema(inputs, config.label, config.problem_type, metrics.get("class_labels")))
-    atomic.write_parquet(run_dir / "leaderboard.parquet", leaderboard)
-    atomic.write_parquet(run_dir / "test_predictions.parquet", test_predictions)
-    atomic.write_json(run_dir / "metrics.json", metrics)
+    atomic.write_json(files.schema,
+                      build_schema(inputs, config.label, config.problem_type, metrics.get("class_labels"), reads))
+    atomic.write_parquet(files.leaderboard, leaderboard)
+    atomic.write_parquet(files.test_predictions, test_predictions)
+    atomic.write_json(files.metrics, metrics)
     ws.set_run_result(job.id, metrics["test_score"], metrics["values"].get(metrics["eval_metric"]),
                       metrics["eval_metric"])
-    sign_run(ws, job.id)  # before model.json: a run is offered only once it is signed
-    atomic.write_json(run_dir / "model.json", {"predictor": "predictor", "best_model": metrics["best_model"],
-                                               "created_at": time.time()})
+    # model.json marks the model complete; it is signed with the rest, and the run is offered only once
+    # its job has finished after this signature (a crash in between leaves a failed run, never a model)
+    atomic.write_json(files.model, {"best_model": metrics["best_model"], "created_at": time.time()})
+    sign_run(ws, job.id)
     events.emit("stage", stage="done", test_score=metrics["test_score"], best_model=metrics["best_model"])
     return "stopped" if should_stop() else "succeeded"
 
 
 def _prepare(ws: Workspace, config: TrainConfig, run_dir: Path,
-             events: jobs.EventLog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+             events: jobs.EventLog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, ColumnRead]]:
     """Split the raw rows, fit the recipe on the training split only, and keep the raw inputs the model needs.
 
     Returns the model's training and test frames (recipe applied; the test split in inference mode, as
-    new rows will be) and the raw training split restricted to the input columns (for the input schema).
+    new rows will be), the raw training split restricted to the input columns (for the input schema), and
+    how ingest read each column (replayed by every prediction). The rows pass through the same
+    `replay_frame` that every prediction uses.
     """
-    df = ws.load_dataset(config.source_dataset_id or config.dataset_id)
+    source = config.source_dataset_id or config.dataset_id
+    df = ws.load_dataset(source)
+    reads = read_plan(df, (ws.get_dataset(source).meta.get("ingest") or {}).get("conversions"))
+    df, _ = replay_frame(df, reads)
     labelled = df[df[config.label].notna()]
     raw_train, raw_test = split_train_test(labelled, config.label, config.problem_type, config.test_size,
                                            config.seed)
@@ -121,13 +133,14 @@ def _prepare(ws: Workspace, config: TrainConfig, run_dir: Path,
     if train[config.label].nunique() < 2:
         raise ValueError("After the cleaning recipe, the training rows hold a single target value; "
                          "check the recipe's row filters.")
-    atomic.write_json(run_dir / "recipe.json", recipe.to_dict())
-    atomic.write_parquet(run_dir / "test.parquet", raw_test)
-    atomic.write_parquet(run_dir / "train_sample.parquet",
+    files = RunFiles(run_dir)
+    atomic.write_json(files.recipe, recipe.to_dict())
+    atomic.write_parquet(files.test_rows, raw_test)
+    atomic.write_parquet(files.train_sample,
                          raw_train.sample(min(TRAIN_SAMPLE_ROWS, len(raw_train)), random_state=config.seed))
     events.emit("stage", stage="split", n_train=len(train), n_test=len(test), recipe_steps=len(recipe),
                 dropped_missing_label=len(df) - len(labelled), dropped_by_recipe=len(raw_train) - len(train))
-    return train, test, raw_train
+    return train, test, raw_train, reads
 
 
 def _fit(config: TrainConfig, train: pd.DataFrame, run_dir: Path, events: jobs.EventLog, stop_file: Path,
@@ -140,7 +153,7 @@ def _fit(config: TrainConfig, train: pd.DataFrame, run_dir: Path, events: jobs.E
     if config.model_families:
         excluded += [m for m in MODEL_FAMILIES if m not in config.model_families]
     predictor = TabularPredictor(label=config.label, problem_type=config.problem_type,
-                                 eval_metric=config.eval_metric, path=str(run_dir / "predictor"), verbosity=2,
+                                 eval_metric=config.eval_metric, path=str(RunFiles(run_dir).predictor), verbosity=2,
                                  sample_weight=config.sample_weight)
     extra = {}
     if config.tuning_trials:
@@ -157,23 +170,12 @@ def _fit(config: TrainConfig, train: pd.DataFrame, run_dir: Path, events: jobs.E
 
 def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     label = config.label
-    X, y = test.drop(columns=[label]), test[label]
-    pred = predictor.predict(X)
-    out = pd.DataFrame({"row": test.index.to_numpy(), "actual": y.to_numpy(), "prediction": pred.to_numpy()})
+    scored = score(predictor, test.drop(columns=[label]), test[label], config.problem_type)
+    out = scored.predictions
+    out.insert(0, "row", test.index.to_numpy())  # the row of the labelled table, kept by every re-scoring
     classification = config.problem_type in ("binary", "multiclass")
-    class_labels = None
-    if classification:
-        proba = predictor.predict_proba(X)
-        class_labels = [_plain(c) for c in predictor.class_labels]
-        for c in proba.columns:
-            out[f"proba_{c}"] = proba[c].to_numpy()
-        scores = predictor.evaluate_predictions(y_true=y, y_pred=proba, auxiliary_metrics=True, silent=True)
-    else:
-        scores = predictor.evaluate_predictions(y_true=y, y_pred=pred, auxiliary_metrics=True, silent=True)
-    scores = {k: float(v) for k, v in scores.items() if isinstance(v, (int, float))}
-    values = {k: _original_value(k, v, config.problem_type) for k, v in scores.items()}
-    if not classification:
-        with_mape(scores, values, y, pred)
+    class_labels = [_plain(c) for c in predictor.class_labels] if classification else None
+    scores, values = scored.scores, scored.values
     metric = predictor.eval_metric
     metrics = {
         "problem_type": config.problem_type, "eval_metric": metric.name,
@@ -205,16 +207,6 @@ def _used_gpu(predictor, model: str) -> bool:
         return float(predictor.model_info(model).get("num_gpus") or 0) > 0
     except Exception:  # noqa: BLE001 - an ensemble without its own resources
         return False
-
-
-def _original_value(metric: str, score: float, problem_type: str) -> float:
-    """AutoGluon reports errors as negative scores (higher is better); users read the error itself."""
-    from autogluon.core.metrics import get_metric
-
-    try:
-        return float(get_metric(metric, problem_type).convert_score_to_original(score))
-    except Exception:  # noqa: BLE001 - an unknown auxiliary metric keeps its score
-        return score
 
 
 def _versions() -> dict[str, str]:

@@ -213,7 +213,8 @@ def _format_of(name: str, magic: bytes | None) -> Format:
 
 
 def detect_encoding(head: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (BOM or the NUL pattern of ASCII text), else CP-1252 / Latin-1."""
+    """UTF-8 (with or without BOM), UTF-16 (BOM or the NUL pattern of ASCII text), else the legacy code page
+    charset-normalizer finds (CP-1252 / Latin-1 when it cannot tell)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -234,6 +235,31 @@ def detect_encoding(head: bytes, name: str) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    return _legacy_encoding(head)
+
+
+# The legacy code pages files come in, most common first: a tie between two is read as the earlier one.
+_LEGACY = ["cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257", "cp1255", "cp1256", "koi8_r", "cp932",
+           "shift_jis", "euc_jp", "gb18030", "big5", "euc_kr", "iso8859_2", "iso8859_5", "iso8859_15"]
+
+
+def _legacy_encoding(head: bytes) -> str:
+    """A single- or multi-byte legacy code page (Western or Central European, Cyrillic, Shift-JIS, ...),
+    found by charset-normalizer among `_LEGACY`; CP-1252 / Latin-1 when it cannot tell."""
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(head[:262144], cp_isolation=_LEGACY))
+    if matches:
+        rank = {name: i for i, name in enumerate(_LEGACY)}
+        best = min(matches, key=lambda m: (round(m.chaos, 3), -round(m.coherence, 3), rank.get(m.encoding, 99)))
+        text = str(best)
+        for name in _LEGACY[:rank.get(best.encoding, 0)]:  # an earlier code page that reads the same text
+            try:
+                if head[:262144].decode(name) == text:
+                    return codecs.lookup(name).name
+            except UnicodeDecodeError:
+                continue
+        return codecs.lookup(best.encoding).name
     try:
         head.decode("cp1252")
         return "cp1252"

@@ -10,6 +10,7 @@ import pandas as pd
 from automl import atomic, jobs
 from automl.bundle import load_bundle, load_predictor
 from automl.workspace import JobRecord, Workspace
+from automl.run_files import RunFiles
 
 __all__ = ["run_importance_job", "load_importance", "CONFIDENCE"]
 
@@ -18,13 +19,13 @@ CONFIDENCE = 0.95
 
 def run_importance_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_stop: Callable[[], bool]) -> str:
     from automl.prediction import model_frame
-    from automl.schema import coerce_frame
+    from automl.model_input import to_model_input
 
     params = atomic.read_json(jobs.params_path(ws, job), {}) or {}
     bundle = load_bundle(ws, job.run_id)
     predictor = load_predictor(bundle)
-    raw = pd.read_parquet(bundle.run_dir / "test.parquet")
-    data = model_frame(bundle, coerce_frame(bundle.schema, raw)).assign(**{bundle.label: raw[bundle.label].to_numpy()})
+    raw = pd.read_parquet(bundle.files.test_rows)
+    data = model_frame(bundle, to_model_input(bundle.schema, raw)[0]).assign(**{bundle.label: raw[bundle.label].to_numpy()})
     shuffles = int(params.get("shuffles", 5))
     events.emit("progress", done=0, total=shuffles)
     frame = predictor.feature_importance(data, model=bundle.deployed_model, num_shuffle_sets=shuffles,
@@ -32,10 +33,10 @@ def run_importance_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, sho
                                          confidence_level=CONFIDENCE, silent=True)
     events.emit("progress", done=shuffles, total=shuffles)
     frame = frame.reset_index().rename(columns={"index": "feature"})
-    atomic.write_parquet(bundle.run_dir / "importance.parquet", frame)
+    atomic.write_parquet(bundle.files.importance, frame)
     return "succeeded"
 
 
 def load_importance(ws: Workspace, run_id: str) -> pd.DataFrame | None:
-    path = ws.run_dir(run_id) / "importance.parquet"
+    path = RunFiles(ws.run_dir(run_id)).importance
     return pd.read_parquet(path) if path.exists() else None

@@ -12,7 +12,7 @@ import os
 import re
 import warnings
 from dataclasses import asdict, dataclass, field
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO, Callable, Iterator
 
 import pandas as pd
 
@@ -20,7 +20,7 @@ from automl.errors import DataLoadError
 from automl.formats import Source, detect_encoding, open_source
 from automl.values import convert_columns
 
-__all__ = ["IngestReport", "read_table", "MAX_UPLOAD_BYTES", "NA_VALUES", "clean_column_names", "sniff_delimiter",
+__all__ = ["IngestReport", "read_table", "open_table", "RawTable", "MAX_UPLOAD_BYTES", "NA_VALUES", "clean_column_names", "sniff_delimiter",
            "replace_missing_markers"]
 
 MAX_UPLOAD_BYTES = int(os.environ.get("AUTOML_STUDIO_MAX_UPLOAD_MB", "500")) * 1024 * 1024
@@ -59,26 +59,23 @@ def read_table(source: str | os.PathLike[str] | BinaryIO | bytes, name: str | No
     >>> df.shape, report.delimiter
     ((2, 2), ';')
     """
-    src = open_source(source, name, max_bytes)
-    readers = {"csv": _read_delimited, "excel": _read_excel, "parquet": _read_parquet,
-               "jsonl": _read_json, "json": _read_json}
-    try:
-        df, details = readers[src.format](src, on_progress)
-    except DataLoadError:
-        raise
-    except (OSError, EOFError, ValueError, UnicodeError) as exc:
-        raise DataLoadError(f"{src.name} could not be read as {src.format}: {_one_line(exc)}") from exc
+    table = open_table(source, name, max_bytes=max_bytes, on_progress=on_progress)
+    chunks = list(table.chunks)
+    df = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else (chunks[0] if chunks else pd.DataFrame())
     if df.shape[1] == 0:
-        raise DataLoadError(f"{src.name} has no columns.")
+        raise DataLoadError(f"{table.name} has no columns.")
     if len(df) == 0:
-        raise DataLoadError(f"{src.name} has a header but no data rows.")
-    df, renamed = clean_column_names(df)
+        raise DataLoadError(f"{table.name} has a header but no data rows.")
+    renamed = table.renamed
+    details = dict(table.details)
+    notes = list(details.pop("notes", []))
+    if details.get("format", table.source.format) == "csv":
+        notes += [f"`{c}`: text read as boolean (true / false)." for c in df.columns if df[c].dtype == bool]
     df, markers = replace_missing_markers(df)
     df, conversions = convert_columns(df)
-    notes = list(details.pop("notes", []))
-    fmt = details.pop("format", src.format)
-    if src.container:
-        notes.insert(0, f"Unpacked from a {src.container} archive.")
+    fmt = details.pop("format", table.source.format)
+    if table.source.container:
+        notes.insert(0, f"Unpacked from a {table.source.container} archive.")
     if renamed:
         notes.append("Renamed column(s): " + ", ".join(f"{old!r} → {new!r}" for old, new in renamed.items()) + ".")
     for col, n in markers.items():
@@ -86,10 +83,64 @@ def read_table(source: str | os.PathLike[str] | BinaryIO | bytes, name: str | No
     notes += [c.message() for c in conversions]
     if on_progress:
         on_progress(1.0)
-    return df, IngestReport(source=src.name, format=fmt, rows=len(df), columns=df.shape[1],
-                            container=src.container, renamed=renamed,
+    return df, IngestReport(source=table.name, format=fmt, rows=len(df), columns=df.shape[1],
+                            container=table.source.container, renamed=renamed,
                             conversions=[c.to_dict() for c in conversions], missing_markers=markers,
                             notes=notes, **details)
+
+
+@dataclass
+class RawTable:
+    """A table file opened for reading: its source, what sniffing found, and its rows chunk by chunk.
+
+    Chunks carry the cleaned column names and the cells as the format holds them: no missing markers
+    replaced and no typed values converted yet (training infers those once; prediction replays them).
+    """
+
+    source: Source
+    details: dict[str, Any]
+    renamed: dict[str, str]
+    chunks: Iterator[pd.DataFrame]
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+
+def open_table(source: str | os.PathLike[str] | BinaryIO | bytes, name: str | None = None, *,
+               max_bytes: int = MAX_UPLOAD_BYTES, on_progress: Progress | None = None,
+               chunk_rows: int = _CHUNK_ROWS, as_text: Callable[[str], bool] | None = None) -> RawTable:
+    """Open a table file of any supported format and encoding; its rows come lazily, `chunk_rows` at a time
+    (CSV and JSON lines; Excel and Parquet in one piece). Columns for which `as_text(cleaned_name)` is true
+    are read as the text written in a delimited file, never parsed as numbers."""
+    src = open_source(source, name, max_bytes)
+    readers = {"csv": _delimited_chunks, "excel": _excel_chunks, "parquet": _parquet_chunks,
+               "jsonl": _json_chunks, "json": _json_chunks}
+    try:
+        header, details, chunks = readers[src.format](src, on_progress, chunk_rows, as_text)
+    except DataLoadError:
+        raise
+    except (OSError, EOFError, ValueError, UnicodeError) as exc:
+        raise DataLoadError(f"{src.name} could not be read as {src.format}: {_one_line(exc)}") from exc
+    _, renamed = clean_column_names(pd.DataFrame(columns=header)) if header is not None else (None, {})
+    return RawTable(src, details, renamed, _guarded(src, details, chunks))
+
+
+def _guarded(src: Source, details: dict[str, Any], chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Chunks with cleaned column names; a read error becomes a one-line `DataLoadError`."""
+    try:
+        for chunk in chunks:
+            yield clean_column_names(chunk)[0]
+    except DataLoadError:
+        raise
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        where = (f" at line {match.group(2)}: {match.group(3)} fields where the header has {match.group(1)}"
+                 if match else "")
+        delimiter = _show(details.get("delimiter") or ",")
+        raise DataLoadError(f"{src.name} is ragged{where}. Check the delimiter ({delimiter}) and quoting.") from exc
+    except (OSError, EOFError, ValueError, UnicodeError) as exc:
+        raise DataLoadError(f"{src.name} could not be read as {src.format}: {_one_line(exc)}") from exc
 
 
 def clean_column_names(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -155,7 +206,8 @@ def sniff_delimiter(sample: str) -> str:
         return best if counts[best] else ","
 
 
-def _read_delimited(src: Source, on_progress: Progress | None) -> tuple[pd.DataFrame, dict]:
+def _delimited_chunks(src: Source, on_progress: Progress | None, chunk_rows: int,
+                      as_text: Callable[[str], bool] | None):
     head = src.head()
     if not head.strip():
         raise DataLoadError(f"{src.name} is empty: there is nothing to read.")
@@ -165,31 +217,29 @@ def _read_delimited(src: Source, on_progress: Progress | None) -> tuple[pd.DataF
         raise DataLoadError(f"{src.name} looks like a binary file, not a text table; upload CSV, TSV, Excel, "
                             "Parquet or JSON lines.")
     delimiter = sniff_delimiter(text[:65536])
-    chunks = []
+    options = dict(sep=delimiter, encoding=encoding, encoding_errors="replace", na_values=[""],
+                   keep_default_na=False, skipinitialspace=True, low_memory=False)
     try:
-        with src.open(on_progress) as fh:
-            reader = pd.read_csv(fh, sep=delimiter, encoding=encoding, encoding_errors="replace",
-                                 na_values=[""], keep_default_na=False, skipinitialspace=True,
-                                 chunksize=_CHUNK_ROWS, low_memory=False)
-            for chunk in reader:
-                chunks.append(chunk)
+        with src.open() as fh:
+            header = list(pd.read_csv(fh, nrows=0, **options).columns)
     except pd.errors.EmptyDataError as exc:
         raise DataLoadError(f"{src.name} has no header or data.") from exc
-    except pd.errors.ParserError as exc:
-        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        where = (f" at line {match.group(2)}: {match.group(3)} fields where the header has {match.group(1)}"
-                 if match else "")
-        raise DataLoadError(f"{src.name} is ragged{where}. Check the delimiter ({_show(delimiter)}) and "
-                            "quoting.") from exc
-    df = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else (chunks[0] if chunks else pd.DataFrame())
+    dtype = None
+    if as_text is not None:
+        cleaned = clean_column_names(pd.DataFrame(columns=header))[0].columns
+        dtype = {raw: str for raw, new in zip(header, cleaned) if as_text(str(new))} or None
     notes = [] if encoding.startswith("utf-8") else [f"Decoded as {encoding}."]
-    notes += [f"`{c}`: text read as boolean (true / false)." for c in df.columns if df[c].dtype == bool]
     if delimiter != ",":
         notes.append(f"Columns separated by {_show(delimiter)}.")
-    return df, {"delimiter": delimiter, "encoding": encoding, "notes": notes}
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        with src.open(on_progress) as fh:
+            yield from pd.read_csv(fh, chunksize=chunk_rows, dtype=dtype, **options)
+
+    return header, {"delimiter": delimiter, "encoding": encoding, "notes": notes}, chunks()
 
 
-def _read_excel(src: Source, on_progress: Progress | None) -> tuple[pd.DataFrame, dict]:
+def _excel_chunks(src: Source, on_progress: Progress | None, chunk_rows: int, as_text):
     data = src.open_seekable()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -200,31 +250,34 @@ def _read_excel(src: Source, on_progress: Progress | None) -> tuple[pd.DataFrame
         sheets = book.sheet_names
         df = book.parse(sheets[0], na_values=[""], keep_default_na=False)
     notes = [f"Read the first of {len(sheets)} sheets ({sheets[0]!r})."] if len(sheets) > 1 else []
-    return df, {"notes": notes}
+    return list(df.columns), {"notes": notes}, iter([df])
 
 
-def _read_parquet(src: Source, on_progress: Progress | None) -> tuple[pd.DataFrame, dict]:
+def _parquet_chunks(src: Source, on_progress: Progress | None, chunk_rows: int, as_text):
     with src.open_seekable() as fh:
         try:
-            return pd.read_parquet(fh), {}
+            df = pd.read_parquet(fh)
         except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
             raise DataLoadError(f"{src.name} is not a readable Parquet file ({_one_line(exc)}).") from exc
+    return list(df.columns), {}, iter([df])
 
 
-def _read_json(src: Source, on_progress: Progress | None) -> tuple[pd.DataFrame, dict]:
+def _json_chunks(src: Source, on_progress: Progress | None, chunk_rows: int, as_text):
     head = src.head(4096).lstrip()
     lines = not head.startswith(b"[")
-    with src.open(on_progress) as fh:
-        try:
-            if lines:
-                chunks = list(pd.read_json(fh, lines=True, chunksize=_CHUNK_ROWS, dtype=False))
-                df = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
-            else:
-                df = pd.read_json(fh, orient="records", dtype=False)
-        except ValueError as exc:
-            raise DataLoadError(f"{src.name} is not valid JSON {'lines' if lines else 'records'} "
-                                f"({_one_line(exc)}).") from exc
-    return df, {"format": "jsonl" if lines else "json"}
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        with src.open(on_progress) as fh:
+            try:
+                if lines:
+                    yield from pd.read_json(fh, lines=True, chunksize=chunk_rows, dtype=False)
+                else:
+                    yield pd.read_json(fh, orient="records", dtype=False)
+            except ValueError as exc:
+                raise DataLoadError(f"{src.name} is not valid JSON {'lines' if lines else 'records'} "
+                                    f"({_one_line(exc)}).") from exc
+
+    return None, {"format": "jsonl" if lines else "json"}, chunks()
 
 
 def _looks_binary(text: str) -> bool:

@@ -1,4 +1,6 @@
-"""Predict with a run's model: on a DataFrame (the form) or streaming a CSV in chunks (batch).
+"""Predict with a run's model: on a DataFrame (the form) or streaming a file in chunks (batch).
+
+Every path reads rows through `automl.model_input`, exactly as training read its file.
 
 Output CSVs are safe to open in a spreadsheet: text cells that would start a formula are escaped.
 """
@@ -18,10 +20,10 @@ from automl import atomic
 from automl.bundle import Bundle
 from automl.drift import DriftCheck
 from automl.errors import DataLoadError, SchemaMismatchError
-from automl.ingest import NA_VALUES, clean_column_names, sniff_delimiter
-from automl.schema import check_columns, coerce_frame
+from automl.model_input import Unreadable, iter_file, read_file_row, to_model_input
 
-__all__ = ["PredictionReport", "predict_frame", "predict_csv", "read_csv_row", "escape_formulas", "model_frame"]
+__all__ = ["PredictionReport", "predict_frame", "predict_csv", "read_csv_row", "escape_formulas", "model_frame",
+           "score_input"]
 
 log = logging.getLogger(__name__)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -31,21 +33,24 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 class PredictionReport:
     rows: int = 0
     ignored_columns: list[str] = field(default_factory=list)
-    coerced_to_missing: dict[str, int] = field(default_factory=dict)
+    unreadable: Unreadable = field(default_factory=Unreadable)
     drift: list[dict] = field(default_factory=list)  # per column: psi, status, detail (unseen / out of range)
+
+    @property
+    def coerced_to_missing(self) -> dict[str, int]:
+        """Values present in the input that could not be read as their column's type, per column."""
+        return dict(self.unreadable.counts)
 
     def merge(self, other: "PredictionReport") -> None:
         self.rows += other.rows
         self.ignored_columns = sorted(set(self.ignored_columns) | set(other.ignored_columns))
-        for k, v in other.coerced_to_missing.items():
-            self.coerced_to_missing[k] = self.coerced_to_missing.get(k, 0) + v
+        self.unreadable.merge(other.unreadable)
 
     def lines(self) -> list[str]:
         out = [f"{self.rows} row(s) scored."]
         if self.ignored_columns:
             out.append(f"Ignored column(s) the model does not use: {', '.join(self.ignored_columns)}.")
-        for col, n in self.coerced_to_missing.items():
-            out.append(f"{n} value(s) of {col!r} were not numbers and were treated as missing.")
+        out += self.unreadable.lines()
         for d in self.drift:
             if d["detail"]:
                 out.append(f"`{d['column']}`: {d['detail']}.")
@@ -56,23 +61,28 @@ class PredictionReport:
         return out
 
 
-def predict_frame(predictor: Any, bundle: Bundle, df: pd.DataFrame,
-                  check: DriftCheck | None = None) -> tuple[pd.DataFrame, PredictionReport]:
+def predict_frame(predictor: Any, bundle: Bundle, df: pd.DataFrame, check: DriftCheck | None = None,
+                  first_row: int = 1) -> tuple[pd.DataFrame, PredictionReport]:
     """`prediction` (+ `proba_<class>` for classifiers) for each row of `df`, and what was found in the input.
 
-    `check` accumulates drift over several calls (a batch file); without it the rows are checked alone.
+    `df` holds raw rows (text as written, or values already read): each column is read as training read
+    it (`automl.model_input`). `check` accumulates drift over several calls (a batch file); without it the
+    rows are checked alone. `first_row` numbers the rows in the report.
     """
-    ignored = check_columns(bundle.schema, df)
-    X = coerce_frame(bundle.schema, df)
-    coerced = {c: int(X[c].isna().sum() - df[c].isna().sum()) for c in X.columns}
+    X, ignored, unreadable = to_model_input(bundle.schema, df, first_row=first_row)
     own = check or DriftCheck(bundle.schema)
     own.update(X)
-    report = PredictionReport(rows=len(df), ignored_columns=ignored,
-                              coerced_to_missing={c: n for c, n in coerced.items() if n > 0},
+    report = PredictionReport(rows=len(df), ignored_columns=ignored, unreadable=unreadable,
                               drift=own.report() if check is None else [])
+    return score_input(predictor, bundle, X), report
+
+
+def score_input(predictor: Any, bundle: Bundle, X: pd.DataFrame) -> pd.DataFrame:
+    """Predictions for rows already read for the model (`to_model_input`): the recipe, then the model in
+    use, with the saved decision threshold of a binary model."""
     X = model_frame(bundle, X)
     model = bundle.deployed_model
-    out = pd.DataFrame({"prediction": predictor.predict(X, model=model).to_numpy()}, index=df.index)
+    out = pd.DataFrame({"prediction": predictor.predict(X, model=model).to_numpy()}, index=X.index)
     if bundle.problem_type in ("binary", "multiclass"):
         proba = predictor.predict_proba(X, model=model)
         for c in proba.columns:
@@ -82,68 +92,51 @@ def predict_frame(predictor: Any, bundle: Bundle, df: pd.DataFrame,
             positive = bundle.metrics.get("positive_class")
             negative = next(c for c in proba.columns if str(c) != str(positive))
             out["prediction"] = np.where(proba[positive].to_numpy() >= threshold, positive, negative)
-    return out, report
+    return out
 
 
 def model_frame(bundle: Bundle, X: pd.DataFrame, recipe: Any = None) -> pd.DataFrame:
-    """Raw input rows (schema columns) -> what the predictor was trained on: the run's recipe, replayed.
+    """Rows read for the model (schema columns) -> what the predictor was trained on: the run's recipe, replayed.
 
-    The one path from raw rows to the model, used by the form, batch files, the CLI and explanations.
+    The one path from read rows to the model, used by the form, batch files, the CLI and explanations.
     """
     recipe = bundle.recipe if recipe is None else recipe
     return recipe.apply(X, "inference") if len(recipe) else X
 
 
-def _read_csv(path: Path, **options: Any) -> Any:
-    """pandas' reader with the settings every scored CSV is read with (sniffed delimiter, missing markers)."""
-    with open(path, "r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-        delimiter = sniff_delimiter(fh.read(65536))
-    return pd.read_csv(path, sep=delimiter, encoding="utf-8-sig", encoding_errors="replace", low_memory=False,
-                       na_values=NA_VALUES, keep_default_na=True, skipinitialspace=True, **options)
-
-
-def read_csv_row(path: str | Path, number: int) -> pd.Series:
-    """Data row `number` (1 = the first after the header) of a CSV, read as `predict_csv` reads it."""
-    frame = _read_csv(Path(path), skiprows=range(1, number), nrows=1)
-    if frame.empty:
-        raise DataLoadError(f"{Path(path).name} has no data row {number}.")
-    frame, _ = clean_column_names(frame)
-    return frame.iloc[0]
+def read_csv_row(path: str | Path, number: int, bundle: Bundle) -> pd.Series:
+    """Data row `number` (1 = the first after the header) of a file, read as `predict_csv` reads it."""
+    return read_file_row(bundle.schema, path, number)
 
 
 def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path: str | Path,
                 chunk_rows: int = 50_000, on_progress: Callable[[int], None] | None = None,
                 explain_k: int = 0, id_column: str | None = None) -> PredictionReport:
-    """Stream a CSV through the model chunk by chunk; write the input columns (or only `id_column`) and the
-    predictions to `out_path`, with the `explain_k` strongest reasons per row when asked (slower: SHAP)."""
+    """Stream a file (CSV, or any format training reads) through the model chunk by chunk, read exactly as
+    training read its file; write the input columns (or only `id_column`) and the predictions to
+    `out_path`, with the `explain_k` strongest reasons per row when asked (slower: SHAP)."""
     data_path, out_path = Path(data_path), Path(out_path)
     total = PredictionReport()
     check = DriftCheck(bundle.schema)
-    try:
-        reader = _read_csv(data_path, chunksize=chunk_rows)
-        with atomic.atomic_path(out_path) as tmp:
-            first = True
-            for chunk in reader:
-                chunk, _ = clean_column_names(chunk)
-                result, report = predict_frame(predictor, bundle, chunk, check)
-                if explain_k:
-                    result = pd.concat([result, _reasons(predictor, bundle, chunk, result, explain_k)], axis=1)
-                if id_column is not None and id_column not in chunk.columns:
-                    raise SchemaMismatchError(f"The id column {id_column!r} is not in {data_path.name}.")
-                kept = chunk[[id_column]] if id_column is not None else chunk
-                merged = pd.concat([kept, result], axis=1)
-                escape_formulas(merged).to_csv(tmp, mode="w" if first else "a", header=first, index=False,
-                                               quoting=csv.QUOTE_MINIMAL)
-                first = False
-                total.merge(report)
-                if on_progress:
-                    on_progress(total.rows)
-            if first:
-                raise DataLoadError(f"{data_path.name} has a header but no data rows.")
-    except pd.errors.EmptyDataError as exc:
-        raise DataLoadError(f"{data_path.name} is empty.") from exc
-    except pd.errors.ParserError as exc:
-        raise DataLoadError(f"{data_path.name} could not be parsed as CSV: {exc}") from exc
+    with atomic.atomic_path(out_path) as tmp:
+        first = True
+        for chunk, X, ignored, unreadable in iter_file(bundle.schema, data_path, chunk_rows=chunk_rows):
+            if id_column is not None and id_column not in chunk.columns:
+                raise SchemaMismatchError(f"The id column {id_column!r} is not in {data_path.name}.")
+            check.update(X)
+            result = score_input(predictor, bundle, X)
+            if explain_k:
+                result = pd.concat([result, _reasons(predictor, bundle, X, result, explain_k)], axis=1)
+            kept = chunk[[id_column]] if id_column is not None else chunk
+            merged = pd.concat([kept, result], axis=1)
+            escape_formulas(merged).to_csv(tmp, mode="w" if first else "a", header=first, index=False,
+                                           quoting=csv.QUOTE_MINIMAL)
+            first = False
+            total.merge(PredictionReport(rows=len(chunk), ignored_columns=ignored, unreadable=unreadable))
+            if on_progress:
+                on_progress(total.rows)
+        if first:
+            raise DataLoadError(f"{data_path.name} has a header but no data rows.")
     total.drift = check.report()
     return total
 

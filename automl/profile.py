@@ -11,12 +11,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from automl.values import FALSE_WORDS, TRUE_WORDS, YES_NO_WORDS
+
 __all__ = ["ColumnKind", "ColumnProfile", "TableProfile", "column_kind", "profile_table",
            "profile_frame",
            "BOOLEAN_WORDS"]
 
 ColumnKind = Literal["numeric", "categorical", "boolean", "datetime", "text"]
-BOOLEAN_WORDS = {"yes", "no", "y", "n", "true", "false", "t", "f"}
+# A two-valued column of these words is shown as boolean (the words are `automl.values`' one vocabulary).
+BOOLEAN_WORDS = TRUE_WORDS | FALSE_WORDS | YES_NO_WORDS
 _TOP = 10
 
 

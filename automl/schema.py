@@ -1,6 +1,7 @@
 """The input schema of a trained model: which columns it needs, their kinds, ranges and categories.
 
-Built from the training split; used to check rows before prediction and to draw the Predict form.
+Built from the training split; used to draw the Predict form and to check rows for drift. How each column
+is read from a file, a form or a request is in `automl.model_input`.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from automl.errors import SchemaMismatchError
 from automl.profile import column_kind
 
-__all__ = ["build_schema", "typical_row", "check_columns", "coerce_frame"]
+__all__ = ["build_schema", "typical_row"]
 
 _MAX_CATEGORIES = 200
-_TRUTH = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
-def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_labels: list[Any] | None) -> dict:
+def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_labels: list[Any] | None,
+                 reads: dict[str, Any] | None = None) -> dict:
+    """The input schema; `reads` (column -> `automl.model_input.ColumnRead`) records how training read each
+    column, so that every prediction reads it the same way."""
+    reads = reads or {}
     features = []
     for col in train.columns:
         if col == label:
@@ -28,6 +31,8 @@ def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_label
         kind = column_kind(s)
         spec: dict[str, Any] = {"name": str(col), "kind": kind, "dtype": str(s.dtype),
                                 "missing_pct": round(100 * float(s.isna().mean()), 2)}
+        if str(col) in reads:
+            spec["read"] = reads[str(col)].to_dict()
         non_null = s.dropna()
         if kind == "numeric" and len(non_null):
             edges = np.unique(np.quantile(non_null.to_numpy(dtype=float), np.linspace(0, 1, 11)))
@@ -44,7 +49,7 @@ def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_label
         features.append(spec)
     return {"label": label, "problem_type": problem_type,
             "class_labels": [_plain(c) for c in class_labels] if class_labels else None,
-            "features": features}
+            "features": features, "label_read": reads[label].to_dict() if label in reads else None}
 
 
 def typical_row(schema: dict) -> dict[str, Any]:
@@ -57,30 +62,6 @@ def typical_row(schema: dict) -> dict[str, Any]:
         else:
             row[f["name"]] = f.get("mode")
     return row
-
-
-def check_columns(schema: dict, df: pd.DataFrame) -> list[str]:
-    """Raise if required columns are missing; return the extra columns that will be ignored."""
-    needed = [f["name"] for f in schema["features"]]
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise SchemaMismatchError(
-            f"The data lacks {len(missing)} column(s) the model was trained on: {', '.join(missing)}. "
-            "Add them (values may be empty) and try again.")
-    return [str(c) for c in df.columns if c not in set(needed) and c != schema["label"]]
-
-
-def coerce_frame(schema: dict, df: pd.DataFrame) -> pd.DataFrame:
-    """The model's columns in training order, numbers coerced to numbers (unparseable -> missing)."""
-    out = {}
-    for f in schema["features"]:
-        s = df[f["name"]]
-        if f["kind"] == "numeric" and not pd.api.types.is_numeric_dtype(s):
-            s = pd.to_numeric(s, errors="coerce")
-        elif f["dtype"] == "bool" and not pd.api.types.is_bool_dtype(s):
-            s = s.map(lambda v: _TRUTH.get(str(v).strip().lower()) if pd.notna(v) else None)
-        out[f["name"]] = s
-    return pd.DataFrame(out, index=df.index)
 
 
 def _bin_shares(values: np.ndarray, inner_edges: np.ndarray | list) -> list[float]:

@@ -58,6 +58,16 @@ def digest_files(root: Path, names: list[str]) -> dict[str, str]:
     return out
 
 
+def digest_names(root: Path, names: list[str]) -> list[str]:
+    """The relative POSIX paths of the files `digest_files` would hash."""
+    out = []
+    for name in names:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        out += [f.relative_to(root).as_posix() for f in files]
+    return out
+
+
 def _mac(key: bytes, manifest: dict[str, str]) -> str:
     canonical = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
     return hmac.new(key, canonical, hashlib.sha256).hexdigest()
@@ -86,9 +96,13 @@ def verify_manifest(key: bytes, signed: dict | None, what: str) -> dict[str, str
     return signed["files"]
 
 
-def verify_dir(root: Path, key: bytes, what: str) -> None:
-    """Verify the signature and every file hash of a model folder before anything in it is loaded."""
+def verify_dir(root: Path, key: bytes, what: str, covered: tuple[str, ...] | list[str] = ()) -> None:
+    """Verify the signature and every file hash of a model folder before anything in it is loaded; every
+    file under the `covered` names must be in the signed manifest (none added after signing)."""
     files = verify_manifest(key, atomic.read_json(root / SIGNATURE_FILE), what)
+    unsigned = sorted(set(digest_names(root, [n for n in covered if (root / n).exists()])) - set(files))
+    if unsigned:
+        raise BundleSignatureError(f"{what}: the file {unsigned[0]} was not signed; refused.")
     for name, digest in files.items():
         path = root / name
         if not path.is_file() or not hmac.compare_digest(_sha256(path), digest):

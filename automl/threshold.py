@@ -1,41 +1,83 @@
-"""The decision threshold of a binary model: tuned on the test split by a metric or a cost matrix, saved
-with the model (signed), and used by every prediction afterwards."""
+"""The decision threshold of a binary model: suggested from validation data (never the test split whose
+metrics the page reports), chosen by a metric or a cost of errors, saved with the model (signed), and used
+by every prediction afterwards.
+
+The suggestion is AutoGluon's own `calibrate_decision_threshold` search, run on the validation (or
+out-of-fold) probabilities of the model in use, which the training job keeps beside the model.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from automl import atomic
 from automl.bundle import Bundle, sign_run
 from automl.curves import metrics_at_threshold
 from automl.errors import TargetError
+from automl.run_files import RunFiles
 from automl.workspace import Workspace
 
-__all__ = ["tune_threshold", "save_threshold", "Objective"]
+__all__ = ["suggest_threshold", "save_threshold", "save_validation_predictions", "validation_predictions",
+           "Objective", "OBJECTIVES"]
 
 Objective = Literal["f1", "balanced_accuracy", "accuracy", "precision_at_recall", "cost"]
+OBJECTIVES: tuple[str, ...] = ("f1", "balanced_accuracy", "accuracy", "precision_at_recall", "cost")
 
 
-def tune_threshold(y: np.ndarray, p: np.ndarray, objective: Objective = "f1", min_recall: float = 0.8,
-                   cost_fp: float = 1.0, cost_fn: float = 1.0) -> dict[str, float]:
-    """The threshold that maximises the objective (or minimises the cost) on (y, p), with its metrics."""
-    candidates = np.unique(np.concatenate([np.linspace(0.01, 0.99, 99), p]))
-    best, best_value = None, None
-    for t in candidates:
-        m = metrics_at_threshold(y, p, t)
-        if objective == "cost":
-            value = -(cost_fp * m["fp"] + cost_fn * m["fn"])
-        elif objective == "precision_at_recall":
-            value = m["precision"] if m["recall"] >= min_recall else -1.0
-        else:
-            value = m[objective]
-        if best_value is None or value > best_value:
-            best, best_value = m, value
+def validation_predictions(bundle: Bundle) -> pd.DataFrame | None:
+    """The model in use's probabilities on data it was not fitted on (validation or out-of-fold): columns
+    `actual` (1 = the positive class), `proba`, `source`, `model`; None when the run has none."""
+    path = bundle.files.validation_predictions
+    if not path.exists():
+        return None
+    frame = pd.read_parquet(path)
+    return frame if len(frame) and frame["model"].iloc[0] == _parent(bundle.deployed_model) else None
+
+
+def suggest_threshold(val: pd.DataFrame, objective: Objective = "f1", min_recall: float = 0.8,
+                      cost_fp: float = 1.0, cost_fn: float = 1.0) -> dict[str, float]:
+    """The threshold AutoGluon's calibration search finds best for the objective on validation
+    probabilities, with the validation metrics at it (and the cost of errors there, for "cost")."""
+    from autogluon.core.calibrate import calibrate_decision_threshold
+
+    y, p = val["actual"].to_numpy(dtype=int), val["proba"].to_numpy(dtype=float)
+    threshold = calibrate_decision_threshold(y, p, metric=_scorer(objective, min_recall, cost_fp, cost_fn),
+                                             decision_thresholds=50, secondary_decision_thresholds=9,
+                                             verbose=False)
+    threshold = float(min(0.99, max(0.01, threshold)))
+    at = metrics_at_threshold(y, p, threshold)
     if objective == "cost":
-        best["cost"] = -float(best_value)
-    return best
+        at["cost"] = float(cost_fp * at["fp"] + cost_fn * at["fn"])
+    return at
+
+
+def _scorer(objective: str, min_recall: float, cost_fp: float, cost_fn: float) -> Any:
+    from autogluon.core.metrics import get_metric, make_scorer
+
+    if objective in ("f1", "balanced_accuracy", "accuracy"):
+        return get_metric(objective, "binary")
+
+    def counts(y: np.ndarray, pred: np.ndarray) -> tuple[int, int, int]:
+        y, pred = np.asarray(y).astype(int), np.asarray(pred).astype(int)
+        return int(((pred == 1) & (y == 1)).sum()), int(((pred == 1) & (y == 0)).sum()), int(((pred == 0) & (y == 1)).sum())
+
+    if objective == "cost":
+        def negative_cost(y: np.ndarray, pred: np.ndarray) -> float:
+            _, fp, fn = counts(y, pred)
+            return -(cost_fp * fp + cost_fn * fn)
+
+        return make_scorer("cost_of_errors", negative_cost, optimum=0, greater_is_better=True)
+    if objective == "precision_at_recall":
+        def precision_at_recall(y: np.ndarray, pred: np.ndarray) -> float:
+            tp, fp, fn = counts(y, pred)
+            recall = tp / max(1, tp + fn)
+            return tp / max(1, tp + fp) if recall >= min_recall else recall - 1.0
+
+        return make_scorer("precision_at_recall", precision_at_recall, optimum=1, greater_is_better=True)
+    raise TargetError(f"Unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}.")
 
 
 def save_threshold(ws: Workspace, bundle: Bundle, threshold: float, chosen_by: str) -> None:
@@ -44,6 +86,39 @@ def save_threshold(ws: Workspace, bundle: Bundle, threshold: float, chosen_by: s
         raise TargetError("A decision threshold applies to binary models only.")
     if not 0.0 < threshold < 1.0:
         raise TargetError("The threshold must be between 0 and 1.")
-    atomic.write_json(bundle.run_dir / "threshold.json", {"threshold": float(threshold), "chosen_by": chosen_by,
-                                                          "positive_class": bundle.metrics.get("positive_class")})
+    atomic.write_json(bundle.files.threshold, {"threshold": float(threshold), "chosen_by": chosen_by,
+                                               "positive_class": bundle.metrics.get("positive_class")})
     sign_run(ws, bundle.run_id)
+
+
+def save_validation_predictions(files: RunFiles, predictor: Any, model: str) -> None:
+    """Keep `model`'s probabilities on AutoGluon's own validation data (or its out-of-fold predictions when
+    bagged) for threshold suggestions; a refitted model uses its parent's, as AutoGluon does. Removes a
+    stale file when the predictor no longer holds that data (a deployment clone)."""
+    parent = _parent(model)
+    try:
+        trainer = predictor._learner.load_trainer()  # AutoGluon keeps the data its calibration uses here
+        if trainer.has_val:
+            y = trainer.load_y_val()
+            proba = trainer.predict_proba(X=trainer.load_X_val(), model=parent)
+            source = "validation"
+        else:
+            y = trainer.load_y()
+            proba = trainer.get_model_oof(model=parent)
+            source = "out-of-fold"
+    except Exception:  # noqa: BLE001 - a clone without its training data: no honest data to tune on
+        if files.validation_predictions.exists():
+            stale = pd.read_parquet(files.validation_predictions)
+            if not len(stale) or stale["model"].iloc[0] != parent:
+                files.validation_predictions.unlink()
+        return
+    proba = np.asarray(proba)
+    proba = proba[:, 1] if proba.ndim == 2 else proba
+    atomic.write_parquet(files.validation_predictions,
+                         pd.DataFrame({"actual": np.asarray(y).astype(int), "proba": proba.astype(float),
+                                       "source": source, "model": parent}))
+
+
+def _parent(model: str | None) -> str | None:
+    """The model whose validation data a refitted model (`X_FULL`) is tuned on."""
+    return model[: -len("_FULL")] if model and model.endswith("_FULL") else model

@@ -13,6 +13,7 @@ from automl import atomic, jobs
 from automl.errors import GPUUnavailableError, TargetError
 from automl.problem import DEFAULT_METRIC, METRICS, PROBLEM_TYPES, infer_problem_type, resolve_preset, validate_target
 from automl.workspace import RunInfo, Workspace
+from automl.run_files import RunFiles
 
 __all__ = ["TrainConfig", "GpuMode", "MODEL_FAMILIES", "HUB_MODELS", "GPU_FAMILIES", "resolve_config",
            "start_training", "detect_gpus", "gpu_names"]
@@ -171,7 +172,7 @@ def start_training(ws: Workspace, config: TrainConfig) -> RunInfo:
     resolved = resolve_config(ws, config)
     run_id = jobs.new_job_id("run")
     ws.add_run(run_id, resolved.dataset_id, resolved.to_dict())
-    atomic.write_json(ws.run_dir(run_id) / "config.json", resolved.to_dict())
+    atomic.write_json(RunFiles(ws.run_dir(run_id)).config, resolved.to_dict())
     jobs.start(ws, "train", job_id=run_id)
     return ws.get_run(run_id)
 

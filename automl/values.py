@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Conversion", "convert_columns"]
+__all__ = ["Conversion", "convert_columns", "parse_numbers", "parse_booleans", "parse_dates", "TRUE_WORDS",
+           "FALSE_WORDS", "YES_NO_WORDS"]
 
 _MIN_SHARE = 0.95
 _CURRENCY = "$€£¥₹"
@@ -23,7 +24,12 @@ _US = re.compile(rf"^\(?[+-]?[{_CURRENCY}]?\s?[+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+
 _EU = re.compile(rf"^\(?[+-]?[{_CURRENCY}]?\s?[+-]?(?:\d{{1,3}}(?:\.\d{{3}})+|\d+)(?:,\d+)?\s?[{_CURRENCY}]?\s?%?\)?$")
 _DATE = re.compile(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
                    r"(Z|[+-]\d{2}:?\d{2})?$")
-_TRUE, _FALSE = {"true", "t"}, {"false", "f"}
+# The one vocabulary of true / false words, for reading files, form values and request bodies alike.
+# "yes" / "no" stay categories (they are often the answer a user wants to read back), but count as
+# two-valued when a column's kind is shown (`YES_NO_WORDS`).
+TRUE_WORDS: frozenset[str] = frozenset({"true", "t"})
+FALSE_WORDS: frozenset[str] = frozenset({"false", "f"})
+YES_NO_WORDS: frozenset[str] = frozenset({"yes", "no", "y", "n"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class Conversion:
     to: str            # "number", "boolean", "date"
     detail: str        # what was recognised, in words
     unparsed: int      # non-missing values that did not parse and are now missing
+    style: str | None = None        # numbers: "us" (1,234.5) or "eu" (1.234,5)
+    day_first: bool | None = None   # dates: 03/04 is the 3rd of April
 
     def message(self) -> str:
         lost = f"; {self.unparsed} value(s) that did not fit are now missing" if self.unparsed else ""
@@ -67,7 +75,7 @@ def _convert(s: pd.Series, name: str) -> tuple[pd.Series, Conversion | None]:
         result = attempt(text)
         if result is None:
             continue
-        values, detail, to = result
+        values, detail, to, how = result
         ok = ~pd.isna(values)
         if counts[ok.to_numpy()].sum() < _MIN_SHARE * total:
             continue
@@ -80,27 +88,56 @@ def _convert(s: pd.Series, name: str) -> tuple[pd.Series, Conversion | None]:
             mapped = pd.Series(mapped, index=s.index)
         mapped[codes < 0] = np.nan if to != "date" else pd.NaT
         unparsed = int(counts[~ok.to_numpy()].sum())
-        return mapped, Conversion(name, to, detail, unparsed)
+        return mapped, Conversion(name, to, detail, unparsed, **how)
     return s, None
 
 
-def _as_boolean(text: pd.Series):
+def parse_booleans(text: pd.Series) -> pd.Series:
+    """Stripped text -> True / False (object), None where it is not a true / false word."""
     lower = text.str.lower()
-    if not lower.isin(_TRUE | _FALSE).any():
+    values = pd.Series(np.where(lower.isin(TRUE_WORDS), True, np.where(lower.isin(FALSE_WORDS), False, None)),
+                       index=text.index, dtype=object)
+    return values.where(lower.isin(TRUE_WORDS | FALSE_WORDS), None)
+
+
+def _as_boolean(text: pd.Series):
+    if not text.str.lower().isin(TRUE_WORDS | FALSE_WORDS).any():
         return None
-    values = pd.Series(np.where(lower.isin(_TRUE), True, np.where(lower.isin(_FALSE), False, None)), dtype=object)
-    return values.where(lower.isin(_TRUE | _FALSE), None), "true / false", "boolean"
+    return parse_booleans(text), "true / false", "boolean", {}
 
 
 def _as_number(text: pd.Series):
     us, eu = text.str.match(_US), text.str.match(_EU)
-    if us.mean() >= eu.mean():
+    if us.mean() > eu.mean() or us.mean() == eu.mean() and not _dots_are_thousands(text[us & eu]):
         matched, style = us, "us"
     else:
         matched, style = eu, "eu"
     if not matched.any():
         return None
-    t = text.where(matched)
+    numbers, parts = _numbers(text.where(matched), style)
+    if not parts:
+        parts.append("numbers stored as text")
+    return numbers, ", ".join(parts), "number", {"style": style}
+
+
+def _dots_are_thousands(text: pd.Series) -> bool:
+    """Values that read either way ("2.581 €", "583 €"): the dots are thousands separators when every dotted
+    value has groups of exactly three digits after them and no undotted value has four digits or more."""
+    core = text.str.replace(rf"[()%\s{_CURRENCY}+-]", "", regex=True)
+    dotted = core.str.contains(".", regex=False)
+    return bool(dotted.any()) and bool(core[dotted].str.fullmatch(r"\d{1,3}(?:\.\d{3})+").all()) \
+        and not bool(core[~dotted].str.fullmatch(r"\d{4,}").any())
+
+
+def parse_numbers(text: pd.Series, style: str = "us") -> pd.Series:
+    """Stripped text -> float, in the style ingest recognised at training ("us": 1,234.5; "eu": 1.234,5);
+    currency symbols, percentages (as fractions) and accounting negatives as ingest reads them; NaN where
+    the text is not a number of that style."""
+    pattern = _US if style == "us" else _EU
+    return _numbers(text.where(text.str.match(pattern)), style)[0]
+
+
+def _numbers(t: pd.Series, style: str) -> tuple[pd.Series, list[str]]:
     percent = t.str.endswith("%", na=False) | t.str.endswith("%)", na=False)
     negative = t.str.startswith("(", na=False) & t.str.endswith(")", na=False)
     currency = t.str.contains(f"[{_CURRENCY}]", na=False)
@@ -124,9 +161,7 @@ def _as_number(text: pd.Series):
         parts.append("percentages as fractions")
     if negative.any():
         parts.append("(n) as negative")
-    if not parts:
-        parts.append("numbers stored as text")
-    return numbers, ", ".join(parts), "number"
+    return numbers.astype(float), parts
 
 
 def _as_date(text: pd.Series):
@@ -143,7 +178,13 @@ def _as_date(text: pd.Series):
         ambiguous = not (first > 12).any() and not (second > 12).any()
         detail = "dates, day first" if day_first else ("dates, month first (ambiguous)" if ambiguous
                                                         else "dates, month first")
+    dates = parse_dates(t, day_first)
+    return dates.astype(object).where(dates.notna(), None), detail, "date", {"day_first": day_first}
+
+
+def parse_dates(text: pd.Series, day_first: bool = False) -> pd.Series:
+    """Stripped text -> datetime (NaT where it is not a date), day first or month first as at training."""
+    t = text.where(text.str.match(_DATE))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        dates = pd.to_datetime(t, errors="coerce", format="mixed", dayfirst=day_first)
-    return dates.astype(object).where(dates.notna(), None), detail, "date"
+        return pd.to_datetime(t, errors="coerce", format="mixed", dayfirst=day_first)

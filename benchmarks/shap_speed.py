@@ -70,16 +70,16 @@ def measure(name: str, bundle, args: argparse.Namespace) -> dict:
     import shap
 
     from automl.bundle import load_predictor
-    from automl.schema import coerce_frame
+    from automl.model_input import to_model_input
     from explain.model_space import input_space
     from explain.shap_values import compute_shap, keep_in_memory
     from explain.shapley import shapley_values
 
     predictor = load_predictor(bundle)
     keep_in_memory(predictor, bundle)  # as the explain job does; the kernel gets the same
-    train = coerce_frame(bundle.schema, pd.read_parquet(bundle.run_dir / "train_sample.parquet"))
+    train = to_model_input(bundle.schema, pd.read_parquet(bundle.run_dir / "train_sample.parquet"))[0]
     pool = pd.concat([pd.read_parquet(bundle.run_dir / "test.parquet"), train])
-    rows = coerce_frame(bundle.schema, pool.head(args.rows)).reset_index(drop=True)
+    rows = to_model_input(bundle.schema, pool.head(args.rows))[0].reset_index(drop=True)
 
     start = time.perf_counter()
     result = compute_shap(predictor, bundle, rows, train)

@@ -75,10 +75,12 @@ def build_report(bundle: Bundle, result: ShapResult, dataset: dict[str, Any] | N
     config = pd.DataFrame([{"setting": k, "value": _plain(bundle.config.get(k))} for k in keys])
     parts.append(_table(config))
     parts.append(f"<p>{_e(m.get('n_train', '?'))} training rows, {_e(m.get('n_test', '?'))} held-out test rows; "
-                 f"deployed model <b>{_e(m.get('best_model', '?'))}</b>.</p>")
+                 f"model in use <b>{_e(bundle.deployed_model or '?')}</b>"
+                 + (f" (AutoGluon's best: {_e(bundle.autogluon_best)})"
+                    if bundle.autogluon_best != bundle.deployed_model else "") + ".</p>")
 
     parts.append("<h2>Leaderboard</h2>")
-    if (bundle.run_dir / "leaderboard.parquet").exists():
+    if (bundle.files.leaderboard).exists():
         board = evaluation.leaderboard_table(evaluation.leaderboard(bundle), m.get("eval_metric", "score"))
         parts.append(_table(board))
     else:
@@ -86,7 +88,7 @@ def build_report(bundle: Bundle, result: ShapResult, dataset: dict[str, Any] | N
 
     parts.append("<h2>Evaluation</h2>")
     parts.append(_table(evaluation.metric_table(bundle)[["metric", "value", "optimised"]]))
-    if (bundle.run_dir / "test_predictions.parquet").exists():
+    if (bundle.files.test_predictions).exists():
         preds = evaluation.test_predictions(bundle)
         fig = (charts.confusion_matrix_figure(evaluation.confusion_matrix_frame(preds, bundle.class_labels))
                if bundle.problem_type != "regression"

@@ -20,7 +20,7 @@ import pandas as pd
 
 from automl import atomic, jobs
 from automl.bundle import Bundle, load_bundle, load_predictor
-from automl.schema import coerce_frame
+from automl.model_input import to_model_input
 from automl.workspace import JobRecord, Workspace
 from explain.background import influence, summarise
 from explain.model_space import build_space
@@ -58,8 +58,8 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
                  background_rows: int = BACKGROUND_ROWS, background_groups: int = _BACKGROUND_GROUPS) -> ShapResult:
     """Exact-additivity Shapley values of `rows`, against `background` summarised to `background_rows`
     weighted representative rows, split in `background_groups` groups across the permutations."""
-    rows = coerce_frame(bundle.schema, rows).reset_index(drop=True)
-    background = coerce_frame(bundle.schema, background).reset_index(drop=True)
+    rows = to_model_input(bundle.schema, rows)[0].reset_index(drop=True)
+    background = to_model_input(bundle.schema, background)[0].reset_index(drop=True)
     background = background.sample(min(_POOL_ROWS, len(background)), random_state=0).reset_index(drop=True)
     space = build_space(predictor, bundle, rows, background)
     names = [f["name"] for f in bundle.schema["features"]]
@@ -113,7 +113,7 @@ def keep_in_memory(predictor: Any, bundle: Bundle) -> None:
 def explain_rows(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background_rows: int = 20,
                  permutations: int = 4) -> ShapResult:
     """Local explanations of a few rows to predict (the form, top reasons in a batch), with a small background."""
-    background = pd.read_parquet(bundle.run_dir / "train_sample.parquet")
+    background = pd.read_parquet(bundle.files.train_sample)
     return compute_shap(predictor, bundle, rows, background, permutations=permutations,
                         background_rows=background_rows, background_groups=2)
 
@@ -190,9 +190,9 @@ def run_shap_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_st
     bundle = load_bundle(ws, job.run_id)
     predictor = load_predictor(bundle)
     keep_in_memory(predictor, bundle)
-    test = pd.read_parquet(bundle.run_dir / "test.parquet")
+    test = pd.read_parquet(bundle.files.test_rows)
     rows = test.sample(min(n_rows, len(test)), random_state=0)
-    background = pd.read_parquet(bundle.run_dir / "train_sample.parquet")
+    background = pd.read_parquet(bundle.files.train_sample)
     events.emit("progress", done=0, total=len(rows))
     result = compute_shap(predictor, bundle, rows, background,
                           on_progress=lambda d, t: events.emit("progress", done=d, total=t), should_stop=should_stop)

@@ -7,7 +7,7 @@ from automl.errors import AutoMLError
 from automl.profile import profile_frame
 from ui.loaders import dataset_associations, dataset_frame, dataset_profile, workspace
 from ui.state import get_state
-from ui.widgets import alert_list
+from ui.widgets import UPLOAD_TYPES, alert_list
 
 state = get_state()
 ws = workspace(state.workspace_root)
@@ -16,8 +16,7 @@ st.title("Data")
 left, right = st.columns([3, 2])
 with left:
     upload = st.file_uploader("Upload a table: CSV, TSV, TXT, Excel, Parquet or JSON lines (also .gz, .bz2, .zip)",
-                              type=["csv", "tsv", "txt", "tab", "xlsx", "parquet", "jsonl", "ndjson", "json", "gz",
-                                    "bz2", "zip"], key="data.upload")
+                              type=UPLOAD_TYPES, key="data.upload")
     if upload is not None and upload.file_id != state.last_upload:
         bar = st.progress(0.0, text=f"Reading {upload.name}…")
         try:

@@ -73,7 +73,7 @@ with one_tab:
     st.caption(narrative.row_sentence(contributions, what))
 
 st.subheader("Hand it out")
-path = bundle.run_dir / "report.html"
+path = bundle.files.report
 c1, c2 = st.columns(2)
 if c1.button("Prepare the model report (HTML)", key="explain.report"):
     with st.spinner("Writing the report…"):

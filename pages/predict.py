@@ -4,6 +4,8 @@ import hashlib
 import json
 import logging
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -14,7 +16,7 @@ from automl.schema import typical_row
 from explain import narrative, plots, shap_values
 from ui.loaders import local_explanation, predictor, workspace
 from ui.state import get_state
-from ui.widgets import select_run
+from ui.widgets import UPLOAD_TYPES, select_run
 
 log = logging.getLogger(__name__)
 state = get_state()
@@ -25,7 +27,7 @@ run = select_run(ws, state, "predict")
 if run is None:
     st.stop()
 bundle = bundle_mod.load_bundle(ws, run.id)
-st.caption(f"Predicts `{bundle.label}` ({bundle.problem_type}) with {bundle.metrics['best_model']}"
+st.caption(f"Predicts `{bundle.label}` ({bundle.problem_type}) with {bundle.deployed_model}"
            + (f", after replaying its {len(bundle.recipe)}-step cleaning recipe." if len(bundle.recipe) else "."))
 
 
@@ -90,8 +92,9 @@ with one:
         explain_row(values, predicted)
 
 with batch:
-    upload = st.file_uploader("CSV of rows to predict (the training columns; others are ignored)", type=["csv"],
-                              key=f"predict.batch.{run.id}")
+    upload = st.file_uploader("File of rows to predict (the training columns; others are ignored). It is read "
+                              "exactly as the training file was: same encodings, number formats and missing "
+                              "markers.", type=UPLOAD_TYPES, key=f"predict.batch.{run.id}")
     c1, c2 = st.columns(2)
     explain_k = c1.number_input("Reasons per row (0 = none; slower)", 0, 10, 0, key="predict.explain_k")
     id_column = c2.text_input("Keep only this column beside the predictions (optional, e.g. an id)",
@@ -100,7 +103,10 @@ with batch:
         # one folder per (upload, model, options): a rerun (e.g. the download click) reuses the scored file
         token = f"{upload.file_id}:{run.id}:{explain_k}:{id_column}"
         folder = ws.prediction_dir("predict-" + hashlib.sha256(token.encode()).hexdigest()[:16])
-        source, target, notes = folder / "input.csv", folder / "output.csv", folder / "report.json"
+        suffixes = "".join(Path(upload.name).suffixes[-2:]).lower()
+        source = folder / ("input" + (suffixes if all(s[1:] in UPLOAD_TYPES for s in Path(suffixes).suffixes)
+                                      else ".csv"))
+        target, notes = folder / "output.csv", folder / "report.json"
         if not target.exists():
             folder.mkdir(parents=True, exist_ok=True)
             source.write_bytes(upload.getvalue())
@@ -131,7 +137,7 @@ with batch:
             number = st.number_input(f"Explain a row of this file (1 to {scored_rows:,})", 1, max(1, scored_rows), 1,
                                      key=f"predict.batch_row.{token}")
             try:
-                picked = prediction.read_csv_row(source, int(number))
+                picked = prediction.read_csv_row(source, int(number), bundle)
             except AutoMLError as exc:
                 st.error(str(exc))
             else:

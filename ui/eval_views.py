@@ -23,7 +23,7 @@ def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunI
     st.subheader("Decision threshold")
     saved = bundle.threshold
     c1, c2, c3 = st.columns([2, 2, 3])
-    objective = c1.selectbox("Choose it by", ["f1", "balanced_accuracy", "accuracy", "precision_at_recall", "cost"],
+    objective = c1.selectbox("Choose it by", list(threshold.OBJECTIVES),
                              key="evaluate.objective", format_func=lambda o: o.replace("_", " "))
     params = {}
     if objective == "precision_at_recall":
@@ -31,14 +31,32 @@ def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunI
     elif objective == "cost":
         params["cost_fp"] = c2.number_input("Cost of a false positive", 0.0, value=1.0, key="evaluate.cost_fp")
         params["cost_fn"] = c2.number_input("Cost of a false negative", 0.0, value=5.0, key="evaluate.cost_fn")
-    best = threshold.tune_threshold(y, p, objective, **params)
-    c2.caption(f"Best on the test split: {best['threshold']:.3f}")
+    val = threshold.validation_predictions(bundle)
+    suggested = None
+    if val is None:
+        c2.caption("No validation predictions are kept for this model (a run from an older version), so no "
+                   "threshold is suggested: tuning it on the test split would make its scores look better "
+                   "than they are.")
+    else:
+        suggested = threshold.suggest_threshold(val, objective, **params)
+        c2.caption(f"Suggested: **{suggested['threshold']:.3f}**, tuned on {len(val):,} {val['source'].iloc[0]} "
+                   "rows the model was not fitted on (not the test split)."
+                   + (f" Cost there: {suggested['cost']:,.0f}." if objective == "cost" else ""))
+        if c2.button("Use the suggested threshold for every prediction", key="evaluate.save_suggested"):
+            try:
+                threshold.save_threshold(ws, bundle, suggested["threshold"], f"{objective} (validation)")
+            except AutoMLError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Saved: predictions of this model now say `{positive}` from a probability of "
+                           f"{suggested['threshold']:.3f}.")
+                saved = suggested["threshold"]
     chosen = c3.slider(f"Threshold: predict `{positive}` when its probability is at least", 0.01, 0.99,
                        float(saved if saved is not None else 0.5), 0.01,
                        key=f"evaluate.threshold.{run.id}")
     at = curves.metrics_at_threshold(y, p, chosen)
-    c3.caption(f"precision {at['precision']:.3f} · recall {at['recall']:.3f} · F1 {at['f1']:.3f} · "
-               f"accuracy {at['accuracy']:.3f}")
+    c3.caption(f"On the test split at this threshold: precision {at['precision']:.3f} · recall "
+               f"{at['recall']:.3f} · F1 {at['f1']:.3f} · accuracy {at['accuracy']:.3f}")
     if c3.button("Use this threshold for every prediction", key="evaluate.save_threshold", type="primary"):
         try:
             threshold.save_threshold(ws, bundle, chosen, objective)

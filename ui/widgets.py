@@ -13,7 +13,10 @@ from automl import jobs
 from automl.workspace import RunInfo, Workspace
 from ui.state import AppState
 
-__all__ = ["require_dataset", "select_run", "training_panel", "job_progress", "STATUS_ICON"]
+__all__ = ["require_dataset", "select_run", "training_panel", "job_progress", "STATUS_ICON", "UPLOAD_TYPES"]
+
+# What the uploaders take: every format the one reader (`automl.ingest`) reads, for training and prediction.
+UPLOAD_TYPES = ["csv", "tsv", "txt", "tab", "xlsx", "parquet", "jsonl", "ndjson", "json", "gz", "bz2", "zip"]
 
 # Material icons render in markdown on every machine (emoji need an emoji font).
 STATUS_ICON = {"queued": ":material/schedule:", "starting": ":material/hourglass_top:",

@@ -137,6 +137,37 @@ def test_a_saved_threshold_changes_later_predictions(trained, tmp_path, monkeypa
     assert ((after["proba_yes"] >= 0.9) == (after["prediction"] == "yes")).all()
 
 
+def test_the_suggested_threshold_is_tuned_on_validation_rows_not_the_test_split(trained, tmp_path, monkeypatch):
+    import shutil
+
+    import pandas as pd
+
+    from automl import threshold
+    from automl.bundle import load_bundle
+    from automl.workspace import Workspace
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    bundle = load_bundle(ws, trained.binary_run)
+    val = threshold.validation_predictions(bundle)
+    assert val is not None and val["source"].iloc[0] in ("validation", "out-of-fold")
+    assert val["model"].iloc[0] == bundle.deployed_model
+    test_rows = len(pd.read_parquet(bundle.files.test_predictions))
+    assert len(val) != test_rows and set(val["actual"]) == {0, 1}
+    expected = threshold.suggest_threshold(val, "f1")
+    at = open_page("pages/evaluate.py", root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    shown = " ".join(c.value for c in at.caption)
+    assert f"Suggested: **{expected['threshold']:.3f}**" in shown and "(not the test split)" in shown
+    assert "On the test split at this threshold" in shown
+    at.button(key="evaluate.save_suggested").click()
+    at.run()
+    assert not at.exception
+    assert load_bundle(ws, trained.binary_run).threshold == pytest.approx(expected["threshold"])
+
+
 def test_what_if_prediction_moves_with_the_inputs_and_is_explained(trained, monkeypatch):
     at = open_page("pages/predict.py", trained.root, monkeypatch)
     at.selectbox(key="predict.run").select(trained.binary_run)
@@ -153,6 +184,42 @@ def test_what_if_prediction_moves_with_the_inputs_and_is_explained(trained, monk
     assert [m for m in at.metric if m.label == "Predicted survived"][0].value == "yes"
     after = [c.value for c in at.caption if "pushes" in c.value or "pulls" in c.value]
     assert after != before
+
+
+def test_predict_names_the_chosen_model_and_scores_a_compressed_file_as_training_read_it(trained, tmp_path,
+                                                                                        monkeypatch):
+    import gzip
+    import shutil
+
+    import pandas as pd
+
+    from automl import deploy
+    from automl.bundle import load_bundle, load_predictor
+    from automl.workspace import Workspace
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    bundle = load_bundle(ws, trained.binary_run)
+    predictor = load_predictor(bundle)
+    other = next(m for m in predictor.model_names() if m != bundle.autogluon_best and "Ensemble" not in m)
+    deploy.deploy_model(ws, bundle, predictor, other)
+    at = open_page("pages/predict.py", root, monkeypatch)
+    at.selectbox(key="predict.run").select(trained.binary_run)
+    at.run()
+    assert any(f"with {other}" in c.value for c in at.caption), "the model in use, not AutoGluon's best"
+    raw = (SAMPLES / "titanic.csv").read_bytes()
+    at.file_uploader(key=f"predict.batch.{trained.binary_run}").upload("titanic.csv.gz", gzip.compress(raw),
+                                                                        "application/gzip")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert any("1309 row(s) scored." in c.value for c in at.caption)
+    assert not any("could not be read" in c.value for c in at.caption)
+    scored = next((root / "predictions").rglob("output.csv"))
+    expected = pd.read_parquet(load_bundle(ws, trained.binary_run).files.test_predictions)
+    out = pd.read_csv(scored)
+    assert out["prediction"].to_numpy()[expected["row"].to_numpy()].tolist() == expected["prediction"].tolist()
 
 
 def test_a_bad_upload_shows_one_line_and_the_app_keeps_working(tmp_path, monkeypatch):

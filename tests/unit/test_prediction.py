@@ -83,10 +83,11 @@ def test_one_row_of_a_csv_is_read_as_the_batch_reads_it(tmp_path):
     from automl.errors import DataLoadError
     from automl.prediction import read_csv_row
 
+    bundle = fake_bundle(tmp_path)
     path = tmp_path / "rows.csv"
-    path.write_text("Age ;sex\n30;male\nn/a;female\n", encoding="utf-8")
-    second = read_csv_row(path, 2)
-    assert list(second.index) == ["Age", "sex"] and pd.isna(second["Age"]) and second["sex"] == "female"
-    assert read_csv_row(path, 1)["Age"] == 30
+    path.write_text("age ;sex;note\n30;male;x\nn/a;female;y\n", encoding="utf-8")
+    second = read_csv_row(path, 2, bundle)
+    assert list(second.index) == ["age", "sex"] and pd.isna(second["age"]) and second["sex"] == "female"
+    assert read_csv_row(path, 1, bundle)["age"] == 30
     with pytest.raises(DataLoadError, match="no data row 3"):
-        read_csv_row(path, 3)
+        read_csv_row(path, 3, bundle)

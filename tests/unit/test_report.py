@@ -76,3 +76,15 @@ def test_charts_and_sentences_for_each_view(tmp_path):
     lines = narrative.global_sentences(result, "yes", "P(yes)")
     assert any("Higher `age` pushes P(yes) up" in line for line in lines)
     assert any("`sex` = 'female' pushes P(yes) up the most" in line for line in lines)
+
+
+def test_the_report_names_the_model_in_use_apart_from_autogluons_best(tmp_path):
+    from automl import atomic
+
+    bundle, result = _result(tmp_path)
+    summary = {"name": "t.csv", "id": "ds-1", "rows": "30", "profile": pd.DataFrame({"column": ["age"]}),
+               "alerts": []}
+    assert "model in use <b>Fake</b>." in build_report(bundle, result, summary)
+    atomic.write_json(bundle.files.deploy, {"model": "Chosen_L1"})  # picked on the leaderboard
+    page = build_report(bundle, result, summary)
+    assert "model in use <b>Chosen_L1</b> (AutoGluon's best: Fake)." in page

@@ -1,0 +1,54 @@
+"""The one scoring function: a model's predictions on labelled rows and its metrics, as AutoGluon computes
+them (scores, higher is better) and as users read them (errors as positive numbers).
+
+Used by training (the test split), the choice of another leaderboard model, shrink and refit (the test
+split again) and `evaluate --data` (any labelled file), so all of them report the same numbers the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from automl.curves import with_mape
+
+__all__ = ["Scored", "score"]
+
+
+@dataclass(frozen=True)
+class Scored:
+    predictions: pd.DataFrame      # actual, prediction, proba_<class> (classification)
+    scores: dict[str, float]       # AutoGluon's scores: higher is better
+    values: dict[str, float]       # the same metrics as users read them
+
+    def test_score(self, metric: str) -> float | None:
+        return self.scores.get(metric)
+
+
+def score(predictor: Any, X: pd.DataFrame, y: pd.Series, problem_type: str, model: str | None = None) -> Scored:
+    """Score `model` (None: AutoGluon's best) on rows `X` (the model's input, recipe applied) against `y`."""
+    from autogluon.core.metrics import get_metric
+
+    pred = predictor.predict(X, model=model)
+    out = pd.DataFrame({"actual": pd.Series(y).to_numpy(), "prediction": pred.to_numpy()})
+    classification = problem_type in ("binary", "multiclass")
+    if classification:
+        proba = predictor.predict_proba(X, model=model)
+        for c in proba.columns:
+            out[f"proba_{c}"] = proba[c].to_numpy()
+        y_pred = proba
+    else:
+        y_pred = pred
+    raw = predictor.evaluate_predictions(y_true=y, y_pred=y_pred, auxiliary_metrics=True, silent=True)
+    scores = {k: float(v) for k, v in raw.items() if isinstance(v, (int, float))}
+    values = {}
+    for k, v in scores.items():
+        try:  # AutoGluon reports errors as negative scores (higher is better); users read the error itself
+            values[k] = float(get_metric(k, problem_type).convert_score_to_original(v))
+        except Exception:  # noqa: BLE001 - an auxiliary metric AutoGluon cannot name keeps its score
+            values[k] = v
+    if not classification:
+        with_mape(scores, values, y, pred)
+    return Scored(out, scores, values)

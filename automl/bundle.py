@@ -14,6 +14,8 @@ from typing import Any
 from automl import atomic, jobs
 from automl.errors import JobNotFoundError, RunNotReadyError
 from automl.run_files import SIGNED, RunFiles
+from automl.schema import InputSchema
+from automl.scoring import RunMetrics
 from automl.signing import sign_dir, signing_key, verify_dir
 from automl.workspace import Workspace
 
@@ -27,22 +29,22 @@ class Bundle:
     run_id: str
     run_dir: Path
     predictor_path: Path
-    schema: dict[str, Any]
-    metrics: dict[str, Any]
+    schema: InputSchema
+    metrics: RunMetrics
     config: dict[str, Any]
     key: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def label(self) -> str:
-        return self.schema["label"]
+        return self.schema.label
 
     @property
     def problem_type(self) -> str:
-        return self.schema["problem_type"]
+        return self.schema.problem_type
 
     @property
     def class_labels(self) -> list[Any] | None:
-        return self.schema.get("class_labels")
+        return list(self.schema.class_labels) if self.schema.class_labels is not None else None
 
     @property
     def files(self) -> RunFiles:
@@ -52,7 +54,7 @@ class Bundle:
     @property
     def autogluon_best(self) -> str | None:
         """The model AutoGluon ranked best on validation data when training ended."""
-        return self.metrics.get("best_model")
+        return self.metrics.best_model
 
     @property
     def recipe(self):
@@ -75,7 +77,7 @@ class Bundle:
 
     @property
     def feature_names(self) -> list[str]:
-        return [f["name"] for f in self.schema["features"]]
+        return self.schema.names
 
 
 def sign_run(ws: Workspace, run_id: str, key_file: str | None = None) -> None:
@@ -97,7 +99,7 @@ def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bund
                "failed": "failed", "cancelled": "was cancelled"}.get(status, f"is {status}")
         raise RunNotReadyError(f"Run {run.id} {why}; it has no model to use. Pick a finished run.")
     return Bundle(run_id=run_id, run_dir=files.root, predictor_path=files.predictor,
-                  schema=atomic.read_json(files.schema), metrics=atomic.read_json(files.metrics),
+                  schema=InputSchema.from_dict(atomic.read_json(files.schema)), metrics=RunMetrics.from_dict(atomic.read_json(files.metrics)),
                   config=run.config, key=signing_key(ws.secret_key(), key_file))
 
 

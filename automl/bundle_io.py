@@ -20,6 +20,8 @@ from pathlib import Path, PurePosixPath
 from automl import atomic, jobs
 from automl.bundle import Bundle, load_bundle, load_predictor, sign_run
 from automl.run_files import EXPORTED, PREDICTOR, SIGNED, RunFiles
+from automl.schema import InputSchema
+from automl.scoring import RunMetrics
 from automl.signing import SIGNATURE_FILE, BundleSignatureError, digest_files, sign_manifest, signing_key, \
     verify_manifest
 from automl.workspace import RunInfo, Workspace
@@ -94,7 +96,7 @@ def import_bundle(ws: Workspace, path: str | Path, key_file: str | None = None) 
     run_dir = ws.run_dir(run_id)
     with tempfile.TemporaryDirectory(dir=ws.root) as tmp:
         config = _extract_verified(path, key, Path(tmp))
-        metrics = atomic.read_json(RunFiles(Path(tmp)).metrics, {}) or {}
+        metrics = RunMetrics.from_dict(atomic.read_json(RunFiles(Path(tmp)).metrics))
         shutil.move(tmp, run_dir)
         Path(tmp).mkdir()  # TemporaryDirectory removes it on exit
     config = {**config, "imported_from": Path(path).name}
@@ -102,9 +104,7 @@ def import_bundle(ws: Workspace, path: str | Path, key_file: str | None = None) 
     ws.add_job(run_id, "import", None, status="succeeded")
     ws.update_job(run_id, started_at=time.time(), finished_at=time.time(), message=f"Imported from {Path(path).name}")
     sign_run(ws, run_id)  # from now on it verifies with this workspace's key
-    values = metrics.get("values", {})
-    ws.set_run_result(run_id, metrics.get("test_score"), values.get(metrics.get("eval_metric")),
-                      metrics.get("eval_metric"))
+    ws.set_run_result(run_id, metrics.test_score, metrics.value, metrics.eval_metric)
     return ws.get_run(run_id)
 
 
@@ -113,5 +113,5 @@ def open_bundle_file(path: str | Path, key: bytes, dest: Path) -> Bundle:
     config = _extract_verified(path, key, dest)
     files = RunFiles(dest)
     return Bundle(run_id=Path(path).stem, run_dir=dest, predictor_path=files.predictor,
-                  schema=atomic.read_json(files.schema), metrics=atomic.read_json(files.metrics),
+                  schema=InputSchema.from_dict(atomic.read_json(files.schema)), metrics=RunMetrics.from_dict(atomic.read_json(files.metrics)),
                   config=config, key=key)

@@ -147,10 +147,10 @@ def _run_summary(ws, run_id: str) -> dict[str, Any]:
     m = bundle.metrics
     return {
         "run_id": run_id, "status": ws.get_run(run_id).status, "dataset_id": bundle.config.get("dataset_id"),
-        "label": bundle.label, "problem_type": bundle.problem_type, "eval_metric": m["eval_metric"],
-        "test_score": m["test_score"], "scores": m.get("scores", {}), "best_model": m["best_model"],
+        "label": bundle.label, "problem_type": bundle.problem_type, "eval_metric": m.eval_metric,
+        "test_score": m.test_score, "scores": m.scores, "best_model": m.best_model,
         "deployed_model": bundle.deployed_model,
-        "class_labels": m.get("class_labels"), "gpus": m.get("gpus", []),
+        "class_labels": list(m.class_labels) if m.class_labels is not None else None, "gpus": list(m.gpus),
         "leaderboard": [{"model": r.model, "score_val": _num(r.score_val), "score_test": _num(getattr(r, "score_test", None)),
                          "fit_time": _num(getattr(r, "fit_time", None)), "used_gpu": bool(getattr(r, "used_gpu", False))}
                         for r in board.itertuples()],

@@ -126,4 +126,4 @@ def score_file(bundle, data: str) -> dict[str, Any]:
     scores, values = scored.scores, scored.values
     return {"data": str(data), "rows": len(df), "scores": scores, "metrics": values,
             "unreadable": unreadable.counts,
-            "test_score": scores.get(bundle.metrics["eval_metric"])}
+            "test_score": scores.get(bundle.metrics.eval_metric)}

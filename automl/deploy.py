@@ -10,13 +10,13 @@ from automl import atomic
 from automl.bundle import Bundle, sign_run
 from automl.errors import TargetError
 from automl.run_files import RunFiles
-from automl.scoring import score
+from automl.scoring import RunMetrics, score
 from automl.workspace import Workspace
 
 __all__ = ["deploy_model", "shrink", "refit"]
 
 
-def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> dict:
+def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> RunMetrics:
     """Make `model` the one every prediction uses; the test-split predictions and metrics follow it."""
     from automl.prediction import model_frame
     from automl.model_input import to_model_input
@@ -29,19 +29,16 @@ def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> d
     preds = scored.predictions
     before = pd.read_parquet(bundle.files.test_predictions, columns=["row"])
     preds.insert(0, "row", before["row"].to_numpy() if len(before) == len(preds) else range(len(preds)))
-    scores, values = scored.scores, scored.values
-    metrics = {**bundle.metrics, "scores": scores, "deployed_model": model, "values": values,
-               "test_score": scores.get(bundle.metrics["eval_metric"])}
+    metrics = bundle.metrics.rescored(scored, model)
     atomic.write_parquet(bundle.files.test_predictions, preds)
-    atomic.write_json(bundle.files.metrics, metrics)
+    atomic.write_json(bundle.files.metrics, metrics.to_dict())
     atomic.write_json(bundle.files.deploy, {"model": model})
     if bundle.problem_type == "binary":
         from automl.threshold import save_validation_predictions
 
         save_validation_predictions(bundle.files, predictor, model)
     sign_run(ws, bundle.run_id)
-    ws.set_run_result(bundle.run_id, metrics["test_score"], metrics["values"].get(metrics["eval_metric"]),
-                      metrics["eval_metric"])
+    ws.set_run_result(bundle.run_id, metrics.test_score, metrics.value, metrics.eval_metric)
     return metrics
 
 
@@ -76,7 +73,7 @@ def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
 
     test = _model_input(bundle)
     model = bundle.deployed_model
-    before = _footprint(predictor, model, test, bundle.metrics.get("values", {}).get(bundle.metrics["eval_metric"]))
+    before = _footprint(predictor, model, test, bundle.metrics.value)
     run_dir = bundle.run_dir
     files = RunFiles(run_dir)
     slim, old = files.predictor.with_name("predictor.slim"), files.predictor.with_name("predictor.old")
@@ -96,7 +93,7 @@ def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     slim_predictor = load_predictor(bundle)
     metrics = deploy_model(ws, bundle, slim_predictor, model)
     atomic.write_parquet(files.leaderboard, leaderboard_frame(slim_predictor, test))
-    after = _footprint(slim_predictor, model, test, metrics["values"].get(metrics["eval_metric"]))
+    after = _footprint(slim_predictor, model, test, metrics.value)
     result = {"before": before, "after": after}
     atomic.write_json(files.shrink, result)
     return result
@@ -112,13 +109,13 @@ def refit(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     model = bundle.deployed_model
     if model.endswith("_FULL"):
         raise TargetError(f"{model} is already refitted on all training rows.")
-    before = _footprint(predictor, model, test, bundle.metrics.get("values", {}).get(bundle.metrics["eval_metric"]))
+    before = _footprint(predictor, model, test, bundle.metrics.value)
     refitted = predictor.refit_full(model=model, set_best_to_refit_full=False)[model]
     sign_run(ws, bundle.run_id)  # the predictor folder changed: sign it before anything reloads it
     bundle = load_bundle(ws, bundle.run_id)
     metrics = deploy_model(ws, bundle, predictor, refitted)
     atomic.write_parquet(bundle.files.leaderboard, leaderboard_frame(predictor, test))
-    after = _footprint(predictor, refitted, test, metrics["values"].get(metrics["eval_metric"]))
+    after = _footprint(predictor, refitted, test, metrics.value)
     result = {"before": before, "after": after}
     atomic.write_json(bundle.files.refit, result)
     return result

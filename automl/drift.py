@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automl.schema import InputSchema
+
 __all__ = ["DriftCheck", "psi", "PSI_MODERATE", "PSI_SHIFTED"]
 
 PSI_MODERATE, PSI_SHIFTED = 0.1, 0.2
@@ -29,10 +31,9 @@ def psi(expected: np.ndarray, actual: np.ndarray) -> float:
 class DriftCheck:
     """Feed it the model's input columns (coerced to the schema) chunk by chunk; then read `report()`."""
 
-    def __init__(self, schema: dict) -> None:
+    def __init__(self, schema: InputSchema) -> None:
         # free text and identifiers differ row by row by nature: no drift to measure there
-        self.features = [f for f in schema["features"] if f["kind"] != "text"
-                         and (f.get("bins") is not None or f.get("categories"))]
+        self.features = [f for f in schema.features if f.kind != "text" and (f.bins is not None or f.categories)]
         self.counts: dict[str, np.ndarray] = {}
         self.outside: dict[str, int] = {}
         self.unseen: dict[str, dict[str, int]] = {}
@@ -41,15 +42,15 @@ class DriftCheck:
     def update(self, X: pd.DataFrame) -> None:
         self.rows += len(X)
         for f in self.features:
-            s = X[f["name"]].dropna()
-            name = f["name"]
-            if f["kind"] == "numeric" and f.get("bins") is not None:
+            s = X[f.name].dropna()
+            name = f.name
+            if f.kind == "numeric" and f.bins is not None:
                 values = pd.to_numeric(s, errors="coerce").dropna().to_numpy(dtype=float)
-                bins = np.searchsorted(np.asarray(f["bins"]), values, side="right")
-                self.counts[name] = self.counts.get(name, 0) + np.bincount(bins, minlength=len(f["bins"]) + 1)
-                self.outside[name] = self.outside.get(name, 0) + int(((values < f["min"]) | (values > f["max"])).sum())
-            elif f.get("categories"):
-                known = {c: i for i, c in enumerate(f["categories"])}
+                bins = np.searchsorted(np.asarray(f.bins), values, side="right")
+                self.counts[name] = self.counts.get(name, 0) + np.bincount(bins, minlength=len(f.bins) + 1)
+                self.outside[name] = self.outside.get(name, 0) + int(((values < f.min) | (values > f.max)).sum())
+            elif f.categories:
+                known = {c: i for i, c in enumerate(f.categories)}
                 text = s.astype(str)
                 idx = text.map(known)
                 counts = np.bincount(idx.dropna().astype(int), minlength=len(known) + 1)
@@ -66,23 +67,23 @@ class DriftCheck:
         """One entry per checked column: PSI, status (stable / moderate / shifted) and what was unusual."""
         out = []
         for f in self.features:
-            name = f["name"]
+            name = f.name
             counts = self.counts.get(name)
             if counts is None or counts.sum() == 0:
                 continue
-            if f["kind"] == "numeric":
-                expected = np.asarray(f["bin_shares"])
+            if f.kind == "numeric":
+                expected = np.asarray(f.bin_shares)
                 value = psi(expected, counts / counts.sum())
                 n_out = self.outside.get(name, 0)
-                detail = (f"{n_out:,} value(s) outside the training range [{f['min']:.4g}, {f['max']:.4g}]"
+                detail = (f"{n_out:,} value(s) outside the training range [{f.min:.4g}, {f.max:.4g}]"
                           if n_out else "")
             else:
-                shares = np.asarray(f.get("shares") or [1 / len(f["categories"])] * len(f["categories"]))
+                shares = np.asarray(f.shares or [1 / len(f.categories)] * len(f.categories))
                 expected = np.append(shares, max(0.0, 1 - shares.sum()))
                 value = psi(expected, counts / counts.sum())
                 unseen = self.unseen.get(name, {})
                 n_new = int(counts[-1])
-                where = ("not among the training's most frequent values" if len(f["categories"]) >= 200
+                where = ("not among the training's most frequent values" if len(f.categories) >= 200
                          else "never seen in training")
                 detail = (f"{n_new:,} value(s) {where}: " + ", ".join(map(repr, list(unseen)[:5]))
                           if unseen else "")

@@ -49,8 +49,8 @@ def test_predictions(bundle: Bundle) -> pd.DataFrame:
 
 def metric_table(bundle: Bundle) -> pd.DataFrame:
     """Test-split metrics as users read them (errors as positive numbers), the run's metric first."""
-    values = bundle.metrics.get("values") or bundle.metrics.get("scores", {})
-    main = bundle.metrics.get("eval_metric")
+    values = bundle.metrics.values or bundle.metrics.scores
+    main = bundle.metrics.eval_metric
     rows = [{"metric": _PRETTY.get(k, k), "key": k, "value": float(v), "optimised": k == main}
             for k, v in values.items()]
     rows.sort(key=lambda r: (not r["optimised"], r["metric"]))

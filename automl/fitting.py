@@ -7,6 +7,7 @@ the run's model as complete.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 import platform
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ from automl.model_input import ColumnRead, read_plan, replay_frame
 from automl.run_files import RunFiles
 from automl.threshold import save_validation_predictions
 from automl.schema import build_schema
-from automl.scoring import score
+from automl.scoring import RunMetrics, score
 from automl.training import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
 from automl.workspace import JobRecord, Workspace
 
@@ -88,23 +89,22 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     if config.problem_type == "binary":  # where decision thresholds are tuned: never the test split
         save_validation_predictions(files, predictor, predictor.model_best)
     metrics, leaderboard, test_predictions = _score(predictor, test, config)
-    metrics.update(n_train=len(train), n_test=len(test), fit_seconds=round(fit_seconds, 2), num_gpus=num_gpus,
-                   gpus=gpu_names() if num_gpus else [],
-                   models_on_gpu=[m for m, g in zip(leaderboard["model"], leaderboard["used_gpu"]) if g],
-                   stopped_early=should_stop(), versions=_versions())
+    metrics = replace(metrics, n_train=len(train), n_test=len(test), fit_seconds=round(fit_seconds, 2),
+                      num_gpus=num_gpus, gpus=tuple(gpu_names()) if num_gpus else (),
+                      models_on_gpu=tuple(m for m, g in zip(leaderboard["model"], leaderboard["used_gpu"]) if g),
+                      stopped_early=should_stop(), versions=_versions())
     inputs = raw_train.drop(columns=[config.sample_weight] if config.sample_weight else [])
-    atomic.write_json(files.schema,
-                      build_schema(inputs, config.label, config.problem_type, metrics.get("class_labels"), reads))
+    schema = build_schema(inputs, config.label, config.problem_type, metrics.class_labels, reads)
+    atomic.write_json(files.schema, schema.to_dict())
     atomic.write_parquet(files.leaderboard, leaderboard)
     atomic.write_parquet(files.test_predictions, test_predictions)
-    atomic.write_json(files.metrics, metrics)
-    ws.set_run_result(job.id, metrics["test_score"], metrics["values"].get(metrics["eval_metric"]),
-                      metrics["eval_metric"])
+    atomic.write_json(files.metrics, metrics.to_dict())
+    ws.set_run_result(job.id, metrics.test_score, metrics.value, metrics.eval_metric)
     # model.json marks the model complete; it is signed with the rest, and the run is offered only once
     # its job has finished after this signature (a crash in between leaves a failed run, never a model)
-    atomic.write_json(files.model, {"best_model": metrics["best_model"], "created_at": time.time()})
+    atomic.write_json(files.model, {"best_model": metrics.best_model, "created_at": time.time()})
     sign_run(ws, job.id)
-    events.emit("stage", stage="done", test_score=metrics["test_score"], best_model=metrics["best_model"])
+    events.emit("stage", stage="done", test_score=metrics.test_score, best_model=metrics.best_model)
     return "stopped" if should_stop() else "succeeded"
 
 
@@ -168,22 +168,19 @@ def _fit(config: TrainConfig, train: pd.DataFrame, run_dir: Path, events: jobs.E
     return predictor
 
 
-def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[RunMetrics, pd.DataFrame, pd.DataFrame]:
     label = config.label
     scored = score(predictor, test.drop(columns=[label]), test[label], config.problem_type)
     out = scored.predictions
     out.insert(0, "row", test.index.to_numpy())  # the row of the labelled table, kept by every re-scoring
     classification = config.problem_type in ("binary", "multiclass")
-    class_labels = [_plain(c) for c in predictor.class_labels] if classification else None
-    scores, values = scored.scores, scored.values
     metric = predictor.eval_metric
-    metrics = {
-        "problem_type": config.problem_type, "eval_metric": metric.name,
-        "lower_is_better": not metric.greater_is_better_internal,
-        "test_score": scores.get(predictor.eval_metric.name), "scores": scores, "values": values,
-        "best_model": predictor.model_best, "class_labels": class_labels,
-        "positive_class": _plain(predictor.positive_class) if config.problem_type == "binary" else None,
-    }
+    metrics = RunMetrics(
+        problem_type=config.problem_type, eval_metric=metric.name, lower_is_better=not metric.greater_is_better_internal,
+        test_score=scored.test_score(metric.name), scores=scored.scores, values=scored.values,
+        best_model=predictor.model_best,
+        class_labels=tuple(_plain(c) for c in predictor.class_labels) if classification else None,
+        positive_class=_plain(predictor.positive_class) if config.problem_type == "binary" else None)
     return metrics, leaderboard_frame(predictor, test), out
 
 

@@ -11,49 +11,24 @@ and training builds its own model input through the same function.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
 
 from automl.errors import DataLoadError, SchemaMismatchError
 from automl.ingest import MAX_UPLOAD_BYTES, NA_VALUES, RawTable, open_table
+from automl.schema import ColumnRead, InputSchema
 from automl.values import parse_booleans, parse_dates, parse_numbers
 
-__all__ = ["ColumnRead", "Unreadable", "read_plan", "column_reads", "replay_column", "replay_frame", "to_model_input",
+__all__ = ["Unreadable", "read_plan", "replay_column", "replay_frame", "to_model_input",
            "iter_file", "read_file", "read_file_row"]
 
-ReadAs = Literal["number", "boolean", "date", "text"]
 _MARKERS = frozenset(NA_VALUES)
 _ROWS_SHOWN = 5
 _WHAT = {"number": "numbers", "boolean": "true / false", "date": "dates", "text": "text"}
-
-
-@dataclass(frozen=True)
-class ColumnRead:
-    """How training read one column: as a number (in US or EU style), a true / false word, a date (day
-    first or not) or text. Every prediction reads the column the same way."""
-
-    name: str
-    read_as: ReadAs
-    style: str = "us"          # numbers: "native" (the reader's own), "us" (1,234.5) or "eu" (1.234,5)
-    day_first: bool = False
-    integer: bool = False      # numbers: whole numbers with none missing at training (an int64 column)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ColumnRead":
-        return cls(name=d["name"], read_as=d["read_as"], style=d.get("style") or "us",
-                   day_first=bool(d.get("day_first")), integer=bool(d.get("integer")))
-
-    @property
-    def parsed_from_text(self) -> bool:
-        """Whether the file holds this column as text that is parsed here (so it must be read as text)."""
-        return self.read_as != "number" or self.style != "native"
 
 
 @dataclass
@@ -112,29 +87,6 @@ def _column_read(name: str, s: pd.Series, conversion: dict[str, Any] | None) -> 
         return ColumnRead(name, "date", day_first=bool(day_first if day_first is not None
                                                        else "day first" in detail))
     return ColumnRead(name, "text")
-
-
-def column_reads(schema: dict[str, Any]) -> dict[str, ColumnRead]:
-    """The read of every input column (and of the label, when known) of a run's input schema.
-
-    Schemas of runs trained before reads were recorded get one from the feature's kind and dtype."""
-    reads = {}
-    for f in schema["features"]:
-        if f.get("read"):
-            reads[f["name"]] = ColumnRead.from_dict(f["read"])
-        elif f.get("dtype") == "bool" or f.get("kind") == "boolean" and f.get("dtype") in ("bool", "object") \
-                and set(map(str, f.get("categories", []))) <= {"True", "False"}:
-            reads[f["name"]] = ColumnRead(f["name"], "boolean")
-        elif f["kind"] == "numeric":
-            reads[f["name"]] = ColumnRead(f["name"], "number", "native",
-                                          integer=str(f.get("dtype", "")).startswith("int"))
-        elif str(f.get("dtype", "")).startswith("datetime"):
-            reads[f["name"]] = ColumnRead(f["name"], "date")
-        else:
-            reads[f["name"]] = ColumnRead(f["name"], "text")
-    if schema.get("label_read"):
-        reads[schema["label"]] = ColumnRead.from_dict(schema["label_read"])
-    return reads
 
 
 def replay_column(s: pd.Series, read: ColumnRead) -> tuple[pd.Series, np.ndarray]:
@@ -218,7 +170,7 @@ def _as_text(v: Any) -> Any:
     return None if v is None else str(v)
 
 
-def to_model_input(schema: dict[str, Any], frame: pd.DataFrame, keep: tuple[str, ...] = (),
+def to_model_input(schema: InputSchema, frame: pd.DataFrame, keep: tuple[str, ...] = (),
                    first_row: int = 1, require: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[str], Unreadable]:
     """The model's input columns in training order, each read as training read it.
 
@@ -230,15 +182,15 @@ def to_model_input(schema: dict[str, Any], frame: pd.DataFrame, keep: tuple[str,
     for col in require:
         if col not in frame.columns:
             raise SchemaMismatchError(f"The data has no {col!r} column to score against.")
-    needed = [f["name"] for f in schema["features"]]
+    needed = schema.names
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise SchemaMismatchError(
             f"The data lacks {len(missing)} column(s) the model was trained on: {', '.join(missing)}. "
             "Add them (values may be empty) and try again.")
-    ignored = [str(c) for c in frame.columns if c not in set(needed) and c != schema["label"]]
+    ignored = [str(c) for c in frame.columns if c not in set(needed) and c != schema.label]
     columns = needed + [k for k in keep if k in frame.columns and k not in needed]
-    X, unreadable = replay_frame(frame[columns], column_reads(schema), first_row)
+    X, unreadable = replay_frame(frame[columns], schema.reads(), first_row)
     return X, ignored, unreadable
 
 
@@ -257,16 +209,16 @@ def replay_frame(frame: pd.DataFrame, reads: dict[str, ColumnRead],
     return pd.DataFrame(out, index=frame.index), unreadable
 
 
-def open_for_model(schema: dict[str, Any], source: Any, name: str | None = None, chunk_rows: int = 50_000,
+def open_for_model(schema: InputSchema, source: Any, name: str | None = None, chunk_rows: int = 50_000,
                    max_bytes: int = MAX_UPLOAD_BYTES) -> RawTable:
     """Open a file of any supported format the way training's ingest opened it; the columns the run reads
     from text are kept as the text written, never parsed as numbers on the way."""
-    reads = column_reads(schema)
+    reads = schema.reads()
     return open_table(source, name, max_bytes=max_bytes, chunk_rows=chunk_rows,
                       as_text=lambda col: col in reads and reads[col].parsed_from_text)
 
 
-def iter_file(schema: dict[str, Any], source: Any, name: str | None = None, chunk_rows: int = 50_000,
+def iter_file(schema: InputSchema, source: Any, name: str | None = None, chunk_rows: int = 50_000,
               keep: tuple[str, ...] = (), require: tuple[str, ...] = ()
               ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, list[str], Unreadable]]:
     """Chunks of a file: (the rows as read, the model input, ignored columns, unreadable values)."""
@@ -279,7 +231,7 @@ def iter_file(schema: dict[str, Any], source: Any, name: str | None = None, chun
         first += len(chunk)
 
 
-def read_file(schema: dict[str, Any], source: Any, name: str | None = None, keep: tuple[str, ...] = (),
+def read_file(schema: InputSchema, source: Any, name: str | None = None, keep: tuple[str, ...] = (),
               require: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list[str], Unreadable]:
     """A whole file read for the model (explain, evaluate --data): the input (+ `keep`) and what was found."""
     parts, ignored, unreadable = [], [], Unreadable()
@@ -292,7 +244,7 @@ def read_file(schema: dict[str, Any], source: Any, name: str | None = None, keep
     return pd.concat(parts, ignore_index=True), ignored, unreadable
 
 
-def read_file_row(schema: dict[str, Any], source: Any, number: int) -> pd.Series:
+def read_file_row(schema: InputSchema, source: Any, number: int) -> pd.Series:
     """Data row `number` (1 = the first after the header) of a file, read for the model as the batch read it."""
     seen = 0
     for _, X, _, _ in iter_file(schema, source):

@@ -89,7 +89,7 @@ def score_input(predictor: Any, bundle: Bundle, X: pd.DataFrame) -> pd.DataFrame
             out[f"proba_{c}"] = proba[c].to_numpy()
         threshold = bundle.threshold if bundle.problem_type == "binary" else None
         if threshold is not None:  # the decision threshold saved with the model
-            positive = bundle.metrics.get("positive_class")
+            positive = bundle.metrics.positive_class
             negative = next(c for c in proba.columns if str(c) != str(positive))
             out["prediction"] = np.where(proba[positive].to_numpy() >= threshold, positive, negative)
     return out

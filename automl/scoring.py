@@ -7,14 +7,14 @@ split again) and `evaluate --data` (any labelled file), so all of them report th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from automl.curves import with_mape
 
-__all__ = ["Scored", "score"]
+__all__ = ["Scored", "score", "RunMetrics"]
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,53 @@ def score(predictor: Any, X: pd.DataFrame, y: pd.Series, problem_type: str, mode
     if not classification:
         with_mape(scores, values, y, pred)
     return Scored(out, scores, values)
+
+
+@dataclass(frozen=True)
+class RunMetrics:
+    """A run's `metrics.json`, typed: how its model in use scored on the held-out test split, and facts of
+    the training (sizes, time, GPUs, versions). `best_model` is AutoGluon's best when training ended; the
+    model predictions use is `Bundle.deployed_model`."""
+
+    problem_type: str
+    eval_metric: str
+    test_score: float | None
+    scores: dict[str, float] = field(default_factory=dict)
+    values: dict[str, float] = field(default_factory=dict)
+    lower_is_better: bool = False
+    best_model: str | None = None
+    deployed_model: str | None = None
+    class_labels: tuple[Any, ...] | None = None
+    positive_class: Any = None
+    n_train: int | None = None
+    n_test: int | None = None
+    fit_seconds: float | None = None
+    num_gpus: int = 0
+    gpus: tuple[str, ...] = ()
+    models_on_gpu: tuple[str, ...] = ()
+    stopped_early: bool = False
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def value(self) -> float | None:
+        """The run's own metric as users read it (an error as a positive number)."""
+        return self.values.get(self.eval_metric, self.scores.get(self.eval_metric))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for key in ("class_labels", "gpus", "models_on_gpu"):
+            d[key] = list(d[key]) if d[key] is not None else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "RunMetrics":
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        for key in ("class_labels", "gpus", "models_on_gpu"):
+            if known.get(key) is not None:
+                known[key] = tuple(known[key])
+        return cls(**known)
+
+    def rescored(self, scored: Scored, model: str) -> "RunMetrics":
+        """The same run with `model` in use, scored again on the test split."""
+        return replace(self, scores=scored.scores, values=scored.values, deployed_model=model,
+                       test_score=scored.scores.get(self.eval_metric))

@@ -87,7 +87,7 @@ def save_threshold(ws: Workspace, bundle: Bundle, threshold: float, chosen_by: s
     if not 0.0 < threshold < 1.0:
         raise TargetError("The threshold must be between 0 and 1.")
     atomic.write_json(bundle.files.threshold, {"threshold": float(threshold), "chosen_by": chosen_by,
-                                               "positive_class": bundle.metrics.get("positive_class")})
+                                               "positive_class": bundle.metrics.positive_class})
     sign_run(ws, bundle.run_id)
 
 

@@ -83,7 +83,7 @@ def main() -> None:
             latencies.append(1000 * (time.perf_counter() - start))
         rows.append({"rows": 1, "single_row_p50_ms": round(float(np.percentile(latencies, 50)), 2),
                      "single_row_p95_ms": round(float(np.percentile(latencies, 95)), 2)})
-    print(f"model: {bundle.metrics['best_model']} (LightGBM family) · this process peak {peak_rss_mb():.0f} MB")
+    print(f"model: {bundle.deployed_model} (LightGBM family) · this process peak {peak_rss_mb():.0f} MB")
     report("batch_prediction", rows)
 
 

@@ -84,7 +84,7 @@ def measure(name: str, bundle, args: argparse.Namespace) -> dict:
     start = time.perf_counter()
     result = compute_shap(predictor, bundle, rows, train)
     t_ours = (time.perf_counter() - start) / len(rows)
-    names = [f["name"] for f in bundle.schema["features"]]
+    names = bundle.schema.names
     first = result.outputs[0]
     ours = (result.values[result.values["output"] == first].pivot(index="row", columns="feature", values="value")
             [names].to_numpy())

@@ -27,6 +27,7 @@ import pandas as pd
 
 from automl.bundle import Bundle
 from automl.prediction import model_frame
+from automl.schema import InputSchema
 from explain import shapley
 
 __all__ = ["InputCodec", "Space", "input_space", "model_space", "build_space"]
@@ -37,22 +38,22 @@ log = logging.getLogger(__name__)
 class InputCodec:
     """Integer codes for non-numeric input columns, so they can be mixed; decodes back to the raw table."""
 
-    def __init__(self, schema: dict, frames: list[pd.DataFrame]) -> None:
-        self.features = schema["features"]
+    def __init__(self, schema: InputSchema, frames: list[pd.DataFrame]) -> None:
+        self.features = schema.features
         self.categories: dict[str, list[Any]] = {}
         for f in self.features:
-            if f["kind"] != "numeric":
-                seen = pd.concat([fr[f["name"]] for fr in frames]).dropna().unique().tolist()
-                self.categories[f["name"]] = seen
+            if not f.numeric:
+                seen = pd.concat([fr[f.name] for fr in frames]).dropna().unique().tolist()
+                self.categories[f.name] = seen
 
     @property
     def categorical(self) -> list[bool]:
-        return [f["name"] in self.categories for f in self.features]
+        return [f.name in self.categories for f in self.features]
 
     def encode(self, df: pd.DataFrame) -> np.ndarray:
         cols = []
         for f in self.features:
-            name = f["name"]
+            name = f.name
             if name in self.categories:
                 lookup = {v: i for i, v in enumerate(self.categories[name])}
                 cols.append(df[name].map(lookup).astype(float).fillna(-1).to_numpy())
@@ -63,7 +64,7 @@ class InputCodec:
     def decode(self, codes: np.ndarray, dtypes: pd.Series) -> pd.DataFrame:
         data = {}
         for j, f in enumerate(self.features):
-            name = f["name"]
+            name = f.name
             col = codes[:, j]
             if name in self.categories:
                 cats = np.array(self.categories[name] + [None], dtype=object)

@@ -74,14 +74,14 @@ def build_report(bundle: Bundle, result: ShapResult, dataset: dict[str, Any] | N
             "model_families", "sample_weight", "tuning_trials", "gpu", "seed")
     config = pd.DataFrame([{"setting": k, "value": _plain(bundle.config.get(k))} for k in keys])
     parts.append(_table(config))
-    parts.append(f"<p>{_e(m.get('n_train', '?'))} training rows, {_e(m.get('n_test', '?'))} held-out test rows; "
+    parts.append(f"<p>{_e(m.n_train if m.n_train is not None else '?')} training rows, {_e(m.n_test if m.n_test is not None else '?')} held-out test rows; "
                  f"model in use <b>{_e(bundle.deployed_model or '?')}</b>"
                  + (f" (AutoGluon's best: {_e(bundle.autogluon_best)})"
                     if bundle.autogluon_best != bundle.deployed_model else "") + ".</p>")
 
     parts.append("<h2>Leaderboard</h2>")
     if (bundle.files.leaderboard).exists():
-        board = evaluation.leaderboard_table(evaluation.leaderboard(bundle), m.get("eval_metric", "score"))
+        board = evaluation.leaderboard_table(evaluation.leaderboard(bundle), m.eval_metric)
         parts.append(_table(board))
     else:
         parts.append("<p class='muted'>Not included with this model.</p>")
@@ -112,7 +112,7 @@ def build_report(bundle: Bundle, result: ShapResult, dataset: dict[str, Any] | N
         parts.append(f"<p>{_e(narrative.row_sentence(contributions, what))}</p>")
 
     parts.append("<h2>Versions</h2>")
-    versions = pd.DataFrame([{"package": k, "version": v} for k, v in (m.get("versions") or {}).items()])
+    versions = pd.DataFrame([{"package": k, "version": v} for k, v in m.versions.items()])
     parts.append(_table(versions) if not versions.empty else "<p class='muted'>Not recorded.</p>")
 
     body = "\n".join(parts)

@@ -62,7 +62,7 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
     background = to_model_input(bundle.schema, background)[0].reset_index(drop=True)
     background = background.sample(min(_POOL_ROWS, len(background)), random_state=0).reset_index(drop=True)
     space = build_space(predictor, bundle, rows, background)
-    names = [f["name"] for f in bundle.schema["features"]]
+    names = bundle.schema.names
     active = [j for j, g in enumerate(space.groups) if g]  # a column no feature depends on gets exactly 0
     groups = [space.groups[j] for j in active]
     scale = np.zeros(len(names))

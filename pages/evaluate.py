@@ -18,9 +18,9 @@ if run is None:
     st.stop()
 bundle = bundle_mod.load_bundle(ws, run.id)
 m = bundle.metrics
-st.caption(f"Target `{bundle.label}` · {bundle.problem_type} · {m['n_train']:,} training rows, "
-           f"{m['n_test']:,} held-out test rows · model in use: **{bundle.deployed_model}**"
-           + (" · training was stopped early" if m.get("stopped_early") else ""))
+st.caption(f"Target `{bundle.label}` · {bundle.problem_type} · {m.n_train:,} training rows, "
+           f"{m.n_test:,} held-out test rows · model in use: **{bundle.deployed_model}**"
+           + (" · training was stopped early" if m.stopped_early else ""))
 
 table = evaluation.metric_table(bundle)
 rows = list(table.itertuples())
@@ -66,6 +66,6 @@ if frame is not None:
     dominant = curves.dominant_feature(frame)
     if dominant:
         st.warning(dominant)
-    st.plotly_chart(charts.permutation_importance_figure(frame, m["eval_metric"]), width="stretch")
+    st.plotly_chart(charts.permutation_importance_figure(frame, m.eval_metric), width="stretch")
     st.caption("In the columns the model sees (after the cleaning recipe). A bar near zero: the model barely uses "
                "the column; a negative one: shuffling it did not hurt.")

@@ -62,17 +62,17 @@ with one:
     typical = typical_row(bundle.schema)
     values = {}
     cols = st.columns(3)
-    for i, feature in enumerate(bundle.schema["features"]):
-        name, default = feature["name"], typical[feature["name"]]
+    for i, feature in enumerate(bundle.schema.features):
+        name, default = feature.name, typical[feature.name]
         key = f"predict.{run.id}.{name}"
         with cols[i % 3]:
-            if feature["kind"] == "numeric":
+            if feature.numeric:
                 values[name] = st.number_input(name, value=float(default), key=key,
-                                               help=f"Training range {feature.get('min'):g} to {feature.get('max'):g}")
-            elif feature["kind"] == "text" or not feature.get("categories"):
+                                               help=f"Training range {feature.min:g} to {feature.max:g}")
+            elif feature.kind == "text" or not feature.categories:
                 values[name] = st.text_input(name, value=str(default or ""), key=key)
             else:
-                options = list(feature["categories"])
+                options = list(feature.categories)
                 values[name] = st.selectbox(name, options, key=key,
                                             index=options.index(str(default)) if str(default) in options else 0)
     model = predictor(state.workspace_root, run.id)
@@ -141,7 +141,7 @@ with batch:
             except AutoMLError as exc:
                 st.error(str(exc))
             else:
-                picked_values = {f["name"]: _plain(picked.get(f["name"])) for f in bundle.schema["features"]}
+                picked_values = {name: _plain(picked.get(name)) for name in bundle.schema.names}
                 scored, _ = prediction.predict_frame(predictor(state.workspace_root, run.id), bundle,
                                                      pd.DataFrame([picked_values]))
                 st.metric(f"Row {int(number):,}: predicted {bundle.label}", str(scored["prediction"].iloc[0]))

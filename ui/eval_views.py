@@ -18,7 +18,7 @@ __all__ = ["binary_section", "multiclass_section", "regression_section", "leader
 def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunInfo) -> None:
     """Decision threshold (tuned, saved), confusion matrix at it, ROC, PR, calibration, gain, KS."""
     m = bundle.metrics
-    positive = m["positive_class"]
+    positive = m.positive_class
     y, p = curves.binary_arrays(preds, positive)
     st.subheader("Decision threshold")
     saved = bundle.threshold
@@ -112,12 +112,12 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
     board = evaluation.leaderboard(bundle)
     st.subheader("Leaderboard")
     left, right = st.columns(2)
-    left.plotly_chart(charts.leaderboard_figure(board, m["eval_metric"], bool(m.get("lower_is_better"))),
+    left.plotly_chart(charts.leaderboard_figure(board, m.eval_metric, m.lower_is_better),
                       width="stretch")
-    right.plotly_chart(charts.pareto_figure(evaluation.leaderboard_table(board, m["eval_metric"]).rename(
-        columns={f"test {m['eval_metric']}": "metric_test", "ms per 1,000 rows": "ms_per_1000_rows",
-                 "size (MB)": "size_mb"}), m["eval_metric"], bool(m.get("lower_is_better"))), width="stretch")
-    st.dataframe(evaluation.leaderboard_table(board, m["eval_metric"]), hide_index=True, width="stretch")
+    right.plotly_chart(charts.pareto_figure(evaluation.leaderboard_table(board, m.eval_metric).rename(
+        columns={f"test {m.eval_metric}": "metric_test", "ms per 1,000 rows": "ms_per_1000_rows",
+                 "size (MB)": "size_mb"}), m.eval_metric, m.lower_is_better), width="stretch")
+    st.dataframe(evaluation.leaderboard_table(board, m.eval_metric), hide_index=True, width="stretch")
     models = board["model"].tolist()
     c1, c2 = st.columns([3, 1])
     chosen_model = c1.selectbox("Model every prediction uses", models, index=models.index(bundle.deployed_model)

@@ -371,7 +371,7 @@ def test_choosing_another_leaderboard_model_rescores_and_predicts_with_it(traine
     from automl.workspace import Workspace
 
     bundle = load_bundle(Workspace(root), trained.binary_run)
-    assert bundle.deployed_model == other and bundle.metrics["deployed_model"] == other
+    assert bundle.deployed_model == other and bundle.metrics.deployed_model == other
     assert f"model in use: **{other}**" in texts(at)
 
 

@@ -130,7 +130,7 @@ def test_stop_keeps_the_best_model_so_far(long_run):
     job = wait_for(ws, run_id, timeout=180)
     assert job.status == "stopped", job.message
     bundle = load_bundle(ws, run_id)
-    assert bundle.metrics["stopped_early"] is True
+    assert bundle.metrics.stopped_early is True
     assert run_id in ready_runs(ws)
     events = [e["event"] for e in jobs.read_events(ws, job)]
     assert "stop_honoured" in events

@@ -9,6 +9,7 @@ import pandas as pd
 
 from automl.bundle import Bundle
 from automl.schema import build_schema
+from automl.scoring import RunMetrics
 
 
 class FakeBinaryPredictor:
@@ -47,4 +48,6 @@ def fake_bundle(tmp: Path, problem_type: str = "binary", rows: int = 2000) -> Bu
     classes = ["no", "yes"] if problem_type == "binary" else None
     return Bundle(run_id="run-fake", run_dir=tmp, predictor_path=tmp / "predictor",
                   schema=build_schema(df, label, problem_type, classes),
-                  metrics={"best_model": "Fake", "eval_metric": "accuracy"}, config={})
+                  metrics=RunMetrics(problem_type, "accuracy" if problem_type != "regression" else "r2", None,
+                                     best_model="Fake", positive_class="yes" if problem_type == "binary" else None),
+                  config={})

@@ -22,10 +22,13 @@ def test_predicted_vs_actual_has_errors():
 
 
 def test_metric_table_shows_errors_as_positive_values_and_the_optimised_metric_first(tmp_path):
-    bundle = Bundle("run-x", tmp_path, tmp_path, {"label": "y", "problem_type": "regression", "features": []},
-                    {"eval_metric": "root_mean_squared_error",
-                     "scores": {"r2": 0.9, "root_mean_squared_error": -3.0},
-                     "values": {"r2": 0.9, "root_mean_squared_error": 3.0}}, {})
+    from automl.schema import InputSchema
+    from automl.scoring import RunMetrics
+
+    bundle = Bundle("run-x", tmp_path, tmp_path, InputSchema("y", "regression", ()),
+                    RunMetrics("regression", "root_mean_squared_error", -3.0,
+                               scores={"r2": 0.9, "root_mean_squared_error": -3.0},
+                               values={"r2": 0.9, "root_mean_squared_error": 3.0}), {})
     table = metric_table(bundle)
     assert table.iloc[0]["key"] == "root_mean_squared_error" and table.iloc[0]["value"] == 3.0
     assert table.iloc[0]["optimised"] and table.iloc[0]["metric"] == "RMSE"

@@ -16,6 +16,7 @@ from automl.datasets import import_table
 from automl.model_input import iter_file, read_file, read_plan, replay_frame, to_model_input
 from automl.prediction import predict_csv, predict_frame
 from automl.schema import build_schema
+from automl.scoring import RunMetrics
 from tests.helpers import SAMPLES
 from tests.messy import VARIANTS, messy_frame, write_variant
 
@@ -53,7 +54,7 @@ def _trained_on(ws, path, label: str, problem_type: str = "binary"):
 
 def _bundle(tmp_path, schema) -> Bundle:
     return Bundle(run_id="run-parity", run_dir=tmp_path, predictor_path=tmp_path / "predictor", schema=schema,
-                  metrics={"best_model": "Fake", "eval_metric": "accuracy", "positive_class": "high"}, config={})
+                  metrics=RunMetrics("binary", "accuracy", None, best_model="Fake", positive_class="high"), config={})
 
 
 def _assert_same_input(actual: pd.DataFrame, expected: pd.DataFrame) -> None:

@@ -51,7 +51,7 @@ def test_the_report_has_every_section_and_opens_offline(tmp_path):
 
 def test_user_strings_are_escaped(tmp_path):
     bundle, result = _result(tmp_path)
-    bundle = dataclasses.replace(bundle, schema={**bundle.schema, "label": EVIL})
+    bundle = dataclasses.replace(bundle, schema=dataclasses.replace(bundle.schema, label=EVIL))
     page = build_report(bundle, result, {"name": EVIL, "id": "ds-1", "rows": "1",
                                          "profile": pd.DataFrame({"column": [EVIL]}), "alerts": [EVIL]})
     assert EVIL not in page

@@ -94,3 +94,29 @@ def test_a_changed_file_in_a_signed_folder_is_refused(tmp_path):
     (folder / SIGNATURE_FILE).unlink()
     with pytest.raises(BundleSignatureError, match="not signed"):
         verify_dir(folder, b"k1", "run")
+
+
+def test_every_file_that_decides_what_is_loaded_is_signed_and_none_may_be_added(tmp_path):
+    from automl.run_files import SIGNED, RunFiles
+
+    files = RunFiles(tmp_path)
+    files.predictor.mkdir()
+    (files.predictor / "predictor.pkl").write_bytes(b"model")
+    for path in (files.schema, files.metrics, files.recipe, files.model):
+        atomic.write_json(path, {"predictor": "predictor"})
+    sign_dir(tmp_path, files.signed(), b"k")
+    verify_dir(tmp_path, b"k", "run", covered=SIGNED)
+    assert {"model.json", "schema.json", "predictor/predictor.pkl"} <= set(atomic.read_json(tmp_path / SIGNATURE_FILE)["files"])
+
+    atomic.write_json(files.model, {"predictor": "../elsewhere"})  # model.json alone edited
+    with pytest.raises(BundleSignatureError, match="model.json"):
+        verify_dir(tmp_path, b"k", "run", covered=SIGNED)
+    atomic.write_json(files.model, {"predictor": "predictor"})
+    sign_dir(tmp_path, files.signed(), b"k")
+    atomic.write_json(files.threshold, {"threshold": 0.99})  # a decision threshold slipped in unsigned
+    with pytest.raises(BundleSignatureError, match="threshold.json was not signed"):
+        verify_dir(tmp_path, b"k", "run", covered=SIGNED)
+    files.threshold.unlink()
+    (files.predictor / "extra.pkl").write_bytes(b"x")  # a model file added after signing
+    with pytest.raises(BundleSignatureError, match="extra.pkl was not signed"):
+        verify_dir(tmp_path, b"k", "run", covered=SIGNED)

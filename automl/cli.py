@@ -234,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("model", help="run id, or an exported model .zip")
     pr.add_argument("data")
     pr.add_argument("--out", required=True)
-    pr.add_argument("--chunk-rows", type=int, default=50_000)
+    pr.add_argument("--chunk-rows", type=int, default=200_000)
     pr.add_argument("--explain", type=int, default=0, metavar="K",
                     help="add the K strongest reasons (SHAP) per row; slower")
     pr.add_argument("--id-column", default=None, help="write only this input column beside the predictions")

@@ -115,7 +115,7 @@ with batch:
             try:
                 report = prediction.predict_csv(
                     predictor(state.workspace_root, run.id), bundle, source, target, explain_k=int(explain_k),
-                    id_column=id_column, chunk_rows=2_000 if explain_k else 50_000,
+                    id_column=id_column, chunk_rows=2_000 if explain_k else prediction.BATCH_ROWS,
                     on_progress=lambda n: bar.progress(min(1.0, n / total), text=f"{n:,} of ~{total:,} rows"))
             except AutoMLError as exc:
                 st.error(str(exc))

@@ -91,3 +91,23 @@ def test_one_row_of_a_csv_is_read_as_the_batch_reads_it(tmp_path):
     assert read_csv_row(path, 1, bundle)["age"] == 30
     with pytest.raises(DataLoadError, match="no data row 3"):
         read_csv_row(path, 3, bundle)
+
+
+def test_a_write_error_in_the_background_writer_reaches_the_caller_and_leaves_no_file(tmp_path, monkeypatch):
+    from automl import prediction
+
+    bundle = fake_bundle(tmp_path)
+    people(30).to_csv(tmp_path / "in.csv", index=False)
+    calls = []
+
+    def failing(frame, fh, header):
+        calls.append(len(frame))
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        fh.write(b"x\n")
+
+    monkeypatch.setattr(prediction, "_write_csv", failing)
+    with pytest.raises(OSError, match="No space left"):
+        predict_csv(FakeBinaryPredictor(), bundle, tmp_path / "in.csv", tmp_path / "out.csv", chunk_rows=10)
+    assert not (tmp_path / "out.csv").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("out.csv") or ".tmp" in p.name]

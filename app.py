@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from automl import access
+from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
 
@@ -22,16 +22,7 @@ PAGES = [
 ]
 
 state = get_state()
-if access.password_required() and not state.signed_in:
-    st.title("AutoML Studio")
-    with st.form("app.sign_in"):
-        given = st.text_input("Password", type="password", key="app.password")
-        if st.form_submit_button("Sign in", type="primary"):
-            if access.check_password(given):
-                state.signed_in = True
-                st.rerun()
-            st.error("Wrong password.")
-    st.stop()
+require_sign_in()
 
 page = st.navigation(PAGES)
 ws = workspace(state.workspace_root)

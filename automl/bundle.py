@@ -16,10 +16,10 @@ from automl.errors import JobNotFoundError, RunNotReadyError
 from automl.run_files import SIGNED, RunFiles
 from automl.schema import InputSchema
 from automl.scoring import RunMetrics
-from automl.signing import sign_dir, signing_key, verify_dir
+from automl.signing import SIGNATURE_FILE, sign_dir, signing_key, verify_dir
 from automl.workspace import Workspace
 
-__all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs", "sign_run"]
+__all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs", "sign_run", "verify_bundle"]
 
 _READY = ("succeeded", "stopped")
 
@@ -80,10 +80,15 @@ class Bundle:
         return self.schema.names
 
 
-def sign_run(ws: Workspace, run_id: str, key_file: str | None = None) -> None:
-    """Sign a run's model files with the workspace key (at the end of training, and on import)."""
+def sign_run(ws: Workspace, run_id: str, changed: tuple[str, ...] = (), key_file: str | None = None) -> None:
+    """Sign a run's model files with the workspace key (at the end of training, and after a change such as
+    a saved threshold or another model in use). A run signed before is verified first, all but the
+    `changed` files, so re-signing never launders a file tampered with since."""
     files = RunFiles(ws.run_dir(run_id))
-    sign_dir(files.root, files.signed(), signing_key(ws.secret_key(), key_file))
+    key = signing_key(ws.secret_key(), key_file)
+    if (files.root / SIGNATURE_FILE).exists():
+        verify_dir(files.root, key, f"The model of run {run_id}", covered=SIGNED, changed=changed)
+    sign_dir(files.root, files.signed(), key)
 
 
 def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bundle:
@@ -108,9 +113,14 @@ def ready_runs(ws: Workspace) -> list[str]:
     return [r.id for r in ws.list_runs() if r.status in _READY and RunFiles(ws.run_dir(r.id)).model.exists()]
 
 
+def verify_bundle(bundle: Bundle) -> None:
+    """Check the run's signature and every signed file now (before loading, changing or re-signing it)."""
+    verify_dir(bundle.run_dir, bundle.key, f"The model of run {bundle.run_id}", covered=SIGNED)
+
+
 def load_predictor(bundle: Bundle):
     """Verify the bundle's signature, then load its AutoGluon predictor (imports AutoGluon on first use)."""
     from autogluon.tabular import TabularPredictor
 
-    verify_dir(bundle.run_dir, bundle.key, f"The model of run {bundle.run_id}", covered=SIGNED)
+    verify_bundle(bundle)
     return TabularPredictor.load(str(bundle.predictor_path), verbosity=0, require_py_version_match=False)

@@ -18,15 +18,17 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from automl import atomic, jobs
-from automl.bundle import Bundle, load_bundle, load_predictor, sign_run
+from automl.bundle import Bundle, load_bundle, load_predictor
 from automl.run_files import EXPORTED, PREDICTOR, SIGNED, RunFiles
 from automl.schema import InputSchema
 from automl.scoring import RunMetrics
-from automl.signing import SIGNATURE_FILE, BundleSignatureError, digest_files, sign_manifest, signing_key, \
-    verify_manifest
+from automl.signing import SIGNATURE_FILE, BundleSignatureError, digest_files, sign_dir, sign_manifest, \
+    signing_key, verify_manifest
 from automl.workspace import RunInfo, Workspace
 
 __all__ = ["export_bundle", "import_bundle", "open_bundle_file"]
+
+_MAX_SIGNATURE_BYTES = 4 * 2**20  # a manifest of ~40,000 files; a real one is a few KB
 
 
 
@@ -64,9 +66,14 @@ def _extract_verified(path: str | Path, key: bytes, dest: Path) -> dict:
         members = {i.filename: i for i in zf.infolist() if not i.is_dir()}
         if SIGNATURE_FILE not in members:
             raise BundleSignatureError(f"{what} is not signed; it is refused (a model file runs code when loaded).")
+        with zf.open(SIGNATURE_FILE) as fh:  # read at most the cap, whatever the archive claims
+            raw = fh.read(_MAX_SIGNATURE_BYTES + 1)
+        if len(raw) > _MAX_SIGNATURE_BYTES:
+            raise BundleSignatureError(f"{what} has a signature file too large to be real "
+                                       f"(over {_MAX_SIGNATURE_BYTES // 2**20} MB); refused.")
         try:
-            signed = json.loads(zf.read(SIGNATURE_FILE))
-        except (ValueError, UnicodeDecodeError) as exc:
+            signed = json.loads(raw)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise BundleSignatureError(f"{what} has an unreadable signature.") from exc
         files = verify_manifest(key, signed, what)
         extra = set(members) - set(files) - {SIGNATURE_FILE}
@@ -103,7 +110,8 @@ def import_bundle(ws: Workspace, path: str | Path, key_file: str | None = None) 
     ws.add_run(run_id, config.get("dataset_id") or "imported", {**config, "label": config.get("label", "")})
     ws.add_job(run_id, "import", None, status="succeeded")
     ws.update_job(run_id, started_at=time.time(), finished_at=time.time(), message=f"Imported from {Path(path).name}")
-    sign_run(ws, run_id)  # from now on it verifies with this workspace's key
+    # verified above with the bundle's key; from now on it verifies with this workspace's key
+    sign_dir(run_dir, RunFiles(run_dir).signed(), ws.secret_key())
     ws.set_run_result(run_id, metrics.test_score, metrics.value, metrics.eval_metric)
     return ws.get_run(run_id)
 

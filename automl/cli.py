@@ -24,8 +24,10 @@ EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    from automl.access import check_bind
     from automl.ingest import MAX_UPLOAD_BYTES
 
+    check_bind(args.host, args.allow_no_password)
     env = dict(os.environ)
     if args.workspace:
         env["AUTOML_STUDIO_HOME"] = str(Path(args.workspace).resolve())
@@ -198,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     ui = with_ws(sub.add_parser("ui", help="serve the app"))
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=8501)
+    ui.add_argument("--allow-no-password", action="store_true",
+                    help="serve on a non-loopback address without AUTOML_STUDIO_PASSWORD (anyone who can reach it "
+                         "can use every model)")
     ui.set_defaults(func=cmd_ui)
 
     prof = sub.add_parser("profile", help="column types and missing values of a file")

@@ -66,9 +66,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from automl import atomic
     from automl.bundle import load_predictor
     from automl.model_input import read_file
-    from automl.prediction import escape_formulas
     from explain.report import build_report, dataset_summary
-    from explain.shap_values import compute_shap, keep_in_memory, shap_table
+    from explain.shap_values import compute_shap, keep_in_memory, shap_csv
 
     ws = _workspace(args)
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,7 +85,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
                               on_progress=lambda d, t: _err(f"  explained {d:,} of {t:,} rows"))
         if args.shap_out:
             with atomic.atomic_path(Path(args.shap_out)) as part:
-                escape_formulas(shap_table(result)).to_csv(part, index=False)
+                part.write_text(shap_csv(result), encoding="utf-8")
             _err(f"wrote {args.shap_out}")
         atomic.write_text(Path(args.out), build_report(bundle, result, dataset_summary(ws, bundle)))
     _err(f"wrote {args.out}")

@@ -7,9 +7,9 @@ from typing import Any
 import pandas as pd
 
 from automl import atomic
-from automl.bundle import Bundle, sign_run
+from automl.bundle import Bundle, sign_run, verify_bundle
 from automl.errors import TargetError
-from automl.run_files import RunFiles
+from automl.run_files import DEPLOY, METRICS, PREDICTOR, RunFiles
 from automl.scoring import RunMetrics, score
 from automl.workspace import Workspace
 
@@ -23,6 +23,7 @@ def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> R
 
     if model not in predictor.model_names() or not predictor.model_info(model).get("can_infer", True):
         raise TargetError(f"{model!r} is not a model of this run that can predict.")
+    verify_bundle(bundle)  # a run tampered with since it was loaded stays refused, never re-signed
     raw = pd.read_parquet(bundle.files.test_rows)
     X = model_frame(bundle, to_model_input(bundle.schema, raw)[0])
     scored = score(predictor, X, raw[bundle.label], bundle.problem_type, model)
@@ -37,7 +38,7 @@ def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> R
         from automl.threshold import save_validation_predictions
 
         save_validation_predictions(bundle.files, predictor, model)
-    sign_run(ws, bundle.run_id)
+    sign_run(ws, bundle.run_id, changed=(METRICS, DEPLOY))
     ws.set_run_result(bundle.run_id, metrics.test_score, metrics.value, metrics.eval_metric)
     return metrics
 
@@ -71,6 +72,7 @@ def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     from automl.bundle import load_bundle, load_predictor
     from automl.fitting import leaderboard_frame
 
+    verify_bundle(bundle)
     test = _model_input(bundle)
     model = bundle.deployed_model
     before = _footprint(predictor, model, test, bundle.metrics.value)
@@ -88,7 +90,7 @@ def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     slim.rename(files.predictor)
     shutil.rmtree(old, ignore_errors=True)
     atomic.write_json(files.deploy, {"model": model})
-    sign_run(ws, bundle.run_id)
+    sign_run(ws, bundle.run_id, changed=(PREDICTOR, DEPLOY))
     bundle = load_bundle(ws, bundle.run_id)
     slim_predictor = load_predictor(bundle)
     metrics = deploy_model(ws, bundle, slim_predictor, model)
@@ -110,8 +112,9 @@ def refit(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     if model.endswith("_FULL"):
         raise TargetError(f"{model} is already refitted on all training rows.")
     before = _footprint(predictor, model, test, bundle.metrics.value)
+    verify_bundle(bundle)
     refitted = predictor.refit_full(model=model, set_best_to_refit_full=False)[model]
-    sign_run(ws, bundle.run_id)  # the predictor folder changed: sign it before anything reloads it
+    sign_run(ws, bundle.run_id, changed=(PREDICTOR,))  # the predictor folder changed: sign it before any reload
     bundle = load_bundle(ws, bundle.run_id)
     metrics = deploy_model(ws, bundle, predictor, refitted)
     atomic.write_parquet(bundle.files.leaderboard, leaderboard_frame(predictor, test))

@@ -13,6 +13,7 @@ import hmac
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from automl import atomic
 from automl.errors import AutoMLError
@@ -83,10 +84,14 @@ def sign_dir(root: Path, names: list[str], key: bytes) -> dict:
     return signed
 
 
-def verify_manifest(key: bytes, signed: dict | None, what: str) -> dict[str, str]:
+def verify_manifest(key: bytes, signed: Any, what: str) -> dict[str, str]:
     """Check the HMAC of a manifest (plain JSON); return its files. Raises `BundleSignatureError`."""
-    if not signed or "signature" not in signed or "files" not in signed:
+    if not signed or not isinstance(signed, dict) or "signature" not in signed or "files" not in signed:
         raise BundleSignatureError(f"{what} is not signed; it is refused (a model file runs code when loaded).")
+    files = signed["files"]
+    if not isinstance(files, dict) or not isinstance(signed["signature"], str) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise BundleSignatureError(f"{what} has a malformed signature; it is refused.")
     if signed.get("algorithm") != ALGORITHM or not hmac.compare_digest(_mac(key, signed["files"]),
                                                                         str(signed["signature"])):
         raise BundleSignatureError(
@@ -96,14 +101,24 @@ def verify_manifest(key: bytes, signed: dict | None, what: str) -> dict[str, str
     return signed["files"]
 
 
-def verify_dir(root: Path, key: bytes, what: str, covered: tuple[str, ...] | list[str] = ()) -> None:
+def verify_dir(root: Path, key: bytes, what: str, covered: tuple[str, ...] | list[str] = (),
+               changed: tuple[str, ...] | list[str] = ()) -> None:
     """Verify the signature and every file hash of a model folder before anything in it is loaded; every
-    file under the `covered` names must be in the signed manifest (none added after signing)."""
-    files = verify_manifest(key, atomic.read_json(root / SIGNATURE_FILE), what)
-    unsigned = sorted(set(digest_names(root, [n for n in covered if (root / n).exists()])) - set(files))
+    file under the `covered` names must be in the signed manifest (none added after signing). Files under
+    the `changed` names (being changed on purpose, about to be signed again) are not compared."""
+    try:
+        signed = atomic.read_json(root / SIGNATURE_FILE)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BundleSignatureError(f"{what} has an unreadable signature; refused.") from exc
+    files = verify_manifest(key, signed, what)
+    skip = lambda name: any(name == c or name.startswith(c.rstrip("/") + "/") for c in changed)  # noqa: E731
+    present = digest_names(root, [n for n in covered if (root / n).exists()])
+    unsigned = sorted(n for n in set(present) - set(files) if not skip(n))
     if unsigned:
         raise BundleSignatureError(f"{what}: the file {unsigned[0]} was not signed; refused.")
     for name, digest in files.items():
+        if skip(name):
+            continue
         path = root / name
         if not path.is_file() or not hmac.compare_digest(_sha256(path), digest):
             raise BundleSignatureError(f"{what}: the file {name} was changed or removed after signing; refused.")

@@ -17,7 +17,7 @@ from automl import atomic
 from automl.bundle import Bundle, sign_run
 from automl.curves import metrics_at_threshold
 from automl.errors import TargetError
-from automl.run_files import RunFiles
+from automl.run_files import THRESHOLD, RunFiles
 from automl.workspace import Workspace
 
 __all__ = ["suggest_threshold", "save_threshold", "save_validation_predictions", "validation_predictions",
@@ -88,7 +88,7 @@ def save_threshold(ws: Workspace, bundle: Bundle, threshold: float, chosen_by: s
         raise TargetError("The threshold must be between 0 and 1.")
     atomic.write_json(bundle.files.threshold, {"threshold": float(threshold), "chosen_by": chosen_by,
                                                "positive_class": bundle.metrics.positive_class})
-    sign_run(ws, bundle.run_id)
+    sign_run(ws, bundle.run_id, changed=(THRESHOLD,))
 
 
 def save_validation_predictions(files: RunFiles, predictor: Any, model: str) -> None:

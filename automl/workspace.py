@@ -109,8 +109,11 @@ class Workspace:
 
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
         self.root = Path(root).resolve() if root else default_root()
+        if not self.root.exists():  # a new workspace is the owner's alone (an existing folder is left as it is)
+            self.root.mkdir(parents=True, mode=0o700, exist_ok=True)
+            self.root.chmod(0o700)
         for sub in ("datasets", "runs", "predictions"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
+            (self.root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
         self.catalog_path = self.root / "catalog.sqlite"
         with closing(self._connect()) as con, con:
             con.execute("PRAGMA journal_mode=WAL")
@@ -162,8 +165,21 @@ class Workspace:
         """The workspace's own key (for signing bundles); created on first use, readable by the owner only."""
         path = self.root / "secret.key"
         if not path.exists():
-            atomic.write_bytes(path, secrets.token_bytes(32))
-            path.chmod(0o600)
+            # written whole to a private temporary file (0600 from its creation), then linked into place:
+            # the link fails if another process got there first, so every process ends with one key
+            tmp = self.root / f".secret.key.{secrets.token_hex(8)}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(secrets.token_bytes(32))
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    pass
+            finally:
+                tmp.unlink(missing_ok=True)
         return path.read_bytes()
 
     # -- datasets ---------------------------------------------------------------------------

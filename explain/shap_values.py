@@ -163,6 +163,14 @@ def shap_table(result: ShapResult) -> pd.DataFrame:
     return wide[columns].sort_values(["row"] + (["class"] if len(result.outputs) > 1 else [])).reset_index(drop=True)
 
 
+def shap_csv(result: ShapResult) -> str:
+    """`shap_table` as CSV text that is safe to open in a spreadsheet (column names and class names that
+    would start a formula are escaped): the one download, from the page and the CLI alike."""
+    from automl.prediction import escape_formulas
+
+    return escape_formulas(shap_table(result)).to_csv(index=False)
+
+
 def importance_frame(result: ShapResult) -> pd.DataFrame:
     """Mean |SHAP| per feature (averaged over outputs), largest first."""
     imp = (result.values.assign(abs_value=result.values["value"].abs())

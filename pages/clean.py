@@ -6,10 +6,13 @@ from automl import datasets
 from automl.cleaning import preview
 from automl.errors import AutoMLError
 from automl.steps import STEP_TYPES
+from ui.gate import require_sign_in
 from ui.loaders import dataset_frame, workspace
 from ui.state import get_state
 from ui.step_forms import step_form
 from ui.widgets import require_dataset
+
+require_sign_in()  # however the app was started, nothing below renders before sign-in
 
 PREVIEW_ROWS = 50_000
 

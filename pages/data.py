@@ -5,9 +5,12 @@ import streamlit as st
 from automl import charts, datasets, samples
 from automl.errors import AutoMLError
 from automl.profile import profile_frame
+from ui.gate import require_sign_in
 from ui.loaders import dataset_associations, dataset_frame, dataset_profile, workspace
 from ui.state import get_state
 from ui.widgets import UPLOAD_TYPES, alert_list
+
+require_sign_in()  # however the app was started, nothing below renders before sign-in
 
 state = get_state()
 ws = workspace(state.workspace_root)

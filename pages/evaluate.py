@@ -4,10 +4,13 @@ import streamlit as st
 
 from automl import bundle as bundle_mod
 from automl import charts, curves, evaluation, importance, jobs
+from ui.gate import require_sign_in
 from ui import eval_views
 from ui.loaders import workspace
 from ui.state import get_state
 from ui.widgets import job_progress, select_run
+
+require_sign_in()  # however the app was started, nothing below renders before sign-in
 
 state = get_state()
 ws = workspace(state.workspace_root)

@@ -6,9 +6,12 @@ import streamlit as st
 from automl import atomic, jobs
 from automl import bundle as bundle_mod
 from explain import narrative, plots, report, shap_values
+from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
 from ui.widgets import job_progress, select_run
+
+require_sign_in()  # however the app was started, nothing below renders before sign-in
 
 state = get_state()
 ws = workspace(state.workspace_root)
@@ -82,5 +85,5 @@ if path.exists():
     with open(path, "rb") as fh:
         c1.download_button("Download the report", fh, file_name=f"report-{run.id}.html", mime="text/html",
                            key="explain.download_report", on_click="ignore")
-c2.download_button("Download SHAP values (CSV)", shap_values.shap_table(result).to_csv(index=False),
+c2.download_button("Download SHAP values (CSV)", shap_values.shap_csv(result),
                    file_name=f"shap-{run.id}.csv", mime="text/csv", key="explain.download_shap", on_click="ignore")

@@ -3,8 +3,11 @@
 import streamlit as st
 
 from automl import samples
+from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
+
+require_sign_in()  # however the app was started, nothing below renders before sign-in
 
 state = get_state()
 ws = workspace(state.workspace_root)

@@ -3,7 +3,6 @@
 import hashlib
 import json
 import logging
-
 from pathlib import Path
 
 import pandas as pd
@@ -14,9 +13,12 @@ from automl import bundle as bundle_mod
 from automl.errors import AutoMLError
 from automl.schema import typical_row
 from explain import narrative, plots, shap_values
+from ui.gate import require_sign_in
 from ui.loaders import local_explanation, predictor, workspace
 from ui.state import get_state
 from ui.widgets import UPLOAD_TYPES, select_run
+
+require_sign_in()  # however the app was started, nothing below renders before sign-in
 
 log = logging.getLogger(__name__)
 state = get_state()

@@ -8,9 +8,12 @@ import streamlit as st
 from automl import datasets, jobs, training
 from automl.errors import AutoMLError
 from automl.problem import METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type
+from ui.gate import require_sign_in
 from ui.loaders import dataset_frame, gpus, preflight_check, workspace
 from ui.state import get_state
 from ui.widgets import require_dataset, training_panel
+
+require_sign_in()  # however the app was started, nothing below renders before sign-in
 
 state = get_state()
 ws = workspace(state.workspace_root)

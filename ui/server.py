@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
         "--server.address", host, "--server.port", str(port), "--server.headless", "true",
         "--server.maxUploadSize", str(max_upload_mb), "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+        "--client.showErrorDetails", "none",  # tracebacks and paths go to the log, not to users
     ]
     stcli.main()
 

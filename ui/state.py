@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 import streamlit as st
@@ -11,7 +12,7 @@ from automl.workspace import default_root
 __all__ = ["AppState", "get_state"]
 
 _DATASET, _RUN, _UPLOAD, _EDITING = "app.dataset_id", "app.run_id", "app.last_upload", "clean.editing"
-_SIGNED_IN = "app.signed_in"
+_SIGNED_IN, _SESSION = "app.signed_in", "app.session_key"
 
 
 @dataclass
@@ -53,6 +54,13 @@ class AppState:
     def editing_step(self, value: int | None) -> None:
         st.session_state[_EDITING] = value
 
+
+    @property
+    def session_key(self) -> str:
+        """A random token naming this browser session (failed sign-ins are counted per session)."""
+        if _SESSION not in st.session_state:
+            st.session_state[_SESSION] = secrets.token_hex(8)
+        return st.session_state[_SESSION]
 
     @property
     def signed_in(self) -> bool:

@@ -88,3 +88,17 @@ def test_the_report_names_the_model_in_use_apart_from_autogluons_best(tmp_path):
     atomic.write_json(bundle.files.deploy, {"model": "Chosen_L1"})  # picked on the leaderboard
     page = build_report(bundle, result, summary)
     assert "model in use <b>Chosen_L1</b> (AutoGluon's best: Fake)." in page
+
+
+def test_the_shap_download_cannot_carry_spreadsheet_formulas(tmp_path):
+    import io
+
+    from explain.shap_values import shap_csv
+
+    bundle, result = _result(tmp_path)
+    evil = dataclasses.replace(result, values=result.values.assign(
+        feature=result.values["feature"].replace({"sex": "=HYPERLINK(\"http://x\")"})))
+    text = shap_csv(evil)
+    header = next(iter(io.StringIO(text))).strip()
+    assert "'=HYPERLINK" in header and ",=HYPERLINK" not in header
+    assert pd.read_csv(io.StringIO(text))["row"].tolist() == list(range(30))

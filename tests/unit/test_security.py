@@ -1,0 +1,134 @@
+"""Issue 14's holes, each with the test that failed before its fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+import zipfile
+
+import pytest
+
+from automl import access, atomic
+from automl.signing import SIGNATURE_FILE, BundleSignatureError
+
+
+# -- the password gate --------------------------------------------------------------------------------------
+
+def test_failed_sign_ins_wait_longer_each_time_and_a_success_forgets_them():
+    key = "client:198.51.100.7"
+    access.forget_failures(key)
+    assert access.wait_before_next_try(key, now=100.0) == 0
+    access.record_failure(key, now=100.0)
+    assert access.wait_before_next_try(key, now=100.0) == pytest.approx(1.0)
+    access.record_failure(key, now=101.0)
+    access.record_failure(key, now=103.0)
+    assert access.wait_before_next_try(key, now=103.0) == pytest.approx(4.0)
+    for i in range(20):
+        access.record_failure(key, now=200.0 + i)
+    assert access.wait_before_next_try(key, now=219.0) == pytest.approx(access.MAX_WAIT_S)
+    access.forget_failures(key)
+    assert access.wait_before_next_try(key, now=219.0) == 0
+
+
+@pytest.mark.parametrize("host,ok", [("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.0.0.2", True),
+                                     ("0.0.0.0", False), ("192.0.2.10", False), ("::", False)])
+def test_serving_beyond_this_machine_needs_a_password_or_an_explicit_yes(monkeypatch, host, ok):
+    monkeypatch.delenv(access.ENV, raising=False)
+    if ok:
+        access.check_bind(host)
+    else:
+        with pytest.raises(access.UnsafeBindError, match="--allow-no-password"):
+            access.check_bind(host)
+        access.check_bind(host, allow_without_password=True)
+        monkeypatch.setenv(access.ENV, "s3cret")
+        access.check_bind(host)
+
+
+def test_the_cli_refuses_a_public_address_without_a_password(tmp_path, monkeypatch):
+    from tests.helpers import run_cli
+
+    monkeypatch.delenv(access.ENV, raising=False)
+    proc = run_cli("ui", "--host", "0.0.0.0", "--port", "8599", workspace=tmp_path / "ws", timeout=60)
+    assert proc.returncode == 2 and "without a password" in proc.stderr
+
+
+def test_error_details_are_kept_from_users_however_the_app_is_served():
+    from tests.helpers import REPO
+
+    config = (REPO / ".streamlit" / "config.toml").read_text()
+    assert "showErrorDetails = \"none\"" in config or "showErrorDetails = false" in config
+    server = (REPO / "ui" / "server.py").read_text()
+    assert "--client.showErrorDetails" in server
+
+
+# -- what the signature covers --------------------------------------------------------------------------------
+
+def _zip(path, signature: bytes, extra: dict[str, bytes] | None = None):
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(SIGNATURE_FILE, signature)
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+
+
+@pytest.mark.parametrize("signature", [b"5", b"[1, 2]", b'{"files": 3, "signature": "x", "algorithm": "hmac-sha256"}',
+                                       b'{"files": {"a": 1}, "signature": [], "algorithm": "hmac-sha256"}', b"\xff\xfe"])
+def test_a_malformed_signature_is_refused_cleanly(tmp_path, signature):
+    from automl.bundle_io import _extract_verified
+
+    _zip(tmp_path / "m.zip", signature)
+    with pytest.raises(BundleSignatureError):
+        _extract_verified(tmp_path / "m.zip", b"k", tmp_path / "out")
+
+
+def test_an_oversized_signature_is_refused_without_reading_it(tmp_path):
+    from automl.bundle_io import _extract_verified
+
+    huge = b'{"files": {' + b",".join(b'"f%d": "0"' % i for i in range(600_000)) + b'}, "signature": "x"}'
+    _zip(tmp_path / "big.zip", huge)
+    with pytest.raises(BundleSignatureError, match="too large"):
+        _extract_verified(tmp_path / "big.zip", b"k", tmp_path / "out")
+
+
+def test_the_signing_key_is_never_readable_by_others_and_one_key_wins_a_race(tmp_path):
+    from automl.workspace import Workspace
+
+    root = tmp_path / "ws"
+    keys, errors = [], []
+
+    def make():
+        try:
+            keys.append(Workspace(root).secret_key())
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=make) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(set(keys)) == 1 and len(keys[0]) == 32
+    assert stat.S_IMODE(os.stat(root / "secret.key").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(root).st_mode) == 0o700
+
+
+def test_re_signing_does_not_launder_a_tampered_run(tmp_path):
+    from automl.bundle import sign_run
+    from automl.run_files import RunFiles
+    from automl.signing import verify_dir
+    from automl.workspace import Workspace
+    from automl.run_files import SIGNED
+
+    ws = Workspace(tmp_path / "ws")
+    files = RunFiles(ws.run_dir("run-1"))
+    files.predictor.mkdir(parents=True)
+    (files.predictor / "model.pkl").write_bytes(b"good")
+    atomic.write_json(files.metrics, {"eval_metric": "accuracy"})
+    sign_run(ws, "run-1")
+    (files.predictor / "model.pkl").write_bytes(b"evil")  # swapped after signing
+    atomic.write_json(files.threshold, {"threshold": 0.3})  # a legitimate change, then a re-sign
+    with pytest.raises(BundleSignatureError, match="model.pkl"):
+        sign_run(ws, "run-1", changed=("threshold.json",))
+    with pytest.raises(BundleSignatureError):
+        verify_dir(files.root, ws.secret_key(), "run", covered=SIGNED)

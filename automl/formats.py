@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Callable, Literal
 
 from automl.errors import DataLoadError
+from automl.limits import check_inflated, max_inflated_bytes
 
 __all__ = ["Source", "Format", "open_source", "detect_encoding", "TABLE_SUFFIXES"]
 
@@ -25,7 +26,6 @@ Format = Literal["csv", "excel", "parquet", "jsonl", "json"]
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv", ".xlsx": "excel", ".xlsm": "excel",
                   ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
 _HEAD_BYTES = 1 << 20
-_BOMB_FACTOR = 20  # decompressed content may be at most this many times the size limit
 
 
 class _Counting(io.RawIOBase):
@@ -94,18 +94,22 @@ class Source:
     _open_raw: Callable[[], BinaryIO]
     _unwrap: Callable[[BinaryIO], BinaryIO]
     max_bytes: int
-    content_size: int | None = None  # unpacked size, where the archive says it (zip)
+    content_size: int | None = None  # unpacked size: the file's own, or what the archive says (zip, gzip)
+
+    @property
+    def inflation_budget(self) -> int:
+        return max_inflated_bytes(self.max_bytes)
 
     def open(self, on_progress: Callable[[float], None] | None = None) -> BinaryIO:
         """A fresh buffered stream of the content; `on_progress` gets the fraction read so far."""
         if self.container == "zip":  # zip needs the seekable file; progress counts the member's bytes
             member = self._unwrap(self._open_raw())
             return io.BufferedReader(_Counting(member, self.content_size, on_progress,
-                                               self.max_bytes * _BOMB_FACTOR, self.name))
+                                               self.inflation_budget, self.name))
         raw = _Counting(self._open_raw(), self.raw_size, on_progress, name=self.name)
         content = self._unwrap(io.BufferedReader(raw))
         if self.container:
-            content = io.BufferedReader(_Counting(content, None, None, self.max_bytes * _BOMB_FACTOR, self.name))
+            content = io.BufferedReader(_Counting(content, None, None, self.inflation_budget, self.name))
         return content
 
     def open_seekable(self) -> BinaryIO:
@@ -129,6 +133,7 @@ class Source:
             raise DataLoadError(f"{self.name} is empty inside its archive.")
         if head.startswith(b"PAR1"):
             self.format = "parquet"
+        check_inflated(self.name, self.content_size, self.max_bytes)
         return self
 
 
@@ -160,7 +165,7 @@ def open_source(source: str | os.PathLike[str] | bytes | BinaryIO, name: str | N
     if magic.startswith(b"\x1f\x8b"):
         inner = _strip_suffix(name, ".gz")
         return Source(inner, _format_of(inner, None), size, "gzip", open_raw,
-                      lambda fh: gzip.GzipFile(fileobj=fh), max_bytes).checked()
+                      lambda fh: gzip.GzipFile(fileobj=fh), max_bytes, content_size=_gzip_size(open_raw)).checked()
     if magic.startswith(b"BZh"):
         inner = _strip_suffix(name, ".bz2")
         return Source(inner, _format_of(inner, None), size, "bz2", open_raw,
@@ -170,8 +175,8 @@ def open_source(source: str | os.PathLike[str] | bytes | BinaryIO, name: str | N
     if magic.startswith(b"PK"):
         raise DataLoadError(f"{name} is a damaged or empty zip archive.")
     if magic.startswith(b"PAR1"):
-        return Source(name, "parquet", size, None, open_raw, lambda fh: fh, max_bytes)
-    return Source(name, _format_of(lower, magic), size, None, open_raw, lambda fh: fh, max_bytes)
+        return Source(name, "parquet", size, None, open_raw, lambda fh: fh, max_bytes, content_size=size)
+    return Source(name, _format_of(lower, magic), size, None, open_raw, lambda fh: fh, max_bytes, content_size=size)
 
 
 def _zip_source(name: str, open_raw: Callable[[], BinaryIO], size: int, max_bytes: int) -> Source:
@@ -183,7 +188,8 @@ def _zip_source(name: str, open_raw: Callable[[], BinaryIO], size: int, max_byte
     except zipfile.BadZipFile as exc:
         raise DataLoadError(f"{name} is a damaged zip archive ({exc}).") from exc
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-        return Source(name, "excel", size, None, open_raw, lambda fh: fh, max_bytes)
+        check_inflated(name, sum(infos.values()), max_bytes)  # zipfile holds each member to its stated size
+        return Source(name, "excel", size, None, open_raw, lambda fh: fh, max_bytes, content_size=sum(infos.values()))
     tables = [n for n in names if PurePosixPath(n).suffix.lower() in TABLE_SUFFIXES]
     if len(tables) != 1:
         listed = ", ".join(tables[:5]) or "no table file"
@@ -196,6 +202,16 @@ def _zip_source(name: str, open_raw: Callable[[], BinaryIO], size: int, max_byte
     inner_name = PurePosixPath(member).name
     return Source(inner_name, _format_of(inner_name, None), size, "zip", open_raw, unwrap, max_bytes,
                   content_size=infos[member]).checked()
+
+
+def _gzip_size(open_raw: Callable[[], BinaryIO]) -> int | None:
+    """The unpacked size a gzip file states in its last 4 bytes (modulo 4 GB; a hint, enforced while read)."""
+    try:
+        with open_raw() as fh:
+            fh.seek(-4, io.SEEK_END)
+            return int.from_bytes(fh.read(4), "little")
+    except (OSError, ValueError):
+        return None
 
 
 def _strip_suffix(name: str, suffix: str) -> str:

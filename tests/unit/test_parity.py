@@ -13,7 +13,7 @@ from pandas.testing import assert_frame_equal
 
 from automl.bundle import Bundle
 from automl.datasets import import_table
-from automl.model_input import iter_file, read_file, read_plan, replay_frame, to_model_input
+from automl.model_input import read_file, read_plan, replay_frame, to_model_input
 from automl.prediction import predict_csv, predict_frame
 from automl.schema import build_schema
 from automl.scoring import RunMetrics

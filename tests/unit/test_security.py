@@ -132,3 +132,99 @@ def test_re_signing_does_not_launder_a_tampered_run(tmp_path):
         sign_run(ws, "run-1", changed=("threshold.json",))
     with pytest.raises(BundleSignatureError):
         verify_dir(files.root, ws.secret_key(), "run", covered=SIGNED)
+
+
+# -- inflated inputs -----------------------------------------------------------------------------------------
+
+_READ_AND_MEASURE = r"""
+import json, sys, time
+from automl.errors import DataLoadError
+from automl.ingest import read_table
+def hwm():
+    return int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
+start = hwm(); t = time.perf_counter()
+try:
+    read_table(sys.argv[1]); outcome = "read"
+except DataLoadError as exc:
+    outcome = str(exc)
+print(json.dumps({"outcome": outcome, "grew_mb": hwm() - start, "seconds": time.perf_counter() - t}))
+"""
+
+
+def _read_in_a_fresh_process(path, **env):
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    proc = subprocess.run([sys.executable, "-c", _READ_AND_MEASURE, str(path)], capture_output=True, text=True,
+                          cwd=REPO, env={**os.environ, **env}, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_a_small_gzip_that_unpacks_past_the_budget_is_refused_before_it_costs_memory(tmp_path):
+    import gzip
+
+    line = b"0," * 19 + b"0\n"
+    bomb = tmp_path / "bomb.csv.gz"
+    bomb.write_bytes(gzip.compress(b",".join(b"c%d" % i for i in range(20)) + b"\n" + line * 1_600_000, 9))
+    assert bomb.stat().st_size < 200_000  # ~64 MB of text inside
+    result = _read_in_a_fresh_process(bomb, AUTOML_STUDIO_MAX_INFLATED_MB="32")
+    assert "unpacks to" in result["outcome"] and "allowed" in result["outcome"]
+    assert result["grew_mb"] < 100 and result["seconds"] < 10
+
+
+def test_a_gzip_that_hides_its_size_is_still_stopped_while_it_is_read(tmp_path):
+    import gzip
+
+    line = b"0," * 19 + b"0\n"
+    data = gzip.compress(b",".join(b"c%d" % i for i in range(20)) + b"\n" + line * 1_600_000, 9)
+    lying = tmp_path / "lying.csv.gz"
+    lying.write_bytes(data[:-4] + (1000).to_bytes(4, "little"))  # the trailer claims 1,000 bytes
+    result = _read_in_a_fresh_process(lying, AUTOML_STUDIO_MAX_INFLATED_MB="32")
+    assert "unpacks to more than 32 MB" in result["outcome"] or "damaged" in result["outcome"]
+    assert result["grew_mb"] < 400
+
+
+def test_parquet_rows_and_columns_are_checked_from_its_metadata_before_reading(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "tall.parquet"
+    pd.DataFrame({"a": [0] * 3_000_000}).to_parquet(path)
+    result = _read_in_a_fresh_process(path, AUTOML_STUDIO_MAX_CELLS="1000000")
+    assert "3 million cells" in result["outcome"] and "AUTOML_STUDIO_MAX_CELLS" in result["outcome"]
+    assert result["grew_mb"] < 60
+
+
+def test_an_excel_sheet_is_checked_from_its_stated_dimensions_before_reading(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "wide.xlsx"
+    pd.DataFrame({f"c{i}": range(300) for i in range(40)}).to_excel(path, index=False)
+    result = _read_in_a_fresh_process(path, AUTOML_STUDIO_MAX_CELLS="5000")
+    assert "million cells" in result["outcome"]
+
+
+def test_too_many_columns_are_refused_from_the_header(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(30_000)) + "\n" + ",".join("1" * 30_000) + "\n")
+    from automl.errors import DataLoadError
+    from automl.ingest import read_table
+
+    with pytest.raises(DataLoadError, match="30,000 columns, over the limit of 20,000"):
+        read_table(path)
+
+
+def test_the_cli_exits_2_on_a_file_past_a_budget(tmp_path):
+    import pandas as pd
+
+    from tests.helpers import run_cli
+
+    pd.DataFrame({"a": range(10_000)}).to_parquet(tmp_path / "t.parquet")
+    os.environ["AUTOML_STUDIO_MAX_CELLS"] = "1000"
+    try:
+        proc = run_cli("profile", str(tmp_path / "t.parquet"), timeout=120)
+    finally:
+        del os.environ["AUTOML_STUDIO_MAX_CELLS"]
+    assert proc.returncode == 2 and "AUTOML_STUDIO_MAX_CELLS" in proc.stderr

@@ -16,10 +16,11 @@ from automl.errors import JobNotFoundError, RunNotReadyError
 from automl.run_files import SIGNED, RunFiles
 from automl.schema import InputSchema
 from automl.scoring import RunMetrics
-from automl.signing import SIGNATURE_FILE, sign_dir, signing_key, verify_dir
+from automl.signing import SIGNATURE_FILE, sign_dir, signing_key, stat_stamp, verify_dir
 from automl.workspace import Workspace
 
-__all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs", "sign_run", "verify_bundle"]
+__all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs", "sign_run", "verify_bundle",
+           "unchanged_since_loaded"]
 
 _READY = ("succeeded", "stopped")
 
@@ -119,8 +120,20 @@ def verify_bundle(bundle: Bundle) -> None:
 
 
 def load_predictor(bundle: Bundle):
-    """Verify the bundle's signature, then load its AutoGluon predictor (imports AutoGluon on first use)."""
+    """Verify the bundle's signature, then load its AutoGluon predictor (imports AutoGluon on first use).
+
+    AutoGluon unpickles each model lazily, at its first prediction; a process that keeps the predictor
+    checks `unchanged_since_loaded` before using it again, so nothing swapped in since is unpickled."""
     from autogluon.tabular import TabularPredictor
 
+    stamp = stat_stamp(bundle.run_dir, SIGNED)  # taken first: a change during verification shows later
     verify_bundle(bundle)
-    return TabularPredictor.load(str(bundle.predictor_path), verbosity=0, require_py_version_match=False)
+    predictor = TabularPredictor.load(str(bundle.predictor_path), verbosity=0, require_py_version_match=False)
+    predictor._automl_studio_verified = (str(bundle.run_dir), stamp)
+    return predictor
+
+
+def unchanged_since_loaded(bundle: Bundle, predictor: Any) -> bool:
+    """Whether the run's signed files are exactly as they were when `predictor` was verified and loaded."""
+    return getattr(predictor, "_automl_studio_verified", None) == (str(bundle.run_dir),
+                                                                   stat_stamp(bundle.run_dir, SIGNED))

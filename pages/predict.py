@@ -29,6 +29,11 @@ run = select_run(ws, state, "predict")
 if run is None:
     st.stop()
 bundle = bundle_mod.load_bundle(ws, run.id)
+try:
+    model = predictor(state.workspace_root, run.id)  # verified (again, if any file changed since)
+except AutoMLError as exc:
+    st.error(str(exc))
+    st.stop()
 st.caption(f"Predicts `{bundle.label}` ({bundle.problem_type}) with {bundle.deployed_model}"
            + (f", after replaying its {len(bundle.recipe)}-step cleaning recipe." if len(bundle.recipe) else "."))
 
@@ -77,7 +82,6 @@ with one:
                 options = list(feature.categories)
                 values[name] = st.selectbox(name, options, key=key,
                                             index=options.index(str(default)) if str(default) in options else 0)
-    model = predictor(state.workspace_root, run.id)
     row = pd.DataFrame([values])
     result, report = prediction.predict_frame(model, bundle, row)
     predicted = result["prediction"].iloc[0]
@@ -116,7 +120,7 @@ with batch:
             bar = st.progress(0.0, text="Scoring…")
             try:
                 report = prediction.predict_csv(
-                    predictor(state.workspace_root, run.id), bundle, source, target, explain_k=int(explain_k),
+                    model, bundle, source, target, explain_k=int(explain_k),
                     id_column=id_column, chunk_rows=2_000 if explain_k else prediction.BATCH_ROWS,
                     on_progress=lambda n: bar.progress(min(1.0, n / total), text=f"{n:,} of ~{total:,} rows"))
             except AutoMLError as exc:
@@ -144,7 +148,7 @@ with batch:
                 st.error(str(exc))
             else:
                 picked_values = {name: _plain(picked.get(name)) for name in bundle.schema.names}
-                scored, _ = prediction.predict_frame(predictor(state.workspace_root, run.id), bundle,
+                scored, _ = prediction.predict_frame(model, bundle,
                                                      pd.DataFrame([picked_values]))
                 st.metric(f"Row {int(number):,}: predicted {bundle.label}", str(scored["prediction"].iloc[0]))
                 explain_row(picked_values, scored["prediction"].iloc[0])

@@ -146,15 +146,14 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
 def _model_action(col, ws: Workspace, state: AppState, bundle: Bundle, run: RunInfo, action, name: str,
                   label: str, help_text: str) -> None:
     """A button that changes the model in use (shrink / refit), then its before / after footprint."""
-    result = atomic.read_json(bundle.run_dir / f"{name}.json")
+    result = atomic.read_json(getattr(bundle.files, name))
     if col.button(label, key=f"evaluate.{name}", help=help_text):
         with st.spinner(f"{label}…"):
             try:
                 result = action(ws, bundle, predictor(state.workspace_root, run.id))
             except AutoMLError as exc:
                 st.error(str(exc))
-            finally:
-                predictor.clear()  # the cached predictor may point at a replaced or changed folder
+            # the cached predictor is checked against its files before its next use, and reloaded
     if result:
         st.caption(f"{label}: before and after")
         st.dataframe(pd.DataFrame([{"": "before", **result["before"]}, {"": "after", **result["after"]}]),

@@ -23,9 +23,19 @@ def workspace(root: str) -> Workspace:
 
 
 @st.cache_resource(show_spinner="Checking the model's signature and loading it…", max_entries=4)
-def predictor(root: str, run_id: str) -> Any:
-    """A run's predictor, loaded once per server after its signature verifies (keyed by workspace and run)."""
+def _verified_predictor(root: str, run_id: str) -> Any:
     return bundle_mod.load_predictor(bundle_mod.load_bundle(workspace(root), run_id))
+
+
+def predictor(root: str, run_id: str) -> Any:
+    """A run's predictor, loaded once per server after its signature verifies (keyed by workspace and run).
+    Before each use its files are checked to be as they were verified; if any changed (a legitimate
+    refit, or tampering), it is verified and loaded again, which refuses a tampered run."""
+    loaded = _verified_predictor(root, run_id)
+    if not bundle_mod.unchanged_since_loaded(bundle_mod.load_bundle(workspace(root), run_id), loaded):
+        _verified_predictor.clear(root, run_id)
+        loaded = _verified_predictor(root, run_id)
+    return loaded
 
 
 @st.cache_resource(show_spinner="Looking for GPUs…")

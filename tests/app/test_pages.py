@@ -222,6 +222,27 @@ def test_predict_names_the_chosen_model_and_scores_a_compressed_file_as_training
     assert out["prediction"].to_numpy()[expected["row"].to_numpy()].tolist() == expected["prediction"].tolist()
 
 
+def test_a_model_tampered_with_while_the_page_keeps_it_is_refused_not_used(trained, tmp_path, monkeypatch):
+    import shutil
+
+    from automl.bundle import load_bundle
+    from automl.workspace import Workspace
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    at = open_page("pages/predict.py", root, monkeypatch)
+    at.selectbox(key="predict.run").select(trained.binary_run)
+    at.run()
+    assert [m for m in at.metric if m.label == "Predicted survived"]
+    bundle = load_bundle(Workspace(root), trained.binary_run)
+    model_file = next(p for p in bundle.files.predictor.rglob("model.pkl"))
+    model_file.write_bytes(model_file.read_bytes() + b"\x00")  # swapped under the server's cached predictor
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.error and "was changed or removed after signing" in at.error[0].value
+    assert not [m for m in at.metric if m.label == "Predicted survived"]
+
+
 def test_a_bad_upload_shows_one_line_and_the_app_keeps_working(tmp_path, monkeypatch):
     at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
     at.file_uploader(key="data.upload").upload("garbage.csv", bytes(range(256)) * 20, "text/csv")

@@ -57,3 +57,28 @@ def test_a_tampered_run_is_refused_before_loading(trained, tmp_path):
     proc = run_cli("predict", trained.binary_run, str(SAMPLES / "titanic.csv"), "--out", str(tmp_path / "o.csv"),
                    workspace=root)
     assert proc.returncode == 2 and "refused" in proc.stderr
+
+
+def test_a_model_file_swapped_after_loading_is_never_unpickled(trained, tmp_path):
+    """AutoGluon unpickles models lazily: a kept predictor is checked against its verified files first."""
+    import shutil
+
+    from automl.bundle import load_bundle, load_predictor, unchanged_since_loaded
+    from automl.signing import BundleSignatureError
+    from automl.workspace import Workspace
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    bundle = load_bundle(ws, trained.binary_run)
+    predictor = load_predictor(bundle)
+    assert unchanged_since_loaded(bundle, predictor)
+    model_file = next(p for p in bundle.files.predictor.rglob("model.pkl"))
+    data = model_file.read_bytes()
+    model_file.write_bytes(data)  # same bytes, rewritten: still a change the stamp sees
+    assert not unchanged_since_loaded(bundle, predictor)
+    predictor = load_predictor(bundle)  # identical content verifies again
+    model_file.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # tampered after verification
+    assert not unchanged_since_loaded(bundle, predictor)
+    with pytest.raises(BundleSignatureError):
+        load_predictor(bundle)

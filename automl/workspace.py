@@ -115,10 +115,18 @@ class Workspace:
         for sub in ("datasets", "runs", "predictions"):
             (self.root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
         self.catalog_path = self.root / "catalog.sqlite"
-        with closing(self._connect()) as con, con:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.executescript(_SCHEMA)
-            _migrate(con)
+        for attempt in range(100):
+            try:
+                with closing(self._connect()) as con, con:
+                    con.execute("PRAGMA journal_mode=WAL")
+                    con.executescript(_SCHEMA)
+                    _migrate(con)
+                break
+            except sqlite3.OperationalError as exc:
+                # processes opening a new workspace at once: switching it to WAL does not wait for the lock
+                if "locked" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.02 + 0.03 * secrets.randbelow(10) / 10)
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"

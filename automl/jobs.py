@@ -32,6 +32,8 @@ JobStatus = Literal["queued", "starting", "running", "stopping", "succeeded", "s
 ACTIVE: tuple[str, ...] = ("queued", "starting", "running", "stopping")
 RUNNING: tuple[str, ...] = ("starting", "running", "stopping")  # holding a slot
 QUEUED_KINDS = ("train",)
+# Jobs that write one run's files (explanations, importance): one at a time per run, the others wait.
+RUN_KINDS = ("explain", "importance")
 FINAL: tuple[str, ...] = ("succeeded", "stopped", "failed", "cancelled")
 _START_GRACE_S = 120.0  # a queued job whose process never reported in is failed after this
 _children: dict[int, subprocess.Popen] = {}
@@ -82,6 +84,9 @@ def start(ws: Workspace, kind: str, *, job_id: str | None = None, run_id: str | 
     if kind in QUEUED_KINDS:
         EventLog(events_path(ws, job)).emit("queued")
         pump(ws)
+    elif kind in RUN_KINDS and run_id is not None:
+        EventLog(events_path(ws, job)).emit("queued")
+        _pump_run(ws, run_id)
     elif ws.update_job(job.id, status="starting", only_if_status=("queued",)):
         _spawn(ws, job)
     return ws.get_job(job.id)
@@ -104,7 +109,24 @@ def pump(ws: Workspace) -> list[str]:
     while (job := ws.claim_next_queued("train", max_training())) is not None:
         _spawn(ws, job)
         started.append(job.id)
+    waiting_runs = {j.run_id for kind in RUN_KINDS for j in ws.list_jobs(kind=kind)
+                    if j.status == "queued" and j.run_id}
+    for run_id in waiting_runs:
+        started += _pump_run(ws, run_id)
     return started
+
+
+def _pump_run(ws: Workspace, run_id: str) -> list[str]:
+    """Start the next job waiting on this run, if no other job holds it."""
+    for kind in RUN_KINDS:
+        for job in ws.list_jobs(kind=kind, run_id=run_id):
+            if job.status in RUNNING:
+                _check(ws, job)
+    job = ws.claim_next_for_run(run_id, RUN_KINDS)
+    if job is None:
+        return []
+    _spawn(ws, job)
+    return [job.id]
 
 
 def queue(ws: Workspace) -> list[JobRecord]:
@@ -169,7 +191,7 @@ def cancel(ws: Workspace, job_id: str, grace_s: float = 5.0) -> JobRecord:
                   only_if_status=ACTIVE)
     if job.pid:
         _kill_group(job.pid, job.id, grace_s)
-    if job.kind in QUEUED_KINDS:
+    if job.kind in QUEUED_KINDS + RUN_KINDS:
         pump(ws)  # its slot is free
     return ws.get_job(job_id)
 

@@ -319,6 +319,29 @@ class Workspace:
             con.close()
         return self.get_job(row["id"]) if row is not None else None
 
+    def claim_next_for_run(self, run_id: str, kinds: tuple[str, ...]) -> JobRecord | None:
+        """Atomically move the oldest queued job of `kinds` on `run_id` to 'starting' if none of them holds
+        the run now (jobs that write a run's files run one at a time per run)."""
+        marks = ",".join("?" * len(kinds))
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            busy = con.execute(f"SELECT COUNT(*) FROM jobs WHERE run_id=? AND kind IN ({marks}) "
+                               "AND status IN ('starting','running','stopping')", (run_id, *kinds)).fetchone()[0]
+            row = None
+            if not busy:
+                row = con.execute(f"SELECT * FROM jobs WHERE run_id=? AND kind IN ({marks}) AND status='queued' "
+                                  "ORDER BY created_at LIMIT 1", (run_id, *kinds)).fetchone()
+                if row is not None:
+                    con.execute("UPDATE jobs SET status='starting' WHERE id=?", (row["id"],))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+        return self.get_job(row["id"]) if row is not None else None
+
     def update_job(self, job_id: str, *, only_if_status: tuple[str, ...] | None = None, **fields: Any) -> bool:
         """Set fields of a job; with `only_if_status`, only while its status is one of those. True if changed."""
         allowed = {"status", "pid", "started_at", "finished_at", "message"}

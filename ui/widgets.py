@@ -154,7 +154,9 @@ def job_progress(ws: Workspace, job_id: str, what: str) -> None:
             st.rerun()
         progress = [e for e in jobs.read_events(ws, current) if e.get("event") == "progress"]
         if current.status in jobs.ACTIVE:
-            if progress:
+            if current.status == "queued":
+                st.progress(0.0, text=f"{what}: waiting for the job before it on this run to finish…")
+            elif progress:
                 done, total = progress[-1]["done"], progress[-1]["total"]
                 st.progress(done / max(total, 1), text=f"{what}: {done} of {total} rows")
             else:

@@ -44,3 +44,25 @@ def test_rerun_trains_again_with_the_same_settings_and_delete_removes_everything
     assert again.id not in {r.id for r in ws.list_runs()}
     assert not ws.run_dir(again.id).exists()
     assert ws.list_jobs(run_id=again.id) == []
+
+
+def test_jobs_that_write_a_run_wait_for_each_other(trained, tmp_path):
+    """Two explanations and an importance job on one run: one at a time, in the order asked."""
+    import shutil
+
+    from automl import atomic, jobs
+    from explain.shap_values import shap_dir
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    run = trained.binary_run
+    first = jobs.start(ws, "explain", run_id=run, params={"rows": 15})
+    second = jobs.start(ws, "explain", run_id=run, params={"rows": 10})
+    third = jobs.start(ws, "importance", run_id=run, params={"shuffles": 2})
+    assert first.status == "starting" and second.status == "queued" and third.status == "queued"
+    done = [wait_for(ws, j.id, timeout=300) for j in (first, second, third)]
+    assert [j.status for j in done] == ["succeeded"] * 3, [j.message for j in done]
+    assert done[0].finished_at <= done[1].started_at and done[1].finished_at <= done[2].started_at
+    summary = atomic.read_json(shap_dir(ws, run) / "summary.json")
+    assert summary["job_id"] == second.id and summary["rows"] == 10

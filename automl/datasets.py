@@ -16,7 +16,7 @@ from automl.ingest import MAX_UPLOAD_BYTES, IngestReport, read_table
 from automl.profile import ColumnProfile, TableProfile, profile_table
 from automl.workspace import DatasetInfo, Workspace
 
-__all__ = ["import_table", "load_profile", "load_alerts", "set_excluded", "excluded_columns", "suggested_exclusions", "load_draft",
+__all__ = ["import_table", "delete_dataset", "load_profile", "load_alerts", "set_excluded", "excluded_columns", "suggested_exclusions", "load_draft",
            "save_draft", "undo_draft", "can_undo", "save_version", "alert_step"]
 
 _HISTORY = 50
@@ -136,6 +136,16 @@ def save_version(ws: Workspace, dataset_id: str, recipe: Recipe, label: str | No
     if not (ws.dataset_dir(info.id) / "profile.json").exists():
         atomic.write_json(ws.dataset_dir(info.id) / "profile.json", profile_table(cleaned).to_dict())
     return info
+
+
+def delete_dataset(ws: Workspace, dataset_id: str) -> list[str]:
+    """Delete a dataset and the cleaned versions made from it; returns the ids deleted. Runs trained on it
+    keep their models (and the held-out rows they need), but cannot be trained again."""
+    ws.get_dataset(dataset_id)  # raises if unknown
+    doomed = [dataset_id] + [d.id for d in ws.list_datasets() if d.meta.get("parent") == dataset_id]
+    for did in doomed:
+        ws.delete_dataset(did)
+    return doomed
 
 
 def alert_step(alert: Alert) -> Step | None:

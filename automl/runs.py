@@ -10,6 +10,7 @@ from automl import jobs
 from automl.errors import RunNotReadyError
 from automl.training import TrainConfig, start_training
 from automl.workspace import RunInfo, Workspace
+from automl.batches import delete_batches
 
 __all__ = ["run_table", "config_diff", "delete_run", "rerun", "COMPARED_KEYS"]
 
@@ -76,6 +77,7 @@ def delete_run(ws: Workspace, run_id: str) -> None:
         if explain.status in jobs.ACTIVE:
             jobs.cancel(ws, explain.id)
     ws.delete_run(run_id)
+    delete_batches(ws, run_id)  # the rows users scored with it go too
 
 
 def rerun(ws: Workspace, run_id: str) -> RunInfo:

@@ -217,6 +217,12 @@ class Workspace:
         atomic.write_json(self.dataset_dir(dataset_id) / "meta.json", {"name": info.name, **meta})
         return self.get_dataset(dataset_id)
 
+    def delete_dataset(self, dataset_id: str) -> None:
+        """Remove a dataset's catalogue row, then its folder (its rows, profile, draft recipe)."""
+        validate_id(dataset_id, "dataset id")
+        self._execute("DELETE FROM datasets WHERE id=?", (dataset_id,))
+        shutil.rmtree(self.dataset_dir(dataset_id), ignore_errors=True)
+
     def list_datasets(self) -> list[DatasetInfo]:
         return [_dataset_from_row(r) for r in self._query("SELECT * FROM datasets ORDER BY created_at DESC")]
 

@@ -97,3 +97,18 @@ st.plotly_chart(charts.column_distribution_figure(df[chosen], kinds[chosen],
 if st.toggle("Show how columns go together (association heatmap)", key="data.assoc"):
     st.plotly_chart(charts.association_figure(dataset_associations(state.workspace_root, active)), width="stretch")
 st.page_link("pages/train.py", label="Next: train a model on this dataset", icon=":material/model_training:")
+
+with st.expander("Delete this dataset"):
+    versions = [d.name for d in all_datasets if d.meta.get("parent") == active]
+    st.caption("Removes its rows, profile and draft recipe from the workspace"
+               + (f", and its cleaned versions ({', '.join(versions)})" if versions else "")
+               + ". Models trained on it keep working (they keep the rows they were tested on) but cannot be "
+                 "trained again.")
+    sure = st.checkbox("Yes, delete it", key=f"data.confirm_delete.{active}")
+    if st.button("Delete dataset", icon=":material/delete:", key="data.delete", disabled=not sure):
+        deleted = datasets.delete_dataset(ws, active)
+        state.dataset_id = None
+        dataset_frame.clear()
+        dataset_profile.clear()
+        st.success(f"Deleted {len(deleted)} dataset(s).")
+        st.rerun()

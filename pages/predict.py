@@ -1,6 +1,5 @@
 """Predict: one row (what-if, with its explanation), or a whole CSV streamed through the model."""
 
-import hashlib
 import json
 import logging
 from pathlib import Path
@@ -8,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from automl import atomic, prediction
+from automl import atomic, batches, prediction
 from automl import bundle as bundle_mod
 from automl.errors import AutoMLError
 from automl.schema import typical_row
@@ -63,6 +62,7 @@ def explain_row(values: dict, predicted) -> None:
     st.caption(narrative.row_sentence(contributions, what))
 
 
+batches.purge_expired(ws)  # scored files older than the retention period (AUTOML_STUDIO_RETENTION_DAYS) go
 one, batch = st.tabs(["One row (what-if)", "Batch (CSV)"])
 with one:
     st.caption("Change any value: the prediction and its explanation follow. Starts from a typical row.")
@@ -105,16 +105,17 @@ with batch:
     explain_k = c1.number_input("Reasons per row (0 = none; slower)", 0, 10, 0, key="predict.explain_k")
     id_column = c2.text_input("Keep only this column beside the predictions (optional, e.g. an id)",
                               key="predict.id_column").strip() or None
+    st.caption(f"An uploaded file and its predictions are kept {batches.retention_days():g} days "
+               "(AUTOML_STUDIO_RETENTION_DAYS), and deleted with the run." if batches.retention_days() else
+               "Uploaded files and their predictions are kept until the run is deleted.")
     if upload is not None:
         # one folder per (upload, model, options): a rerun (e.g. the download click) reuses the scored file
-        token = f"{upload.file_id}:{run.id}:{explain_k}:{id_column}"
-        folder = ws.prediction_dir("predict-" + hashlib.sha256(token.encode()).hexdigest()[:16])
+        token = f"{upload.file_id}:{explain_k}:{id_column}"
         suffixes = "".join(Path(upload.name).suffixes[-2:]).lower()
-        source = folder / ("input" + (suffixes if all(s[1:] in UPLOAD_TYPES for s in Path(suffixes).suffixes)
-                                      else ".csv"))
-        target, notes = folder / "output.csv", folder / "report.json"
+        folder = batches.batch_folder(ws, run.id, token, suffixes if all(
+            s[1:] in UPLOAD_TYPES for s in Path(suffixes).suffixes) else ".csv")
+        source, target, notes = folder.input, folder.output, folder.report
         if not target.exists():
-            folder.mkdir(parents=True, exist_ok=True)
             source.write_bytes(upload.getvalue())
             total = max(1, upload.getvalue().count(b"\n") - 1)
             bar = st.progress(0.0, text="Scoring…")

@@ -243,6 +243,22 @@ def test_a_model_tampered_with_while_the_page_keeps_it_is_refused_not_used(train
     assert not [m for m in at.metric if m.label == "Predicted survived"]
 
 
+def test_a_dataset_is_deleted_from_the_data_page_after_confirming(tmp_path, monkeypatch):
+    from automl.workspace import Workspace
+
+    at = with_sample(tmp_path, monkeypatch, "penguins")
+    assert not at.exception
+    (dataset,) = Workspace(tmp_path / "ws").list_datasets()
+    assert at.button(key="data.delete").disabled
+    at.checkbox(key=f"data.confirm_delete.{dataset.id}").check()
+    at.run()
+    at.button(key="data.delete").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert Workspace(tmp_path / "ws").list_datasets() == []
+    assert "No dataset yet" in texts(at)
+
+
 def test_a_bad_upload_shows_one_line_and_the_app_keeps_working(tmp_path, monkeypatch):
     at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
     at.file_uploader(key="data.upload").upload("garbage.csv", bytes(range(256)) * 20, "text/csv")

@@ -228,3 +228,48 @@ def test_the_cli_exits_2_on_a_file_past_a_budget(tmp_path):
     finally:
         del os.environ["AUTOML_STUDIO_MAX_CELLS"]
     assert proc.returncode == 2 and "AUTOML_STUDIO_MAX_CELLS" in proc.stderr
+
+
+# -- what is kept, and for how long --------------------------------------------------------------------------
+
+def test_scored_uploads_are_deleted_with_their_run_and_after_the_retention_period(tmp_path, monkeypatch):
+    import time
+
+    from automl import batches, runs
+    from automl.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    ws.add_run("run-a", "ds-x", {"label": "y"})
+    ws.add_run("run-b", "ds-x", {"label": "y"})
+    a = batches.batch_folder(ws, "run-a", "upload-1", ".csv")
+    a.input.write_text("x\n1\n")
+    b = batches.batch_folder(ws, "run-b", "upload-2", ".csv.gz")
+    b.input.write_bytes(b"\x1f\x8b")
+    assert b.input.name == "input.csv.gz"
+    runs.delete_run(ws, "run-a")
+    assert not a.root.exists() and b.root.exists()
+
+    monkeypatch.setenv("AUTOML_STUDIO_RETENTION_DAYS", "7")
+    assert batches.purge_expired(ws, now=time.time() + 6 * 86400) == 0 and b.root.exists()
+    assert batches.purge_expired(ws, now=time.time() + 8 * 86400) == 1 and not b.root.exists()
+    monkeypatch.setenv("AUTOML_STUDIO_RETENTION_DAYS", "0")  # 0: kept until the run goes
+    c = batches.batch_folder(ws, "run-b", "upload-3", ".csv")
+    assert batches.purge_expired(ws, now=time.time() + 800 * 86400) == 0 and c.root.exists()
+
+
+def test_a_dataset_and_its_cleaned_versions_can_be_deleted(tmp_path):
+    import pandas as pd
+
+    from automl import datasets
+    from automl.errors import DatasetNotFoundError
+    from automl.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    raw = ws.add_dataset(pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "x"]}), "raw.csv")
+    version = ws.add_dataset(pd.DataFrame({"a": [1, 2]}), "raw · cleaned v1", {"parent": raw.id})
+    other = ws.add_dataset(pd.DataFrame({"c": [5]}), "other.csv")
+    assert sorted(datasets.delete_dataset(ws, raw.id)) == sorted([raw.id, version.id])
+    assert [d.id for d in ws.list_datasets()] == [other.id]
+    assert not ws.dataset_dir(raw.id).exists() and not ws.dataset_dir(version.id).exists()
+    with pytest.raises(DatasetNotFoundError):
+        ws.get_dataset(raw.id)

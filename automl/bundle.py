@@ -100,6 +100,10 @@ def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bund
     except JobNotFoundError:
         status = "unknown"  # its training never started
     files = RunFiles(ws.run_dir(run_id))
+    if (files.root / "rollback").exists() or (files.root / "predictor.next").exists():
+        from automl.reshape import recover  # a shrink or refit that died half-way: the old model comes back
+
+        recover(ws, run_id)
     if status not in _READY or not files.model.exists():
         why = {"queued": "is waiting to start", "running": "is still training", "stopping": "is stopping",
                "failed": "failed", "cancelled": "was cancelled"}.get(status, f"is {status}")

@@ -33,7 +33,7 @@ ACTIVE: tuple[str, ...] = ("queued", "starting", "running", "stopping")
 RUNNING: tuple[str, ...] = ("starting", "running", "stopping")  # holding a slot
 QUEUED_KINDS = ("train",)
 # Jobs that write one run's files (explanations, importance): one at a time per run, the others wait.
-RUN_KINDS = ("explain", "importance")
+RUN_KINDS = ("explain", "importance", "shrink", "refit")
 FINAL: tuple[str, ...] = ("succeeded", "stopped", "failed", "cancelled")
 _START_GRACE_S = 120.0  # a queued job whose process never reported in is failed after this
 _children: dict[int, subprocess.Popen] = {}

@@ -21,6 +21,7 @@ from automl.run_files import THRESHOLD, RunFiles
 from automl.workspace import Workspace
 
 __all__ = ["suggest_threshold", "save_threshold", "save_validation_predictions", "validation_predictions",
+           "validation_frame", "write_validation_predictions",
            "Objective", "OBJECTIVES"]
 
 Objective = Literal["f1", "balanced_accuracy", "accuracy", "precision_at_recall", "cost"]
@@ -95,6 +96,20 @@ def save_validation_predictions(files: RunFiles, predictor: Any, model: str) -> 
     """Keep `model`'s probabilities on AutoGluon's own validation data (or its out-of-fold predictions when
     bagged) for threshold suggestions; a refitted model uses its parent's, as AutoGluon does. Removes a
     stale file when the predictor no longer holds that data (a deployment clone)."""
+    write_validation_predictions(files, validation_frame(predictor, model), model)
+
+
+def write_validation_predictions(files: RunFiles, frame: pd.DataFrame | None, model: str) -> None:
+    if frame is not None:
+        atomic.write_parquet(files.validation_predictions, frame)
+    elif files.validation_predictions.exists():
+        stale = pd.read_parquet(files.validation_predictions)
+        if not len(stale) or stale["model"].iloc[0] != _parent(model):
+            files.validation_predictions.unlink()
+
+
+def validation_frame(predictor: Any, model: str) -> pd.DataFrame | None:
+    """`model`'s probabilities on the data AutoGluon validated it on (None when the predictor lacks it)."""
     parent = _parent(model)
     try:
         trainer = predictor._learner.load_trainer()  # AutoGluon keeps the data its calibration uses here
@@ -107,16 +122,11 @@ def save_validation_predictions(files: RunFiles, predictor: Any, model: str) -> 
             proba = trainer.get_model_oof(model=parent)
             source = "out-of-fold"
     except Exception:  # noqa: BLE001 - a clone without its training data: no honest data to tune on
-        if files.validation_predictions.exists():
-            stale = pd.read_parquet(files.validation_predictions)
-            if not len(stale) or stale["model"].iloc[0] != parent:
-                files.validation_predictions.unlink()
-        return
+        return None
     proba = np.asarray(proba)
     proba = proba[:, 1] if proba.ndim == 2 else proba
-    atomic.write_parquet(files.validation_predictions,
-                         pd.DataFrame({"actual": np.asarray(y).astype(int), "proba": proba.astype(float),
-                                       "source": source, "model": parent}))
+    return pd.DataFrame({"actual": np.asarray(y).astype(int), "proba": proba.astype(float), "source": source,
+                         "model": parent})
 
 
 def _parent(model: str | None) -> str | None:

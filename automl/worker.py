@@ -21,6 +21,8 @@ KINDS = {
     "train": "automl.fitting:run_training_job",
     "explain": "explain.shap_values:run_shap_job",
     "importance": "automl.importance:run_importance_job",
+    "shrink": "automl.reshape:run_shrink_job",
+    "refit": "automl.reshape:run_refit_job",
 }
 
 

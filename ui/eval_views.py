@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from automl import atomic, charts, curves, deploy, evaluation, threshold
+from automl import atomic, charts, curves, deploy, evaluation, jobs, threshold
 from automl.bundle import Bundle
 from automl.errors import AutoMLError
 from automl.workspace import RunInfo, Workspace
 from ui.loaders import predictor
 from ui.state import AppState
+from ui.widgets import job_progress
 
 __all__ = ["binary_section", "multiclass_section", "regression_section", "leaderboard_section"]
 
@@ -135,25 +136,26 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
                 st.rerun()
 
     b1, b2 = st.columns(2)
-    _model_action(b1, ws, state, bundle, run, deploy.shrink, "shrink", "Shrink for deployment",
+    _model_action(b1, ws, bundle, run, "shrink", "Shrink for deployment",
                   "Keep only the models the one in use needs: smaller and often faster, same predictions.")
-    _model_action(b2, ws, state, bundle, run, deploy.refit, "refit", "Refit on all training rows",
+    _model_action(b2, ws, bundle, run, "refit", "Refit on all training rows",
                   "Retrain the model in use on every training row, validation rows included; it is then scored "
                   "again on the untouched test split.")
 
 
 
-def _model_action(col, ws: Workspace, state: AppState, bundle: Bundle, run: RunInfo, action, name: str,
-                  label: str, help_text: str) -> None:
-    """A button that changes the model in use (shrink / refit), then its before / after footprint."""
+def _model_action(col, ws: Workspace, bundle: Bundle, run: RunInfo, name: str, label: str, help_text: str) -> None:
+    """A button that starts a job changing the model in use (shrink / refit, on a copy, swapped in when
+    done), its progress, then its before / after footprint."""
     result = atomic.read_json(getattr(bundle.files, name))
-    if col.button(label, key=f"evaluate.{name}", help=help_text):
-        with st.spinner(f"{label}…"):
-            try:
-                result = action(ws, bundle, predictor(state.workspace_root, run.id))
-            except AutoMLError as exc:
-                st.error(str(exc))
-            # the cached predictor is checked against its files before its next use, and reloaded
+    previous = ws.list_jobs(kind=name, run_id=run.id)
+    active = previous and previous[0].status in jobs.ACTIVE
+    with col:
+        if st.button(label, key=f"evaluate.{name}", help=help_text, disabled=bool(active)):
+            previous = [jobs.start(ws, name, run_id=run.id)]
+            active = True
+        if previous and (active or previous[0].status == "failed"):
+            job_progress(ws, previous[0].id, label, unit="steps")
     if result:
         st.caption(f"{label}: before and after")
         st.dataframe(pd.DataFrame([{"": "before", **result["before"]}, {"": "after", **result["after"]}]),

@@ -142,7 +142,7 @@ def _current_step(events: list[dict[str, Any]]) -> str:
     return "Starting…"
 
 
-def job_progress(ws: Workspace, job_id: str, what: str) -> None:
+def job_progress(ws: Workspace, job_id: str, what: str, unit: str = "rows") -> None:
     """Progress of a non-training job (e.g. SHAP); polls while active, refreshes the page when it ends."""
     job = jobs.refresh(ws, job_id)
     active = job.status in jobs.ACTIVE
@@ -158,7 +158,7 @@ def job_progress(ws: Workspace, job_id: str, what: str) -> None:
                 st.progress(0.0, text=f"{what}: waiting for the job before it on this run to finish…")
             elif progress:
                 done, total = progress[-1]["done"], progress[-1]["total"]
-                st.progress(done / max(total, 1), text=f"{what}: {done} of {total} rows")
+                st.progress(done / max(total, 1), text=f"{what}: {done} of {total} {unit}")
             else:
                 st.progress(0.0, text=f"{what}: starting (loading the model)…")
             if st.button("Cancel", key=f"job.cancel.{job_id}"):

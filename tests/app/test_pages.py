@@ -243,6 +243,27 @@ def test_a_model_tampered_with_while_the_page_keeps_it_is_refused_not_used(train
     assert not [m for m in at.metric if m.label == "Predicted survived"]
 
 
+def test_shrink_from_the_evaluate_page_runs_as_a_job_and_shows_before_and_after(trained, tmp_path, monkeypatch):
+    import shutil
+
+    from automl.workspace import Workspace
+    from tests.helpers import wait_for
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    at = open_page("pages/evaluate.py", root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    at.button(key="evaluate.shrink").click()
+    at.run(timeout=60)
+    assert not at.exception, [e.message for e in at.exception]
+    ws = Workspace(root)
+    (job,) = ws.list_jobs(kind="shrink", run_id=trained.binary_run)
+    assert wait_for(ws, job.id).status == "succeeded"
+    at.run(timeout=60)
+    assert "Shrink for deployment: before and after" in texts(at)
+
+
 def test_a_dataset_is_deleted_from_the_data_page_after_confirming(tmp_path, monkeypatch):
     from automl.workspace import Workspace
 

@@ -29,7 +29,7 @@ def test_shrinking_keeps_the_predictions_and_cuts_the_size(trained, tmp_path):
     import pandas as pd
 
     from automl.bundle import load_bundle, load_predictor
-    from automl.deploy import shrink
+    from automl.reshape import shrink
     from automl.prediction import predict_frame
     from tests.helpers import SAMPLES
 
@@ -54,7 +54,7 @@ def test_refit_on_all_rows_then_predict_and_shrink_is_refused(trained, tmp_path)
     import pandas as pd
 
     from automl.bundle import load_bundle, load_predictor
-    from automl.deploy import refit, shrink
+    from automl.reshape import refit, shrink
     from automl.errors import AutoMLError
     from automl.prediction import predict_frame
     from tests.helpers import SAMPLES
@@ -73,3 +73,69 @@ def test_refit_on_all_rows_then_predict_and_shrink_is_refused(trained, tmp_path)
     with pytest.raises(AutoMLError, match="Shrink first"):
         shrink(ws, bundle, load_predictor(bundle))
     assert load_bundle(ws, trained.binary_run).deployed_model == "WeightedEnsemble_L2_FULL"
+
+
+def test_a_shrink_that_dies_half_way_leaves_the_old_model_usable(trained, tmp_path, monkeypatch):
+    """The swap moved the predictor and wrote new scores, then the process died before signing: the next
+    reader of the run puts the old model back, and it predicts as before and verifies."""
+    import pandas as pd
+
+    from automl import reshape
+    from automl.bundle import load_bundle, load_predictor
+    from automl.prediction import predict_frame
+    from tests.helpers import SAMPLES
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    bundle = load_bundle(ws, trained.binary_run)
+    predictor = load_predictor(bundle)
+    rows = pd.read_csv(SAMPLES / "titanic.csv").head(200)
+    before, _ = predict_frame(predictor, bundle, rows)
+    metrics_before = bundle.files.metrics.read_bytes()
+
+    class Died(BaseException):
+        pass
+
+    def die(*args, **kwargs):
+        raise Died()
+
+    monkeypatch.setattr(reshape, "sign_run", die)        # dies after the swap, before signing...
+    monkeypatch.setattr(reshape, "_roll_back", lambda files: None)  # ...with no chance to clean up
+    with pytest.raises(Died):
+        reshape.shrink(ws, bundle, predictor)
+    assert (bundle.run_dir / reshape.ROLLBACK).exists()
+    monkeypatch.undo()
+
+    bundle = load_bundle(ws, trained.binary_run)  # the next reader recovers the run
+    assert not (bundle.run_dir / reshape.ROLLBACK).exists() and not (bundle.run_dir / "predictor.next").exists()
+    assert bundle.files.metrics.read_bytes() == metrics_before
+    after, _ = predict_frame(load_predictor(bundle), bundle, rows)  # verifies: the old, signed state
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_shrink_runs_as_a_job_on_a_copy_and_waits_for_other_jobs_on_the_run(trained, tmp_path):
+    import pandas as pd
+
+    from automl import atomic, jobs
+    from automl.bundle import load_bundle, load_predictor
+    from automl.prediction import predict_frame
+    from tests.helpers import SAMPLES, wait_for
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    bundle = load_bundle(ws, trained.binary_run)
+    rows = pd.read_csv(SAMPLES / "titanic.csv").head(200)
+    before, _ = predict_frame(load_predictor(bundle), bundle, rows)
+    explain = jobs.start(ws, "explain", run_id=trained.binary_run, params={"rows": 10})
+    shrinking = jobs.start(ws, "shrink", run_id=trained.binary_run)
+    assert shrinking.status == "queued"
+    assert wait_for(ws, explain.id).status == "succeeded"
+    done = wait_for(ws, shrinking.id)
+    assert done.status == "succeeded", done.message
+    result = atomic.read_json(bundle.files.shrink)
+    assert result["after"]["size_mb"] < result["before"]["size_mb"]
+    bundle = load_bundle(ws, trained.binary_run)
+    after, _ = predict_frame(load_predictor(bundle), bundle, rows)
+    pd.testing.assert_frame_equal(before, after)

@@ -306,38 +306,23 @@ class Workspace:
 
     def claim_next_queued(self, kind: str, limit: int) -> JobRecord | None:
         """Atomically move the oldest queued job of `kind` to 'starting' if fewer than `limit` hold a slot."""
-        con = self._connect()
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            busy = con.execute("SELECT COUNT(*) FROM jobs WHERE kind=? AND status IN ('starting','running','stopping')",
-                               (kind,)).fetchone()[0]
-            row = None
-            if busy < limit:
-                row = con.execute("SELECT * FROM jobs WHERE kind=? AND status='queued' ORDER BY created_at LIMIT 1",
-                                  (kind,)).fetchone()
-                if row is not None:
-                    con.execute("UPDATE jobs SET status='starting' WHERE id=?", (row["id"],))
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            con.close()
-        return self.get_job(row["id"]) if row is not None else None
+        return self._claim("kind=?", (kind,), limit)
 
     def claim_next_for_run(self, run_id: str, kinds: tuple[str, ...]) -> JobRecord | None:
         """Atomically move the oldest queued job of `kinds` on `run_id` to 'starting' if none of them holds
         the run now (jobs that write a run's files run one at a time per run)."""
-        marks = ",".join("?" * len(kinds))
+        return self._claim(f"run_id=? AND kind IN ({','.join('?' * len(kinds))})", (run_id, *kinds), 1)
+
+    def _claim(self, where: str, params: tuple, limit: int) -> JobRecord | None:
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
-            busy = con.execute(f"SELECT COUNT(*) FROM jobs WHERE run_id=? AND kind IN ({marks}) "
-                               "AND status IN ('starting','running','stopping')", (run_id, *kinds)).fetchone()[0]
+            busy = con.execute(f"SELECT COUNT(*) FROM jobs WHERE {where} AND status IN "
+                               "('starting','running','stopping')", params).fetchone()[0]
             row = None
-            if not busy:
-                row = con.execute(f"SELECT * FROM jobs WHERE run_id=? AND kind IN ({marks}) AND status='queued' "
-                                  "ORDER BY created_at LIMIT 1", (run_id, *kinds)).fetchone()
+            if busy < limit:
+                row = con.execute(f"SELECT * FROM jobs WHERE {where} AND status='queued' ORDER BY created_at "
+                                  "LIMIT 1", params).fetchone()
                 if row is not None:
                     con.execute("UPDATE jobs SET status='starting' WHERE id=?", (row["id"],))
             con.execute("COMMIT")

@@ -43,7 +43,8 @@ def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunI
         c2.caption(f"Suggested: **{suggested['threshold']:.3f}**, tuned on {len(val):,} {val['source'].iloc[0]} "
                    "rows the model was not fitted on (not the test split)."
                    + (f" Cost there: {suggested['cost']:,.0f}." if objective == "cost" else ""))
-        if c2.button("Use the suggested threshold for every prediction", key="evaluate.save_suggested"):
+        if c2.button("Use the suggested threshold", key="evaluate.save_suggested",
+                     help="Every prediction of this model then uses it."):
             try:
                 threshold.save_threshold(ws, bundle, suggested["threshold"], f"{objective} (validation)")
             except AutoMLError as exc:

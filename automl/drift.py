@@ -32,8 +32,9 @@ class DriftCheck:
     """Feed it the model's input columns (coerced to the schema) chunk by chunk; then read `report()`."""
 
     def __init__(self, schema: InputSchema) -> None:
-        # free text and identifiers differ row by row by nature: no drift to measure there
-        self.features = [f for f in schema.features if f.kind != "text" and (f.bins is not None or f.categories)]
+        # free text, identifiers and dates differ row by row by nature: no categories to compare there
+        self.features = [f for f in schema.features if f.kind not in ("text", "datetime")
+                         and (f.bins is not None or f.categories)]
         self.counts: dict[str, np.ndarray] = {}
         self.outside: dict[str, int] = {}
         self.unseen: dict[str, dict[str, int]] = {}

@@ -163,3 +163,14 @@ def test_old_schemas_without_recorded_reads_still_read_numbers_and_text(tmp_path
     X, _, bad = to_model_input(schema, pd.DataFrame({"age": ["31", "x"], "sex": ["None", "NA"]}))
     assert X["age"].tolist()[0] == 31.0 and pd.isna(X["age"].iloc[1]) and bad.counts == {"age": 1}
     assert X["sex"].tolist()[0] == "None" and pd.isna(X["sex"].iloc[1])
+
+
+def test_new_dates_are_not_reported_as_unseen_categories(ws, tmp_path):
+    text = messy_frame(200)
+    write_variant(text, tmp_path / "train.csv", "utf-8", ",", False)
+    schema, _, _ = _trained_on(ws, tmp_path / "train.csv", LABEL)
+    later = messy_frame(50, seed=9)
+    later["listed"] = "02/03/2024"
+    write_variant(later, tmp_path / "later.csv", "utf-8", ",", False)
+    report = predict_csv(RecordingPredictor(), _bundle(tmp_path, schema), tmp_path / "later.csv", tmp_path / "o.csv")
+    assert not any("listed" in line for line in report.lines())

@@ -28,7 +28,7 @@ NEAR_CONSTANT_SHARE = 0.99
 MOSTLY_MISSING_SHARE = 0.5
 ID_UNIQUE_SHARE = 0.95
 HIGH_CARDINALITY = 50
-IMBALANCE_SHARE = 0.1
+IMBALANCE_SHARE = 0.5  # the rarest class has less than half its fair share (binary: under 25%; 3 classes: 16.7%)
 LEAK_SCORE = 0.97
 PROBE_ROWS = 10_000
 
@@ -111,10 +111,11 @@ def target_alerts(df: pd.DataFrame, label: str, problem_type: str | None = None,
     alerts: list[Alert] = []
     if problem_type in ("binary", "multiclass"):
         shares = y.value_counts(normalize=True)
-        if shares.iloc[-1] < IMBALANCE_SHARE:
+        if shares.iloc[-1] < IMBALANCE_SHARE / len(shares):
             alerts.append(Alert("imbalance", label, f"The target is imbalanced: `{_v(shares.index[-1])}` is only "
-                                f"{100 * shares.iloc[-1]:.1f}% of rows. Accuracy will flatter the model; prefer "
-                                "balanced accuracy or F1.", {"shares": {str(k): round(float(v), 4)
+                                f"{100 * shares.iloc[-1]:.1f}% of rows, so always answering `{_v(shares.index[0])}` is "
+                                f"already right {100 * shares.iloc[0]:.0f}% of the time. Accuracy will flatter the "
+                                "model; prefer balanced accuracy or F1.", {"shares": {str(k): round(float(v), 4)
                                                                         for k, v in shares.items()}},
                                 "choose_metric"))
     if len(data) > PROBE_ROWS:

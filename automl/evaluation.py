@@ -8,7 +8,7 @@ import pandas as pd
 from automl.bundle import Bundle
 
 __all__ = ["leaderboard", "leaderboard_table", "test_predictions", "test_rows", "metric_table", "confusion_matrix_frame",
-           "predicted_vs_actual_frame"]
+           "predicted_vs_actual_frame", "baseline_values", "verdict", "majority_class"]
 
 _PRETTY = {
     "accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "roc_auc": "ROC AUC", "f1": "F1",
@@ -73,3 +73,97 @@ def predicted_vs_actual_frame(preds: pd.DataFrame) -> pd.DataFrame:
     out["error"] = out["prediction"] - out["actual"]
     out["abs_error"] = np.abs(out["error"])
     return out
+
+
+# -- against a baseline: what always answering the most common class (or the average) would score ----------
+
+# metrics where lower is better (as users read them)
+ERROR_METRICS = frozenset({"root_mean_squared_error", "mean_absolute_error", "mean_squared_error",
+                           "median_absolute_error", "mean_absolute_percentage_error", "log_loss"})
+
+
+def baseline_values(bundle: Bundle, preds: pd.DataFrame) -> dict[str, float]:
+    """The test-split metrics of the simplest guess, as users read them: always the most common class
+    (classification), or always the average (regression). Keyed like `metric_table`."""
+    from sklearn import metrics as skm
+
+    y = preds["actual"]
+    if bundle.problem_type == "regression":
+        actual = y.to_numpy(dtype=float)
+        guess = np.full_like(actual, actual.mean())
+        out = {"root_mean_squared_error": float(np.sqrt(np.mean((actual - guess) ** 2))),
+               "mean_absolute_error": float(np.mean(np.abs(actual - guess))),
+               "mean_squared_error": float(np.mean((actual - guess) ** 2)), "r2": 0.0,
+               "median_absolute_error": float(np.median(np.abs(actual - guess))), "pearsonr": 0.0}
+        nonzero = actual != 0
+        if nonzero.any():
+            out["mean_absolute_percentage_error"] = float(np.mean(np.abs((actual - guess)[nonzero] / actual[nonzero])))
+        return out
+    labels = [str(v) for v in y]
+    majority = pd.Series(labels).mode().iloc[0]
+    guess = [majority] * len(labels)
+    out = {"accuracy": skm.accuracy_score(labels, guess), "balanced_accuracy": 1 / max(1, len(set(labels))),
+           "mcc": 0.0, "roc_auc": 0.5, "f1_macro": skm.f1_score(labels, guess, average="macro", zero_division=0),
+           "f1_micro": skm.accuracy_score(labels, guess)}
+    if bundle.problem_type == "binary":
+        positive = str(bundle.metrics.positive_class)
+        for key, fn in (("f1", skm.f1_score), ("precision", skm.precision_score), ("recall", skm.recall_score)):
+            out[key] = fn(labels, guess, pos_label=positive, zero_division=0)
+    return {k: float(v) for k, v in out.items()}
+
+
+def majority_class(preds: pd.DataFrame) -> str:
+    return pd.Series([str(v) for v in preds["actual"]]).mode().iloc[0]
+
+
+def verdict(bundle: Bundle, preds: pd.DataFrame) -> str:
+    """One plain sentence: how the model does against the simplest guess, and what it misses."""
+    n = len(preds)
+    if bundle.problem_type == "regression":
+        actual = preds["actual"].to_numpy(dtype=float)
+        error = np.abs(preds["prediction"].to_numpy(dtype=float) - actual)
+        typical, guess = float(np.mean(error)), float(np.mean(np.abs(actual - actual.mean())))
+        scale = float(np.mean(np.abs(actual))) or 1.0
+        return (f"On {n:,} test rows the model is typically off by {_num(typical)} ({100 * typical / scale:.0f}% of "
+                f"the average {bundle.label}); always guessing the average ({_num(actual.mean())}) is off by "
+                f"{_num(guess)}.")
+    actual = pd.Series([str(v) for v in preds["actual"]])
+    predicted = pd.Series([str(v) for v in _decisions(bundle, preds)])
+    majority = majority_class(preds)
+    right, always = float((actual == predicted).mean()), float((actual == majority).mean())
+    better = ("better than" if right > always + 0.005 else "no better than" if right >= always - 0.005
+              else "worse than")
+    head = (f"The model is right on {100 * right:.1f}% of {n:,} test rows, {better} always answering "
+            f"\"{majority}\" ({100 * always:.1f}%).")
+    if bundle.problem_type == "binary":
+        positive = str(bundle.metrics.positive_class)
+        real = actual == positive
+        found = int((real & (predicted == positive)).sum())
+        said = int((predicted == positive).sum())
+        threshold = bundle.threshold
+        at = f" at the saved threshold {threshold:.2f}" if threshold is not None else ""
+        tail = (f" It finds {found} of the {int(real.sum())} \"{positive}\" rows{at}"
+                + (f", and {100 * found / said:.0f}% of its \"{positive}\" answers are right." if said else "."))
+        return head + tail
+    recall = {c: float((predicted[actual == c] == c).mean()) for c in actual.unique()}
+    worst = min(recall, key=recall.get)
+    return head + (f" It finds {100 * recall[worst]:.0f}% of the \"{worst}\" rows, the class it misses most "
+                   f"({int((actual == worst).sum())} in the test split).")
+
+
+def _decisions(bundle: Bundle, preds: pd.DataFrame) -> pd.Series:
+    """The test predictions as the model in use answers now: with the saved threshold of a binary model."""
+    threshold = bundle.threshold if bundle.problem_type == "binary" else None
+    positive = str(bundle.metrics.positive_class)
+    column = f"proba_{bundle.metrics.positive_class}"
+    if threshold is None or column not in preds.columns:
+        return preds["prediction"]
+    negative = next(str(c) for c in (bundle.class_labels or []) if str(c) != positive)
+    return pd.Series(np.where(preds[column].to_numpy() >= threshold, positive, negative), index=preds.index)
+
+
+def _num(value: float) -> str:
+    """A number rounded to what a reader needs: 3 significant digits, thousands separated."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"

@@ -26,17 +26,27 @@ st.caption(f"Target `{bundle.label}` · {bundle.problem_type} · {m.n_train:,} t
            + (" · training was stopped early" if m.stopped_early else ""))
 
 table = evaluation.metric_table(bundle)
+preds = evaluation.test_predictions(bundle)
+st.info(evaluation.verdict(bundle, preds))
+baseline = evaluation.baseline_values(bundle, preds)
+guess = ("always the average" if bundle.problem_type == "regression"
+         else f"always \"{evaluation.majority_class(preds)}\"")
 rows = list(table.itertuples())
 for start in range(0, len(rows), 5):
     for col, row in zip(st.columns(5), rows[start:start + 5]):
-        col.metric(row.metric + (" ★" if row.optimised else ""), f"{row.value:.4f}")
-st.caption("★ the metric training optimised. Scores are on the test split, never seen in training.")
+        base = baseline.get(row.key)
+        lower_better = row.key in evaluation.ERROR_METRICS
+        col.metric(row.metric + (" ★" if row.optimised else ""), f"{row.value:.4f}",
+                   delta=f"{row.value - base:+.3f} vs guessing" if base is not None else None,
+                   delta_color="inverse" if lower_better else "normal",
+                   help=f"The simplest guess ({guess}) scores {base:.4f}." if base is not None else None)
+st.caption(f"★ the metric training optimised. Scores are on the test split, never seen in training; each is "
+           f"compared with the simplest guess ({guess}).")
 warning = curves.too_good_to_be_true(dict(zip(table["key"], table["value"])), bundle.problem_type)
 if warning:
     st.warning(warning)
     st.page_link("pages/data.py", label="See the Data page's alerts", icon=":material/table:")
 
-preds = evaluation.test_predictions(bundle)
 if bundle.problem_type == "binary":
     eval_views.binary_section(ws, bundle, preds, run)
 elif bundle.problem_type == "multiclass":

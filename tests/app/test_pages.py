@@ -264,6 +264,21 @@ def test_shrink_from_the_evaluate_page_runs_as_a_job_and_shows_before_and_after(
     assert "Shrink for deployment: before and after" in texts(at)
 
 
+def test_evaluate_leads_with_a_verdict_against_the_simplest_guess(trained, monkeypatch):
+    at = open_page("pages/evaluate.py", trained.root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    verdict = at.info[0].value
+    assert verdict.startswith("The model is right on") and 'always answering "no"' in verdict
+    assert 'It finds' in verdict and '"yes" rows' in verdict
+    accuracy = next(m for m in at.metric if m.label.startswith("Accuracy"))
+    assert accuracy.proto.delta.endswith(" vs guessing") and 'guess (always "no") scores' in accuracy.proto.help
+    at.selectbox(key="evaluate.run").select(trained.regression_run)
+    at.run()
+    assert "always guessing the average" in at.info[0].value
+
+
 def test_a_dataset_is_deleted_from_the_data_page_after_confirming(tmp_path, monkeypatch):
     from automl.workspace import Workspace
 

@@ -92,3 +92,16 @@ def test_without_a_label_there_are_no_target_alerts(label):
     df["leak"] = df["bought"]
     alerts = find_alerts(df, label)
     assert ("leakage" in kinds(alerts)) == (label is not None)
+
+
+def test_imbalance_is_flagged_when_the_rarest_class_has_under_half_its_fair_share():
+    import pandas as pd
+
+    from automl.alerts import target_alerts
+
+    rng = np.random.default_rng(0)
+    hr = pd.DataFrame({"x": rng.normal(size=1470), "Attrition": ["Yes"] * 237 + ["No"] * 1233})  # 16% leave
+    (alert,) = [a for a in target_alerts(hr, "Attrition") if a.kind == "imbalance"]
+    assert "always answering `'No'` is already right 84% of the time" in alert.message
+    three = pd.DataFrame({"x": rng.normal(size=100), "species": ["A"] * 44 + ["B"] * 36 + ["C"] * 20})
+    assert not [a for a in target_alerts(three, "species") if a.kind == "imbalance"]  # 20% of 3 classes is fine

@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -42,3 +43,38 @@ def test_leaderboard_shows_errors_as_errors_best_model_on_top():
     assert "lower is better" in fig.layout.title.text
     table = leaderboard_table(board, "rmse")
     assert list(table.columns) == ["model", "deployed", "test rmse", "validation rmse"]
+
+
+def _bundle(tmp_path, problem_type, positive=None, classes=None):
+    from automl.schema import InputSchema
+    from automl.scoring import RunMetrics
+
+    return Bundle("run-x", tmp_path, tmp_path, InputSchema("y", problem_type, (), tuple(classes) if classes else None),
+                  RunMetrics(problem_type, "accuracy", 0.0, positive_class=positive), {})
+
+
+def test_an_imbalanced_binary_model_is_judged_against_always_answering_the_majority(tmp_path):
+    from automl.evaluation import baseline_values, verdict
+
+    # 84 "No" and 16 "Yes": the model finds 5 of the 16 leavers and says "Yes" 7 times
+    actual = ["No"] * 84 + ["Yes"] * 16
+    predicted = ["No"] * 82 + ["Yes"] * 2 + ["Yes"] * 5 + ["No"] * 11
+    preds = pd.DataFrame({"actual": actual, "prediction": predicted,
+                          "proba_Yes": [0.9 if p == "Yes" else 0.1 for p in predicted]})
+    bundle = _bundle(tmp_path, "binary", "Yes", ["No", "Yes"])
+    base = baseline_values(bundle, preds)
+    assert base["accuracy"] == 0.84 and base["recall"] == 0 and base["balanced_accuracy"] == 0.5
+    text = verdict(bundle, preds)
+    assert text.startswith('The model is right on 87.0% of 100 test rows, better than always answering "No" (84.0%).')
+    assert 'It finds 5 of the 16 "Yes" rows, and 71% of its "Yes" answers are right.' in text
+
+
+def test_a_regression_is_judged_in_the_targets_units_against_the_average(tmp_path):
+    from automl.evaluation import baseline_values, verdict
+
+    actual = np.array([10_000.0, 20_000.0, 30_000.0, 40_000.0])
+    preds = pd.DataFrame({"actual": actual, "prediction": actual + [1000, -1000, 2000, -2000]})
+    bundle = _bundle(tmp_path, "regression")
+    assert baseline_values(bundle, preds)["mean_absolute_error"] == 10_000
+    assert verdict(bundle, preds) == ("On 4 test rows the model is typically off by 1,500 (6% of the average y); "
+                                      "always guessing the average (25,000) is off by 10,000.")

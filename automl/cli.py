@@ -31,9 +31,33 @@ def cmd_ui(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if args.workspace:
         env["AUTOML_STUDIO_HOME"] = str(Path(args.workspace).resolve())
-    cmd = [sys.executable, "-m", "ui.server", args.host, str(args.port), str(MAX_UPLOAD_BYTES // 2**20)]
-    _err(f"AutoML Studio on http://{args.host}:{args.port}  (workspace: {env.get('AUTOML_STUDIO_HOME', './workspace')})")
+    port = _free_port(args.host, args.port)
+    if port != args.port:
+        _err(f"Port {args.port} is taken; using {port}.")
+    show = "localhost" if args.host in ("0.0.0.0", "::", "") else args.host
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in (
+        "darwin", "win32")
+    open_browser = has_display and not args.no_browser
+    cmd = [sys.executable, "-m", "ui.server", args.host, str(port), str(MAX_UPLOAD_BYTES // 2**20),
+           "browser" if open_browser else "headless", show]
+    _err(f"AutoML Studio: open http://{show}:{port} in your browser"
+         + (" (opening it for you)" if open_browser else "")
+         + f"\n  workspace: {env.get('AUTOML_STUDIO_HOME', './workspace')}   stop: Ctrl+C")
     return subprocess.call(cmd, env=env)
+
+
+def _free_port(host: str, wanted: int, tries: int = 20) -> int:
+    """`wanted`, or the next free port after it (another app, or a second copy of this one, holds it)."""
+    import socket
+
+    for port in range(wanted, wanted + tries):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise TargetError(f"Ports {wanted} to {wanted + tries - 1} are all taken; choose one with --port.")
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
@@ -200,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     ui = with_ws(sub.add_parser("ui", help="serve the app"))
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=8501)
+    ui.add_argument("--no-browser", action="store_true", help="do not open a browser on the app")
     ui.add_argument("--allow-no-password", action="store_true",
                     help="serve on a non-loopback address without AUTOML_STUDIO_PASSWORD (anyone who can reach it "
                          "can use every model)")

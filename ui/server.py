@@ -17,11 +17,15 @@ def main(argv: list[str] | None = None) -> None:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli as stcli
 
-    host, port, max_upload_mb = (argv or sys.argv[1:])[:3]
+    args = list(argv or sys.argv[1:])
+    host, port, max_upload_mb = args[:3]
+    headless = "false" if args[3:4] == ["browser"] else "true"  # `automl-studio ui` opens a browser on a desktop
+    shown = args[4] if len(args) > 4 else host
     PagesManager.uses_pages_directory = False
     sys.argv = [
         "streamlit", "run", str(APP),
-        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+        "--server.address", host, "--server.port", str(port), "--server.headless", headless,
+        "--browser.serverAddress", shown,
         "--server.maxUploadSize", str(max_upload_mb), "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
         "--client.showErrorDetails", "none",  # tracebacks and paths go to the log, not to users

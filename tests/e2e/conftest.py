@@ -33,7 +33,8 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(workspace.parent / f"server-{self.port}.log", "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "automl.cli", "ui", "--port", str(self.port), "--workspace", str(workspace)],
+            [sys.executable, "-m", "automl.cli", "ui", "--port", str(self.port), "--workspace", str(workspace),
+             "--no-browser"],
             cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, **(env or {})})
         deadline = time.time() + 60

@@ -16,7 +16,7 @@ from automl.ingest import MAX_UPLOAD_BYTES, IngestReport, read_table
 from automl.profile import ColumnProfile, TableProfile, profile_table
 from automl.workspace import DatasetInfo, Workspace
 
-__all__ = ["import_table", "delete_dataset", "load_profile", "load_alerts", "set_excluded", "excluded_columns", "suggested_exclusions", "load_draft",
+__all__ = ["import_table", "delete_dataset", "chosen_target", "set_target", "load_profile", "load_alerts", "set_excluded", "excluded_columns", "suggested_exclusions", "load_draft",
            "save_draft", "undo_draft", "can_undo", "save_version", "alert_step"]
 
 _HISTORY = 50
@@ -57,6 +57,22 @@ def load_alerts(ws: Workspace, dataset_id: str, label: str | None = None) -> lis
         atomic.write_json(path, {"label": label, "alerts": [a.to_dict() for a in alerts]})
         return alerts
     return [Alert(**a) for a in cached["alerts"]]
+
+
+def chosen_target(ws: Workspace, info: DatasetInfo) -> str | None:
+    """The column to predict, chosen once per dataset and carried through Data, Clean and Train: the user's
+    last choice, else the target of its latest run, else the one its cleaned version was made for."""
+    if info.meta.get("target"):
+        return info.meta["target"]
+    previous = ws.list_runs(info.id)
+    return previous[0].label if previous else info.meta.get("suggested_label")
+
+
+def set_target(ws: Workspace, dataset_id: str, label: str | None) -> None:
+    """Remember the user's choice of target for this dataset (every page starts from it)."""
+    info = ws.get_dataset(dataset_id)
+    if info.meta.get("target") != label:
+        ws.update_dataset_meta(dataset_id, target=label)
 
 
 def excluded_columns(info: DatasetInfo) -> list[str]:

@@ -33,10 +33,12 @@ if dataset.meta.get("parent"):
 df = dataset_frame(state.workspace_root, dataset.id)
 columns = [str(c) for c in df.columns]
 draft = datasets.load_draft(ws, dataset.id)
-suggested = dataset.meta.get("suggested_label")
+suggested = datasets.chosen_target(ws, dataset)
 label = st.selectbox("Target column (kept out of steps that only make sense for inputs)", [None, *columns],
                      index=[None, *columns].index(suggested) if suggested in columns else 0,
-                     format_func=lambda c: "— none —" if c is None else c, key=f"clean.label.{dataset.id}")
+                     format_func=lambda c: "— none —" if c is None else c, key=f"clean.label.{dataset.id}",
+                     on_change=lambda: datasets.set_target(ws, dataset.id,
+                                                           st.session_state[f"clean.label.{dataset.id}"]))
 
 st.subheader("Recipe")
 if not len(draft):

@@ -72,11 +72,12 @@ with st.expander(f"How the file was read ({len(notes)} note(s))", expanded=bool(
 
 st.subheader("Alerts")
 columns = [c.name for c in profile.columns]
-previous = ws.list_runs(active)
-suggested = previous[0].label if previous else info.meta.get("suggested_label")
-target = st.selectbox("Target column (adds the imbalance and leakage checks)", [None, *columns],
+suggested = datasets.chosen_target(ws, info)
+target = st.selectbox("Target column: what to predict (adds the imbalance and leakage checks; Clean and Train "
+                      "start from it)", [None, *columns],
                       index=([None, *columns].index(suggested) if suggested in columns else 0),
-                      format_func=lambda c: "— none —" if c is None else c, key=f"data.target.{active}")
+                      format_func=lambda c: "— none —" if c is None else c, key=f"data.target.{active}",
+                      on_change=lambda: datasets.set_target(ws, active, st.session_state[f"data.target.{active}"]))
 with st.spinner("Checking the data…"):
     alerts = datasets.load_alerts(ws, active, target)
 alert_list(ws, info, alerts)

@@ -27,10 +27,11 @@ if dataset.meta.get("parent"):
     st.caption(f"A cleaned version: its recipe ({len(dataset.meta['recipe']['steps'])} step(s)) is fitted on the "
                "training split only, kept with the model and replayed on every prediction.")
 columns = [str(c) for c in df.columns]
-previous = ws.list_runs(dataset.id)
-suggested = previous[0].label if previous else dataset.meta.get("suggested_label")
+suggested = datasets.chosen_target(ws, dataset)
 label = st.selectbox("Column to predict (target)", columns, key=f"train.label.{dataset.id}",
-                     index=columns.index(suggested) if suggested in columns else len(columns) - 1)
+                     index=columns.index(suggested) if suggested in columns else len(columns) - 1,
+                     on_change=lambda: datasets.set_target(ws, dataset.id,
+                                                           st.session_state[f"train.label.{dataset.id}"]))
 
 y = df[label].dropna()
 inferred = infer_problem_type(y) if y.nunique() >= 2 else None

@@ -279,6 +279,27 @@ def test_evaluate_leads_with_a_verdict_against_the_simplest_guess(trained, monke
     assert "always guessing the average" in at.info[0].value
 
 
+def test_the_target_chosen_on_data_is_the_one_clean_and_train_start_from(tmp_path, monkeypatch):
+    at = with_sample(tmp_path, monkeypatch, "penguins")
+    from automl.workspace import Workspace
+
+    (dataset,) = Workspace(tmp_path / "ws").list_datasets()
+    at.selectbox(key=f"data.target.{dataset.id}").select("island")
+    at.run()
+    at.switch_page("pages/clean.py")
+    at.run()
+    assert at.selectbox(key=f"clean.label.{dataset.id}").value == "island"
+    at.switch_page("pages/train.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key=f"train.label.{dataset.id}").value == "island"
+    at.selectbox(key=f"train.label.{dataset.id}").select("species")  # changed on Train: Data follows
+    at.run()
+    at.switch_page("pages/data.py")
+    at.run()
+    assert at.selectbox(key=f"data.target.{dataset.id}").value == "species"
+
+
 def test_a_dataset_is_deleted_from_the_data_page_after_confirming(tmp_path, monkeypatch):
     from automl.workspace import Workspace
 

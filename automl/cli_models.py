@@ -44,13 +44,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     from automl.bundle import load_predictor
     from automl.prediction import predict_csv
+    from explain.shap_values import top_reasons_for
 
     ws = _workspace(args)
     with tempfile.TemporaryDirectory() as tmp:
         bundle = _open_model(ws, args.model, args.key_file, tmp)
         predictor = load_predictor(bundle)
         report = predict_csv(predictor, bundle, args.data, args.out, chunk_rows=args.chunk_rows,
-                             on_progress=lambda n: _err(f"  {n:,} rows scored"), explain_k=args.explain,
+                             on_progress=lambda n: _err(f"  {n:,} rows scored"),
+                             reasons=top_reasons_for(predictor, bundle, args.explain) if args.explain else None,
                              id_column=args.id_column)
     for line in report.lines():
         _err(line)

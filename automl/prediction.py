@@ -32,6 +32,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Rows scored per call in a batch: AutoGluon's per-call cost is paid once per chunk (50,000-row chunks
 # cost ~15% more model time than one call), and memory still does not grow with the file.
 BATCH_ROWS = 200_000
+# (rows read for the model, their predictions) -> one `reason_i` text column per reason
+Reasons = Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
 
 
 @dataclass
@@ -116,10 +118,11 @@ def read_csv_row(path: str | Path, number: int, bundle: Bundle) -> pd.Series:
 
 def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path: str | Path,
                 chunk_rows: int = BATCH_ROWS, on_progress: Callable[[int], None] | None = None,
-                explain_k: int = 0, id_column: str | None = None) -> PredictionReport:
+                reasons: Reasons | None = None, id_column: str | None = None) -> PredictionReport:
     """Stream a file (CSV, or any format training reads) through the model chunk by chunk, read exactly as
     training read its file; write the input columns (or only `id_column`) and the predictions to
-    `out_path`, with the `explain_k` strongest reasons per row when asked (slower: SHAP).
+    `out_path`, with each row's strongest reasons when `reasons` is given (slower: the caller hands in the
+    explanation, e.g. `explain.shap_values.top_reasons_for`; the core does not explain).
 
     Memory stays flat whatever the file's length: one chunk is scored while the one before is written by
     a background thread (the model releases the interpreter while it predicts)."""
@@ -132,8 +135,8 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
                 raise SchemaMismatchError(f"The id column {id_column!r} is not in {data_path.name}.")
             check.update(X)
             result = score_input(predictor, bundle, X)
-            if explain_k:
-                result = pd.concat([result, _reasons(predictor, bundle, X, result, explain_k)], axis=1)
+            if reasons is not None:
+                result = pd.concat([result, reasons(X, result).set_axis(result.index)], axis=1)
             kept = chunk[[id_column]] if id_column is not None else chunk
             writer.put(pd.concat([kept, result], axis=1))
             total.merge(PredictionReport(rows=len(chunk), ignored_columns=ignored, unreadable=unreadable))
@@ -195,16 +198,6 @@ def _write_csv(frame: pd.DataFrame, fh: Any, header: bool) -> None:
         fh.write(frame.to_csv(index=False, header=header, quoting=csv.QUOTE_MINIMAL).encode("utf-8"))
         return
     pacsv.write_csv(table, fh, pacsv.WriteOptions(include_header=header, quoting_style="needed"))
-
-
-def _reasons(predictor: Any, bundle: Bundle, chunk: pd.DataFrame, result: pd.DataFrame, k: int) -> pd.DataFrame:
-    from explain.shap_values import explain_rows, top_reasons
-
-    shap_result = explain_rows(predictor, bundle, chunk)
-    outputs = [str(p) for p in result["prediction"]] if bundle.problem_type == "multiclass" else None
-    reasons = top_reasons(shap_result, k, outputs)
-    reasons.index = chunk.index
-    return reasons
 
 
 def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:

@@ -81,8 +81,7 @@ def _swap_in(ws: Workspace, bundle: Bundle, old: Any, new: Any, model: str, what
     metrics = bundle.metrics.rescored(scored, model)
     board = leaderboard_frame(new, test)
     validation = validation_frame(new, model) if bundle.problem_type == "binary" else None
-    after = footprint(new, model, test, metrics.value)
-    del new  # nothing below may read the work folder through it: it is about to move
+    after = footprint(new, model, test, metrics.value)  # last use of `new`: its folder is about to move
 
     backup = files.root / ROLLBACK
     shutil.rmtree(backup, ignore_errors=True)

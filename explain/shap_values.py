@@ -27,6 +27,7 @@ from explain.model_space import build_space
 from explain.shapley import evaluations_per_row, shapley_values
 
 __all__ = ["ShapResult", "compute_shap", "run_shap_job", "load_shap", "importance_frame", "shap_dir", "explain_rows",
+           "top_reasons_for",
            "row_contributions", "top_reasons", "shap_table", "keep_in_memory",
            "DEFAULT_ROWS", "BACKGROUND_ROWS"]
 
@@ -116,6 +117,16 @@ def explain_rows(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background_
     background = pd.read_parquet(bundle.files.train_sample)
     return compute_shap(predictor, bundle, rows, background, permutations=permutations,
                         background_rows=background_rows, background_groups=2)
+
+
+def top_reasons_for(predictor: Any, bundle: Bundle, k: int) -> Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]:
+    """The `reasons` a batch prediction adds: each row's `k` strongest reasons for its predicted output."""
+    def reasons(rows: pd.DataFrame, result: pd.DataFrame) -> pd.DataFrame:
+        shap_result = explain_rows(predictor, bundle, rows)
+        outputs = [str(p) for p in result["prediction"]] if bundle.problem_type == "multiclass" else None
+        return top_reasons(shap_result, k, outputs)
+
+    return reasons
 
 
 def row_contributions(result: ShapResult, row: int, output: str | None = None) -> pd.Series:

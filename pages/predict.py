@@ -121,7 +121,8 @@ with batch:
             bar = st.progress(0.0, text="Scoring…")
             try:
                 report = prediction.predict_csv(
-                    model, bundle, source, target, explain_k=int(explain_k),
+                    model, bundle, source, target,
+                    reasons=shap_values.top_reasons_for(model, bundle, int(explain_k)) if explain_k else None,
                     id_column=id_column, chunk_rows=2_000 if explain_k else prediction.BATCH_ROWS,
                     on_progress=lambda n: bar.progress(min(1.0, n / total), text=f"{n:,} of ~{total:,} rows"))
             except AutoMLError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +11,7 @@ from automl import atomic, charts, curves, deploy, evaluation, jobs, threshold
 from automl.bundle import Bundle
 from automl.errors import AutoMLError
 from automl.workspace import RunInfo, Workspace
-from ui.loaders import predictor
+from ui.loaders import predictor, threshold_suggestion
 from ui.state import AppState
 from ui.widgets import job_progress
 
@@ -32,15 +34,16 @@ def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunI
     elif objective == "cost":
         params["cost_fp"] = c2.number_input("Cost of a false positive", 0.0, value=1.0, key="evaluate.cost_fp")
         params["cost_fn"] = c2.number_input("Cost of a false negative", 0.0, value=5.0, key="evaluate.cost_fn")
-    val = threshold.validation_predictions(bundle)
-    suggested = None
-    if val is None:
+    val_file = bundle.files.validation_predictions
+    suggested = threshold_suggestion(str(ws.root), bundle.run_id, bundle.deployed_model, objective,
+                                     json.dumps(params, sort_keys=True),
+                                     val_file.stat().st_mtime if val_file.exists() else 0.0)
+    if suggested is None:
         c2.caption("No validation predictions are kept for this model (a run from an older version), so no "
                    "threshold is suggested: tuning it on the test split would make its scores look better "
                    "than they are.")
     else:
-        suggested = threshold.suggest_threshold(val, objective, **params)
-        c2.caption(f"Suggested: **{suggested['threshold']:.3f}**, tuned on {len(val):,} {val['source'].iloc[0]} "
+        c2.caption(f"Suggested: **{suggested['threshold']:.3f}**, tuned on {suggested['rows']:,} {suggested['source']} "
                    "rows the model was not fitted on (not the test split)."
                    + (f" Cost there: {suggested['cost']:,.0f}." if objective == "cost" else ""))
         if c2.button("Use the suggested threshold", key="evaluate.save_suggested",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -14,7 +15,7 @@ from automl.profile import TableProfile
 from automl.workspace import Workspace
 
 __all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations", "gpus",
-           "preflight_check", "local_explanation"]
+           "preflight_check", "local_explanation", "threshold_suggestion"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,6 +37,20 @@ def predictor(root: str, run_id: str) -> Any:
         _verified_predictor.clear(root, run_id)
         loaded = _verified_predictor(root, run_id)
     return loaded
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def threshold_suggestion(root: str, run_id: str, deployed_model: str, objective: str, params_json: str,
+                         stamp: float) -> dict | None:
+    """The suggested threshold for an objective (cached: the Evaluate page reruns on every slider move;
+    `stamp`, the validation file's modification time, renews it when the model in use changes)."""
+    from automl import threshold
+
+    val = threshold.validation_predictions(bundle_mod.load_bundle(workspace(root), run_id))
+    if val is None:
+        return None
+    return {"source": str(val["source"].iloc[0]), "rows": len(val),
+            **threshold.suggest_threshold(val, objective, **json.loads(params_json))}
 
 
 @st.cache_resource(show_spinner="Looking for GPUs…")

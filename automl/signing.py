@@ -32,12 +32,23 @@ class BundleSignatureError(AutoMLError, ValueError):
 def signing_key(default: bytes, key_file: str | Path | None = None) -> bytes:
     """The key to sign and verify with: a key file, else `$AUTOML_STUDIO_KEY`, else the workspace's own."""
     if key_file:
-        data = Path(key_file).read_bytes().strip()
-        if not data:
+        data = Path(key_file).read_bytes()
+        if not data.strip():
             raise BundleSignatureError(f"The key file {key_file} is empty.")
-        return data
+        return _key_from_file(data)
     env = os.environ.get("AUTOML_STUDIO_KEY")
     return env.encode() if env else default
+
+
+def _key_from_file(data: bytes) -> bytes:
+    """A key file's key. A workspace's own `secret.key` is 32 raw random bytes, used byte for byte (about one
+    key in twenty starts or ends with a byte that looks like whitespace); a key someone typed or pasted into
+    a text file loses its surrounding whitespace and line end."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    return text.strip().encode() if text.strip().isprintable() else data
 
 
 def _sha256(path: Path) -> str:

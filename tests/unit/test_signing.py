@@ -120,3 +120,21 @@ def test_every_file_that_decides_what_is_loaded_is_signed_and_none_may_be_added(
     (files.predictor / "extra.pkl").write_bytes(b"x")  # a model file added after signing
     with pytest.raises(BundleSignatureError, match="extra.pkl was not signed"):
         verify_dir(tmp_path, b"k", "run", covered=SIGNED)
+
+
+@pytest.mark.parametrize("raw", [b"\n" + bytes(range(200, 230)) + b" ", b"\x0b\x0c" + bytes(range(128, 160))])
+def test_a_copied_workspace_key_file_is_used_byte_for_byte(tmp_path, raw):
+    # A workspace key is 32 random bytes; stripping them as text changed about one key in twenty (CI flake).
+    from automl.signing import signing_key
+
+    key_file = tmp_path / "key"
+    key_file.write_bytes(raw)
+    assert signing_key(b"other", key_file) == raw
+
+
+def test_a_typed_key_file_loses_its_line_end(tmp_path):
+    from automl.signing import signing_key
+
+    key_file = tmp_path / "key"
+    key_file.write_text("  team-shared-secret\n")
+    assert signing_key(b"other", key_file) == b"team-shared-secret"

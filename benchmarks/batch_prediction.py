@@ -28,9 +28,9 @@ from benchmarks.common import ROOT, grow_diamonds, peak_rss_mb, report, timed  #
 WARM = r"""
 import json, sys, time
 sys.path.insert(0, {root!r})
-from automl.bundle import load_bundle, load_predictor
-from automl.prediction import predict_csv
-from automl.workspace import Workspace
+from automl.model.bundle import load_bundle, load_predictor
+from automl.model.prediction import predict_csv
+from automl.store.workspace import Workspace
 
 def hwm():
     return int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
@@ -54,10 +54,10 @@ def main() -> None:
 
     import pandas as pd
 
-    from automl.bundle import load_bundle, load_predictor
-    from automl.prediction import predict_frame
-    from automl.training import TrainConfig, start_training
-    from automl.workspace import Workspace
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.model.prediction import predict_frame
+    from automl.training.config import TrainConfig, start_training
+    from automl.store.workspace import Workspace
     from tests.helpers import wait_for
 
     rows = []

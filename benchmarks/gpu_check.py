@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--models", nargs="*", default=["GBM", "CAT", "NN_TORCH", "FASTAI"])
     args = parser.parse_args()
 
-    from automl.training import gpu_names
+    from automl.training.config import gpu_names
 
     gpus = gpu_names()
     print(f"GPUs visible to torch: {gpus or 'none'}", file=sys.stderr)

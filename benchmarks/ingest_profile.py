@@ -45,9 +45,9 @@ sys.path.insert(0, {root!r})
 # VmHWM: this process's own peak (ru_maxrss would carry over the parent's peak across exec)
 rss = lambda: int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
 import pandas as pd
-from automl.ingest import read_table
-from automl.profile import profile_table
-from automl.alerts import find_alerts
+from automl.data.ingest import read_table
+from automl.data.profile import profile_table
+from automl.data.alerts import find_alerts
 base = rss()
 t = time.perf_counter(); df, rep = read_table({csv!r}, max_bytes=2**34); t_ingest = time.perf_counter() - t
 peak_ingest = rss()

@@ -48,9 +48,9 @@ def main() -> None:
 
 
 def trained(root: Path, args: argparse.Namespace):
-    from automl.bundle import load_bundle
-    from automl.training import TrainConfig, start_training
-    from automl.workspace import Workspace
+    from automl.model.bundle import load_bundle
+    from automl.training.config import TrainConfig, start_training
+    from automl.store.workspace import Workspace
     from tests.helpers import wait_for
 
     ws = Workspace(root / "ws" if not args.workspace else root)
@@ -69,8 +69,8 @@ def trained(root: Path, args: argparse.Namespace):
 def measure(name: str, bundle, args: argparse.Namespace) -> dict:
     import shap
 
-    from automl.bundle import load_predictor
-    from automl.model_input import to_model_input
+    from automl.model.bundle import load_predictor
+    from automl.model.model_input import to_model_input
     from explain.model_space import input_space
     from explain.shap_values import compute_shap, keep_in_memory
     from explain.shapley import shapley_values

@@ -25,9 +25,9 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from automl.bundle import Bundle
-from automl.prediction import model_frame
-from automl.schema import InputSchema
+from automl.model.bundle import Bundle
+from automl.model.prediction import model_frame
+from automl.model.schema import InputSchema
 from explain import shapley
 
 __all__ = ["InputCodec", "Space", "input_space", "model_space", "build_space"]

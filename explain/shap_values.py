@@ -18,10 +18,10 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from automl import atomic, jobs
-from automl.bundle import Bundle, load_bundle, load_predictor
-from automl.model_input import to_model_input
-from automl.workspace import JobRecord, Workspace
+from automl.store import atomic, jobs
+from automl.model.bundle import Bundle, load_bundle, load_predictor
+from automl.model.model_input import to_model_input
+from automl.store.workspace import JobRecord, Workspace
 from explain.background import influence, summarise
 from explain.model_space import build_space
 from explain.shapley import evaluations_per_row, shapley_values
@@ -177,7 +177,7 @@ def shap_table(result: ShapResult) -> pd.DataFrame:
 def shap_csv(result: ShapResult) -> str:
     """`shap_table` as CSV text that is safe to open in a spreadsheet (column names and class names that
     would start a formula are escaped): the one download, from the page and the CLI alike."""
-    from automl.prediction import escape_formulas
+    from automl.model.prediction import escape_formulas
 
     return escape_formulas(shap_table(result)).to_csv(index=False)
 

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from automl import bundle as bundle_mod
-from automl import charts, curves, evaluation, importance, jobs
+from automl.model import bundle as bundle_mod
+from automl.evaluation import charts, curves, summary, importance
+from automl.store import jobs
 from ui.gate import require_sign_in
 from ui import eval_views
 from ui.loaders import workspace
@@ -25,17 +26,17 @@ st.caption(f"Target `{bundle.label}` · {bundle.problem_type} · {m.n_train:,} t
            f"{m.n_test:,} held-out test rows · model in use: **{bundle.deployed_model}**"
            + (" · training was stopped early" if m.stopped_early else ""))
 
-table = evaluation.metric_table(bundle)
-preds = evaluation.test_predictions(bundle)
-st.info(evaluation.verdict(bundle, preds))
-baseline = evaluation.baseline_values(bundle, preds)
+table = summary.metric_table(bundle)
+preds = summary.test_predictions(bundle)
+st.info(summary.verdict(bundle, preds))
+baseline = summary.baseline_values(bundle, preds)
 guess = ("always the average" if bundle.problem_type == "regression"
-         else f"always \"{evaluation.majority_class(preds)}\"")
+         else f"always \"{summary.majority_class(preds)}\"")
 rows = list(table.itertuples())
 for start in range(0, len(rows), 5):
     for col, row in zip(st.columns(5), rows[start:start + 5]):
         base = baseline.get(row.key)
-        lower_better = row.key in evaluation.ERROR_METRICS
+        lower_better = row.key in summary.ERROR_METRICS
         col.metric(row.metric + (" ★" if row.optimised else ""), f"{row.value:.4f}",
                    delta=f"{row.value - base:+.3f} vs guessing" if base is not None else None,
                    delta_color="inverse" if lower_better else "normal",
@@ -55,7 +56,7 @@ else:
     eval_views.regression_section(preds)
 
 st.subheader("By group (slices)")
-test_rows = evaluation.test_rows(bundle)
+test_rows = summary.test_rows(bundle)
 column = st.selectbox("Compare the groups of", list(test_rows.columns.drop(bundle.label, errors="ignore")),
                       key=f"evaluate.slice.{run.id}", help="For a sensitive column, this is the fairness view.")
 st.dataframe(curves.slice_table(test_rows, preds, column, bundle.problem_type), hide_index=True, width="stretch",

@@ -3,9 +3,10 @@ computed in a background job, and the model report to hand out."""
 
 import streamlit as st
 
-from automl import atomic, jobs
-from automl import bundle as bundle_mod
-from explain import narrative, plots, report, shap_values
+from automl.store import atomic, jobs
+from automl.model import bundle as bundle_mod
+from explain import narrative, plots, shap_values
+from automl.evaluation import report
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
@@ -78,7 +79,7 @@ with one_tab:
 st.subheader("Hand it out")
 path = bundle.files.report
 c1, c2 = st.columns(2)
-if c1.button("Prepare the model report (HTML)", key="explain.report"):
+if c1.button("Prepare the model report (HTML)", key="automl.evaluation.report"):
     with st.spinner("Writing the report…"):
         atomic.write_text(path, report.build_report(bundle, result, report.dataset_summary(ws, bundle)))
 if path.exists():

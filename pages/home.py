@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from automl import samples
+from automl.data import samples
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from automl import bundle as bundle_mod
-from automl import evaluation, runs
+from automl.model import bundle as bundle_mod
+from automl.evaluation import summary
+from automl.training import runs
 from automl.errors import AutoMLError
 from ui.gate import require_sign_in
 from ui.loaders import workspace
@@ -58,8 +59,8 @@ if right.button("Delete this run", icon=":material/delete:", key="runs.delete", 
 with st.expander("Settings", expanded=False):
     st.json(run.config, expanded=False)
 if chosen in bundle_mod.ready_runs(ws):
-    board = evaluation.leaderboard(bundle_mod.load_bundle(ws, chosen))
-    st.dataframe(evaluation.leaderboard_table(board, run.eval_metric or "score"), hide_index=True, width="stretch")
+    board = summary.leaderboard(bundle_mod.load_bundle(ws, chosen))
+    st.dataframe(summary.leaderboard_table(board, run.eval_metric or "score"), hide_index=True, width="stretch")
 
 if len(ids) >= 2:
     st.subheader("Compare two runs")
@@ -72,7 +73,7 @@ if len(ids) >= 2:
         ready = set(bundle_mod.ready_runs(ws))
         for col, rid in ((a_col, a), (b_col, b)):
             if rid in ready:
-                board = evaluation.leaderboard(bundle_mod.load_bundle(ws, rid))
-                col.dataframe(evaluation.leaderboard_table(board, ws.get_run(rid).eval_metric or "score")
+                board = summary.leaderboard(bundle_mod.load_bundle(ws, rid))
+                col.dataframe(summary.leaderboard_table(board, ws.get_run(rid).eval_metric or "score")
                               [["model", f"test {ws.get_run(rid).eval_metric or 'score'}"]],
                               hide_index=True, width="stretch")

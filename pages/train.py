@@ -5,9 +5,11 @@ import json
 import pandas as pd
 import streamlit as st
 
-from automl import datasets, jobs, training
+from automl.data import datasets
+from automl.store import jobs
+from automl.training.config import MODEL_FAMILIES, TrainConfig, start_training
 from automl.errors import AutoMLError
-from automl.problem import METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type
+from automl.data.problem import METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type
 from ui.gate import require_sign_in
 from ui.loaders import dataset_frame, gpus, preflight_check, workspace
 from ui.state import get_state
@@ -61,8 +63,8 @@ exclude = st.multiselect("Columns to leave out", options, key=f"train.exclude.{d
                          help="Starts from your choice on the Data page, else from its identifier and leakage "
                               "alerts for this target.")
 with st.expander("Advanced"):
-    families = st.multiselect("Model families (empty: the preset's choice)", list(training.MODEL_FAMILIES),
-                              format_func=lambda k: training.MODEL_FAMILIES[k], key="train.families")
+    families = st.multiselect("Model families (empty: the preset's choice)", list(MODEL_FAMILIES),
+                              format_func=lambda k: MODEL_FAMILIES[k], key="train.families")
     gpu = st.radio("GPU", ["auto", "on", "off"], horizontal=True, key="train.gpu",
                    help="auto uses a GPU when one is visible; on fails without one; off forces CPU.")
     numeric = [c for c in options if pd.api.types.is_numeric_dtype(df[c]) and c not in exclude]
@@ -73,7 +75,7 @@ with st.expander("Advanced"):
                              key="train.trials")
     seed = st.number_input("Random seed (test split)", value=0, step=1, key="train.seed")
 
-config = training.TrainConfig(
+config = TrainConfig(
     dataset_id=dataset.id, label=label, problem_type=None if choice == "inferred" else choice,
     eval_metric=metric, preset=preset, time_limit=int(time_limit), test_size=float(test_size),
     exclude=tuple(exclude), gpu=gpu, seed=int(seed), model_families=tuple(families), sample_weight=weight,
@@ -93,7 +95,7 @@ with st.container(border=True):
 
 if st.button("Train", type="primary", key="train.start"):
     try:
-        run = training.start_training(ws, config)
+        run = start_training(ws, config)
     except AutoMLError as exc:
         st.error(str(exc))
     else:

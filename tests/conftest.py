@@ -16,7 +16,7 @@ from tests.helpers import FAST_MODELS, SAMPLES, run_cli, wait_for
 
 @pytest.fixture
 def ws(tmp_path):
-    from automl.workspace import Workspace
+    from automl.store.workspace import Workspace
 
     return Workspace(tmp_path / "ws")
 
@@ -34,8 +34,8 @@ class TrainedWorkspace:
 def trained(tmp_path_factory) -> TrainedWorkspace:
     """A workspace with a finished binary run (titanic, trained through the CLI), a regression run (diamonds)
     and a multiclass run (penguins)."""
-    from automl.training import TrainConfig, start_training
-    from automl.workspace import Workspace
+    from automl.training.config import TrainConfig, start_training
+    from automl.store.workspace import Workspace
 
     root = tmp_path_factory.mktemp("trained") / "ws"
     proc = run_cli("train", str(SAMPLES / "titanic.csv"), "--label", "survived", "--time-limit", "30",

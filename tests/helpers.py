@@ -20,7 +20,7 @@ def run_cli(*args: str, workspace: Path | None = None, timeout: float = 600) -> 
 
 
 def wait_for(ws, job_id: str, timeout: float = 300):
-    from automl import jobs
+    from automl.store import jobs
 
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -7,10 +7,13 @@ import json
 import pandas as pd
 import streamlit as st
 
-from automl import atomic, charts, curves, deploy, evaluation, jobs, threshold
-from automl.bundle import Bundle
+from automl.store import atomic, jobs
+from automl.evaluation import charts, curves, summary
+from automl.model import deploy, threshold
+from automl.model.bundle import Bundle
 from automl.errors import AutoMLError
-from automl.workspace import RunInfo, Workspace
+from automl.model.threshold import metrics_at_threshold
+from automl.store.workspace import RunInfo, Workspace
 from ui.loaders import predictor, threshold_suggestion
 from ui.state import AppState
 from ui.widgets import job_progress
@@ -59,7 +62,7 @@ def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunI
     chosen = c3.slider(f"Threshold: predict `{positive}` when its probability is at least", 0.01, 0.99,
                        float(saved if saved is not None else 0.5), 0.01,
                        key=f"evaluate.threshold.{run.id}")
-    at = curves.metrics_at_threshold(y, p, chosen)
+    at = metrics_at_threshold(y, p, chosen)
     c3.caption(f"On the test split at this threshold: precision {at['precision']:.3f} · recall "
                f"{at['recall']:.3f} · F1 {at['f1']:.3f} · accuracy {at['accuracy']:.3f}")
     if c3.button("Use this threshold for every prediction", key="evaluate.save_threshold", type="primary"):
@@ -74,7 +77,7 @@ def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunI
     other = next(c for c in bundle.class_labels if str(c) != str(positive))
     at_preds = preds.assign(prediction=[positive if v >= chosen else other for v in p])
     left, right = st.columns(2)
-    left.plotly_chart(charts.confusion_matrix_figure(evaluation.confusion_matrix_frame(at_preds, bundle.class_labels),
+    left.plotly_chart(charts.confusion_matrix_figure(summary.confusion_matrix_frame(at_preds, bundle.class_labels),
                                                      title=f"Confusion matrix at threshold {chosen:.2f}"),
                       width="stretch")
     roc, auc = curves.roc_frame(y, p)
@@ -89,7 +92,7 @@ def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunI
 
 
 def multiclass_section(bundle: Bundle, preds: pd.DataFrame) -> None:
-    matrix = evaluation.confusion_matrix_frame(preds, bundle.class_labels)
+    matrix = summary.confusion_matrix_frame(preds, bundle.class_labels)
     left, right = st.columns(2)
     left.plotly_chart(charts.confusion_matrix_figure(matrix), width="stretch")
     right.plotly_chart(charts.confusion_matrix_figure(matrix, normalise=True), width="stretch")
@@ -104,7 +107,7 @@ def multiclass_section(bundle: Bundle, preds: pd.DataFrame) -> None:
 def regression_section(preds: pd.DataFrame) -> None:
     residuals = curves.residual_frame(preds)
     left, right = st.columns(2)
-    left.plotly_chart(charts.predicted_vs_actual_figure(evaluation.predicted_vs_actual_frame(preds)), width="stretch")
+    left.plotly_chart(charts.predicted_vs_actual_figure(summary.predicted_vs_actual_frame(preds)), width="stretch")
     right.plotly_chart(charts.residuals_figure(residuals), width="stretch")
     left.plotly_chart(charts.residual_histogram(residuals), width="stretch")
     right.plotly_chart(charts.error_by_decile_figure(curves.error_by_decile(residuals)), width="stretch")
@@ -114,15 +117,15 @@ def regression_section(preds: pd.DataFrame) -> None:
 def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: RunInfo) -> None:
     """Leaderboard, Pareto chart, the model in use, and shrinking it for deployment."""
     m = bundle.metrics
-    board = evaluation.leaderboard(bundle)
+    board = summary.leaderboard(bundle)
     st.subheader("Leaderboard")
     left, right = st.columns(2)
     left.plotly_chart(charts.leaderboard_figure(board, m.eval_metric, m.lower_is_better),
                       width="stretch")
-    right.plotly_chart(charts.pareto_figure(evaluation.leaderboard_table(board, m.eval_metric).rename(
+    right.plotly_chart(charts.pareto_figure(summary.leaderboard_table(board, m.eval_metric).rename(
         columns={f"test {m.eval_metric}": "metric_test", "ms per 1,000 rows": "ms_per_1000_rows",
                  "size (MB)": "size_mb"}), m.eval_metric, m.lower_is_better), width="stretch")
-    st.dataframe(evaluation.leaderboard_table(board, m.eval_metric), hide_index=True, width="stretch")
+    st.dataframe(summary.leaderboard_table(board, m.eval_metric), hide_index=True, width="stretch")
     models = board["model"].tolist()
     c1, c2 = st.columns([3, 1])
     chosen_model = c1.selectbox("Model every prediction uses", models, index=models.index(bundle.deployed_model)

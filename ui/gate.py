@@ -7,7 +7,7 @@ import logging
 
 import streamlit as st
 
-from automl import access
+from automl.serving import access
 from ui.state import get_state
 
 __all__ = ["require_sign_in"]

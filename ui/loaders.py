@@ -8,11 +8,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from automl import bundle as bundle_mod
-from automl import datasets
-from automl.associations import association_matrix
-from automl.profile import TableProfile
-from automl.workspace import Workspace
+from automl.model import bundle as bundle_mod
+from automl.data import datasets
+from automl.data.associations import association_matrix
+from automl.data.profile import TableProfile
+from automl.store.workspace import Workspace
 
 __all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations", "gpus",
            "preflight_check", "local_explanation", "threshold_suggestion"]
@@ -44,7 +44,7 @@ def threshold_suggestion(root: str, run_id: str, deployed_model: str, objective:
                          stamp: float) -> dict | None:
     """The suggested threshold for an objective (cached: the Evaluate page reruns on every slider move;
     `stamp`, the validation file's modification time, renews it when the model in use changes)."""
-    from automl import threshold
+    from automl.model import threshold
 
     val = threshold.validation_predictions(bundle_mod.load_bundle(workspace(root), run_id))
     if val is None:
@@ -56,7 +56,7 @@ def threshold_suggestion(root: str, run_id: str, deployed_model: str, objective:
 @st.cache_resource(show_spinner="Looking for GPUs…")
 def gpus() -> list[str]:
     """GPU names, detected once per server (importing torch takes a moment)."""
-    from automl.training import gpu_names
+    from automl.training.config import gpu_names
 
     return gpu_names()
 
@@ -81,8 +81,8 @@ def preflight_check(root: str, config_json: str, gpu_list: tuple[str, ...]):
     """The pre-flight check of a configuration (cached: the page reruns on every click)."""
     import json
 
-    from automl import preflight
-    from automl.training import TrainConfig
+    from automl.training import preflight
+    from automl.training.config import TrainConfig
 
     return preflight.preflight(workspace(root), TrainConfig.from_dict(json.loads(config_json)), gpus=list(gpu_list))
 

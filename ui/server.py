@@ -8,9 +8,9 @@ alone, without `app.py`'s navigation. The app always uses `st.navigation`, so th
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+from automl.resources import app_root
+
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,8 +22,9 @@ def main(argv: list[str] | None = None) -> None:
     headless = "false" if args[3:4] == ["browser"] else "true"  # `automl-studio ui` opens a browser on a desktop
     shown = args[4] if len(args) > 4 else host
     PagesManager.uses_pages_directory = False
+    root = app_root()
     sys.argv = [
-        "streamlit", "run", str(APP),
+        "streamlit", "run", str(root / "app.py"),
         "--server.address", host, "--server.port", str(port), "--server.headless", headless,
         "--browser.serverAddress", shown,
         "--server.maxUploadSize", str(max_upload_mb), "--server.fileWatcherType", "none",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from automl.workspace import default_root
+from automl.store.workspace import default_root
 
 __all__ = ["AppState", "get_state"]
 

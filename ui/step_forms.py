@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from automl.steps import (STEP_TYPES, CastType, CleanText, ClipOutliers, DropColumns, DropDuplicates,
+from automl.data.steps import (STEP_TYPES, CastType, CleanText, ClipOutliers, DropColumns, DropDuplicates,
                           DropMissingTarget, ExpandDate, FillMissing, FilterRows, GroupRare, RenameColumn, Step)
 
 __all__ = ["step_form"]

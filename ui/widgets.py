@@ -8,14 +8,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from automl import bundle as bundle_mod
-from automl import jobs
-from automl.workspace import RunInfo, Workspace
+from automl.model import bundle as bundle_mod
+from automl.store import jobs
+from automl.store.workspace import RunInfo, Workspace
 from ui.state import AppState
 
 __all__ = ["require_dataset", "select_run", "training_panel", "job_progress", "STATUS_ICON", "UPLOAD_TYPES"]
 
-# What the uploaders take: every format the one reader (`automl.ingest`) reads, for training and prediction.
+# What the uploaders take: every format the one reader (`automl.data.ingest`) reads, for training and prediction.
 UPLOAD_TYPES = ["csv", "tsv", "txt", "tab", "xlsx", "parquet", "jsonl", "ndjson", "json", "gz", "bz2", "zip"]
 
 # Material icons render in markdown on every machine (emoji need an emoji font).
@@ -177,7 +177,7 @@ _ALERT_TITLES = {"constant": "Constant", "id_like": "Identifier", "high_cardinal
 
 def alert_list(ws: Workspace, info, alerts) -> None:
     """Each alert with its evidence and its one-click fix (exclude / include the column for training)."""
-    from automl import datasets
+    from automl.data import datasets
 
     if not alerts:
         st.success("No alerts: no constant, identifier, leaking or mostly-missing columns, no duplicate rows.")

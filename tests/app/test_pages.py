@@ -112,9 +112,9 @@ def test_a_saved_threshold_changes_later_predictions(trained, tmp_path, monkeypa
 
     import pandas as pd
 
-    from automl.bundle import load_bundle, load_predictor
-    from automl.prediction import predict_frame
-    from automl.workspace import Workspace
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.model.prediction import predict_frame
+    from automl.store.workspace import Workspace
 
     root = tmp_path / "copy"
     shutil.copytree(trained.root, root)
@@ -142,9 +142,9 @@ def test_the_suggested_threshold_is_tuned_on_validation_rows_not_the_test_split(
 
     import pandas as pd
 
-    from automl import threshold
-    from automl.bundle import load_bundle
-    from automl.workspace import Workspace
+    from automl.model import threshold
+    from automl.model.bundle import load_bundle
+    from automl.store.workspace import Workspace
 
     root = tmp_path / "copy"
     shutil.copytree(trained.root, root)
@@ -193,9 +193,9 @@ def test_predict_names_the_chosen_model_and_scores_a_compressed_file_as_training
 
     import pandas as pd
 
-    from automl import deploy
-    from automl.bundle import load_bundle, load_predictor
-    from automl.workspace import Workspace
+    from automl.model import deploy
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.store.workspace import Workspace
 
     root = tmp_path / "copy"
     shutil.copytree(trained.root, root)
@@ -225,8 +225,8 @@ def test_predict_names_the_chosen_model_and_scores_a_compressed_file_as_training
 def test_a_model_tampered_with_while_the_page_keeps_it_is_refused_not_used(trained, tmp_path, monkeypatch):
     import shutil
 
-    from automl.bundle import load_bundle
-    from automl.workspace import Workspace
+    from automl.model.bundle import load_bundle
+    from automl.store.workspace import Workspace
 
     root = tmp_path / "copy"
     shutil.copytree(trained.root, root)
@@ -246,7 +246,7 @@ def test_a_model_tampered_with_while_the_page_keeps_it_is_refused_not_used(train
 def test_shrink_from_the_evaluate_page_runs_as_a_job_and_shows_before_and_after(trained, tmp_path, monkeypatch):
     import shutil
 
-    from automl.workspace import Workspace
+    from automl.store.workspace import Workspace
     from tests.helpers import wait_for
 
     root = tmp_path / "copy"
@@ -281,7 +281,7 @@ def test_evaluate_leads_with_a_verdict_against_the_simplest_guess(trained, monke
 
 def test_the_target_chosen_on_data_is_the_one_clean_and_train_start_from(tmp_path, monkeypatch):
     at = with_sample(tmp_path, monkeypatch, "penguins")
-    from automl.workspace import Workspace
+    from automl.store.workspace import Workspace
 
     (dataset,) = Workspace(tmp_path / "ws").list_datasets()
     at.selectbox(key=f"data.target.{dataset.id}").select("island")
@@ -301,7 +301,7 @@ def test_the_target_chosen_on_data_is_the_one_clean_and_train_start_from(tmp_pat
 
 
 def test_a_dataset_is_deleted_from_the_data_page_after_confirming(tmp_path, monkeypatch):
-    from automl.workspace import Workspace
+    from automl.store.workspace import Workspace
 
     at = with_sample(tmp_path, monkeypatch, "penguins")
     assert not at.exception
@@ -447,7 +447,7 @@ def test_identifier_and_leak_alerts_are_left_out_by_default_unless_included(tmp_
 def test_choosing_another_leaderboard_model_rescores_and_predicts_with_it(trained, tmp_path, monkeypatch):
     import shutil
 
-    from automl.bundle import load_bundle
+    from automl.model.bundle import load_bundle
 
     root = tmp_path / "copy"
     shutil.copytree(trained.root, root)
@@ -462,7 +462,7 @@ def test_choosing_another_leaderboard_model_rescores_and_predicts_with_it(traine
     at.button(key="evaluate.deploy").click()
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    from automl.workspace import Workspace
+    from automl.store.workspace import Workspace
 
     bundle = load_bundle(Workspace(root), trained.binary_run)
     assert bundle.deployed_model == other and bundle.metrics.deployed_model == other
@@ -470,7 +470,7 @@ def test_choosing_another_leaderboard_model_rescores_and_predicts_with_it(traine
 
 
 def test_an_optional_password_keeps_the_app_closed_until_given(tmp_path, monkeypatch):
-    from automl import access
+    from automl.serving import access
 
     clock = [1000.0]
     monkeypatch.setattr(access.time, "monotonic", lambda: clock[0])
@@ -521,7 +521,7 @@ def test_every_page_asks_for_the_password_even_when_opened_alone(page, tmp_path,
 def test_password_comparison():
     import os
 
-    from automl.access import check_password
+    from automl.serving.access import check_password
 
     os.environ.pop("AUTOML_STUDIO_PASSWORD", None)
     assert check_password("anything")

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from automl import jobs
-from automl.workspace import Workspace
+from automl.store import jobs
+from automl.store.workspace import Workspace
 from tests.e2e.ui import RUNNING, SUCCEEDED, nav, wait_idle
 from tests.helpers import wait_for
 

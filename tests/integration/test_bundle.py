@@ -5,9 +5,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from automl.bundle import load_bundle, load_predictor
-from automl.signing import BundleSignatureError
-from automl.workspace import Workspace
+from automl.model.bundle import load_bundle, load_predictor
+from automl.model.signing import BundleSignatureError
+from automl.store.workspace import Workspace
 from tests.helpers import SAMPLES, run_cli
 
 pytestmark = pytest.mark.integration
@@ -63,9 +63,9 @@ def test_a_model_file_swapped_after_loading_is_never_unpickled(trained, tmp_path
     """AutoGluon unpickles models lazily: a kept predictor is checked against its verified files first."""
     import shutil
 
-    from automl.bundle import load_bundle, load_predictor, unchanged_since_loaded
-    from automl.signing import BundleSignatureError
-    from automl.workspace import Workspace
+    from automl.model.bundle import load_bundle, load_predictor, unchanged_since_loaded
+    from automl.model.signing import BundleSignatureError
+    from automl.store.workspace import Workspace
 
     root = tmp_path / "copy"
     shutil.copytree(trained.root, root)

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from automl import atomic, bundle, worker
+from automl.store import atomic, worker
+from automl.model import bundle
 from automl.errors import RunNotReadyError
-from automl.training import TrainConfig, resolve_config
+from automl.training.config import TrainConfig, resolve_config
 from tests.helpers import SAMPLES
 
 

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from automl import jobs
-from automl.bundle import load_bundle, load_predictor
-from automl.training import TrainConfig, start_training
-from automl.workspace import Workspace
+from automl.store import jobs
+from automl.model.bundle import load_bundle, load_predictor
+from automl.training.config import TrainConfig, start_training
+from automl.store.workspace import Workspace
 from explain.shap_values import compute_shap
 from tests.helpers import REPO, SAMPLES, run_cli, wait_for
 
@@ -80,6 +80,6 @@ def test_explain_page_shows_every_view_and_writes_the_report(trained, tmp_path, 
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.get("plotly_chart")) == 4  # importance, every row, one column, one row
     assert any("matters most" in m.value for m in at.markdown)
-    at.button(key="explain.report").click()
+    at.button(key="automl.evaluation.report").click()
     at.run()
     assert (ws.run_dir(trained.binary_run) / "report.html").exists()

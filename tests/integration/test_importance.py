@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-from automl import jobs
-from automl.importance import load_importance
-from automl.workspace import Workspace
+from automl.store import jobs
+from automl.evaluation.importance import load_importance
+from automl.store.workspace import Workspace
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.integration
@@ -28,9 +28,9 @@ def test_permutation_importance_job_ranks_the_columns_with_intervals(trained, tm
 def test_shrinking_keeps_the_predictions_and_cuts_the_size(trained, tmp_path):
     import pandas as pd
 
-    from automl.bundle import load_bundle, load_predictor
-    from automl.reshape import shrink
-    from automl.prediction import predict_frame
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.training.reshape import shrink
+    from automl.model.prediction import predict_frame
     from tests.helpers import SAMPLES
 
     root = tmp_path / "copy"
@@ -53,10 +53,10 @@ def test_shrinking_keeps_the_predictions_and_cuts_the_size(trained, tmp_path):
 def test_refit_on_all_rows_then_predict_and_shrink_is_refused(trained, tmp_path):
     import pandas as pd
 
-    from automl.bundle import load_bundle, load_predictor
-    from automl.reshape import refit, shrink
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.training.reshape import refit, shrink
     from automl.errors import AutoMLError
-    from automl.prediction import predict_frame
+    from automl.model.prediction import predict_frame
     from tests.helpers import SAMPLES
 
     root = tmp_path / "copy"
@@ -80,9 +80,10 @@ def test_a_shrink_that_dies_half_way_leaves_the_old_model_usable(trained, tmp_pa
     reader of the run puts the old model back, and it predicts as before and verifies."""
     import pandas as pd
 
-    from automl import reshape
-    from automl.bundle import load_bundle, load_predictor
-    from automl.prediction import predict_frame
+    from automl.model import rollback
+    from automl.training import reshape
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.model.prediction import predict_frame
     from tests.helpers import SAMPLES
 
     root = tmp_path / "copy"
@@ -101,14 +102,14 @@ def test_a_shrink_that_dies_half_way_leaves_the_old_model_usable(trained, tmp_pa
         raise Died()
 
     monkeypatch.setattr(reshape, "sign_run", die)        # dies after the swap, before signing...
-    monkeypatch.setattr(reshape, "_roll_back", lambda files: None)  # ...with no chance to clean up
+    monkeypatch.setattr(reshape, "roll_back", lambda files: None)  # ...with no chance to clean up
     with pytest.raises(Died):
         reshape.shrink(ws, bundle, predictor)
-    assert (bundle.run_dir / reshape.ROLLBACK).exists()
+    assert (bundle.run_dir / rollback.ROLLBACK).exists()
     monkeypatch.undo()
 
     bundle = load_bundle(ws, trained.binary_run)  # the next reader recovers the run
-    assert not (bundle.run_dir / reshape.ROLLBACK).exists() and not (bundle.run_dir / "predictor.next").exists()
+    assert not (bundle.run_dir / rollback.ROLLBACK).exists() and not (bundle.run_dir / "predictor.next").exists()
     assert bundle.files.metrics.read_bytes() == metrics_before
     after, _ = predict_frame(load_predictor(bundle), bundle, rows)  # verifies: the old, signed state
     pd.testing.assert_frame_equal(before, after)
@@ -117,9 +118,9 @@ def test_a_shrink_that_dies_half_way_leaves_the_old_model_usable(trained, tmp_pa
 def test_shrink_runs_as_a_job_on_a_copy_and_waits_for_other_jobs_on_the_run(trained, tmp_path):
     import pandas as pd
 
-    from automl import atomic, jobs
-    from automl.bundle import load_bundle, load_predictor
-    from automl.prediction import predict_frame
+    from automl.store import atomic, jobs
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.model.prediction import predict_frame
     from tests.helpers import SAMPLES, wait_for
 
     root = tmp_path / "copy"

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.workspace import Workspace
+from automl.store.workspace import Workspace
 from tests.helpers import run_cli
 from tests.messy import messy_frame, write_variant
 

@@ -5,10 +5,11 @@ import shutil
 import pandas as pd
 import pytest
 
-from automl import jobs, runs
-from automl.bundle import load_bundle
-from automl.training import TrainConfig, start_training
-from automl.workspace import Workspace
+from automl.store import jobs
+from automl.training import runs
+from automl.model.bundle import load_bundle
+from automl.training.config import TrainConfig, start_training
+from automl.store.workspace import Workspace
 from tests.helpers import SAMPLES, wait_for
 
 pytestmark = pytest.mark.integration
@@ -50,7 +51,7 @@ def test_jobs_that_write_a_run_wait_for_each_other(trained, tmp_path):
     """Two explanations and an importance job on one run: one at a time, in the order asked."""
     import shutil
 
-    from automl import atomic, jobs
+    from automl.store import atomic, jobs
     from explain.shap_values import shap_dir
 
     root = tmp_path / "copy"

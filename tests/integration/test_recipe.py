@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl import datasets
-from automl.bundle import load_bundle, load_predictor
-from automl.cleaning import Recipe
-from automl.steps import DropColumns, FillMissing, GroupRare
-from automl.training import TrainConfig, start_training
-from automl.workspace import Workspace
+from automl.data import datasets
+from automl.model.bundle import load_bundle, load_predictor
+from automl.data.cleaning import Recipe
+from automl.data.steps import DropColumns, FillMissing, GroupRare
+from automl.training.config import TrainConfig, start_training
+from automl.store.workspace import Workspace
 from explain.shap_values import compute_shap
 from tests.helpers import SAMPLES, run_cli, wait_for
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from automl.bundle import Bundle
-from automl.schema import build_schema
-from automl.scoring import RunMetrics
+from automl.model.bundle import Bundle
+from automl.model.schema import build_schema
+from automl.model.scoring import RunMetrics
 
 
 class FakeBinaryPredictor:

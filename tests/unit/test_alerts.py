@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.alerts import ALERT_KINDS, find_alerts
+from automl.data.alerts import ALERT_KINDS, find_alerts
 
 N = 600
 
@@ -97,7 +97,7 @@ def test_without_a_label_there_are_no_target_alerts(label):
 def test_imbalance_is_flagged_when_the_rarest_class_has_under_half_its_fair_share():
     import pandas as pd
 
-    from automl.alerts import target_alerts
+    from automl.data.alerts import target_alerts
 
     rng = np.random.default_rng(0)
     hr = pd.DataFrame({"x": rng.normal(size=1470), "Attrition": ["Yes"] * 237 + ["No"] * 1233})  # 16% leave

@@ -4,7 +4,7 @@ import json
 import pickle
 from types import SimpleNamespace
 
-from automl.callbacks import ProgressCallback
+from automl.training.callbacks import ProgressCallback
 
 
 class FakeTrainer:

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.cleaning import Recipe, preview, step_from_dict
+from automl.data.cleaning import Recipe, preview, step_from_dict
 from automl.errors import SchemaMismatchError
-from automl.steps import (STEP_TYPES, CastType, CleanText, ClipOutliers, DropColumns, DropDuplicates,
+from automl.data.steps import (STEP_TYPES, CastType, CleanText, ClipOutliers, DropColumns, DropDuplicates,
                           DropMissingTarget, ExpandDate, FillMissing, FilterRows, GroupRare, RenameColumn)
 
 

@@ -1,6 +1,6 @@
 import json
 
-from automl.cli import build_parser, main
+from automl.cli.main import build_parser, main
 from tests.helpers import SAMPLES, run_cli
 
 

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-from automl import curves
-from automl.threshold import suggest_threshold
+from automl.evaluation import curves
+from automl.model.scoring import with_mape
+from automl.model.threshold import metrics_at_threshold, suggest_threshold
 
 rng = np.random.default_rng(0)
 Y = rng.integers(0, 2, 400)
@@ -20,7 +21,7 @@ def test_curves_match_scikit_learn():
     assert ap == pytest.approx(skm.average_precision_score(Y, P))
     fpr, tpr, _ = skm.roc_curve(Y, P)
     assert curves.ks_statistic(Y, P) == pytest.approx(np.max(tpr - fpr))
-    at = curves.metrics_at_threshold(Y, P, 0.5)
+    at = metrics_at_threshold(Y, P, 0.5)
     pred = (P >= 0.5).astype(int)
     assert at["f1"] == pytest.approx(skm.f1_score(Y, pred)) and at["recall"] == pytest.approx(skm.recall_score(Y, pred))
     assert at["tp"] + at["fp"] + at["tn"] + at["fn"] == 400
@@ -35,9 +36,9 @@ def test_gain_reaches_every_positive_and_lift_starts_high():
 def test_threshold_suggested_by_autogluons_search_for_a_metric_a_recall_and_a_cost():
     val = pd.DataFrame({"actual": Y, "proba": P})
     f1 = suggest_threshold(val, "f1")
-    grid = max(curves.metrics_at_threshold(Y, P, t)["f1"] for t in np.linspace(0.01, 0.99, 99))
+    grid = max(metrics_at_threshold(Y, P, t)["f1"] for t in np.linspace(0.01, 0.99, 99))
     assert f1["f1"] >= grid - 0.01  # AutoGluon's coarse-then-fine search is within a hair of a fine grid
-    assert f1["f1"] > curves.metrics_at_threshold(Y, P, 0.5)["f1"]
+    assert f1["f1"] > metrics_at_threshold(Y, P, 0.5)["f1"]
     assert suggest_threshold(val, "precision_at_recall", min_recall=0.9)["recall"] >= 0.9
     cheap_fn = suggest_threshold(val, "cost", cost_fp=10, cost_fn=1)
     cheap_fp = suggest_threshold(val, "cost", cost_fp=1, cost_fn=10)
@@ -77,8 +78,8 @@ def test_a_near_perfect_score_is_questioned():
 def test_every_evaluation_chart_builds_for_its_problem_type():
     import plotly.graph_objects as go
 
-    from automl import charts
-    from automl.evaluation import confusion_matrix_frame
+    from automl.evaluation import charts
+    from automl.evaluation.summary import confusion_matrix_frame
 
     binary = pd.DataFrame({"actual": np.where(Y == 1, "yes", "no"), "proba_yes": P, "proba_no": 1 - P,
                            "prediction": np.where(P >= 0.5, "yes", "no")})
@@ -106,7 +107,7 @@ def test_every_evaluation_chart_builds_for_its_problem_type():
 
 def test_mape_and_a_dominant_feature_warning():
     scores, values = {}, {}
-    curves.with_mape(scores, values, [100.0, 200.0, 0.0], [110.0, 180.0, 5.0])
+    with_mape(scores, values, [100.0, 200.0, 0.0], [110.0, 180.0, 5.0])
     assert values["mean_absolute_percentage_error"] == pytest.approx(0.1) and scores[
         "mean_absolute_percentage_error"] == pytest.approx(-0.1)
     imp = pd.DataFrame({"feature": ["leak", "a", "b"], "importance": [0.9, 0.05, 0.01]})

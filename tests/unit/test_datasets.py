@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from automl import datasets
+from automl.data import datasets
 from automl.errors import DataLoadError, SchemaMismatchError
-from automl.profile import profile_table
+from automl.data.profile import profile_table
 from tests.helpers import SAMPLES
 
 

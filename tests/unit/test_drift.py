@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from automl.drift import DriftCheck, psi
-from automl.prediction import predict_csv, predict_frame
+from automl.model.drift import DriftCheck, psi
+from automl.model.prediction import predict_csv, predict_frame
 from tests.unit.fakes import FakeBinaryPredictor, fake_bundle, people
 
 

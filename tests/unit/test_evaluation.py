@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from automl import charts
-from automl.bundle import Bundle
-from automl.evaluation import confusion_matrix_frame, leaderboard_table, metric_table, predicted_vs_actual_frame
+from automl.evaluation import charts
+from automl.model.bundle import Bundle
+from automl.evaluation.summary import confusion_matrix_frame, leaderboard_table, metric_table, predicted_vs_actual_frame
 
 
 def test_confusion_matrix_counts_every_class_even_when_never_predicted():
@@ -23,8 +23,8 @@ def test_predicted_vs_actual_has_errors():
 
 
 def test_metric_table_shows_errors_as_positive_values_and_the_optimised_metric_first(tmp_path):
-    from automl.schema import InputSchema
-    from automl.scoring import RunMetrics
+    from automl.model.schema import InputSchema
+    from automl.model.scoring import RunMetrics
 
     bundle = Bundle("run-x", tmp_path, tmp_path, InputSchema("y", "regression", ()),
                     RunMetrics("regression", "root_mean_squared_error", -3.0,
@@ -46,15 +46,15 @@ def test_leaderboard_shows_errors_as_errors_best_model_on_top():
 
 
 def _bundle(tmp_path, problem_type, positive=None, classes=None):
-    from automl.schema import InputSchema
-    from automl.scoring import RunMetrics
+    from automl.model.schema import InputSchema
+    from automl.model.scoring import RunMetrics
 
     return Bundle("run-x", tmp_path, tmp_path, InputSchema("y", problem_type, (), tuple(classes) if classes else None),
                   RunMetrics(problem_type, "accuracy", 0.0, positive_class=positive), {})
 
 
 def test_an_imbalanced_binary_model_is_judged_against_always_answering_the_majority(tmp_path):
-    from automl.evaluation import baseline_values, verdict
+    from automl.evaluation.summary import baseline_values, verdict
 
     # 84 "No" and 16 "Yes": the model finds 5 of the 16 leavers and says "Yes" 7 times
     actual = ["No"] * 84 + ["Yes"] * 16
@@ -70,7 +70,7 @@ def test_an_imbalanced_binary_model_is_judged_against_always_answering_the_major
 
 
 def test_a_regression_is_judged_in_the_targets_units_against_the_average(tmp_path):
-    from automl.evaluation import baseline_values, verdict
+    from automl.evaluation.summary import baseline_values, verdict
 
     actual = np.array([10_000.0, 20_000.0, 30_000.0, 40_000.0])
     preds = pd.DataFrame({"actual": actual, "prediction": actual + [1000, -1000, 2000, -2000]})

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from automl.errors import DataLoadError
-from automl.ingest import clean_column_names, read_table
+from automl.data.ingest import clean_column_names, read_table
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])

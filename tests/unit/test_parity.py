@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from automl.bundle import Bundle
-from automl.datasets import import_table
-from automl.model_input import read_file, read_plan, replay_frame, to_model_input
-from automl.prediction import predict_csv, predict_frame
-from automl.schema import build_schema
-from automl.scoring import RunMetrics
+from automl.model.bundle import Bundle
+from automl.data.datasets import import_table
+from automl.model.model_input import read_file, read_plan, replay_frame, to_model_input
+from automl.model.prediction import predict_csv, predict_frame
+from automl.model.schema import build_schema
+from automl.model.scoring import RunMetrics
 from tests.helpers import SAMPLES
 from tests.messy import VARIANTS, messy_frame, write_variant
 

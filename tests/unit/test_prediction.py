@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 
 from automl.errors import SchemaMismatchError
-from automl.prediction import escape_formulas, predict_csv, predict_frame
-from automl.schema import typical_row
+from automl.model.prediction import escape_formulas, predict_csv, predict_frame
+from automl.model.schema import typical_row
 from tests.unit.fakes import FakeBinaryPredictor, FakeRegressor, fake_bundle, people
 
 
@@ -81,7 +81,7 @@ def test_typical_row_uses_median_and_mode(tmp_path):
 
 def test_one_row_of_a_csv_is_read_as_the_batch_reads_it(tmp_path):
     from automl.errors import DataLoadError
-    from automl.prediction import read_csv_row
+    from automl.model.prediction import read_csv_row
 
     bundle = fake_bundle(tmp_path)
     path = tmp_path / "rows.csv"
@@ -94,7 +94,7 @@ def test_one_row_of_a_csv_is_read_as_the_batch_reads_it(tmp_path):
 
 
 def test_a_write_error_in_the_background_writer_reaches_the_caller_and_leaves_no_file(tmp_path, monkeypatch):
-    from automl import prediction
+    from automl.model import prediction
 
     bundle = fake_bundle(tmp_path)
     people(30).to_csv(tmp_path / "in.csv", index=False)

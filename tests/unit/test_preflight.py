@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from automl import fitting, training
-from automl.preflight import PRESET_FAMILIES, preflight
-from automl.training import TrainConfig
+from automl.training import config, fit
+from automl.training.preflight import PRESET_FAMILIES, preflight
+from automl.training.config import TrainConfig
 
 
 @pytest.fixture
@@ -34,12 +34,12 @@ def test_a_short_budget_for_the_preset_is_warned(ws, dataset):
 
 
 def test_gpu_capable_models_are_put_on_the_gpu_when_one_is_detected(monkeypatch):
-    hp = fitting.hyperparameters_for("medium_quality", (), num_gpus=1)
+    hp = fit.hyperparameters_for("medium_quality", (), num_gpus=1)
     assert set(hp) == set(PRESET_FAMILIES["medium_quality"])
     on_gpu = lambda v: all(c.get("ag_args_fit", {}).get("num_gpus") == 1 for c in (v if isinstance(v, list) else [v]))  # noqa: E731
     assert on_gpu(hp["CAT"]) and on_gpu(hp["NN_TORCH"]) and on_gpu(hp["FASTAI"])
     assert not any(on_gpu(hp[f]) for f in ("GBM", "XGB", "RF", "XT")), "LightGBM and CPU XGBoost stay on the CPU"
-    assert fitting.hyperparameters_for("medium_quality", (), num_gpus=0) is None
+    assert fit.hyperparameters_for("medium_quality", (), num_gpus=0) is None
 
 
 @pytest.mark.parametrize("preset", list(PRESET_FAMILIES))
@@ -49,4 +49,4 @@ def test_preset_families_match_autogluon(preset):
 
     name = tabular_presets_dict[preset].get("hyperparameters", "default")
     assert set(get_hyperparameter_config(name)) == set(PRESET_FAMILIES[preset])
-    assert not set(get_hyperparameter_config(name)) & set(training.HUB_MODELS), "no model downloads weights"
+    assert not set(get_hyperparameter_config(name)) & set(config.HUB_MODELS), "no model downloads weights"

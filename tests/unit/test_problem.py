@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from automl.errors import TargetError
-from automl.problem import infer_problem_type, resolve_preset, validate_target
+from automl.data.problem import infer_problem_type, resolve_preset, validate_target
 
 
 @pytest.mark.parametrize("values, expected", [

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from automl import jobs
+from automl.store import jobs
 
 
 @pytest.fixture

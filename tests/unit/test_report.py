@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pandas as pd
 
 from explain import narrative, plots
-from explain.report import SECTIONS, build_report
+from automl.evaluation.report import SECTIONS, build_report
 from explain.shap_values import compute_shap, shap_table
 from tests.unit.fakes import FakeBinaryPredictor, fake_bundle, people
 
@@ -79,7 +79,7 @@ def test_charts_and_sentences_for_each_view(tmp_path):
 
 
 def test_the_report_names_the_model_in_use_apart_from_autogluons_best(tmp_path):
-    from automl import atomic
+    from automl.store import atomic
 
     bundle, result = _result(tmp_path)
     summary = {"name": "t.csv", "id": "ds-1", "rows": "30", "profile": pd.DataFrame({"column": ["age"]}),

@@ -10,8 +10,9 @@ import zipfile
 
 import pytest
 
-from automl import access, atomic
-from automl.signing import SIGNATURE_FILE, BundleSignatureError
+from automl.serving import access
+from automl.store import atomic
+from automl.model.signing import SIGNATURE_FILE, BundleSignatureError
 
 
 # -- the password gate --------------------------------------------------------------------------------------
@@ -75,7 +76,7 @@ def _zip(path, signature: bytes, extra: dict[str, bytes] | None = None):
 @pytest.mark.parametrize("signature", [b"5", b"[1, 2]", b'{"files": 3, "signature": "x", "algorithm": "hmac-sha256"}',
                                        b'{"files": {"a": 1}, "signature": [], "algorithm": "hmac-sha256"}', b"\xff\xfe"])
 def test_a_malformed_signature_is_refused_cleanly(tmp_path, signature):
-    from automl.bundle_io import _extract_verified
+    from automl.model.bundle_io import _extract_verified
 
     _zip(tmp_path / "m.zip", signature)
     with pytest.raises(BundleSignatureError):
@@ -83,7 +84,7 @@ def test_a_malformed_signature_is_refused_cleanly(tmp_path, signature):
 
 
 def test_an_oversized_signature_is_refused_without_reading_it(tmp_path):
-    from automl.bundle_io import _extract_verified
+    from automl.model.bundle_io import _extract_verified
 
     huge = b'{"files": {' + b",".join(b'"f%d": "0"' % i for i in range(600_000)) + b'}, "signature": "x"}'
     _zip(tmp_path / "big.zip", huge)
@@ -92,7 +93,7 @@ def test_an_oversized_signature_is_refused_without_reading_it(tmp_path):
 
 
 def test_the_signing_key_is_never_readable_by_others_and_one_key_wins_a_race(tmp_path):
-    from automl.workspace import Workspace
+    from automl.store.workspace import Workspace
 
     root = tmp_path / "ws"
     keys, errors = [], []
@@ -114,11 +115,11 @@ def test_the_signing_key_is_never_readable_by_others_and_one_key_wins_a_race(tmp
 
 
 def test_re_signing_does_not_launder_a_tampered_run(tmp_path):
-    from automl.bundle import sign_run
-    from automl.run_files import RunFiles
-    from automl.signing import verify_dir
-    from automl.workspace import Workspace
-    from automl.run_files import SIGNED
+    from automl.model.bundle import sign_run
+    from automl.model.run_files import RunFiles
+    from automl.model.signing import verify_dir
+    from automl.store.workspace import Workspace
+    from automl.model.run_files import SIGNED
 
     ws = Workspace(tmp_path / "ws")
     files = RunFiles(ws.run_dir("run-1"))
@@ -139,7 +140,7 @@ def test_re_signing_does_not_launder_a_tampered_run(tmp_path):
 _READ_AND_MEASURE = r"""
 import json, sys, time
 from automl.errors import DataLoadError
-from automl.ingest import read_table
+from automl.data.ingest import read_table
 def hwm():
     return int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
 start = hwm(); t = time.perf_counter()
@@ -210,7 +211,7 @@ def test_too_many_columns_are_refused_from_the_header(tmp_path):
     path = tmp_path / "wide.csv"
     path.write_text(",".join(f"c{i}" for i in range(30_000)) + "\n" + ",".join("1" * 30_000) + "\n")
     from automl.errors import DataLoadError
-    from automl.ingest import read_table
+    from automl.data.ingest import read_table
 
     with pytest.raises(DataLoadError, match="30,000 columns, over the limit of 20,000"):
         read_table(path)
@@ -235,8 +236,9 @@ def test_the_cli_exits_2_on_a_file_past_a_budget(tmp_path):
 def test_scored_uploads_are_deleted_with_their_run_and_after_the_retention_period(tmp_path, monkeypatch):
     import time
 
-    from automl import batches, runs
-    from automl.workspace import Workspace
+    from automl.store import batches
+    from automl.training import runs
+    from automl.store.workspace import Workspace
 
     ws = Workspace(tmp_path / "ws")
     ws.add_run("run-a", "ds-x", {"label": "y"})
@@ -260,9 +262,9 @@ def test_scored_uploads_are_deleted_with_their_run_and_after_the_retention_perio
 def test_a_dataset_and_its_cleaned_versions_can_be_deleted(tmp_path):
     import pandas as pd
 
-    from automl import datasets
+    from automl.data import datasets
     from automl.errors import DatasetNotFoundError
-    from automl.workspace import Workspace
+    from automl.store.workspace import Workspace
 
     ws = Workspace(tmp_path / "ws")
     raw = ws.add_dataset(pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "x"]}), "raw.csv")

@@ -6,9 +6,9 @@ import zipfile
 
 import pytest
 
-from automl import atomic
-from automl.bundle_io import _extract_verified
-from automl.signing import SIGNATURE_FILE, BundleSignatureError, digest_files, sign_dir, sign_manifest, verify_dir
+from automl.store import atomic
+from automl.model.bundle_io import _extract_verified
+from automl.model.signing import SIGNATURE_FILE, BundleSignatureError, digest_files, sign_dir, sign_manifest, verify_dir
 
 
 class Boom:
@@ -97,7 +97,7 @@ def test_a_changed_file_in_a_signed_folder_is_refused(tmp_path):
 
 
 def test_every_file_that_decides_what_is_loaded_is_signed_and_none_may_be_added(tmp_path):
-    from automl.run_files import SIGNED, RunFiles
+    from automl.model.run_files import SIGNED, RunFiles
 
     files = RunFiles(tmp_path)
     files.predictor.mkdir()
@@ -125,7 +125,7 @@ def test_every_file_that_decides_what_is_loaded_is_signed_and_none_may_be_added(
 @pytest.mark.parametrize("raw", [b"\n" + bytes(range(200, 230)) + b" ", b"\x0b\x0c" + bytes(range(128, 160))])
 def test_a_copied_workspace_key_file_is_used_byte_for_byte(tmp_path, raw):
     # A workspace key is 32 random bytes; stripping them as text changed about one key in twenty (CI flake).
-    from automl.signing import signing_key
+    from automl.model.signing import signing_key
 
     key_file = tmp_path / "key"
     key_file.write_bytes(raw)
@@ -133,7 +133,7 @@ def test_a_copied_workspace_key_file_is_used_byte_for_byte(tmp_path, raw):
 
 
 def test_a_typed_key_file_loses_its_line_end(tmp_path):
-    from automl.signing import signing_key
+    from automl.model.signing import signing_key
 
     key_file = tmp_path / "key"
     key_file.write_text("  team-shared-secret\n")

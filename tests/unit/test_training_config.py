@@ -1,10 +1,10 @@
 import pandas as pd
 import pytest
 
-from automl import training
+from automl.training import config as training_config
 from automl.errors import GPUUnavailableError, TargetError
-from automl.fitting import hyperparameters_for, split_train_test
-from automl.training import TrainConfig, resolve_config
+from automl.training.fit import hyperparameters_for, split_train_test
+from automl.training.config import TrainConfig, resolve_config
 
 
 @pytest.fixture
@@ -40,13 +40,13 @@ def test_bad_configs_are_refused_with_a_fix(ws, dataset, changes, fragment):
 
 
 def test_gpu_on_without_a_gpu_fails_clearly(ws, dataset, monkeypatch):
-    monkeypatch.setattr(training, "detect_gpus", lambda: 0)
+    monkeypatch.setattr(training_config, "detect_gpus", lambda: 0)
     with pytest.raises(GPUUnavailableError, match="no GPU"):
         resolve_config(ws, TrainConfig(dataset.id, "y", gpu="on"))
 
 
 def test_gpu_on_with_a_gpu_is_accepted(ws, dataset, monkeypatch):
-    monkeypatch.setattr(training, "detect_gpus", lambda: 2)
+    monkeypatch.setattr(training_config, "detect_gpus", lambda: 2)
     assert resolve_config(ws, TrainConfig(dataset.id, "y", gpu="on")).gpu == "on"
 
 
@@ -64,7 +64,7 @@ def test_model_families_restrict_the_preset_portfolio():
 
 
 def test_no_model_that_downloads_weights_can_be_chosen():
-    assert not set(training.MODEL_FAMILIES) & set(training.HUB_MODELS)
+    assert not set(training_config.MODEL_FAMILIES) & set(training_config.HUB_MODELS)
 
 
 def test_sample_weight_and_tuning_are_validated(ws):
@@ -86,9 +86,9 @@ def test_a_tiny_table_is_refused(ws):
 
 
 def test_a_rerun_of_a_resolved_config_keeps_its_recipe(ws):
-    from automl.cleaning import Recipe
-    from automl.datasets import save_version
-    from automl.steps import FillMissing
+    from automl.data.cleaning import Recipe
+    from automl.data.datasets import save_version
+    from automl.data.steps import FillMissing
 
     raw = ws.add_dataset(pd.DataFrame({"x": [1.0, None] * 50, "y": ["a", "b"] * 50}), "r.csv")
     version = save_version(ws, raw.id, Recipe((FillMissing("x", "median"),)), "y")

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from automl.ingest import read_table
-from automl.values import convert_columns
+from automl.data.ingest import read_table
+from automl.data.values import convert_columns
 
 
 @pytest.mark.parametrize("values, expected, detail", [

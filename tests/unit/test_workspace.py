@@ -3,9 +3,9 @@ import os
 import pandas as pd
 import pytest
 
-from automl import atomic
+from automl.store import atomic
 from automl.errors import DatasetNotFoundError, InvalidIdError, RunNotFoundError
-from automl.workspace import Workspace, content_hash
+from automl.store.workspace import Workspace, content_hash
 
 
 def test_dataset_is_stored_as_parquet_and_listed(ws):

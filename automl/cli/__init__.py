@@ -1,0 +1,1 @@
+"""The `automl-studio` command line (`automl.cli.main`)."""

@@ -1,0 +1,130 @@
+"""The model commands of the CLI: predict, explain, export, import, and evaluate's --data scoring.
+
+Each works on a run id of the workspace or on an exported, signed model zip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+__all__ = ["cmd_predict", "cmd_explain", "cmd_export", "cmd_import", "score_file"]
+
+EXIT_OK = 0
+
+
+def _err(message: str) -> None:
+    """Progress and reasons go to stderr; stdout carries only results (one JSON object with --json)."""
+    import sys
+
+    print(message, file=sys.stderr, flush=True)
+
+
+def _workspace(args: argparse.Namespace):
+    from automl.store.workspace import Workspace
+
+    return Workspace(args.workspace) if getattr(args, "workspace", None) else Workspace()
+
+
+def _open_model(ws, model: str, key_file: str | None, tmp: str):
+    """MODEL is a run id of the workspace, or an exported bundle (.zip) verified before loading."""
+    from automl.model.bundle import load_bundle
+    from automl.model.bundle_io import open_bundle_file
+    from automl.model.signing import signing_key
+
+    if model.lower().endswith(".zip") or Path(model).is_file():
+        return open_bundle_file(model, signing_key(ws.secret_key(), key_file), Path(tmp))
+    return load_bundle(ws, model, key_file)
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from automl.model.bundle import load_predictor
+    from automl.model.prediction import predict_csv
+    from explain.shap_values import top_reasons_for
+
+    ws = _workspace(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = _open_model(ws, args.model, args.key_file, tmp)
+        predictor = load_predictor(bundle)
+        report = predict_csv(predictor, bundle, args.data, args.out, chunk_rows=args.chunk_rows,
+                             on_progress=lambda n: _err(f"  {n:,} rows scored"),
+                             reasons=top_reasons_for(predictor, bundle, args.explain) if args.explain else None,
+                             id_column=args.id_column)
+    for line in report.lines():
+        _err(line)
+    _err(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    import tempfile
+
+    import pandas as pd
+
+    from automl.store import atomic
+    from automl.model.bundle import load_predictor
+    from automl.model.model_input import read_file
+    from automl.evaluation.report import build_report, dataset_summary
+    from explain.shap_values import compute_shap, keep_in_memory, shap_csv
+
+    ws = _workspace(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = _open_model(ws, args.model, args.key_file, tmp)
+        df, _, unreadable = read_file(bundle.schema, args.data)  # read exactly as training read its file
+        for line in unreadable.lines():
+            _err(line)
+        rows = df.head(args.rows)
+        predictor = load_predictor(bundle)
+        keep_in_memory(predictor, bundle)
+        background = pd.read_parquet(bundle.files.train_sample) \
+            if (bundle.files.train_sample).exists() else df
+        background = background.sample(min(2000, len(background)), random_state=0)  # summarised to 20 rows
+        result = compute_shap(predictor, bundle, rows, background,
+                              on_progress=lambda d, t: _err(f"  explained {d:,} of {t:,} rows"))
+        if args.shap_out:
+            with atomic.atomic_path(Path(args.shap_out)) as part:
+                part.write_text(shap_csv(result), encoding="utf-8")
+            _err(f"wrote {args.shap_out}")
+        atomic.write_text(Path(args.out), build_report(bundle, result, dataset_summary(ws, bundle)))
+    _err(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from automl.model.bundle_io import export_bundle
+
+    out = export_bundle(_workspace(args), args.run_id, args.out, args.key_file)
+    _err(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MB), signed")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from automl.model.bundle_io import import_bundle
+
+    run = import_bundle(_workspace(args), args.bundle, args.key_file)
+    _err(f"imported as run {run.id}")
+    print(json.dumps({"run_id": run.id, "label": run.label, "problem_type": run.problem_type}) if args.json
+          else run.id)
+    return EXIT_OK
+
+
+def score_file(bundle, data: str) -> dict[str, Any]:
+    """Score a labelled file with the run's model (recipe replayed), keyed by AutoGluon's metric names."""
+    from automl.model.bundle import load_predictor
+    from automl.model.model_input import read_file
+    from automl.model.prediction import model_frame
+    from automl.model.scoring import score
+
+    df, _, unreadable = read_file(bundle.schema, data, keep=(bundle.label,), require=(bundle.label,))
+    df = df[df[bundle.label].notna()]
+    predictor = load_predictor(bundle)
+    scored = score(predictor, model_frame(bundle, df.drop(columns=[bundle.label])), df[bundle.label],
+                   bundle.problem_type, bundle.deployed_model)
+    scores, values = scored.scores, scored.values
+    return {"data": str(data), "rows": len(df), "scores": scores, "metrics": values,
+            "unreadable": unreadable.counts,
+            "test_score": scores.get(bundle.metrics.eval_metric)}

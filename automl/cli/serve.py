@@ -1,0 +1,51 @@
+"""`automl-studio ui`: serve the app (a free port, the URL printed, a browser opened on a desktop)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from automl.cli.models import _err
+from automl.errors import TargetError
+
+__all__ = ["cmd_ui"]
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from automl.serving.access import check_bind
+    from automl.data.ingest import MAX_UPLOAD_BYTES
+
+    check_bind(args.host, args.allow_no_password)
+    env = dict(os.environ)
+    if args.workspace:
+        env["AUTOML_STUDIO_HOME"] = str(Path(args.workspace).resolve())
+    port = _free_port(args.host, args.port)
+    if port != args.port:
+        _err(f"Port {args.port} is taken; using {port}.")
+    show = "localhost" if args.host in ("0.0.0.0", "::", "") else args.host
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in (
+        "darwin", "win32")
+    open_browser = has_display and not args.no_browser
+    cmd = [sys.executable, "-m", "ui.server", args.host, str(port), str(MAX_UPLOAD_BYTES // 2**20),
+           "browser" if open_browser else "headless", show]
+    _err(f"AutoML Studio: open http://{show}:{port} in your browser"
+         + (" (opening it for you)" if open_browser else "")
+         + f"\n  workspace: {env.get('AUTOML_STUDIO_HOME', './workspace')}   stop: Ctrl+C")
+    return subprocess.call(cmd, env=env)
+
+
+def _free_port(host: str, wanted: int, tries: int = 20) -> int:
+    """`wanted`, or the next free port after it (another app, or a second copy of this one, holds it)."""
+    import socket
+
+    for port in range(wanted, wanted + tries):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise TargetError(f"Ports {wanted} to {wanted + tries - 1} are all taken; choose one with --port.")

@@ -1,0 +1,1 @@
+"""A user's table: formats and reading, value conversions, profile and alerts, cleaning recipes, datasets."""

@@ -1,0 +1,169 @@
+"""Evaluation frames of a finished run, from its saved test-split predictions (no model load needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from automl.model.bundle import Bundle
+
+__all__ = ["leaderboard", "leaderboard_table", "test_predictions", "test_rows", "metric_table", "confusion_matrix_frame",
+           "predicted_vs_actual_frame", "baseline_values", "verdict", "majority_class"]
+
+_PRETTY = {
+    "accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "roc_auc": "ROC AUC", "f1": "F1",
+    "f1_macro": "F1 (macro)", "precision": "Precision", "recall": "Recall", "log_loss": "Log loss",
+    "mcc": "Matthews correlation", "root_mean_squared_error": "RMSE", "mean_absolute_error": "MAE",
+    "mean_squared_error": "MSE", "r2": "R²", "median_absolute_error": "Median absolute error",
+    "mean_absolute_percentage_error": "MAPE", "pearsonr": "Pearson r",
+}
+
+
+def leaderboard(bundle: Bundle) -> pd.DataFrame:
+    board = pd.read_parquet(bundle.files.leaderboard)
+    board["deployed"] = board["model"] == bundle.deployed_model
+    return board
+
+
+def leaderboard_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """The leaderboard as users read it: the metric itself (errors positive), times in seconds."""
+    board = board.copy()
+    for split in ("test", "val"):  # runs saved before the metric columns existed show AutoGluon's scores
+        if f"metric_{split}" not in board.columns and f"score_{split}" in board.columns:
+            board[f"metric_{split}"] = board[f"score_{split}"]
+    names = {"metric_test": f"test {metric}", "metric_val": f"validation {metric}",
+             "ms_per_1000_rows": "ms per 1,000 rows", "size_mb": "size (MB)", "fit_time": "fit time (s)",
+             "stack_level": "stack level"}
+    shown = [c for c in ("model", "deployed", *names) if c in board.columns]
+    return board[shown].rename(columns=names)
+
+
+def test_rows(bundle: Bundle) -> pd.DataFrame:
+    """The held-out test rows as they were read (input columns and target), in prediction order."""
+    return pd.read_parquet(bundle.files.test_rows)
+
+
+def test_predictions(bundle: Bundle) -> pd.DataFrame:
+    return pd.read_parquet(bundle.files.test_predictions)
+
+
+def metric_table(bundle: Bundle) -> pd.DataFrame:
+    """Test-split metrics as users read them (errors as positive numbers), the run's metric first."""
+    values = bundle.metrics.values or bundle.metrics.scores
+    main = bundle.metrics.eval_metric
+    rows = [{"metric": _PRETTY.get(k, k), "key": k, "value": float(v), "optimised": k == main}
+            for k, v in values.items()]
+    rows.sort(key=lambda r: (not r["optimised"], r["metric"]))
+    return pd.DataFrame(rows, columns=["metric", "key", "value", "optimised"])
+
+
+def confusion_matrix_frame(preds: pd.DataFrame, class_labels: list | None = None) -> pd.DataFrame:
+    """Counts with actual classes as rows and predicted classes as columns."""
+    labels = list(class_labels) if class_labels else sorted(set(preds["actual"]) | set(preds["prediction"]), key=str)
+    matrix = pd.crosstab(pd.Categorical(preds["actual"], categories=labels),
+                         pd.Categorical(preds["prediction"], categories=labels), dropna=False)
+    matrix.index = [str(x) for x in labels]
+    matrix.columns = [str(x) for x in labels]
+    matrix.index.name, matrix.columns.name = "actual", "predicted"
+    return matrix
+
+
+def predicted_vs_actual_frame(preds: pd.DataFrame) -> pd.DataFrame:
+    out = preds[["actual", "prediction"]].astype(float).copy()
+    out["error"] = out["prediction"] - out["actual"]
+    out["abs_error"] = np.abs(out["error"])
+    return out
+
+
+# -- against a baseline: what always answering the most common class (or the average) would score ----------
+
+# metrics where lower is better (as users read them)
+ERROR_METRICS = frozenset({"root_mean_squared_error", "mean_absolute_error", "mean_squared_error",
+                           "median_absolute_error", "mean_absolute_percentage_error", "log_loss"})
+
+
+def baseline_values(bundle: Bundle, preds: pd.DataFrame) -> dict[str, float]:
+    """The test-split metrics of the simplest guess, as users read them: always the most common class
+    (classification), or always the average (regression). Keyed like `metric_table`."""
+    from sklearn import metrics as skm
+
+    y = preds["actual"]
+    if bundle.problem_type == "regression":
+        actual = y.to_numpy(dtype=float)
+        guess = np.full_like(actual, actual.mean())
+        out = {"root_mean_squared_error": float(np.sqrt(np.mean((actual - guess) ** 2))),
+               "mean_absolute_error": float(np.mean(np.abs(actual - guess))),
+               "mean_squared_error": float(np.mean((actual - guess) ** 2)), "r2": 0.0,
+               "median_absolute_error": float(np.median(np.abs(actual - guess))), "pearsonr": 0.0}
+        nonzero = actual != 0
+        if nonzero.any():
+            out["mean_absolute_percentage_error"] = float(np.mean(np.abs((actual - guess)[nonzero] / actual[nonzero])))
+        return out
+    labels = [str(v) for v in y]
+    majority = pd.Series(labels).mode().iloc[0]
+    guess = [majority] * len(labels)
+    out = {"accuracy": skm.accuracy_score(labels, guess), "balanced_accuracy": 1 / max(1, len(set(labels))),
+           "mcc": 0.0, "roc_auc": 0.5, "f1_macro": skm.f1_score(labels, guess, average="macro", zero_division=0),
+           "f1_micro": skm.accuracy_score(labels, guess)}
+    if bundle.problem_type == "binary":
+        positive = str(bundle.metrics.positive_class)
+        for key, fn in (("f1", skm.f1_score), ("precision", skm.precision_score), ("recall", skm.recall_score)):
+            out[key] = fn(labels, guess, pos_label=positive, zero_division=0)
+    return {k: float(v) for k, v in out.items()}
+
+
+def majority_class(preds: pd.DataFrame) -> str:
+    return pd.Series([str(v) for v in preds["actual"]]).mode().iloc[0]
+
+
+def verdict(bundle: Bundle, preds: pd.DataFrame) -> str:
+    """One plain sentence: how the model does against the simplest guess, and what it misses."""
+    n = len(preds)
+    if bundle.problem_type == "regression":
+        actual = preds["actual"].to_numpy(dtype=float)
+        error = np.abs(preds["prediction"].to_numpy(dtype=float) - actual)
+        typical, guess = float(np.mean(error)), float(np.mean(np.abs(actual - actual.mean())))
+        scale = float(np.mean(np.abs(actual))) or 1.0
+        return (f"On {n:,} test rows the model is typically off by {_num(typical)} ({100 * typical / scale:.0f}% of "
+                f"the average {bundle.label}); always guessing the average ({_num(actual.mean())}) is off by "
+                f"{_num(guess)}.")
+    actual = pd.Series([str(v) for v in preds["actual"]])
+    predicted = pd.Series([str(v) for v in _decisions(bundle, preds)])
+    majority = majority_class(preds)
+    right, always = float((actual == predicted).mean()), float((actual == majority).mean())
+    better = ("better than" if right > always + 0.005 else "no better than" if right >= always - 0.005
+              else "worse than")
+    head = (f"The model is right on {100 * right:.1f}% of {n:,} test rows, {better} always answering "
+            f"\"{majority}\" ({100 * always:.1f}%).")
+    if bundle.problem_type == "binary":
+        positive = str(bundle.metrics.positive_class)
+        real = actual == positive
+        found = int((real & (predicted == positive)).sum())
+        said = int((predicted == positive).sum())
+        threshold = bundle.threshold
+        at = f" at the saved threshold {threshold:.2f}" if threshold is not None else ""
+        tail = (f" It finds {found} of the {int(real.sum())} \"{positive}\" rows{at}"
+                + (f", and {100 * found / said:.0f}% of its \"{positive}\" answers are right." if said else "."))
+        return head + tail
+    recall = {c: float((predicted[actual == c] == c).mean()) for c in actual.unique()}
+    worst = min(recall, key=recall.get)
+    return head + (f" It finds {100 * recall[worst]:.0f}% of the \"{worst}\" rows, the class it misses most "
+                   f"({int((actual == worst).sum())} in the test split).")
+
+
+def _decisions(bundle: Bundle, preds: pd.DataFrame) -> pd.Series:
+    """The test predictions as the model in use answers now: with the saved threshold of a binary model."""
+    threshold = bundle.threshold if bundle.problem_type == "binary" else None
+    positive = str(bundle.metrics.positive_class)
+    column = f"proba_{bundle.metrics.positive_class}"
+    if threshold is None or column not in preds.columns:
+        return preds["prediction"]
+    negative = next(str(c) for c in (bundle.class_labels or []) if str(c) != positive)
+    return pd.Series(np.where(preds[column].to_numpy() >= threshold, positive, negative), index=preds.index)
+
+
+def _num(value: float) -> str:
+    """A number rounded to what a reader needs: 3 significant digits, thousands separated."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"

@@ -1,0 +1,143 @@
+"""A run's deployable model: predictor + cleaning recipe + input schema + metrics, signed.
+
+A bundle is offered only when complete, and its predictor is loaded only after its signature verifies
+(`automl.model.signing`). Export writes a zip with a deployment clone of the predictor; import verifies the zip
+before extracting anything that could be unpickled. (Moving code to `automl.model.bundle_io` keeps this short.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from automl.store import atomic, jobs
+from automl.errors import JobNotFoundError, RunNotReadyError
+from automl.model.run_files import SIGNED, RunFiles
+from automl.model.schema import InputSchema
+from automl.model.scoring import RunMetrics
+from automl.model.signing import SIGNATURE_FILE, sign_dir, signing_key, stat_stamp, verify_dir
+from automl.store.workspace import Workspace
+
+__all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs", "sign_run", "verify_bundle",
+           "unchanged_since_loaded"]
+
+_READY = ("succeeded", "stopped")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    run_id: str
+    run_dir: Path
+    predictor_path: Path
+    schema: InputSchema
+    metrics: RunMetrics
+    config: dict[str, Any]
+    key: bytes = field(default=b"", repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        return self.schema.label
+
+    @property
+    def problem_type(self) -> str:
+        return self.schema.problem_type
+
+    @property
+    def class_labels(self) -> list[Any] | None:
+        return list(self.schema.class_labels) if self.schema.class_labels is not None else None
+
+    @property
+    def files(self) -> RunFiles:
+        """The run's files, each named once (`automl.model.run_files`)."""
+        return RunFiles(self.run_dir)
+
+    @property
+    def autogluon_best(self) -> str | None:
+        """The model AutoGluon ranked best on validation data when training ended."""
+        return self.metrics.best_model
+
+    @property
+    def recipe(self):
+        """The fitted cleaning recipe, replayed on every row before the predictor (empty if none)."""
+        from automl.data.cleaning import Recipe
+
+        return Recipe.from_dict(atomic.read_json(self.files.recipe))
+
+    @property
+    def deployed_model(self) -> str:
+        """The leaderboard model predictions use: the user's choice, else AutoGluon's best."""
+        chosen = atomic.read_json(self.files.deploy)
+        return chosen["model"] if chosen else self.autogluon_best
+
+    @property
+    def threshold(self) -> float | None:
+        """The saved decision threshold of a binary model (None: AutoGluon's own decision)."""
+        saved = atomic.read_json(self.files.threshold)
+        return float(saved["threshold"]) if saved else None
+
+    @property
+    def feature_names(self) -> list[str]:
+        return self.schema.names
+
+
+def sign_run(ws: Workspace, run_id: str, changed: tuple[str, ...] = (), key_file: str | None = None) -> None:
+    """Sign a run's model files with the workspace key (at the end of training, and after a change such as
+    a saved threshold or another model in use). A run signed before is verified first, all but the
+    `changed` files, so re-signing never launders a file tampered with since."""
+    files = RunFiles(ws.run_dir(run_id))
+    key = signing_key(ws.secret_key(), key_file)
+    if (files.root / SIGNATURE_FILE).exists():
+        verify_dir(files.root, key, f"The model of run {run_id}", covered=SIGNED, changed=changed)
+    sign_dir(files.root, files.signed(), key)
+
+
+def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bundle:
+    """The run's model, or `RunNotReadyError` saying why there is none (still training, failed, ...)."""
+    run = ws.get_run(run_id)
+    try:
+        status = jobs.refresh(ws, run_id).status
+    except JobNotFoundError:
+        status = "unknown"  # its training never started
+    files = RunFiles(ws.run_dir(run_id))
+    if (files.root / "rollback").exists() or (files.root / "predictor.next").exists():
+        from automl.model.rollback import recover  # a shrink or refit that died half-way: the old model comes back
+
+        recover(ws, run_id)
+    if status not in _READY or not files.model.exists():
+        why = {"queued": "is waiting to start", "running": "is still training", "stopping": "is stopping",
+               "failed": "failed", "cancelled": "was cancelled"}.get(status, f"is {status}")
+        raise RunNotReadyError(f"Run {run.id} {why}; it has no model to use. Pick a finished run.")
+    return Bundle(run_id=run_id, run_dir=files.root, predictor_path=files.predictor,
+                  schema=InputSchema.from_dict(atomic.read_json(files.schema)), metrics=RunMetrics.from_dict(atomic.read_json(files.metrics)),
+                  config=run.config, key=signing_key(ws.secret_key(), key_file))
+
+
+def ready_runs(ws: Workspace) -> list[str]:
+    """Ids of runs with a complete model, newest first."""
+    return [r.id for r in ws.list_runs() if r.status in _READY and RunFiles(ws.run_dir(r.id)).model.exists()]
+
+
+def verify_bundle(bundle: Bundle) -> None:
+    """Check the run's signature and every signed file now (before loading, changing or re-signing it)."""
+    verify_dir(bundle.run_dir, bundle.key, f"The model of run {bundle.run_id}", covered=SIGNED)
+
+
+def load_predictor(bundle: Bundle):
+    """Verify the bundle's signature, then load its AutoGluon predictor (imports AutoGluon on first use).
+
+    AutoGluon unpickles each model lazily, at its first prediction; a process that keeps the predictor
+    checks `unchanged_since_loaded` before using it again, so nothing swapped in since is unpickled."""
+    from autogluon.tabular import TabularPredictor
+
+    stamp = stat_stamp(bundle.run_dir, SIGNED)  # taken first: a change during verification shows later
+    verify_bundle(bundle)
+    predictor = TabularPredictor.load(str(bundle.predictor_path), verbosity=0, require_py_version_match=False)
+    predictor._automl_studio_verified = (str(bundle.run_dir), stamp)
+    return predictor
+
+
+def unchanged_since_loaded(bundle: Bundle, predictor: Any) -> bool:
+    """Whether the run's signed files are exactly as they were when `predictor` was verified and loaded."""
+    return getattr(predictor, "_automl_studio_verified", None) == (str(bundle.run_dir),
+                                                                   stat_stamp(bundle.run_dir, SIGNED))

@@ -1,0 +1,64 @@
+"""Choosing the leaderboard model that predictions use, and re-scoring the test split with it. (Shrinking
+and refitting the model in use are jobs: `automl.training.reshape`.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from automl.store import atomic
+from automl.model.bundle import Bundle, sign_run, verify_bundle
+from automl.errors import TargetError
+from automl.model.run_files import DEPLOY, METRICS
+from automl.model.scoring import RunMetrics, score
+from automl.store.workspace import Workspace
+
+__all__ = ["deploy_model", "model_input_with_label", "footprint"]
+
+
+def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> RunMetrics:
+    """Make `model` the one every prediction uses; the test-split predictions and metrics follow it."""
+    from automl.model.prediction import model_frame
+    from automl.model.model_input import to_model_input
+
+    if model not in predictor.model_names() or not predictor.model_info(model).get("can_infer", True):
+        raise TargetError(f"{model!r} is not a model of this run that can predict.")
+    verify_bundle(bundle)  # a run tampered with since it was loaded stays refused, never re-signed
+    raw = pd.read_parquet(bundle.files.test_rows)
+    X = model_frame(bundle, to_model_input(bundle.schema, raw)[0])
+    scored = score(predictor, X, raw[bundle.label], bundle.problem_type, model)
+    preds = scored.predictions
+    before = pd.read_parquet(bundle.files.test_predictions, columns=["row"])
+    preds.insert(0, "row", before["row"].to_numpy() if len(before) == len(preds) else range(len(preds)))
+    metrics = bundle.metrics.rescored(scored, model)
+    atomic.write_parquet(bundle.files.test_predictions, preds)
+    atomic.write_json(bundle.files.metrics, metrics.to_dict())
+    atomic.write_json(bundle.files.deploy, {"model": model})
+    if bundle.problem_type == "binary":
+        from automl.model.threshold import save_validation_predictions
+
+        save_validation_predictions(bundle.files, predictor, model)
+    sign_run(ws, bundle.run_id, changed=(METRICS, DEPLOY))
+    ws.set_run_result(bundle.run_id, metrics.test_score, metrics.value, metrics.eval_metric)
+    return metrics
+
+
+def model_input_with_label(bundle: Bundle) -> pd.DataFrame:
+    from automl.model.prediction import model_frame
+    from automl.model.model_input import to_model_input
+
+    raw = pd.read_parquet(bundle.files.test_rows)
+    return model_frame(bundle, to_model_input(bundle.schema, raw)[0]).assign(**{bundle.label: raw[bundle.label].to_numpy()})
+
+
+def footprint(predictor: Any, model: str, test: pd.DataFrame, metric_value: float | None) -> dict:
+    import time
+
+    X = test.drop(columns=[predictor.label])
+    predictor.predict(X.head(50), model=model)  # warm
+    start = time.perf_counter()
+    predictor.predict(X, model=model)
+    ms = 1000 * (time.perf_counter() - start) / max(1, len(X)) * 1000
+    return {"model": model, "size_mb": round(predictor.disk_usage() / 2**20, 2), "ms_per_1000_rows": round(ms, 2),
+            "test_value": metric_value}

@@ -1,0 +1,93 @@
+"""Drift and out-of-contract values of rows sent for prediction, against the training data.
+
+Numbers: the population stability index (PSI) over the training deciles, and values outside the training
+range. Categories: PSI over the training categories, and values never seen in training. Accumulated
+chunk by chunk, so a batch file of any size is checked without holding it in memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from automl.model.schema import InputSchema
+
+__all__ = ["DriftCheck", "psi", "PSI_MODERATE", "PSI_SHIFTED"]
+
+PSI_MODERATE, PSI_SHIFTED = 0.1, 0.2
+_EPS = 1e-4
+
+
+def psi(expected: np.ndarray, actual: np.ndarray) -> float:
+    """Population stability index between two share vectors (0 = same; above 0.2 = shifted)."""
+    e = np.clip(np.asarray(expected, dtype=float), _EPS, None)
+    a = np.clip(np.asarray(actual, dtype=float), _EPS, None)
+    e, a = e / e.sum(), a / a.sum()
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+class DriftCheck:
+    """Feed it the model's input columns (coerced to the schema) chunk by chunk; then read `report()`."""
+
+    def __init__(self, schema: InputSchema) -> None:
+        # free text, identifiers and dates differ row by row by nature: no categories to compare there
+        self.features = [f for f in schema.features if f.kind not in ("text", "datetime")
+                         and (f.bins is not None or f.categories)]
+        self.counts: dict[str, np.ndarray] = {}
+        self.outside: dict[str, int] = {}
+        self.unseen: dict[str, dict[str, int]] = {}
+        self.rows = 0
+
+    def update(self, X: pd.DataFrame) -> None:
+        self.rows += len(X)
+        for f in self.features:
+            s = X[f.name].dropna()
+            name = f.name
+            if f.kind == "numeric" and f.bins is not None:
+                values = pd.to_numeric(s, errors="coerce").dropna().to_numpy(dtype=float)
+                bins = np.searchsorted(np.asarray(f.bins), values, side="right")
+                self.counts[name] = self.counts.get(name, 0) + np.bincount(bins, minlength=len(f.bins) + 1)
+                self.outside[name] = self.outside.get(name, 0) + int(((values < f.min) | (values > f.max)).sum())
+            elif f.categories:
+                known = {c: i for i, c in enumerate(f.categories)}
+                text = s.astype(str)
+                idx = text.map(known)
+                counts = np.bincount(idx.dropna().astype(int), minlength=len(known) + 1)
+                counts[-1] = int(idx.isna().sum())
+                self.counts[name] = self.counts.get(name, 0) + counts
+                new = text[idx.isna()].value_counts()
+                if len(new):
+                    seen = self.unseen.setdefault(name, {})
+                    for value, n in new.items():
+                        if value in seen or len(seen) < 20:
+                            seen[value] = seen.get(value, 0) + int(n)
+
+    def report(self) -> list[dict[str, Any]]:
+        """One entry per checked column: PSI, status (stable / moderate / shifted) and what was unusual."""
+        out = []
+        for f in self.features:
+            name = f.name
+            counts = self.counts.get(name)
+            if counts is None or counts.sum() == 0:
+                continue
+            if f.kind == "numeric":
+                expected = np.asarray(f.bin_shares)
+                value = psi(expected, counts / counts.sum())
+                n_out = self.outside.get(name, 0)
+                detail = (f"{n_out:,} value(s) outside the training range [{f.min:.4g}, {f.max:.4g}]"
+                          if n_out else "")
+            else:
+                shares = np.asarray(f.shares or [1 / len(f.categories)] * len(f.categories))
+                expected = np.append(shares, max(0.0, 1 - shares.sum()))
+                value = psi(expected, counts / counts.sum())
+                unseen = self.unseen.get(name, {})
+                n_new = int(counts[-1])
+                where = ("not among the training's most frequent values" if len(f.categories) >= 200
+                         else "never seen in training")
+                detail = (f"{n_new:,} value(s) {where}: " + ", ".join(map(repr, list(unseen)[:5]))
+                          if unseen else "")
+            status = "shifted" if value > PSI_SHIFTED else "moderate" if value > PSI_MODERATE else "stable"
+            out.append({"column": name, "psi": round(value, 4), "status": status, "detail": detail})
+        return out

@@ -1,0 +1,1 @@
+"""Watching a deployed model over time (issue 17 builds it here)."""

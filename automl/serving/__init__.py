@@ -1,0 +1,1 @@
+"""Serving the app and its models to people: who may come in."""

@@ -1,0 +1,78 @@
+"""Batch predictions made in the app: one workspace folder each (the uploaded input, the predictions, the
+report), owned by the run that scored it. They are deleted with their run, and removed after the retention
+period (`AUTOML_STUDIO_RETENTION_DAYS`, 7 days by default; 0 keeps them until their run is deleted), so
+users' rows are not kept longer than the setting allows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from automl.store import atomic
+from automl.store.workspace import Workspace
+
+__all__ = ["BatchFolder", "batch_folder", "list_batches", "delete_batches", "purge_expired", "retention_days"]
+
+_META = "meta.json"
+
+
+@dataclass(frozen=True)
+class BatchFolder:
+    root: Path
+    input: Path
+    output: Path
+    report: Path
+
+
+def retention_days() -> float:
+    try:
+        return max(0.0, float(os.environ.get("AUTOML_STUDIO_RETENTION_DAYS", "7")))
+    except ValueError:
+        return 7.0
+
+
+def batch_folder(ws: Workspace, run_id: str, token: str, suffix: str) -> BatchFolder:
+    """The folder of one batch (same upload, model and options: the same folder, so a rerun reuses it);
+    created with its owner and time on first use."""
+    root = ws.prediction_dir("predict-" + hashlib.sha256(f"{run_id}:{token}".encode()).hexdigest()[:16])
+    if not (root / _META).exists():
+        root.mkdir(parents=True, exist_ok=True)
+        atomic.write_json(root / _META, {"run_id": run_id, "created_at": time.time()})
+    return BatchFolder(root, root / ("input" + suffix), root / "output.csv", root / "report.json")
+
+
+def list_batches(ws: Workspace, run_id: str | None = None) -> list[tuple[Path, dict]]:
+    out = []
+    for folder in sorted((ws.root / "predictions").glob("predict-*")):
+        meta = atomic.read_json(folder / _META, {}) or {}
+        if run_id is None or meta.get("run_id") == run_id:
+            out.append((folder, meta))
+    return out
+
+
+def delete_batches(ws: Workspace, run_id: str) -> int:
+    """Remove every batch a run scored (with the run)."""
+    folders = [folder for folder, _ in list_batches(ws, run_id)]
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(folders)
+
+
+def purge_expired(ws: Workspace, now: float | None = None) -> int:
+    """Remove batches older than the retention period (folders without a record count from their mtime)."""
+    days = retention_days()
+    if not days:
+        return 0
+    now = time.time() if now is None else now
+    removed = 0
+    for folder, meta in list_batches(ws):
+        created = meta.get("created_at") or folder.stat().st_mtime
+        if now - created > days * 86400:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed

@@ -1,0 +1,217 @@
+"""Runs inside the training job's process: split, fit AutoGluon with progress events, score, save.
+
+Everything a finished run offers is written here, atomically; `model.json` is written last and marks
+the run's model as complete.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+import platform
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from automl.store import atomic, jobs
+from automl.model.bundle import sign_run
+from automl.data.cleaning import Recipe
+from automl.model.model_input import ColumnRead, read_plan, replay_frame
+from automl.model.run_files import RunFiles
+from automl.model.threshold import save_validation_predictions
+from automl.model.schema import build_schema
+from automl.model.scoring import RunMetrics, score
+from automl.training.config import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
+from automl.store.workspace import JobRecord, Workspace
+
+__all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "leaderboard_frame", "TRAIN_SAMPLE_ROWS"]
+
+log = logging.getLogger(__name__)
+TRAIN_SAMPLE_ROWS = 500
+
+
+def split_train_test(df: pd.DataFrame, label: str, problem_type: str, test_size: float,
+                     seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cut the held-out test split; stratified for classification when every class has two rows."""
+    stratify = None
+    if problem_type in ("binary", "multiclass") and df[label].value_counts().min() >= 2:
+        stratify = df[label]
+    train, test = train_test_split(df, test_size=test_size, random_state=seed, stratify=stratify)
+    return train, test
+
+
+def hyperparameters_for(preset: str, families: tuple[str, ...], num_gpus: int = 0) -> dict[str, Any] | None:
+    """The preset's model portfolio, restricted to `families`, with GPU-capable models put on a GPU.
+
+    None (the preset's own choice) when nothing is restricted and there is no GPU to use.
+    """
+    if not families and not num_gpus:
+        return None
+    from autogluon.tabular.configs.hyperparameter_configs import get_hyperparameter_config
+    from autogluon.tabular.configs.presets_configs import tabular_presets_dict
+
+    name = tabular_presets_dict.get(preset, {}).get("hyperparameters", "default")
+    portfolio = get_hyperparameter_config(name) if isinstance(name, str) else dict(name)
+    chosen = {family: portfolio.get(family, {}) for family in (families or tuple(portfolio))}
+    if num_gpus:
+        chosen = {family: _on_gpu(value) if family in GPU_FAMILIES else value for family, value in chosen.items()}
+    return chosen
+
+
+def _on_gpu(value: Any) -> Any:
+    """Ask AutoGluon to give each configuration of a family one GPU."""
+    if isinstance(value, list):
+        return [_on_gpu(v) for v in value]
+    value = dict(value)
+    value["ag_args_fit"] = {**value.get("ag_args_fit", {}), "num_gpus": 1}
+    return value
+
+
+def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
+                     should_stop: Callable[[], bool]) -> str:
+    run_dir = ws.run_dir(job.id)
+    files = RunFiles(run_dir)
+    config = TrainConfig.from_dict(atomic.read_json(files.config))
+    train, test, raw_train, reads = _prepare(ws, config, run_dir, events)
+
+    num_gpus = detect_gpus() if config.gpu != "off" else 0
+    events.emit("stage", stage="fitting", time_limit=config.time_limit, preset=config.preset, num_gpus=num_gpus)
+    started = time.time()
+    predictor = _fit(config, train, run_dir, events, jobs.stop_path(ws, job), num_gpus)
+    fit_seconds = time.time() - started
+    if not predictor.model_names():
+        raise RuntimeError(f"No model finished within the {config.time_limit} s budget; give training more time.")
+
+    events.emit("stage", stage="evaluating")
+    if config.problem_type == "binary":  # where decision thresholds are tuned: never the test split
+        save_validation_predictions(files, predictor, predictor.model_best)
+    metrics, leaderboard, test_predictions = _score(predictor, test, config)
+    metrics = replace(metrics, n_train=len(train), n_test=len(test), fit_seconds=round(fit_seconds, 2),
+                      num_gpus=num_gpus, gpus=tuple(gpu_names()) if num_gpus else (),
+                      models_on_gpu=tuple(m for m, g in zip(leaderboard["model"], leaderboard["used_gpu"]) if g),
+                      stopped_early=should_stop(), versions=_versions())
+    inputs = raw_train.drop(columns=[config.sample_weight] if config.sample_weight else [])
+    schema = build_schema(inputs, config.label, config.problem_type, metrics.class_labels, reads)
+    atomic.write_json(files.schema, schema.to_dict())
+    atomic.write_parquet(files.leaderboard, leaderboard)
+    atomic.write_parquet(files.test_predictions, test_predictions)
+    atomic.write_json(files.metrics, metrics.to_dict())
+    ws.set_run_result(job.id, metrics.test_score, metrics.value, metrics.eval_metric)
+    # model.json marks the model complete; it is signed with the rest, and the run is offered only once
+    # its job has finished after this signature (a crash in between leaves a failed run, never a model)
+    atomic.write_json(files.model, {"best_model": metrics.best_model, "created_at": time.time()})
+    sign_run(ws, job.id)
+    events.emit("stage", stage="done", test_score=metrics.test_score, best_model=metrics.best_model)
+    return "stopped" if should_stop() else "succeeded"
+
+
+def _prepare(ws: Workspace, config: TrainConfig, run_dir: Path,
+             events: jobs.EventLog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, ColumnRead]]:
+    """Split the raw rows, fit the recipe on the training split only, and keep the raw inputs the model needs.
+
+    Returns the model's training and test frames (recipe applied; the test split in inference mode, as
+    new rows will be), the raw training split restricted to the input columns (for the input schema), and
+    how ingest read each column (replayed by every prediction). The rows pass through the same
+    `replay_frame` that every prediction uses.
+    """
+    source = config.source_dataset_id or config.dataset_id
+    df = ws.load_dataset(source)
+    reads = read_plan(df, (ws.get_dataset(source).meta.get("ingest") or {}).get("conversions"))
+    df, _ = replay_frame(df, reads)
+    labelled = df[df[config.label].notna()]
+    raw_train, raw_test = split_train_test(labelled, config.label, config.problem_type, config.test_size,
+                                           config.seed)
+    recipe = Recipe.from_dict(config.recipe).fit(raw_train, config.label)
+    not_inputs = (recipe.dropped_columns() | set(config.exclude)) - {config.label}
+    raw_train = raw_train.drop(columns=[c for c in not_inputs if c in raw_train.columns])
+    raw_test = raw_test.drop(columns=[c for c in not_inputs if c in raw_test.columns])
+    train = recipe.apply(raw_train, "train").drop(columns=list(config.exclude), errors="ignore")
+    test = recipe.apply(raw_test, "inference").drop(columns=list(config.exclude), errors="ignore")
+    if train[config.label].nunique() < 2:
+        raise ValueError("After the cleaning recipe, the training rows hold a single target value; "
+                         "check the recipe's row filters.")
+    files = RunFiles(run_dir)
+    atomic.write_json(files.recipe, recipe.to_dict())
+    atomic.write_parquet(files.test_rows, raw_test)
+    atomic.write_parquet(files.train_sample,
+                         raw_train.sample(min(TRAIN_SAMPLE_ROWS, len(raw_train)), random_state=config.seed))
+    events.emit("stage", stage="split", n_train=len(train), n_test=len(test), recipe_steps=len(recipe),
+                dropped_missing_label=len(df) - len(labelled), dropped_by_recipe=len(raw_train) - len(train))
+    return train, test, raw_train, reads
+
+
+def _fit(config: TrainConfig, train: pd.DataFrame, run_dir: Path, events: jobs.EventLog, stop_file: Path,
+         num_gpus: int):
+    from autogluon.tabular import TabularPredictor
+
+    from automl.training.callbacks import ProgressCallback
+
+    excluded = list(HUB_MODELS)
+    if config.model_families:
+        excluded += [m for m in MODEL_FAMILIES if m not in config.model_families]
+    predictor = TabularPredictor(label=config.label, problem_type=config.problem_type,
+                                 eval_metric=config.eval_metric, path=str(RunFiles(run_dir).predictor), verbosity=2,
+                                 sample_weight=config.sample_weight)
+    extra = {}
+    if config.tuning_trials:
+        # without Ray, AutoGluon tunes with its own local searcher, one trial after another
+        extra["hyperparameter_tune_kwargs"] = {"num_trials": config.tuning_trials, "scheduler": "local",
+                                               "searcher": "auto"}
+    predictor.fit(
+        train, presets=config.preset, time_limit=config.time_limit, num_gpus=num_gpus,
+        hyperparameters=hyperparameters_for(config.preset, config.model_families, num_gpus),
+        excluded_model_types=excluded, callbacks=[ProgressCallback(events.path, str(stop_file))], **extra,
+    )
+    return predictor
+
+
+def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[RunMetrics, pd.DataFrame, pd.DataFrame]:
+    label = config.label
+    scored = score(predictor, test.drop(columns=[label]), test[label], config.problem_type)
+    out = scored.predictions
+    out.insert(0, "row", test.index.to_numpy())  # the row of the labelled table, kept by every re-scoring
+    classification = config.problem_type in ("binary", "multiclass")
+    metric = predictor.eval_metric
+    metrics = RunMetrics(
+        problem_type=config.problem_type, eval_metric=metric.name, lower_is_better=not metric.greater_is_better_internal,
+        test_score=scored.test_score(metric.name), scores=scored.scores, values=scored.values,
+        best_model=predictor.model_best,
+        class_labels=tuple(_plain(c) for c in predictor.class_labels) if classification else None,
+        positive_class=_plain(predictor.positive_class) if config.problem_type == "binary" else None)
+    return metrics, leaderboard_frame(predictor, test), out
+
+
+def leaderboard_frame(predictor, test: pd.DataFrame) -> pd.DataFrame:
+    """Every model's validation and test scores (also as users read them), latency, size and GPU use."""
+    board = predictor.leaderboard(test, silent=True, extra_info=True)
+    board["size_mb"] = board["memory_size_w_ancestors"] / 2**20
+    board["ms_per_1000_rows"] = 1000 * board["pred_time_test"] / max(1, len(test)) * 1000
+    metric = predictor.eval_metric
+    for split in ("val", "test"):
+        board[f"metric_{split}"] = board[f"score_{split}"].map(
+            lambda v: metric.convert_score_to_original(v) if pd.notna(v) else v)
+    board["used_gpu"] = board["model"].map(lambda m: _used_gpu(predictor, m))
+    keep = [c for c in ("model", "metric_test", "metric_val", "score_test", "score_val", "pred_time_test",
+                        "ms_per_1000_rows", "size_mb", "fit_time", "stack_level", "used_gpu") if c in board.columns]
+    return board[keep].reset_index(drop=True)
+
+
+def _used_gpu(predictor, model: str) -> bool:
+    try:
+        return float(predictor.model_info(model).get("num_gpus") or 0) > 0
+    except Exception:  # noqa: BLE001 - an ensemble without its own resources
+        return False
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    return {"python": platform.python_version(),
+            **{p: version(p) for p in ("autogluon.tabular", "pandas", "scikit-learn")}}
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value

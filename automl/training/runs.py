@@ -1,0 +1,86 @@
+"""Run history: the table of every run, side-by-side comparison, delete and re-run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from automl.store import jobs
+from automl.errors import RunNotReadyError
+from automl.training.config import TrainConfig, start_training
+from automl.store.workspace import RunInfo, Workspace
+from automl.store.batches import delete_batches
+
+__all__ = ["run_table", "config_diff", "delete_run", "rerun", "COMPARED_KEYS"]
+
+COMPARED_KEYS = ("dataset_id", "label", "problem_type", "eval_metric", "preset", "time_limit", "test_size",
+                 "exclude", "model_families", "gpu", "seed", "sample_weight", "tuning_trials", "recipe_steps")
+
+
+def run_table(ws: Workspace) -> pd.DataFrame:
+    """Every run, newest first: dataset, target, settings, score, duration and status."""
+    names = {d.id: d.name for d in ws.list_datasets()}
+    rows = []
+    for run in ws.list_runs():
+        job = _job(ws, run.id)
+        duration = (job.finished_at or 0) - (job.started_at or 0) if job and job.finished_at and job.started_at else None
+        rows.append({
+            "run": run.id, "status": job.status if job else run.status, "dataset": names.get(run.dataset_id, "?"),
+            "target": run.label, "type": run.problem_type, "preset": run.preset, "budget (s)": run.time_limit,
+            "metric": run.eval_metric, "test value": run.test_value,
+            "duration (s)": round(duration, 1) if duration is not None else None,
+            "started": pd.Timestamp(run.created_at, unit="s").strftime("%Y-%m-%d %H:%M"),
+        })
+    return pd.DataFrame(rows, columns=["run", "status", "dataset", "target", "type", "preset", "budget (s)", "metric",
+                                       "test value", "duration (s)", "started"])
+
+
+def _job(ws: Workspace, run_id: str):
+    try:
+        return jobs.refresh(ws, run_id)
+    except LookupError:
+        return None
+
+
+def _settings(run: RunInfo) -> dict[str, Any]:
+    config = dict(run.config)
+    config["recipe_steps"] = len((config.get("recipe") or {}).get("steps", []))
+    return {k: config.get(k) for k in COMPARED_KEYS}
+
+
+def config_diff(ws: Workspace, a: str, b: str, only_different: bool = False) -> pd.DataFrame:
+    """Settings and results of two runs side by side."""
+    ra, rb = ws.get_run(a), ws.get_run(b)
+    left, right = _settings(ra), _settings(rb)
+    left.update(status=ra.status, test_value=ra.test_value)
+    right.update(status=rb.status, test_value=rb.test_value)
+    rows = [{"setting": k, a: _show(left[k]), b: _show(right[k]), "differs": _show(left[k]) != _show(right[k])}
+            for k in left]
+    frame = pd.DataFrame(rows)
+    return frame[frame["differs"]] if only_different else frame
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "—"
+    return "—" if value is None else str(value)
+
+
+def delete_run(ws: Workspace, run_id: str) -> None:
+    job = _job(ws, run_id)
+    if job is not None and job.status in jobs.ACTIVE and job.status != "queued":
+        raise RunNotReadyError(f"Run {run_id} is {job.status}; stop or cancel it before deleting it.")
+    if job is not None and job.status == "queued":
+        jobs.cancel(ws, run_id)
+    for explain in ws.list_jobs(run_id=run_id):
+        if explain.status in jobs.ACTIVE:
+            jobs.cancel(ws, explain.id)
+    ws.delete_run(run_id)
+    delete_batches(ws, run_id)  # the rows users scored with it go too
+
+
+def rerun(ws: Workspace, run_id: str) -> RunInfo:
+    """Train again with the same configuration (a new run; queued if another training runs)."""
+    config = TrainConfig.from_dict(ws.get_run(run_id).config)
+    return start_training(ws, config)

@@ -14,6 +14,9 @@ __all__ = [
     "RunNotReadyError",
     "GPUUnavailableError",
     "InvalidIdError",
+    "ConfigError",
+    "RecipeError",
+    "WorkspaceError",
 ]
 
 
@@ -59,3 +62,15 @@ class GPUUnavailableError(AutoMLError, RuntimeError):
 
 class InvalidIdError(AutoMLError, ValueError):
     """An id that could escape the workspace or is malformed."""
+
+
+class ConfigError(AutoMLError, ValueError):
+    """A setting that cannot be used as given (a training option, a port, a budget)."""
+
+
+class RecipeError(AutoMLError, ValueError):
+    """A cleaning step that cannot be applied to this table."""
+
+
+class WorkspaceError(AutoMLError, RuntimeError):
+    """The workspace folder or its catalogue cannot be used by this version."""

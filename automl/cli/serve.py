@@ -16,7 +16,7 @@ __all__ = ["cmd_ui"]
 
 def cmd_ui(args: argparse.Namespace) -> int:
     from automl.serving.access import check_bind
-    from automl.data.ingest import MAX_UPLOAD_BYTES
+    from automl.data.limits import max_upload_bytes
 
     check_bind(args.host, args.allow_no_password)
     env = dict(os.environ)
@@ -29,7 +29,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in (
         "darwin", "win32")
     open_browser = has_display and not args.no_browser
-    cmd = [sys.executable, "-m", "ui.server", args.host, str(port), str(MAX_UPLOAD_BYTES // 2**20),
+    cmd = [sys.executable, "-m", "ui.server", args.host, str(port), str(max_upload_bytes() // 2**20),
            "browser" if open_browser else "headless", show]
     _err(f"AutoML Studio: open http://{show}:{port} in your browser"
          + (" (opening it for you)" if open_browser else "")

@@ -12,7 +12,7 @@ from automl.errors import SchemaMismatchError
 from automl.data.alerts import Alert, find_alerts, table_alerts
 from automl.data.cleaning import Recipe
 from automl.data.steps import DropColumns, DropDuplicates, GroupRare, Step
-from automl.data.ingest import MAX_UPLOAD_BYTES, IngestReport, read_table
+from automl.data.ingest import IngestReport, read_table
 from automl.data.profile import ColumnProfile, TableProfile, profile_table
 from automl.store.workspace import DatasetInfo, Workspace
 
@@ -24,7 +24,7 @@ _HISTORY = 50
 
 def import_table(ws: Workspace, source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None = None,
                  meta: dict[str, Any] | None = None, on_progress: Callable[[float], None] | None = None,
-                 max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[DatasetInfo, IngestReport]:
+                 max_bytes: int | None = None) -> tuple[DatasetInfo, IngestReport]:
     """Read a file, store it as a dataset with its ingest report, and profile it once."""
     df, report = read_table(source, name=name, max_bytes=max_bytes, on_progress=on_progress)
     info = ws.add_dataset(df, report.source, {"ingest": report.to_dict(), **(meta or {})})

@@ -17,14 +17,13 @@ import pandas as pd
 
 from automl.errors import DataLoadError
 from automl.data.formats import Source, open_source
-from automl.data.limits import check_shape, max_cells, max_columns
+from automl.data.limits import check_shape, max_cells, max_columns, max_upload_bytes
 from automl.data.readers import READERS, clean_column_names, one_line, show_delimiter, sniff_delimiter
 from automl.data.values import convert_columns
 
-__all__ = ["IngestReport", "read_table", "open_table", "RawTable", "MAX_UPLOAD_BYTES", "NA_VALUES",
+__all__ = ["IngestReport", "read_table", "open_table", "RawTable", "NA_VALUES",
            "clean_column_names", "sniff_delimiter", "replace_missing_markers"]
 
-MAX_UPLOAD_BYTES = int(os.environ.get("AUTOML_STUDIO_MAX_UPLOAD_MB", "500")) * 1024 * 1024
 # Cells that only say "no value". Words like "none" or "0" are left alone: they can be real answers.
 NA_VALUES = ["", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "Null", "?", "-", "--", "#N/A"]
 _CHUNK_ROWS = 250_000
@@ -51,7 +50,7 @@ class IngestReport:
 
 
 def read_table(source: str | os.PathLike[str] | BinaryIO | bytes, name: str | None = None,
-               max_bytes: int = MAX_UPLOAD_BYTES, on_progress: Progress | None = None
+               max_bytes: int | None = None, on_progress: Progress | None = None
                ) -> tuple[pd.DataFrame, IngestReport]:
     """Read a table file into a DataFrame and report what was done.
 
@@ -108,7 +107,7 @@ class RawTable:
 
 
 def open_table(source: str | os.PathLike[str] | BinaryIO | bytes, name: str | None = None, *,
-               max_bytes: int = MAX_UPLOAD_BYTES, on_progress: Progress | None = None,
+               max_bytes: int | None = None, on_progress: Progress | None = None,
                chunk_rows: int = _CHUNK_ROWS, as_text: Callable[[str], bool] | None = None,
                whole: bool = False) -> RawTable:
     """Open a table file of any supported format and encoding; its rows come lazily, `chunk_rows` at a time
@@ -116,7 +115,7 @@ def open_table(source: str | os.PathLike[str] | BinaryIO | bytes, name: str | No
     are read as the text written in a delimited file, never parsed as numbers. `whole`: the rows will be
     kept together (training), so the table's rows x columns must fit the budget (`automl.data.limits`); a
     stream (batch prediction) only keeps each chunk within it."""
-    src = open_source(source, name, max_bytes)
+    src = open_source(source, name, max_upload_bytes() if max_bytes is None else max_bytes)
     try:
         header, details, chunks = READERS[src.format](src, on_progress, chunk_rows, as_text, whole)
     except DataLoadError:

@@ -11,7 +11,7 @@ import os
 
 from automl.errors import DataLoadError
 
-__all__ = ["max_inflated_bytes", "max_cells", "max_columns", "check_shape", "check_inflated", "chunk_rows_for",
+__all__ = ["max_upload_bytes", "max_inflated_bytes", "max_cells", "max_columns", "check_shape", "check_inflated", "chunk_rows_for",
            "CHUNK_CELLS"]
 
 CHUNK_CELLS = 5_000_000  # cells parsed at a time when streaming a file (~40 MB of numbers)
@@ -22,6 +22,11 @@ def _env_int(name: str, default: int) -> int:
         return int(os.environ.get(name, default))
     except ValueError:
         return default
+
+
+def max_upload_bytes() -> int:
+    """The largest file a user may give: `AUTOML_STUDIO_MAX_UPLOAD_MB` (500 MB), read when a file is read."""
+    return _env_int("AUTOML_STUDIO_MAX_UPLOAD_MB", 500) * 2**20
 
 
 def max_inflated_bytes(max_bytes: int) -> int:

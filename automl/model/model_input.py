@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from automl.errors import DataLoadError, SchemaMismatchError
-from automl.data.ingest import MAX_UPLOAD_BYTES, NA_VALUES, RawTable, open_table
+from automl.data.ingest import NA_VALUES, RawTable, open_table
 from automl.model.schema import ColumnRead, InputSchema
 from automl.data.values import parse_booleans, parse_dates, parse_numbers
 
@@ -210,7 +210,7 @@ def replay_frame(frame: pd.DataFrame, reads: dict[str, ColumnRead],
 
 
 def open_for_model(schema: InputSchema, source: Any, name: str | None = None, chunk_rows: int = 50_000,
-                   max_bytes: int = MAX_UPLOAD_BYTES) -> RawTable:
+                   max_bytes: int | None = None) -> RawTable:
     """Open a file of any supported format the way training's ingest opened it; the columns the run reads
     from text are kept as the text written, never parsed as numbers on the way."""
     reads = schema.reads()

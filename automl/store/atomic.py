@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 import pandas as pd
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 __all__ = ["atomic_path", "write_bytes", "write_text", "write_json", "write_parquet", "read_json"]
 
@@ -22,16 +19,26 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path; on success it replaces `target`, on error it is removed."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = _new_file_beside(target)
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_UMASK)  # the permissions of an ordinary new file, not mkstemp's 0600
         os.replace(tmp_path, target)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+def _new_file_beside(target: Path) -> Path:
+    """A new empty file next to `target`, with the permissions of an ordinary new file (0666 less the
+    process's umask, applied by the system: mkstemp's 0600 would hide outputs from the user's group)."""
+    for _ in range(100):
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file beside {target}")
 
 
 def write_bytes(target: Path, data: bytes) -> None:

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
+import psutil
+
 from automl.store import atomic
 from automl.store.workspace import JobRecord, Workspace
 
@@ -233,24 +235,18 @@ def _mark_dead(ws: Workspace, job: JobRecord, why: str) -> None:
 
 
 def _is_alive(pid: int, job_id: str) -> bool:
+    """Whether the job's process still runs (psutil: Linux, macOS and Windows alike)."""
     proc = _children.get(pid)
     if proc is not None and proc.poll() is not None:  # our child and it exited: reaped now
         _children.pop(pid, None)
         return False
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            if fh.read().rsplit(b")", 1)[1].split()[0] == b"Z":
-                return False
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return job_id.encode() in fh.read()  # guards against a reused pid
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-    except OSError:  # no /proc (not Linux): fall back to signal 0
-        try:
-            os.kill(pid, 0)
-            return True
-        except OSError:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
             return False
+        return any(job_id in part for part in process.cmdline())  # guards against a reused pid
+    except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+        return False  # gone, or a process of another user: never one of our jobs
 
 
 def _kill_group(pid: int, job_id: str, grace_s: float) -> None:
@@ -271,15 +267,12 @@ def _kill_group(pid: int, job_id: str, grace_s: float) -> None:
 
 
 def group_members(pgid: int) -> list[int]:
-    """Live (non-zombie) processes of a process group, read from /proc."""
+    """Live (non-zombie) processes of a process group."""
     members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for process in psutil.process_iter(["status"]):
         try:
-            fields = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()
-        except OSError:
+            if process.info["status"] != psutil.STATUS_ZOMBIE and os.getpgid(process.pid) == pgid:
+                members.append(process.pid)
+        except (ProcessLookupError, PermissionError, psutil.Error):
             continue
-        if int(fields[2]) == pgid and fields[0] != b"Z":
-            members.append(int(entry.name))
     return members

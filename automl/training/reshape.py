@@ -19,7 +19,7 @@ from automl.store import atomic, jobs
 from automl.model.bundle import Bundle, load_bundle, load_predictor, sign_run
 from automl.model.deploy import footprint, model_input_with_label
 from automl.errors import TargetError
-from automl.model.run_files import DEPLOY, METRICS, PREDICTOR, RunFiles
+from automl.model.run_files import DEPLOY, METRICS, PREDICTOR
 from automl.model.scoring import score
 from automl.model.rollback import NEXT, keep_for_rollback, roll_back, roll_back_leftovers, swap_done, swap_predictor
 from automl.store.workspace import JobRecord, Workspace

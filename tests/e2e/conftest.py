@@ -28,14 +28,19 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, workspace: Path, env: dict[str, str] | None = None) -> None:
+    """`automl-studio ui` on a free port: this checkout's (`python -m automl.cli`), or the `command` given
+    (an installed copy), started in `cwd`."""
+
+    def __init__(self, workspace: Path, env: dict[str, str] | None = None, command: list[str] | None = None,
+                 cwd: Path = REPO) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(workspace.parent / f"server-{self.port}.log", "wb")
+        self.log_path = workspace.parent / f"server-{self.port}.log"
+        self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "automl.cli", "ui", "--port", str(self.port), "--workspace", str(workspace),
-             "--no-browser"],
-            cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [*(command or [sys.executable, "-m", "automl.cli"]), "ui", "--port", str(self.port),
+             "--workspace", str(workspace), "--no-browser"],
+            cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, **(env or {})})
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -74,8 +79,8 @@ def browser():
 def serve(tmp_path):
     servers = []
 
-    def start(workspace: Path | None = None, env: dict[str, str] | None = None) -> Server:
-        server = Server(workspace or tmp_path / "ws", env)
+    def start(workspace: Path | None = None, env: dict[str, str] | None = None, **how) -> Server:
+        server = Server(workspace or tmp_path / "ws", env, **how)
         servers.append(server)
         return server
 

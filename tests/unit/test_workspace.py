@@ -98,3 +98,43 @@ def test_a_catalogue_from_an_earlier_version_is_upgraded(tmp_path):
     ws.add_run("run-1", "ds-1", {"label": "y"})
     ws.set_run_result("run-1", -3.0, 3.0, "root_mean_squared_error")
     assert ws.get_run("run-1").test_value == 3.0
+
+
+def test_a_catalogue_from_before_versions_is_migrated_step_by_step_and_keeps_its_rows(tmp_path):
+    import sqlite3
+
+    from automl.store.catalogue import SCHEMA_VERSION
+
+    root = tmp_path / "old"
+    root.mkdir()
+    con = sqlite3.connect(root / "catalog.sqlite")  # the first version's tables, no test_value, user_version 0
+    con.executescript(
+        "CREATE TABLE datasets (id TEXT PRIMARY KEY, name TEXT NOT NULL, rows INTEGER, cols INTEGER, "
+        "created_at REAL NOT NULL, meta_json TEXT NOT NULL DEFAULT '{}');"
+        "CREATE TABLE runs (id TEXT PRIMARY KEY, dataset_id TEXT NOT NULL, label TEXT NOT NULL, problem_type TEXT, "
+        "eval_metric TEXT, preset TEXT, time_limit REAL, created_at REAL NOT NULL, "
+        "config_json TEXT NOT NULL DEFAULT '{}', test_score REAL);"
+        "INSERT INTO runs(id, dataset_id, label, created_at, test_score) VALUES ('run-old', 'ds-1', 'y', 1.0, 0.8);")
+    con.commit()
+    con.close()
+    ws = Workspace(root)
+    run = ws.get_run("run-old")
+    assert (run.label, run.test_score, run.test_value) == ("y", 0.8, None)
+    ws.set_run_result("run-old", 0.9, 0.9, "accuracy")
+    assert ws.get_run("run-old").test_value == 0.9
+    with sqlite3.connect(root / "catalog.sqlite") as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    Workspace(root)  # opening it again changes nothing
+    assert ws.get_run("run-old").test_value == 0.9
+
+
+def test_a_catalogue_written_by_a_newer_version_is_refused_with_what_to_do(tmp_path):
+    import sqlite3
+
+    from automl.errors import WorkspaceError
+
+    Workspace(tmp_path / "ws")
+    with sqlite3.connect(tmp_path / "ws" / "catalog.sqlite") as con:
+        con.execute("PRAGMA user_version=99")
+    with pytest.raises(WorkspaceError, match="newer AutoML Studio"):
+        Workspace(tmp_path / "ws")

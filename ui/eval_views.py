@@ -23,42 +23,13 @@ __all__ = ["binary_section", "multiclass_section", "regression_section", "leader
 
 def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunInfo) -> None:
     """Decision threshold (tuned, saved), confusion matrix at it, ROC, PR, calibration, gain, KS."""
-    m = bundle.metrics
-    positive = m.positive_class
+    positive = bundle.metrics.positive_class
     y, p = curves.binary_arrays(preds, positive)
     st.subheader("Decision threshold")
-    saved = bundle.threshold
     c1, c2, c3 = st.columns([2, 2, 3])
     objective = c1.selectbox("Choose it by", list(threshold.OBJECTIVES),
                              key="evaluate.objective", format_func=lambda o: o.replace("_", " "))
-    params = {}
-    if objective == "precision_at_recall":
-        params["min_recall"] = c2.slider("at a recall of at least", 0.05, 1.0, 0.8, 0.05, key="evaluate.recall")
-    elif objective == "cost":
-        params["cost_fp"] = c2.number_input("Cost of a false positive", 0.0, value=1.0, key="evaluate.cost_fp")
-        params["cost_fn"] = c2.number_input("Cost of a false negative", 0.0, value=5.0, key="evaluate.cost_fn")
-    val_file = bundle.files.validation_predictions
-    suggested = threshold_suggestion(str(ws.root), bundle.run_id, bundle.deployed_model, objective,
-                                     json.dumps(params, sort_keys=True),
-                                     val_file.stat().st_mtime if val_file.exists() else 0.0)
-    if suggested is None:
-        c2.caption("No validation predictions are kept for this model (a run from an older version), so no "
-                   "threshold is suggested: tuning it on the test split would make its scores look better "
-                   "than they are.")
-    else:
-        c2.caption(f"Suggested: **{suggested['threshold']:.3f}**, tuned on {suggested['rows']:,} {suggested['source']} "
-                   "rows the model was not fitted on (not the test split)."
-                   + (f" Cost there: {suggested['cost']:,.0f}." if objective == "cost" else ""))
-        if c2.button("Use the suggested threshold", key="evaluate.save_suggested",
-                     help="Every prediction of this model then uses it."):
-            try:
-                threshold.save_threshold(ws, bundle, suggested["threshold"], f"{objective} (validation)")
-            except AutoMLError as exc:
-                st.error(str(exc))
-            else:
-                st.success(f"Saved: predictions of this model now say `{positive}` from a probability of "
-                           f"{suggested['threshold']:.3f}.")
-                saved = suggested["threshold"]
+    saved = _suggested_threshold(ws, bundle, objective, _objective_params(c2, objective), c2)
     chosen = c3.slider(f"Threshold: predict `{positive}` when its probability is at least", 0.01, 0.99,
                        float(saved if saved is not None else 0.5), 0.01,
                        key=f"evaluate.threshold.{run.id}")
@@ -66,14 +37,56 @@ def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunI
     c3.caption(f"On the test split at this threshold: precision {at['precision']:.3f} · recall "
                f"{at['recall']:.3f} · F1 {at['f1']:.3f} · accuracy {at['accuracy']:.3f}")
     if c3.button("Use this threshold for every prediction", key="evaluate.save_threshold", type="primary"):
-        try:
-            threshold.save_threshold(ws, bundle, chosen, objective)
-        except AutoMLError as exc:
-            st.error(str(exc))
-        else:
-            st.success(f"Saved: predictions of this model now say `{positive}` from a probability of {chosen:.2f}.")
+        _save(ws, bundle, chosen, objective)
     if saved is not None:
         st.caption(f"Threshold in use: {saved:.2f}.")
+    _binary_charts(bundle, preds, y, p, chosen, at)
+
+
+def _objective_params(col, objective: str) -> dict:
+    params = {}
+    if objective == "precision_at_recall":
+        params["min_recall"] = col.slider("at a recall of at least", 0.05, 1.0, 0.8, 0.05, key="evaluate.recall")
+    elif objective == "cost":
+        params["cost_fp"] = col.number_input("Cost of a false positive", 0.0, value=1.0, key="evaluate.cost_fp")
+        params["cost_fn"] = col.number_input("Cost of a false negative", 0.0, value=5.0, key="evaluate.cost_fn")
+    return params
+
+
+def _suggested_threshold(ws: Workspace, bundle: Bundle, objective: str, params: dict, col) -> float | None:
+    """Show AutoGluon's suggestion on validation rows and offer to save it; the threshold in use after."""
+    val_file = bundle.files.validation_predictions
+    suggested = threshold_suggestion(str(ws.root), bundle.run_id, bundle.deployed_model, objective,
+                                     json.dumps(params, sort_keys=True),
+                                     val_file.stat().st_mtime if val_file.exists() else 0.0)
+    if suggested is None:
+        col.caption("No validation predictions are kept for this model (a run from an older version), so no "
+                    "threshold is suggested: tuning it on the test split would make its scores look better "
+                    "than they are.")
+        return bundle.threshold
+    col.caption(f"Suggested: **{suggested['threshold']:.3f}**, tuned on {suggested['rows']:,} {suggested['source']} "
+                "rows the model was not fitted on (not the test split)."
+                + (f" Cost there: {suggested['cost']:,.0f}." if objective == "cost" else ""))
+    if col.button("Use the suggested threshold", key="evaluate.save_suggested",
+                  help="Every prediction of this model then uses it."):
+        if _save(ws, bundle, suggested["threshold"], f"{objective} (validation)", digits=3):
+            return suggested["threshold"]
+    return bundle.threshold
+
+
+def _save(ws: Workspace, bundle: Bundle, value: float, objective: str, digits: int = 2) -> bool:
+    try:
+        threshold.save_threshold(ws, bundle, value, objective)
+    except AutoMLError as exc:
+        st.error(str(exc))
+        return False
+    st.success(f"Saved: predictions of this model now say `{bundle.metrics.positive_class}` from a probability "
+               f"of {value:.{digits}f}.")
+    return True
+
+
+def _binary_charts(bundle: Bundle, preds: pd.DataFrame, y, p, chosen: float, at: dict) -> None:
+    positive = bundle.metrics.positive_class
     other = next(c for c in bundle.class_labels if str(c) != str(positive))
     at_preds = preds.assign(prediction=[positive if v >= chosen else other for v in p])
     left, right = st.columns(2)

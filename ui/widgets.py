@@ -98,37 +98,46 @@ def training_panel(ws: Workspace, run_id: str) -> None:
         st.markdown(f"**{STATUS_ICON.get(current.status, '')} {current.status.capitalize()}** · run `{run_id}` · "
                     f"elapsed {elapsed:.0f} s of a {budget:.0f} s budget")
         if current.status == "queued":
-            line = [j.id for j in jobs.queue(ws)]
-            position = line.index(run_id) + 1 if run_id in line else 1
-            st.info(f"Waiting in the queue: number {position} of {len(line)}. It starts when the training "
-                    f"before it ends ({jobs.max_training()} at a time on this machine).")
-            if st.button("Remove from the queue", key="train.dequeue"):
-                jobs.cancel(ws, run_id)
-                st.rerun()
+            _queue_place(ws, run_id)
         elif current.status in jobs.ACTIVE:
             st.progress(min(elapsed / budget, 1.0), text=_current_step(events))
         board = training_leaderboard(events, run.eval_metric)
         if not board.empty:
             st.dataframe(board, hide_index=True, width="stretch")
-        failures = [e for e in events if e.get("event") == "model_failed"]
-        if failures:
-            with st.expander(f"{len(failures)} model(s) did not finish"):
-                for e in failures:
-                    st.markdown(f"- **{e.get('model') or 'a model'}** — {e.get('reason', 'see the log')}")
-        if current.status == "failed":
-            st.error(current.message or "Training failed.")
-        if current.status in ("running", "starting"):
-            c1, c2, _ = st.columns([1, 1, 4])
-            if c1.button("Stop", key="train.stop", help="Finish after the current model and keep the best so far"):
-                jobs.request_stop(ws, run_id)
-                st.rerun()
-            if c2.button("Cancel", key="train.cancel", help="Kill training now; nothing is kept"):
-                jobs.cancel(ws, run_id)
-                st.rerun()
+        _failures_and_controls(ws, current, events)
         with st.expander("Training log (last lines)"):
             st.code(jobs.log_tail(ws, current, 40) or "(empty)", language=None)
 
     panel()
+
+
+def _queue_place(ws: Workspace, run_id: str) -> None:
+    line = [j.id for j in jobs.queue(ws)]
+    position = line.index(run_id) + 1 if run_id in line else 1
+    st.info(f"Waiting in the queue: number {position} of {len(line)}. It starts when the training "
+            f"before it ends ({jobs.max_training()} at a time on this machine).")
+    if st.button("Remove from the queue", key="train.dequeue"):
+        jobs.cancel(ws, run_id)
+        st.rerun()
+
+
+def _failures_and_controls(ws: Workspace, current, events: list[dict[str, Any]]) -> None:
+    """Models that did not finish, the run's error, and Stop / Cancel while it runs."""
+    failures = [e for e in events if e.get("event") == "model_failed"]
+    if failures:
+        with st.expander(f"{len(failures)} model(s) did not finish"):
+            for e in failures:
+                st.markdown(f"- **{e.get('model') or 'a model'}** — {e.get('reason', 'see the log')}")
+    if current.status == "failed":
+        st.error(current.message or "Training failed.")
+    if current.status in ("running", "starting"):
+        c1, c2, _ = st.columns([1, 1, 4])
+        if c1.button("Stop", key="train.stop", help="Finish after the current model and keep the best so far"):
+            jobs.request_stop(ws, current.id)
+            st.rerun()
+        if c2.button("Cancel", key="train.cancel", help="Kill training now; nothing is kept"):
+            jobs.cancel(ws, current.id)
+            st.rerun()
 
 
 def _current_step(events: list[dict[str, Any]]) -> str:

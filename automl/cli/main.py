@@ -178,12 +178,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="automl-studio", description="Point-and-click AutoML for tables, and its CLI.")
     sub = p.add_subparsers(dest="command", required=True)
+    for add in (_add_ui, _add_profile, _add_train, _add_evaluate, _add_predict, _add_explain, _add_bundles):
+        add(sub)
+    return p
 
-    def with_ws(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        sp.add_argument("--workspace", help="workspace folder (default: $AUTOML_STUDIO_HOME or ./workspace)")
-        return sp
 
-    ui = with_ws(sub.add_parser("ui", help="serve the app"))
+def _with_ws(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    sp.add_argument("--workspace", help="workspace folder (default: $AUTOML_STUDIO_HOME or ./workspace)")
+    return sp
+
+
+def _add_ui(sub) -> None:
+    ui = _with_ws(sub.add_parser("ui", help="serve the app"))
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=8501)
     ui.add_argument("--no-browser", action="store_true", help="do not open a browser on the app")
@@ -192,13 +198,17 @@ def build_parser() -> argparse.ArgumentParser:
                          "can use every model)")
     ui.set_defaults(func=cmd_ui)
 
+
+def _add_profile(sub) -> None:
     prof = sub.add_parser("profile", help="column types and missing values of a file")
     prof.add_argument("data")
     prof.add_argument("--label", default=None, help="target column: adds the imbalance and leakage alerts")
     prof.add_argument("--json", action="store_true")
     prof.set_defaults(func=cmd_profile)
 
-    tr = with_ws(sub.add_parser("train", help="train models on a file"))
+
+def _add_train(sub) -> None:
+    tr = _with_ws(sub.add_parser("train", help="train models on a file"))
     tr.add_argument("data")
     tr.add_argument("--label", required=True)
     tr.add_argument("--preset", default="fast", help="fast, good, high, best (or an AutoGluon preset)")
@@ -216,13 +226,17 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--json", action="store_true")
     tr.set_defaults(func=cmd_train)
 
-    ev = with_ws(sub.add_parser("evaluate", help="test-split metrics and leaderboard of a run"))
+
+def _add_evaluate(sub) -> None:
+    ev = _with_ws(sub.add_parser("evaluate", help="test-split metrics and leaderboard of a run"))
     ev.add_argument("run_id")
     ev.add_argument("--data", default=None, help="score this labelled file instead of the test split")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(func=cmd_evaluate)
 
-    pr = with_ws(sub.add_parser("predict", help="predict a CSV with a run's model"))
+
+def _add_predict(sub) -> None:
+    pr = _with_ws(sub.add_parser("predict", help="predict a CSV with a run's model"))
     pr.add_argument("model", help="run id, or an exported model .zip")
     pr.add_argument("data")
     pr.add_argument("--out", required=True)
@@ -233,7 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--key-file", default=None, help="signing key for a bundle made in another workspace")
     pr.set_defaults(func=cmd_predict)
 
-    xp = with_ws(sub.add_parser("explain", help="SHAP explanations and an HTML report of a model"))
+
+def _add_explain(sub) -> None:
+    xp = _with_ws(sub.add_parser("explain", help="SHAP explanations and an HTML report of a model"))
     xp.add_argument("model", help="run id, or an exported model .zip")
     xp.add_argument("data", help="rows to explain (with the model's input columns)")
     xp.add_argument("--rows", type=int, default=200, help="explain the first N rows")
@@ -242,18 +258,18 @@ def build_parser() -> argparse.ArgumentParser:
     xp.add_argument("--key-file", default=None)
     xp.set_defaults(func=cmd_explain)
 
-    ex = with_ws(sub.add_parser("export", help="export a run's model as a signed zip"))
+
+def _add_bundles(sub) -> None:
+    ex = _with_ws(sub.add_parser("export", help="export a run's model as a signed zip"))
     ex.add_argument("run_id")
     ex.add_argument("--out", required=True)
     ex.add_argument("--key-file", default=None, help="sign with this key instead of the workspace's")
     ex.set_defaults(func=cmd_export)
-
-    im = with_ws(sub.add_parser("import", help="import a signed model zip as a run"))
+    im = _with_ws(sub.add_parser("import", help="import a signed model zip as a run"))
     im.add_argument("bundle")
     im.add_argument("--key-file", default=None, help="the key the bundle was signed with")
     im.add_argument("--json", action="store_true")
     im.set_defaults(func=cmd_import)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from automl.cli.models import _err
-from automl.errors import TargetError
+from automl.errors import ConfigError
 
 __all__ = ["cmd_ui"]
 
@@ -48,4 +48,4 @@ def _free_port(host: str, wanted: int, tries: int = 20) -> int:
             except OSError:
                 continue
             return port
-    raise TargetError(f"Ports {wanted} to {wanted + tries - 1} are all taken; choose one with --port.")
+    raise ConfigError(f"Ports {wanted} to {wanted + tries - 1} are all taken; choose one with --port.")

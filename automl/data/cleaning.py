@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from automl.errors import SchemaMismatchError
+from automl.errors import RecipeError
 from automl.data.steps import STEP_TYPES, DropColumns, Mode, Step
 
 __all__ = ["Recipe", "step_from_dict", "preview", "Preview", "FORMAT"]
@@ -33,11 +33,11 @@ def step_from_dict(d: dict[str, Any]) -> Step:
     kind = d.get("kind")
     cls = STEP_TYPES.get(kind)
     if cls is None:
-        raise SchemaMismatchError(f"Unknown cleaning step {kind!r}; known steps: {', '.join(STEP_TYPES)}.")
+        raise RecipeError(f"Unknown cleaning step {kind!r}; known steps: {', '.join(STEP_TYPES)}.")
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = set(d) - names - {"kind"}
     if unknown:
-        raise SchemaMismatchError(f"Step {kind!r} has no field(s) {', '.join(sorted(unknown))}; "
+        raise RecipeError(f"Step {kind!r} has no field(s) {', '.join(sorted(unknown))}; "
                                   f"its fields are {', '.join(sorted(names)) or 'none'}.")
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k != "kind"}
     return cls(**values)
@@ -99,7 +99,7 @@ class Recipe:
             return cls()
         steps = d if isinstance(d, list) else d.get("steps", [])
         if isinstance(d, dict) and d.get("format", FORMAT) != FORMAT:
-            raise SchemaMismatchError(f"Not a cleaning recipe (format {d.get('format')!r}).")
+            raise RecipeError(f"Not a cleaning recipe (format {d.get('format')!r}).")
         label = d.get("label_") if isinstance(d, dict) else None
         return cls(tuple(step_from_dict(s) for s in steps), label)
 
@@ -108,9 +108,9 @@ class Recipe:
         try:
             return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
         except (OSError, json.JSONDecodeError) as exc:
-            raise SchemaMismatchError(f"Cannot read the recipe {path}: {exc}.") from exc
+            raise RecipeError(f"Cannot read the recipe {path}: {exc}.") from exc
         except TypeError as exc:
-            raise SchemaMismatchError(f"The recipe {path} has a step with bad fields: {exc}.") from exc
+            raise RecipeError(f"The recipe {path} has a step with bad fields: {exc}.") from exc
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Literal
 
 import pandas as pd
 
-from automl.errors import TargetError
+from automl.errors import ConfigError, TargetError
 
 __all__ = [
     "ProblemType", "ProblemInference", "PROBLEM_TYPES", "METRICS", "DEFAULT_METRIC", "PRESETS",
@@ -70,7 +70,7 @@ def resolve_preset(name: str) -> str:
     known = {p["ag"] for p in PRESETS.values()}
     if key in known:
         return key
-    raise TargetError(f"Unknown preset {name!r}; choose one of {', '.join(list(PRESETS) + sorted(known))}.")
+    raise ConfigError(f"Unknown preset {name!r}; choose one of {', '.join(list(PRESETS) + sorted(known))}.")
 
 
 def validate_target(df: pd.DataFrame, label: str) -> pd.Series:

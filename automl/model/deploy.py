@@ -9,7 +9,7 @@ import pandas as pd
 
 from automl.store import atomic
 from automl.model.bundle import Bundle, sign_run, verify_bundle
-from automl.errors import TargetError
+from automl.errors import ConfigError
 from automl.model.run_files import DEPLOY, METRICS
 from automl.model.scoring import RunMetrics, score
 from automl.store.workspace import Workspace
@@ -23,7 +23,7 @@ def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> R
     from automl.model.model_input import to_model_input
 
     if model not in predictor.model_names() or not predictor.model_info(model).get("can_infer", True):
-        raise TargetError(f"{model!r} is not a model of this run that can predict.")
+        raise ConfigError(f"{model!r} is not a model of this run that can predict.")
     verify_bundle(bundle)  # a run tampered with since it was loaded stays refused, never re-signed
     raw = pd.read_parquet(bundle.files.test_rows)
     X = model_frame(bundle, to_model_input(bundle.schema, raw)[0])

@@ -16,7 +16,7 @@ from sklearn import metrics as skm
 
 from automl.store import atomic
 from automl.model.bundle import Bundle, sign_run
-from automl.errors import TargetError
+from automl.errors import ConfigError
 from automl.model.run_files import THRESHOLD, RunFiles
 from automl.store.workspace import Workspace
 
@@ -78,15 +78,15 @@ def _scorer(objective: str, min_recall: float, cost_fp: float, cost_fn: float) -
             return tp / max(1, tp + fp) if recall >= min_recall else recall - 1.0
 
         return make_scorer("precision_at_recall", precision_at_recall, optimum=1, greater_is_better=True)
-    raise TargetError(f"Unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}.")
+    raise ConfigError(f"Unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}.")
 
 
 def save_threshold(ws: Workspace, bundle: Bundle, threshold: float, chosen_by: str) -> None:
     """Keep the threshold with the model (and re-sign it): predictions use it from now on."""
     if bundle.problem_type != "binary":
-        raise TargetError("A decision threshold applies to binary models only.")
+        raise ConfigError("A decision threshold applies to binary models only.")
     if not 0.0 < threshold < 1.0:
-        raise TargetError("The threshold must be between 0 and 1.")
+        raise ConfigError("The threshold must be between 0 and 1.")
     atomic.write_json(bundle.files.threshold, {"threshold": float(threshold), "chosen_by": chosen_by,
                                                "positive_class": bundle.metrics.positive_class})
     sign_run(ws, bundle.run_id, changed=(THRESHOLD,))

@@ -142,9 +142,15 @@ class Catalogue:
         self.catalog_path = path
         for attempt in range(100):
             try:
-                with closing(self._connect()) as con, con:
+                with closing(self._connect()) as con:
                     con.execute("PRAGMA journal_mode=WAL")
-                    migrate(con)
+                    con.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then find it done
+                    try:
+                        migrate(con)
+                        con.execute("COMMIT")
+                    except BaseException:
+                        con.execute("ROLLBACK")
+                        raise
                 break
             except sqlite3.OperationalError as exc:
                 # processes opening a new workspace at once: switching it to WAL does not wait for the lock

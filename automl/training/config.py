@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from automl.store import atomic, jobs
-from automl.errors import GPUUnavailableError, TargetError
+from automl.errors import ConfigError, GPUUnavailableError, TargetError
 from automl.data.problem import DEFAULT_METRIC, METRICS, PROBLEM_TYPES, infer_problem_type, resolve_preset, validate_target
 from automl.store.workspace import RunInfo, Workspace
 from automl.model.run_files import RunFiles
@@ -99,26 +99,26 @@ def resolve_config(ws: Workspace, config: TrainConfig) -> TrainConfig:
     df = ws.load_dataset(config.dataset_id)
     y = validate_target(df, config.label)
     if config.label in config.exclude:
-        raise TargetError(f"The target {config.label!r} cannot also be excluded.")
+        raise ConfigError(f"The target {config.label!r} cannot also be excluded.")
     unknown = [c for c in config.exclude if c not in df.columns]
     if unknown:
-        raise TargetError(f"Cannot exclude unknown column(s): {', '.join(unknown)}.")
+        raise ConfigError(f"Cannot exclude unknown column(s): {', '.join(unknown)}.")
     if df.shape[1] - 1 - len(config.exclude) < 1:
-        raise TargetError("Every column but the target is excluded; keep at least one to learn from.")
+        raise ConfigError("Every column but the target is excluded; keep at least one to learn from.")
     if not 0.05 <= config.test_size <= 0.5:
-        raise TargetError(f"Test size {config.test_size} is out of range; use a fraction from 0.05 to 0.5.")
+        raise ConfigError(f"Test size {config.test_size} is out of range; use a fraction from 0.05 to 0.5.")
     if config.time_limit < 10:
-        raise TargetError("The time budget must be at least 10 seconds.")
+        raise ConfigError("The time budget must be at least 10 seconds.")
     _check_weight(df, config)
     if not 0 <= config.tuning_trials <= 200:
-        raise TargetError("Tuning trials must be between 0 (off) and 200.")
+        raise ConfigError("Tuning trials must be between 0 (off) and 200.")
     bad_families = [m for m in config.model_families if m not in MODEL_FAMILIES]
     if bad_families:
-        raise TargetError(f"Unknown model families {bad_families}; choose from {', '.join(MODEL_FAMILIES)}.")
+        raise ConfigError(f"Unknown model families {bad_families}; choose from {', '.join(MODEL_FAMILIES)}.")
     inferred = infer_problem_type(y)
     problem_type = config.problem_type or inferred.problem_type
     if problem_type not in PROBLEM_TYPES:
-        raise TargetError(f"Problem type {problem_type!r} is not one of {', '.join(PROBLEM_TYPES)}.")
+        raise ConfigError(f"Problem type {problem_type!r} is not one of {', '.join(PROBLEM_TYPES)}.")
     reason = inferred.reason if problem_type == inferred.problem_type else f"Chosen by you (inferred: {inferred.problem_type})."
     if problem_type == "binary" and y.nunique() != 2:
         raise TargetError(f"A binary problem needs exactly 2 target values; {config.label!r} has {y.nunique()}.")
@@ -126,7 +126,7 @@ def resolve_config(ws: Workspace, config: TrainConfig) -> TrainConfig:
         raise TargetError(f"Regression needs a numeric target; {config.label!r} holds text.")
     metric = config.eval_metric or DEFAULT_METRIC[problem_type]
     if metric not in METRICS[problem_type]:
-        raise TargetError(f"Metric {metric!r} does not fit {problem_type}; choose one of {', '.join(METRICS[problem_type])}.")
+        raise ConfigError(f"Metric {metric!r} does not fit {problem_type}; choose one of {', '.join(METRICS[problem_type])}.")
     if config.gpu == "on" and detect_gpus() == 0:
         raise GPUUnavailableError("GPU training was requested (--gpu on) but no GPU is visible to torch; "
                                   "use --gpu auto or off.")
@@ -142,11 +142,11 @@ def _check_weight(df: Any, config: TrainConfig) -> None:
     if w is None:
         return
     if w not in df.columns or w == config.label or w in config.exclude:
-        raise TargetError(f"Sample weight {w!r} must be a column of the table other than the target and "
+        raise ConfigError(f"Sample weight {w!r} must be a column of the table other than the target and "
                           "not left out.")
     values = df[w]
     if not pd.api.types.is_numeric_dtype(values) or (values.dropna() < 0).any() or values.isna().any():
-        raise TargetError(f"Sample weight {w!r} must hold a non-negative number in every row.")
+        raise ConfigError(f"Sample weight {w!r} must hold a non-negative number in every row.")
 
 
 def _recipe_and_source(ws: Workspace, config: TrainConfig) -> tuple[dict[str, Any] | None, str]:

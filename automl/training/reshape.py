@@ -18,7 +18,7 @@ import pandas as pd
 from automl.store import atomic, jobs
 from automl.model.bundle import Bundle, load_bundle, load_predictor, sign_run
 from automl.model.deploy import footprint, model_input_with_label
-from automl.errors import TargetError
+from automl.errors import ConfigError
 from automl.model.run_files import DEPLOY, METRICS, PREDICTOR
 from automl.model.scoring import score
 from automl.model.rollback import NEXT, keep_for_rollback, roll_back, roll_back_leftovers, swap_done, swap_predictor
@@ -39,7 +39,7 @@ def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
         predictor.clone_for_deployment(str(work), model=model)
     except TypeError as exc:  # AutoGluon 1.6 cannot pick a best model among refitted ones while cloning
         shutil.rmtree(work, ignore_errors=True)
-        raise TargetError("This model was refitted on all rows; AutoGluon cannot shrink a refitted model. "
+        raise ConfigError("This model was refitted on all rows; AutoGluon cannot shrink a refitted model. "
                           "Shrink first, then refit.") from exc
     slim = TabularPredictor.load(str(work), verbosity=0, require_py_version_match=False)
     return _swap_in(ws, bundle, predictor, slim, model, "shrink")
@@ -51,7 +51,7 @@ def refit(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
 
     model = bundle.deployed_model
     if model.endswith("_FULL"):
-        raise TargetError(f"{model} is already refitted on all training rows.")
+        raise ConfigError(f"{model} is already refitted on all training rows.")
     work = bundle.run_dir / NEXT
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(bundle.files.predictor, work)  # copied right after `predictor` was verified and loaded

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.errors import TargetError
+from automl.errors import ConfigError, TargetError
 from automl.data.problem import infer_problem_type, resolve_preset, validate_target
 
 
@@ -45,5 +45,5 @@ def test_presets_in_plain_words():
     assert resolve_preset("Fast") == "medium_quality"
     assert resolve_preset("best") == "best_quality"
     assert resolve_preset("good_quality") == "good_quality"
-    with pytest.raises(TargetError, match="Unknown preset"):
+    with pytest.raises(ConfigError, match="Unknown preset"):
         resolve_preset("extreme")

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from automl.training import config as training_config
-from automl.errors import GPUUnavailableError, TargetError
+from automl.errors import ConfigError, GPUUnavailableError, TargetError
 from automl.training.fit import hyperparameters_for, split_train_test
 from automl.training.config import TrainConfig, resolve_config
 
@@ -24,18 +24,18 @@ def test_resolve_fills_problem_type_metric_and_preset(ws, dataset):
     assert "two values" in resolved.problem_reason
 
 
-@pytest.mark.parametrize("changes, fragment", [
-    ({"exclude": ("y",)}, "cannot also be excluded"),
-    ({"exclude": ("nope",)}, "unknown column"),
-    ({"exclude": ("x", "c")}, "Every column"),
-    ({"eval_metric": "r2"}, "does not fit binary"),
-    ({"problem_type": "regression"}, "numeric target"),
-    ({"test_size": 0.9}, "out of range"),
-    ({"time_limit": 1}, "at least 10"),
-    ({"model_families": ("TABPFNV2",)}, "Unknown model families"),
+@pytest.mark.parametrize("changes, error, fragment", [
+    ({"exclude": ("y",)}, ConfigError, "cannot also be excluded"),
+    ({"exclude": ("nope",)}, ConfigError, "unknown column"),
+    ({"exclude": ("x", "c")}, ConfigError, "Every column"),
+    ({"eval_metric": "r2"}, ConfigError, "does not fit binary"),
+    ({"problem_type": "regression"}, TargetError, "numeric target"),
+    ({"test_size": 0.9}, ConfigError, "out of range"),
+    ({"time_limit": 1}, ConfigError, "at least 10"),
+    ({"model_families": ("TABPFNV2",)}, ConfigError, "Unknown model families"),
 ])
-def test_bad_configs_are_refused_with_a_fix(ws, dataset, changes, fragment):
-    with pytest.raises(TargetError, match=fragment):
+def test_bad_configs_are_refused_with_a_fix(ws, dataset, changes, error, fragment):
+    with pytest.raises(error, match=fragment):
         resolve_config(ws, TrainConfig(dataset.id, "y", **changes))
 
 
@@ -71,11 +71,11 @@ def test_sample_weight_and_tuning_are_validated(ws):
     df = pd.DataFrame({"x": range(100), "w": [1.0] * 99 + [-1.0], "ok": [2.0] * 100, "y": ["a", "b"] * 50})
     info = ws.add_dataset(df, "w.csv")
     assert resolve_config(ws, TrainConfig(info.id, "y", sample_weight="ok")).sample_weight == "ok"
-    with pytest.raises(TargetError, match="non-negative"):
+    with pytest.raises(ConfigError, match="non-negative"):
         resolve_config(ws, TrainConfig(info.id, "y", sample_weight="w"))
-    with pytest.raises(TargetError, match="other than the target"):
+    with pytest.raises(ConfigError, match="other than the target"):
         resolve_config(ws, TrainConfig(info.id, "y", sample_weight="y"))
-    with pytest.raises(TargetError, match="between 0"):
+    with pytest.raises(ConfigError, match="between 0"):
         resolve_config(ws, TrainConfig(info.id, "y", tuning_trials=-1))
 
 

@@ -1,112 +1,17 @@
-"""Cleaning steps: frozen dataclasses, JSON-serialisable, fitted on the training split only.
-
-Each step has `fit(df, label) -> step` (a copy holding what it learned, in fields ending with `_`) and
-`apply(df, mode, label) -> df`. In mode "inference" (prediction, and the held-out test split) the
-steps that only make sense on training data — row filters, dropping duplicates or rows without a
-target, anything on the target column — do nothing.
-"""
+"""Steps on a column's values: fill missing, cast, expand dates, clip outliers, group rare, clean text."""
 
 from __future__ import annotations
 
 import dataclasses
-import operator
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-import numpy as np
 import pandas as pd
 
-from automl.errors import SchemaMismatchError
+from automl.data.steps.base import Step, plain
+from automl.errors import RecipeError
 
-__all__ = ["Step", "STEP_TYPES", "DropColumns", "DropDuplicates", "DropMissingTarget", "FillMissing", "CastType",
-           "ExpandDate", "ClipOutliers", "GroupRare", "RenameColumn", "CleanText", "FilterRows", "Mode"]
-
-Mode = Literal["train", "inference"]
-
-
-@dataclass(frozen=True)
-class Step:
-    kind: ClassVar[str] = ""
-    title: ClassVar[str] = ""
-    training_only: ClassVar[bool] = False
-
-    def fit(self, df: pd.DataFrame, label: str | None) -> "Step":
-        return self
-
-    def apply(self, df: pd.DataFrame, mode: Mode, label: str | None) -> pd.DataFrame:
-        if mode == "inference" and (self.training_only or self.uses(label)):
-            return df
-        self._check(df)
-        return self._apply(df)
-
-    def _apply(self, df: pd.DataFrame) -> pd.DataFrame:
-        return df
-
-    def columns_used(self) -> list[str]:
-        col = getattr(self, "column", None)
-        return [col] if col else []
-
-    def uses(self, name: str | None) -> bool:
-        return name is not None and name in self.columns_used()
-
-    def _check(self, df: pd.DataFrame) -> None:
-        missing = [c for c in self.columns_used() if c not in df.columns]
-        if missing:
-            raise SchemaMismatchError(f"Cleaning step '{self.describe()}' needs column(s) {', '.join(missing)}, "
-                                      "which the data does not have.")
-
-    def describe(self) -> str:
-        return self.title
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {"kind": self.kind}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            d[f.name] = list(value) if isinstance(value, tuple) else value
-        return d
-
-    def unfitted(self) -> "Step":
-        return dataclasses.replace(self, **{f.name: None for f in dataclasses.fields(self) if f.name.endswith("_")})
-
-
-@dataclass(frozen=True)
-class DropColumns(Step):
-    kind: ClassVar[str] = "drop_columns"
-    title: ClassVar[str] = "Drop columns"
-    columns: tuple[str, ...] = ()
-
-    def columns_used(self) -> list[str]:
-        return []  # dropping a column that is not there is fine
-
-    def _apply(self, df):
-        return df.drop(columns=[c for c in self.columns if c in df.columns])
-
-    def describe(self):
-        return "Drop " + ", ".join(f"`{c}`" for c in self.columns)
-
-
-@dataclass(frozen=True)
-class DropDuplicates(Step):
-    kind: ClassVar[str] = "drop_duplicates"
-    title: ClassVar[str] = "Drop duplicate rows"
-    training_only: ClassVar[bool] = True
-
-    def _apply(self, df):
-        return df.drop_duplicates()
-
-
-@dataclass(frozen=True)
-class DropMissingTarget(Step):
-    kind: ClassVar[str] = "drop_missing_target"
-    title: ClassVar[str] = "Drop rows with a missing target"
-    training_only: ClassVar[bool] = True
-    label_: str | None = None
-
-    def fit(self, df, label):
-        return dataclasses.replace(self, label_=label)
-
-    def _apply(self, df):
-        return df[df[self.label_].notna()] if self.label_ in df.columns else df
+__all__ = ["FillMissing", "CastType", "ExpandDate", "ClipOutliers", "GroupRare", "CleanText"]
 
 
 @dataclass(frozen=True)
@@ -124,10 +29,10 @@ class FillMissing(Step):
             learned = self.value
         elif self.strategy in ("mean", "median"):
             if not pd.api.types.is_numeric_dtype(s):
-                raise SchemaMismatchError(f"'{self.strategy}' needs a numeric column; `{self.column}` is not.")
+                raise RecipeError(f"'{self.strategy}' needs a numeric column; `{self.column}` is not.")
             learned = float(getattr(s, self.strategy)()) if len(s) else 0.0
         else:
-            learned = _plain(s.mode().iloc[0]) if len(s) else None
+            learned = plain(s.mode().iloc[0]) if len(s) else None
         return dataclasses.replace(self, fill_value_=learned)
 
     def _apply(self, df):
@@ -247,22 +152,6 @@ class GroupRare(Step):
 
 
 @dataclass(frozen=True)
-class RenameColumn(Step):
-    kind: ClassVar[str] = "rename_column"
-    title: ClassVar[str] = "Rename a column"
-    column: str = ""
-    new_name: str = ""
-
-    def _apply(self, df):
-        if self.new_name in df.columns:
-            raise SchemaMismatchError(f"Cannot rename `{self.column}` to `{self.new_name}`: that name is taken.")
-        return df.rename(columns={self.column: self.new_name})
-
-    def describe(self):
-        return f"Rename `{self.column}` to `{self.new_name}`"
-
-
-@dataclass(frozen=True)
 class CleanText(Step):
     kind: ClassVar[str] = "clean_text"
     title: ClassVar[str] = "Trim / lower-case text"
@@ -284,44 +173,3 @@ class CleanText(Step):
     def describe(self):
         what = " and ".join(w for w, on in (("trim", self.trim), ("lower-case", self.lower)) if on) or "keep"
         return f"{what.capitalize()} the text of `{self.column}`"
-
-
-_OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
-        ">=": operator.ge}
-
-
-@dataclass(frozen=True)
-class FilterRows(Step):
-    kind: ClassVar[str] = "filter_rows"
-    title: ClassVar[str] = "Keep rows matching a condition"
-    training_only: ClassVar[bool] = True
-    column: str = ""
-    op: Literal["==", "!=", "<", "<=", ">", ">=", "is missing", "is not missing"] = "=="
-    value: Any = None
-
-    def _apply(self, df):
-        s = df[self.column]
-        if self.op == "is missing":
-            keep = s.isna()
-        elif self.op == "is not missing":
-            keep = s.notna()
-        else:
-            value = self.value
-            if pd.api.types.is_numeric_dtype(s) and isinstance(value, str):
-                value = float(value)
-            keep = _OPS[self.op](s, value).fillna(False).astype(bool)
-        return df[keep]
-
-    def describe(self):
-        value = "" if "missing" in self.op else f" {self.value!r}"
-        return f"Keep rows where `{self.column}` {self.op}{value} (training only)"
-
-
-STEP_TYPES: dict[str, type[Step]] = {cls.kind: cls for cls in (
-    DropColumns, DropDuplicates, DropMissingTarget, FillMissing, CastType, ExpandDate, ClipOutliers, GroupRare,
-    RenameColumn, CleanText, FilterRows)}
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-

@@ -30,7 +30,7 @@ from automl.model.prediction import model_frame
 from automl.model.schema import InputSchema
 from explain import shapley
 
-__all__ = ["InputCodec", "Space", "input_space", "model_space", "build_space"]
+__all__ = ["InputCodec", "Space", "NotSeparable", "input_space", "model_space", "build_space"]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,7 @@ class Space:
     kind: str  # "model" or "input"
     input_background: np.ndarray  # the background in input codes (for choosing representatives)
     categorical: list[bool]  # which input columns hold category codes
+    why_input: str = ""  # when kind is "input": why the fast model space could not be used
 
 
 def _predict(predictor: Any, bundle: Bundle, transformed: bool) -> tuple[Callable[[pd.DataFrame], np.ndarray], list[str]]:
@@ -140,10 +141,14 @@ def input_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: 
     return Space(z_rows, z_bg, [[j] for j in range(z_rows.shape[1])], f, outputs, "input", z_bg, codec.categorical)
 
 
-def model_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame) -> Space | None:
-    """The fast space, or None when the feature pipeline is not column-separable on these rows."""
+class NotSeparable(Exception):
+    """The feature pipeline is not column-separable on these rows: model space would change the values."""
+
+
+def model_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame) -> Space:
+    """The fast space; raises `NotSeparable` when the feature pipeline is not column-separable here."""
     if not hasattr(predictor, "transform_features"):
-        return None
+        raise NotSeparable("the predictor has no separate feature pipeline")
     codec = InputCodec(bundle.schema, [rows, background])
     dtypes = rows.dtypes
 
@@ -170,8 +175,7 @@ def model_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: 
         groups += [np.flatnonzero(~_same(t, t_probe).all(axis=0)).tolist() for t in t_singles]
     owned = [c for g in groups for c in g]
     if len(owned) != len(set(owned)):
-        log.info("model space: a feature depends on several input columns; using input space")
-        return None
+        raise NotSeparable("a feature of AutoGluon's pipeline depends on several input columns")
     # random mixes of two rows must come out the same either way
     rng = np.random.default_rng(0)
     masks = rng.random((8, m)) < 0.5
@@ -183,8 +187,7 @@ def model_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: 
         for j in np.flatnonzero(mask):
             built[k][:, groups[j]] = t_other[:, groups[j]]
     if not _same(built.reshape(-1, through.shape[1]), through).all():
-        log.info("model space: mixed rows differ from the pipeline's; using input space")
-        return None
+        raise NotSeparable("rows mixed after AutoGluon's pipeline differ from mixed rows sent through it")
     predict, outputs = _predict(predictor, bundle, transformed=True)
     f = lambda z: predict(tcodec.decode(z))  # noqa: E731
     return Space(tcodec.encode(transform(z_rows)), tcodec.encode(transform(z_bg)), groups, f, outputs, "model",
@@ -192,12 +195,19 @@ def model_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: 
 
 
 def build_space(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame) -> Space:
+    """Model space when it gives the same values, else input space: same values, many times slower — logged
+    as a warning and recorded on the space (`why_input`), never silent."""
     try:
-        space = model_space(predictor, bundle, rows, background)
+        return model_space(predictor, bundle, rows, background)
+    except NotSeparable as exc:
+        why = str(exc)
     except Exception as exc:  # noqa: BLE001 - any surprise in the pipeline: the slow path still works
-        log.info("model space unavailable (%s); using input space", exc)
-        space = None
-    return space or input_space(predictor, bundle, rows, background)
+        why = f"the feature pipeline failed on mixed rows ({type(exc).__name__}: {exc})"
+    log.warning("SHAP of run %s on the slow path (every mixed row through the feature pipeline): %s",
+                bundle.run_id, why)
+    space = input_space(predictor, bundle, rows, background)
+    space.why_input = why
+    return space
 
 
 def _other_values(probe: np.ndarray, pool: np.ndarray) -> np.ndarray:

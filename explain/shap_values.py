@@ -23,7 +23,7 @@ from automl.model.bundle import Bundle, load_bundle, load_predictor
 from automl.model.model_input import to_model_input
 from automl.store.workspace import JobRecord, Workspace
 from explain.background import influence, summarise
-from explain.model_space import build_space
+from explain.model_space import Space, build_space
 from explain.shapley import evaluations_per_row, shapley_values
 
 __all__ = ["ShapResult", "compute_shap", "run_shap_job", "load_shap", "importance_frame", "shap_dir", "explain_rows",
@@ -51,6 +51,38 @@ class ShapResult:
     rows: pd.DataFrame
     outputs: list[str]
     background_rows: int = 0
+    space: str = "model"  # "model": mixed after AutoGluon's feature pipeline; "input": the slow path
+    why_input: str = ""  # why the slow path was taken
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the sampler works on: the space, the columns it attributes to (`active`, each a group of the
+    space's columns), and the weighted representatives of the background, heaviest first."""
+
+    space: Space
+    rows: pd.DataFrame  # the explained rows, read as training read them
+    active: list[int]
+    groups: list[list[int]]
+    picked: np.ndarray
+    weights: np.ndarray
+
+
+def plan(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame,
+         background_rows: int = BACKGROUND_ROWS) -> Plan:
+    """Read rows and background as training did, build the space, and summarise the background to
+    `background_rows` representatives, columns scaled by how much the model moves with them."""
+    rows = to_model_input(bundle.schema, rows)[0].reset_index(drop=True)
+    background = to_model_input(bundle.schema, background)[0].reset_index(drop=True)
+    background = background.sample(min(_POOL_ROWS, len(background)), random_state=0).reset_index(drop=True)
+    space = build_space(predictor, bundle, rows, background)
+    active = [j for j, g in enumerate(space.groups) if g]  # a column no feature depends on gets exactly 0
+    groups = [space.groups[j] for j in active]
+    scale = np.zeros(len(bundle.schema.names))
+    scale[active] = np.sqrt(influence(space.f, space.background[:_INFLUENCE_ROWS], groups)) if groups else 0
+    picked, weights = summarise(space.input_background, space.categorical, background_rows, scale=scale)
+    by_weight = np.argsort(-weights, kind="stable")
+    return Plan(space, rows, active, groups, picked[by_weight], weights[by_weight])
 
 
 def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background: pd.DataFrame,
@@ -59,24 +91,15 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
                  background_rows: int = BACKGROUND_ROWS, background_groups: int = _BACKGROUND_GROUPS) -> ShapResult:
     """Exact-additivity Shapley values of `rows`, against `background` summarised to `background_rows`
     weighted representative rows, split in `background_groups` groups across the permutations."""
-    rows = to_model_input(bundle.schema, rows)[0].reset_index(drop=True)
-    background = to_model_input(bundle.schema, background)[0].reset_index(drop=True)
-    background = background.sample(min(_POOL_ROWS, len(background)), random_state=0).reset_index(drop=True)
-    space = build_space(predictor, bundle, rows, background)
+    p = plan(predictor, bundle, rows, background, background_rows)
+    space, active, groups, picked, weights = p.space, p.active, p.groups, p.picked, p.weights
     names = bundle.schema.names
-    active = [j for j, g in enumerate(space.groups) if g]  # a column no feature depends on gets exactly 0
-    groups = [space.groups[j] for j in active]
-    scale = np.zeros(len(names))
-    scale[active] = np.sqrt(influence(space.f, space.background[:_INFLUENCE_ROWS], groups)) if groups else 0
-    picked, weights = summarise(space.input_background, space.categorical, background_rows, scale=scale)
-    by_weight = np.argsort(-weights, kind="stable")
-    picked, weights = picked[by_weight], weights[by_weight]
     n_groups = max(1, min(background_groups, len(picked)))
     n_perm = max(permutations or _PERMUTATIONS, 2 * n_groups)
     per_row = evaluations_per_row(len(groups), len(picked), n_perm, n_groups)
     batch = max(1, _ROWS_PER_CALL // per_row)
     parts, base = [], np.zeros(len(space.outputs))
-    for start in range(0, len(rows), batch):
+    for start in range(0, len(space.rows), batch):
         if should_stop():
             break
         part = np.zeros((len(space.rows[start:start + batch]), len(names), len(space.outputs)))
@@ -85,7 +108,7 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
         part[:, active, :] = values
         parts.append(part)
         if on_progress:
-            on_progress(min(start + batch, len(rows)), len(rows))
+            on_progress(min(start + batch, len(space.rows)), len(space.rows))
     values = np.concatenate(parts) if parts else np.zeros((0, len(names), len(space.outputs)))
     outputs = space.outputs
     long = pd.DataFrame({
@@ -95,8 +118,8 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
         "value": values.reshape(-1),
     })
     return ShapResult(values=long, base_values={o: float(b) for o, b in zip(outputs, base)},
-                      background_rows=len(picked),
-                      rows=rows.iloc[:values.shape[0]], outputs=outputs)
+                      background_rows=len(picked), rows=p.rows.iloc[:values.shape[0]], outputs=outputs,
+                      space=space.kind, why_input=space.why_input)
 
 
 def keep_in_memory(predictor: Any, bundle: Bundle) -> None:
@@ -200,7 +223,8 @@ def load_shap(ws: Workspace, run_id: str) -> ShapResult | None:
         return None
     return ShapResult(values=pd.read_parquet(folder / "values.parquet"), base_values=summary["base_values"],
                       rows=pd.read_parquet(folder / "rows.parquet"), outputs=summary["outputs"],
-                      background_rows=int(summary.get("background_rows", 0)))
+                      background_rows=int(summary.get("background_rows", 0)),
+                      space=summary.get("space", "model"), why_input=summary.get("why_input", ""))
 
 
 def run_shap_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_stop: Callable[[], bool]) -> str:
@@ -220,5 +244,6 @@ def run_shap_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_st
     atomic.write_parquet(folder / "rows.parquet", result.rows)
     atomic.write_json(folder / "summary.json", {"base_values": result.base_values, "outputs": result.outputs,
                                                 "rows": int(result.rows.shape[0]), "job_id": job.id,
-                                                "background_rows": result.background_rows})
+                                                "background_rows": result.background_rows,
+                                                "space": result.space, "why_input": result.why_input})
     return "stopped" if should_stop() else "succeeded"

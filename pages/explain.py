@@ -6,7 +6,7 @@ import streamlit as st
 from automl.store import atomic, jobs
 from automl.model import bundle as bundle_mod
 from explain import narrative, plots, shap_values
-from automl.evaluation import report
+from automl.cli import report
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
@@ -50,6 +50,9 @@ what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
 st.caption(f"SHAP values of {len(result.rows)} test rows, in the input columns, measured against "
            f"{result.background_rows} weighted rows that stand for the training data. For every row, the base value "
            f"({result.base_values[output]:.4g}, the average {what}) plus its SHAP values equals the model's output.")
+if result.space == "input":
+    st.caption(f"Computed on the slow path (every mixed row through AutoGluon's feature pipeline): "
+               f"{result.why_input}. The values are the same; only the time differs.")
 
 importance_tab, rows_tab, dependence_tab, one_tab = st.tabs(["Importance", "Every row", "One column", "One row"])
 frame = result.values[result.values["output"] == output]
@@ -79,7 +82,7 @@ with one_tab:
 st.subheader("Hand it out")
 path = bundle.files.report
 c1, c2 = st.columns(2)
-if c1.button("Prepare the model report (HTML)", key="automl.evaluation.report"):
+if c1.button("Prepare the model report (HTML)", key="automl.cli.report"):
     with st.spinner("Writing the report…"):
         atomic.write_text(path, report.build_report(bundle, result, report.dataset_summary(ws, bundle)))
 if path.exists():

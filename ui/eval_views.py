@@ -12,7 +12,7 @@ from automl.evaluation import charts, curves, summary
 from automl.model import deploy, threshold
 from automl.model.bundle import Bundle
 from automl.errors import AutoMLError
-from automl.model.threshold import metrics_at_threshold
+from automl.evaluation.thresholds import OBJECTIVES, metrics_at_threshold
 from automl.store.workspace import RunInfo, Workspace
 from ui.loaders import predictor, threshold_suggestion
 from ui.state import AppState
@@ -27,7 +27,7 @@ def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunI
     y, p = curves.binary_arrays(preds, positive)
     st.subheader("Decision threshold")
     c1, c2, c3 = st.columns([2, 2, 3])
-    objective = c1.selectbox("Choose it by", list(threshold.OBJECTIVES),
+    objective = c1.selectbox("Choose it by", list(OBJECTIVES),
                              key="evaluate.objective", format_func=lambda o: o.replace("_", " "))
     saved = _suggested_threshold(ws, bundle, objective, _objective_params(c2, objective), c2)
     chosen = c3.slider(f"Threshold: predict `{positive}` when its probability is at least", 0.01, 0.99,

@@ -44,13 +44,14 @@ def threshold_suggestion(root: str, run_id: str, deployed_model: str, objective:
                          stamp: float) -> dict | None:
     """The suggested threshold for an objective (cached: the Evaluate page reruns on every slider move;
     `stamp`, the validation file's modification time, renews it when the model in use changes)."""
+    from automl.evaluation import thresholds
     from automl.model import threshold
 
     val = threshold.validation_predictions(bundle_mod.load_bundle(workspace(root), run_id))
     if val is None:
         return None
     return {"source": str(val["source"].iloc[0]), "rows": len(val),
-            **threshold.suggest_threshold(val, objective, **json.loads(params_json))}
+            **thresholds.suggest_threshold(val, objective, **json.loads(params_json))}
 
 
 @st.cache_resource(show_spinner="Looking for GPUs…")

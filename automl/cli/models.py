@@ -68,7 +68,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from automl.store import atomic
     from automl.model.bundle import load_predictor
     from automl.model.model_input import read_file
-    from automl.evaluation.report import build_report, dataset_summary
+    from automl.cli.report import build_report, dataset_summary
     from explain.shap_values import compute_shap, keep_in_memory, shap_csv
 
     ws = _workspace(args)

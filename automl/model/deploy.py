@@ -1,5 +1,5 @@
 """Choosing the leaderboard model that predictions use, and re-scoring the test split with it. (Shrinking
-and refitting the model in use are jobs: `automl.training.reshape`.)"""
+and refitting the model in use are jobs: `automl.model.reshape`.)"""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Swapping a run's model safely: the old files kept in `rollback/` until the new state is signed.
 
-A shrink or refit (`automl.training.reshape`) builds its new model in `predictor.next`, then swaps it in.
+A shrink or refit (`automl.model.reshape`) builds its new model in `predictor.next`, then swaps it in.
 A job that dies half-way leaves `rollback/` (or `predictor.next`) behind; the next reader of the run puts
 the old model back (`recover`, called by `automl.model.bundle.load_bundle`), so the run stays usable.
 """

@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn import metrics as skm
 
 
-__all__ = ["Scored", "score", "RunMetrics"]
+__all__ = ["Scored", "score", "RunMetrics", "leaderboard_frame"]
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,25 @@ def with_mape(scores: dict[str, float], values: dict[str, float], y: Any, pred: 
         mape = float(skm.mean_absolute_percentage_error(actual[keep], predicted[keep]))
         scores["mean_absolute_percentage_error"] = -mape
         values["mean_absolute_percentage_error"] = mape
+
+
+def leaderboard_frame(predictor, test: pd.DataFrame) -> pd.DataFrame:
+    """Every model's validation and test scores (also as users read them), latency, size and GPU use."""
+    board = predictor.leaderboard(test, silent=True, extra_info=True)
+    board["size_mb"] = board["memory_size_w_ancestors"] / 2**20
+    board["ms_per_1000_rows"] = 1000 * board["pred_time_test"] / max(1, len(test)) * 1000
+    metric = predictor.eval_metric
+    for split in ("val", "test"):
+        board[f"metric_{split}"] = board[f"score_{split}"].map(
+            lambda v: metric.convert_score_to_original(v) if pd.notna(v) else v)
+    board["used_gpu"] = board["model"].map(lambda m: _used_gpu(predictor, m))
+    keep = [c for c in ("model", "metric_test", "metric_val", "score_test", "score_val", "pred_time_test",
+                        "ms_per_1000_rows", "size_mb", "fit_time", "stack_level", "used_gpu") if c in board.columns]
+    return board[keep].reset_index(drop=True)
+
+
+def _used_gpu(predictor, model: str) -> bool:
+    try:
+        return float(predictor.model_info(model).get("num_gpus") or 0) > 0
+    except Exception:  # noqa: BLE001 - an ensemble without its own resources
+        return False

@@ -75,7 +75,7 @@ class EventLog:
 
 def start(ws: Workspace, kind: str, *, job_id: str | None = None, run_id: str | None = None,
           params: dict[str, Any] | None = None) -> JobRecord:
-    """Record a job and launch `python -m automl.store.worker` for it in a new process session.
+    """Record a job and launch `python -m automl.cli.worker` for it in a new process session.
 
     Training jobs wait in a queue while `max_training()` of them run; other jobs start at once.
     """
@@ -140,7 +140,7 @@ def _spawn(ws: Workspace, job: JobRecord) -> None:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     with open(log_path(ws, job), "ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "automl.store.worker", "--workspace", str(ws.root), "--job", job.id],
+            [sys.executable, "-m", "automl.cli.worker", "--workspace", str(ws.root), "--job", job.id],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True, env=env, close_fds=True,
         )

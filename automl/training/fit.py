@@ -23,11 +23,11 @@ from automl.model.model_input import ColumnRead, read_plan, replay_frame
 from automl.model.run_files import RunFiles
 from automl.model.threshold import save_validation_predictions
 from automl.model.schema import build_schema
-from automl.model.scoring import RunMetrics, score
+from automl.model.scoring import RunMetrics, leaderboard_frame, score
 from automl.training.config import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
 from automl.store.workspace import JobRecord, Workspace
 
-__all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "leaderboard_frame", "TRAIN_SAMPLE_ROWS"]
+__all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "TRAIN_SAMPLE_ROWS"]
 
 log = logging.getLogger(__name__)
 TRAIN_SAMPLE_ROWS = 500
@@ -182,28 +182,6 @@ def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[RunMetri
         class_labels=tuple(_plain(c) for c in predictor.class_labels) if classification else None,
         positive_class=_plain(predictor.positive_class) if config.problem_type == "binary" else None)
     return metrics, leaderboard_frame(predictor, test), out
-
-
-def leaderboard_frame(predictor, test: pd.DataFrame) -> pd.DataFrame:
-    """Every model's validation and test scores (also as users read them), latency, size and GPU use."""
-    board = predictor.leaderboard(test, silent=True, extra_info=True)
-    board["size_mb"] = board["memory_size_w_ancestors"] / 2**20
-    board["ms_per_1000_rows"] = 1000 * board["pred_time_test"] / max(1, len(test)) * 1000
-    metric = predictor.eval_metric
-    for split in ("val", "test"):
-        board[f"metric_{split}"] = board[f"score_{split}"].map(
-            lambda v: metric.convert_score_to_original(v) if pd.notna(v) else v)
-    board["used_gpu"] = board["model"].map(lambda m: _used_gpu(predictor, m))
-    keep = [c for c in ("model", "metric_test", "metric_val", "score_test", "score_val", "pred_time_test",
-                        "ms_per_1000_rows", "size_mb", "fit_time", "stack_level", "used_gpu") if c in board.columns]
-    return board[keep].reset_index(drop=True)
-
-
-def _used_gpu(predictor, model: str) -> bool:
-    try:
-        return float(predictor.model_info(model).get("num_gpus") or 0) > 0
-    except Exception:  # noqa: BLE001 - an ensemble without its own resources
-        return False
 
 
 def _versions() -> dict[str, str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from automl.evaluation.report import SECTIONS
+from automl.cli.report import SECTIONS
 from tests.e2e.ui import RUNNING, SUCCEEDED, choose, main_text, nav, upload, wait_idle
 from tests.helpers import SAMPLES
 

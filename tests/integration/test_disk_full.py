@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from automl.store import atomic, worker
+from automl.cli import worker
+from automl.store import atomic
 from automl.model import bundle
 from automl.errors import RunNotReadyError
 from automl.training.config import TrainConfig, resolve_config

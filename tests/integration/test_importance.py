@@ -29,7 +29,7 @@ def test_shrinking_keeps_the_predictions_and_cuts_the_size(trained, tmp_path):
     import pandas as pd
 
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.training.reshape import shrink
+    from automl.model.reshape import shrink
     from automl.model.prediction import predict_frame
     from tests.helpers import SAMPLES
 
@@ -54,7 +54,7 @@ def test_refit_on_all_rows_then_predict_and_shrink_is_refused(trained, tmp_path)
     import pandas as pd
 
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.training.reshape import refit, shrink
+    from automl.model.reshape import refit, shrink
     from automl.errors import AutoMLError
     from automl.model.prediction import predict_frame
     from tests.helpers import SAMPLES
@@ -81,7 +81,7 @@ def test_a_shrink_that_dies_half_way_leaves_the_old_model_usable(trained, tmp_pa
     import pandas as pd
 
     from automl.model import rollback
-    from automl.training import reshape
+    from automl.model import reshape
     from automl.model.bundle import load_bundle, load_predictor
     from automl.model.prediction import predict_frame
     from tests.helpers import SAMPLES

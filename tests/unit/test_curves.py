@@ -7,7 +7,7 @@ from sklearn import metrics as skm
 
 from automl.evaluation import curves
 from automl.model.scoring import with_mape
-from automl.model.threshold import metrics_at_threshold, suggest_threshold
+from automl.evaluation.thresholds import metrics_at_threshold, suggest_threshold
 
 rng = np.random.default_rng(0)
 Y = rng.integers(0, 2, 400)

@@ -78,3 +78,16 @@ def test_a_regression_is_judged_in_the_targets_units_against_the_average(tmp_pat
     assert baseline_values(bundle, preds)["mean_absolute_error"] == 10_000
     assert verdict(bundle, preds) == ("On 4 test rows the model is typically off by 1,500 (6% of the average y); "
                                       "always guessing the average (25,000) is off by 10,000.")
+
+
+def test_the_normalised_confusion_matrix_holds_each_class_recall_on_its_diagonal():
+    from automl.evaluation.curves import per_class_table
+
+    labels = ["a", "b", "c"]
+    preds = pd.DataFrame({"actual": ["a", "a", "a", "a", "b", "b", "c"],
+                          "prediction": ["a", "b", "a", "c", "b", "c", "c"]})
+    shares = charts.confusion_matrix_figure(confusion_matrix_frame(preds, labels), normalise=True).data[0].z
+    recall = per_class_table(preds, labels)["recall"].to_numpy()  # scikit-learn's, computed apart
+    assert list(recall) == [0.5, 0.5, 1.0]
+    assert [shares[i][i] for i in range(3)] == list(recall)
+    assert [list(r) for r in shares] == [[0.5, 0.25, 0.25], [0.0, 0.5, 0.5], [0.0, 0.0, 1.0]]

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pandas as pd
 
 from explain import narrative, plots
-from automl.evaluation.report import SECTIONS, build_report
+from automl.cli.report import SECTIONS, build_report
 from explain.shap_values import compute_shap, shap_table
 from tests.unit.fakes import FakeBinaryPredictor, fake_bundle, people
 

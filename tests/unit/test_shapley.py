@@ -126,10 +126,17 @@ def test_model_space_gives_the_input_space_values(tmp_path):
     np.testing.assert_allclose(base_a, base_b)
 
 
-def test_a_feature_mixing_two_columns_falls_back_to_input_space(tmp_path):
+def test_a_feature_mixing_two_columns_falls_back_to_input_space_and_says_so(tmp_path, caplog):
+    from explain.shap_values import compute_shap
+
     bundle = fake_bundle(tmp_path)
-    space = build_space(PipelinePredictor(separable=False), bundle, people(8, seed=6), people(12, seed=7))
-    assert space.kind == "input"
+    with caplog.at_level("WARNING", logger="explain.model_space"):
+        space = build_space(PipelinePredictor(separable=False), bundle, people(8, seed=6), people(12, seed=7))
+    assert space.kind == "input" and "several input columns" in space.why_input
+    assert any("slow path" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
+    result = compute_shap(PipelinePredictor(separable=False), bundle, people(5, seed=6), people(40, seed=7))
+    assert (result.space, result.why_input) == ("input", space.why_input)  # recorded with the values
+    assert build_space(PipelinePredictor(), bundle, people(8, seed=6), people(12, seed=7)).why_input == ""
 
 
 def test_compute_shap_through_the_model_space_adds_up_to_the_probability(tmp_path):

@@ -1,4 +1,4 @@
-"""Entry point of a job process: `python -m automl.store.worker --workspace DIR --job ID`.
+"""Entry point of a job process: `python -m automl.cli.worker --workspace DIR --job ID`.
 
 It marks the job running, runs the function registered for the job's kind, and records the outcome.
 Every kind's function has the signature `run(ws, job, events, should_stop) -> "succeeded" | "stopped"`.
@@ -21,13 +21,13 @@ KINDS = {
     "train": "automl.training.fit:run_training_job",
     "explain": "explain.shap_values:run_shap_job",
     "importance": "automl.evaluation.importance:run_importance_job",
-    "shrink": "automl.training.reshape:run_shrink_job",
-    "refit": "automl.training.reshape:run_refit_job",
+    "shrink": "automl.model.reshape:run_shrink_job",
+    "refit": "automl.model.reshape:run_refit_job",
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="automl.store.worker")
+    parser = argparse.ArgumentParser(prog="automl.cli.worker")
     parser.add_argument("--workspace", required=True)
     parser.add_argument("--job", required=True)
     args = parser.parse_args(argv)

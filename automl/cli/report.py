@@ -25,7 +25,7 @@ __all__ = ["build_report", "dataset_summary", "SECTIONS"]
 SECTIONS = ("Data", "Cleaning recipe", "Training", "Leaderboard", "Evaluation", "What drives the predictions",
             "Single predictions explained", "Versions")
 
-_TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("automl.evaluation", "templates"),
+_TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("automl.cli", "templates"),
                                 autoescape=True, undefined=jinja2.StrictUndefined)
 
 

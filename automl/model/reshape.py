@@ -62,7 +62,7 @@ def refit(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
 
 def _swap_in(ws: Workspace, bundle: Bundle, old: Any, new: Any, model: str, what: str) -> dict:
     """Score the new predictor, then swap it and its scores in; on any failure put the old state back."""
-    from automl.training.fit import leaderboard_frame
+    from automl.model.scoring import leaderboard_frame
     from automl.model.threshold import validation_frame, write_validation_predictions
 
     files = bundle.files

@@ -1,0 +1,92 @@
+"""The Data page: samples, uploads, alerts, the target, deleting (Streamlit's AppTest)."""
+
+from tests.app.helpers import open_page, with_sample, texts
+
+
+def test_picking_a_sample_stores_it_and_shows_its_columns(tmp_path, monkeypatch):
+    at = with_sample(tmp_path, monkeypatch, "penguins")
+    assert not at.exception
+    assert (tmp_path / "ws" / "datasets").iterdir().__next__().joinpath("data.parquet").exists()
+    assert len(at.dataframe) == 2  # preview and column profile
+    profile = at.dataframe[1].value
+    assert profile.set_index("column").loc["sex", "missing"] == 11
+
+
+def test_a_dataset_is_deleted_from_the_data_page_after_confirming(tmp_path, monkeypatch):
+    from automl.store.workspace import Workspace
+
+    at = with_sample(tmp_path, monkeypatch, "penguins")
+    assert not at.exception
+    (dataset,) = Workspace(tmp_path / "ws").list_datasets()
+    assert at.button(key="data.delete").disabled
+    at.checkbox(key=f"data.confirm_delete.{dataset.id}").check()
+    at.run()
+    at.button(key="data.delete").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert Workspace(tmp_path / "ws").list_datasets() == []
+    assert "No dataset yet" in texts(at)
+
+
+def test_a_bad_upload_shows_one_line_and_the_app_keeps_working(tmp_path, monkeypatch):
+    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
+    at.file_uploader(key="data.upload").upload("garbage.csv", bytes(range(256)) * 20, "text/csv")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.error and "binary" in at.error[0].value
+    assert not list((tmp_path / "ws" / "datasets").iterdir()), "nothing is stored"
+    at.file_uploader(key="data.upload").upload("ok.csv", b"a;b;c\n1;x;$1,000\n2;y;$2,500\n3;x;$300\n", "text/csv")
+    at.run()
+    assert not at.exception
+    assert any("Stored ok.csv: 3 rows" in s.value for s in at.success)
+    assert "`c`: text read as number (thousands separators, currency symbols)." in texts(at)
+
+
+def test_alerts_offer_to_exclude_a_column_and_train_starts_from_it(tmp_path, monkeypatch):
+    at = with_sample(tmp_path, monkeypatch, "titanic")
+    assert "looks like an identifier" in texts(at)
+    next(b for b in at.button if b.label == "Exclude").click()
+    at.run()
+    assert not at.exception
+    assert "Left out of training." in texts(at)
+    at.switch_page("pages/train.py")
+    at.run()
+    excluded = next(m for m in at.multiselect if m.label == "Columns to leave out")
+    assert excluded.value == ["name"]
+
+
+def test_identifier_and_leak_alerts_are_left_out_by_default_unless_included(tmp_path, monkeypatch):
+    at = with_sample(tmp_path, monkeypatch, "titanic")
+    at.switch_page("pages/train.py")
+    at.run()
+    assert next(m for m in at.multiselect if m.label == "Columns to leave out").value == ["name"]
+    at.switch_page("pages/data.py")
+    at.run()
+    next(b for b in at.button if b.label == "Exclude").click()
+    at.run()
+    next(b for b in at.button if b.label == "Include").click()  # the user wants it in after all
+    at.run()
+    at.switch_page("pages/train.py")
+    at.run()
+    assert next(m for m in at.multiselect if m.label == "Columns to leave out").value == []
+
+
+def test_the_target_chosen_on_data_is_the_one_clean_and_train_start_from(tmp_path, monkeypatch):
+    at = with_sample(tmp_path, monkeypatch, "penguins")
+    from automl.store.workspace import Workspace
+
+    (dataset,) = Workspace(tmp_path / "ws").list_datasets()
+    at.selectbox(key=f"data.target.{dataset.id}").select("island")
+    at.run()
+    at.switch_page("pages/clean.py")
+    at.run()
+    assert at.selectbox(key=f"clean.label.{dataset.id}").value == "island"
+    at.switch_page("pages/train.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key=f"train.label.{dataset.id}").value == "island"
+    at.selectbox(key=f"train.label.{dataset.id}").select("species")  # changed on Train: Data follows
+    at.run()
+    at.switch_page("pages/data.py")
+    at.run()
+    assert at.selectbox(key=f"data.target.{dataset.id}").value == "species"

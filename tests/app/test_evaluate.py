@@ -1,0 +1,150 @@
+"""The Evaluate page: verdict, charts, threshold, the model in use, shrink (Streamlit's AppTest)."""
+
+import pytest
+
+from tests.app.helpers import open_page, texts
+from tests.helpers import SAMPLES
+
+
+def test_evaluate_page_shows_the_charts_of_each_problem_type(trained, monkeypatch):
+    at = open_page("pages/evaluate.py", trained.root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.regression_run)
+    at.run()
+    assert any(m.label.startswith("RMSE") for m in at.metric)
+    assert len(at.get("plotly_chart")) == 6  # predicted vs actual, residuals, histogram, by decile, leaderboard, Pareto
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(m.label.startswith("Accuracy") for m in at.metric)
+    assert len(at.get("plotly_chart")) == 7  # confusion, ROC, PR, calibration, gain, leaderboard, Pareto
+    slices = next(d.value for d in at.dataframe if "group" in d.value.columns)
+    assert slices["rows"].sum() == 262
+    at.selectbox(key="evaluate.run").select(trained.multiclass_run)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.get("plotly_chart")) == 6  # counts, shares, per class, one-vs-rest ROC, leaderboard, Pareto
+    per_class = next(d.value for d in at.dataframe if "support" in d.value.columns)
+    assert set(per_class["class"]) == {"Adelie", "Chinstrap", "Gentoo"}
+
+
+def test_a_saved_threshold_changes_later_predictions(trained, tmp_path, monkeypatch):
+    import shutil
+
+    import pandas as pd
+
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.model.prediction import predict_frame
+    from automl.store.workspace import Workspace
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    rows = pd.read_csv(SAMPLES / "titanic.csv")
+    bundle = load_bundle(ws, trained.binary_run)
+    before, _ = predict_frame(load_predictor(bundle), bundle, rows)
+    at = open_page("pages/evaluate.py", root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    at.slider(key=f"evaluate.threshold.{trained.binary_run}").set_value(0.9)
+    at.run()
+    at.button(key="evaluate.save_threshold").click()
+    at.run()
+    assert not at.exception
+    bundle = load_bundle(ws, trained.binary_run)
+    assert bundle.threshold == 0.9
+    after, _ = predict_frame(load_predictor(bundle), bundle, rows)  # the signature still verifies
+    assert (after["prediction"] == "yes").sum() < (before["prediction"] == "yes").sum()
+    assert ((after["proba_yes"] >= 0.9) == (after["prediction"] == "yes")).all()
+
+
+def test_the_suggested_threshold_is_tuned_on_validation_rows_not_the_test_split(trained, tmp_path, monkeypatch):
+    import shutil
+
+    import pandas as pd
+
+    from automl.evaluation import thresholds
+    from automl.model import threshold
+    from automl.model.bundle import load_bundle
+    from automl.store.workspace import Workspace
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    bundle = load_bundle(ws, trained.binary_run)
+    val = threshold.validation_predictions(bundle)
+    assert val is not None and val["source"].iloc[0] in ("validation", "out-of-fold")
+    assert val["model"].iloc[0] == bundle.deployed_model
+    test_rows = len(pd.read_parquet(bundle.files.test_predictions))
+    assert len(val) != test_rows and set(val["actual"]) == {0, 1}
+    expected = thresholds.suggest_threshold(val, "f1")
+    at = open_page("pages/evaluate.py", root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    shown = " ".join(c.value for c in at.caption)
+    assert f"Suggested: **{expected['threshold']:.3f}**" in shown and "(not the test split)" in shown
+    assert "On the test split at this threshold" in shown
+    at.button(key="evaluate.save_suggested").click()
+    at.run()
+    assert not at.exception
+    assert load_bundle(ws, trained.binary_run).threshold == pytest.approx(expected["threshold"])
+
+
+def test_shrink_from_the_evaluate_page_runs_as_a_job_and_shows_before_and_after(trained, tmp_path, monkeypatch):
+    import shutil
+
+    from automl.store.workspace import Workspace
+    from tests.helpers import wait_for
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    at = open_page("pages/evaluate.py", root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    at.button(key="evaluate.shrink").click()
+    at.run(timeout=60)
+    assert not at.exception, [e.message for e in at.exception]
+    ws = Workspace(root)
+    (job,) = ws.list_jobs(kind="shrink", run_id=trained.binary_run)
+    assert wait_for(ws, job.id).status == "succeeded"
+    at.run(timeout=60)
+    assert "Shrink for deployment: before and after" in texts(at)
+
+
+def test_evaluate_leads_with_a_verdict_against_the_simplest_guess(trained, monkeypatch):
+    at = open_page("pages/evaluate.py", trained.root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    verdict = at.info[0].value
+    assert verdict.startswith("The model is right on") and 'always answering "no"' in verdict
+    assert 'It finds' in verdict and '"yes" rows' in verdict
+    accuracy = next(m for m in at.metric if m.label.startswith("Accuracy"))
+    assert accuracy.proto.delta.endswith(" vs guessing") and 'guess (always "no") scores' in accuracy.proto.help
+    at.selectbox(key="evaluate.run").select(trained.regression_run)
+    at.run()
+    assert "always guessing the average" in at.info[0].value
+
+
+def test_choosing_another_leaderboard_model_rescores_and_predicts_with_it(trained, tmp_path, monkeypatch):
+    import shutil
+
+    from automl.model.bundle import load_bundle
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    at = open_page("pages/evaluate.py", root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    assert len(at.get("plotly_chart")) == 7  # ... leaderboard and its Pareto chart
+    other = next(m for m in at.selectbox(key=f"evaluate.deploy.{trained.binary_run}").options
+                 if m != "WeightedEnsemble_L2")
+    at.selectbox(key=f"evaluate.deploy.{trained.binary_run}").select(other)
+    at.run()
+    at.button(key="evaluate.deploy").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    from automl.store.workspace import Workspace
+
+    bundle = load_bundle(Workspace(root), trained.binary_run)
+    assert bundle.deployed_model == other and bundle.metrics.deployed_model == other
+    assert f"model in use: **{other}**" in texts(at)

@@ -1,0 +1,79 @@
+"""The Predict page: one row and a batch file (Streamlit's AppTest)."""
+
+from tests.app.helpers import open_page
+from tests.helpers import SAMPLES
+
+
+def test_what_if_prediction_moves_with_the_inputs_and_is_explained(trained, monkeypatch):
+    at = open_page("pages/predict.py", trained.root, monkeypatch)
+    at.selectbox(key="predict.run").select(trained.binary_run)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    predicted = [m for m in at.metric if m.label == "Predicted survived"]
+    assert predicted and predicted[0].value in ("yes", "no")
+    assert len(at.get("plotly_chart")) == 1, "the row's waterfall explanation"
+    before = [c.value for c in at.caption if "pushes" in c.value or "pulls" in c.value]
+    at.selectbox(key=f"predict.{trained.binary_run}.sex").select("female")
+    at.selectbox(key=f"predict.{trained.binary_run}.passengerClass").select("1st")
+    at.run()
+    assert not at.exception
+    assert [m for m in at.metric if m.label == "Predicted survived"][0].value == "yes"
+    after = [c.value for c in at.caption if "pushes" in c.value or "pulls" in c.value]
+    assert after != before
+
+
+def test_predict_names_the_chosen_model_and_scores_a_compressed_file_as_training_read_it(trained, tmp_path,
+                                                                                        monkeypatch):
+    import gzip
+    import shutil
+
+    import pandas as pd
+
+    from automl.model import deploy
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.store.workspace import Workspace
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    bundle = load_bundle(ws, trained.binary_run)
+    predictor = load_predictor(bundle)
+    other = next(m for m in predictor.model_names() if m != bundle.autogluon_best and "Ensemble" not in m)
+    deploy.deploy_model(ws, bundle, predictor, other)
+    at = open_page("pages/predict.py", root, monkeypatch)
+    at.selectbox(key="predict.run").select(trained.binary_run)
+    at.run()
+    assert any(f"with {other}" in c.value for c in at.caption), "the model in use, not AutoGluon's best"
+    raw = (SAMPLES / "titanic.csv").read_bytes()
+    at.file_uploader(key=f"predict.batch.{trained.binary_run}").upload("titanic.csv.gz", gzip.compress(raw),
+                                                                        "application/gzip")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert any("1309 row(s) scored." in c.value for c in at.caption)
+    assert not any("could not be read" in c.value for c in at.caption)
+    scored = next((root / "predictions").rglob("output.csv"))
+    expected = pd.read_parquet(load_bundle(ws, trained.binary_run).files.test_predictions)
+    out = pd.read_csv(scored)
+    assert out["prediction"].to_numpy()[expected["row"].to_numpy()].tolist() == expected["prediction"].tolist()
+
+
+def test_a_model_tampered_with_while_the_page_keeps_it_is_refused_not_used(trained, tmp_path, monkeypatch):
+    import shutil
+
+    from automl.model.bundle import load_bundle
+    from automl.store.workspace import Workspace
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    at = open_page("pages/predict.py", root, monkeypatch)
+    at.selectbox(key="predict.run").select(trained.binary_run)
+    at.run()
+    assert [m for m in at.metric if m.label == "Predicted survived"]
+    bundle = load_bundle(Workspace(root), trained.binary_run)
+    model_file = next(p for p in bundle.files.predictor.rglob("model.pkl"))
+    model_file.write_bytes(model_file.read_bytes() + b"\x00")  # swapped under the server's cached predictor
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.error and "was changed or removed after signing" in at.error[0].value
+    assert not [m for m in at.metric if m.label == "Predicted survived"]

@@ -1,0 +1,27 @@
+"""The Runs page (Streamlit's AppTest)."""
+
+from tests.app.helpers import open_page
+
+
+def test_runs_page_lists_compares_and_deletes(trained, tmp_path, monkeypatch):
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    at = open_page("pages/runs.py", root, monkeypatch)
+    table = at.dataframe[0].value
+    assert set(table["run"]) == {trained.binary_run, trained.regression_run, trained.multiclass_run}
+    assert set(table["status"]) == {"succeeded"}
+    diff = next(d.value for d in at.dataframe if "setting" in d.value.columns)
+    assert diff.set_index("setting").loc["label", "differs"]  # survived vs price
+    at.toggle(key="runs.only_diff").set_value(True)
+    at.run()
+    diff = next(d.value for d in at.dataframe if "setting" in d.value.columns)
+    assert diff["differs"].all()
+    at.checkbox(key=f"runs.confirm.{table['run'].iloc[0]}").check()
+    at.run()
+    at.button(key="runs.delete").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.dataframe[0].value) == 2
+    assert not (root / "runs" / table["run"].iloc[0]).exists()

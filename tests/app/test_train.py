@@ -1,0 +1,32 @@
+"""The Train page (Streamlit's AppTest)."""
+
+from tests.app.helpers import open_page, with_sample, texts
+
+
+def test_train_page_infers_the_problem_type_of_the_suggested_target(tmp_path, monkeypatch):
+    at = with_sample(tmp_path, monkeypatch, "titanic")
+    at.switch_page("pages/train.py")
+    at.run()
+    assert not at.exception
+    assert "Problem type inferred: **binary**" in texts(at)
+
+
+def test_train_page_shows_the_finished_run_and_its_leaderboard(trained, monkeypatch):
+    at = open_page("pages/train.py", trained.root, monkeypatch)
+    assert "Succeeded" in texts(at)
+    target = next(s for s in at.selectbox if s.label.startswith("Column to predict"))
+    assert target.value in ("survived", "price", "species")  # the dataset's last run's target, not its last column
+    boards = [d.value for d in at.dataframe if any(str(c).startswith("validation ") for c in d.value.columns)]
+    assert boards and "WeightedEnsemble_L2" in set(boards[0]["model"])
+
+
+def test_train_page_shows_a_preflight_check_and_warns_of_a_short_budget(tmp_path, monkeypatch):
+    at = with_sample(tmp_path, monkeypatch, "penguins")
+    at.switch_page("pages/train.py")
+    at.run()
+    assert "Pre-flight check" in texts(at)
+    assert "344 rows × 6 input columns" in texts(at)
+    assert "GPU: none used; every model trains on the CPU." in texts(at)
+    at.radio(key="train.preset").set_value("best")
+    at.run()
+    assert any("short for the Best preset" in w.value for w in at.warning)

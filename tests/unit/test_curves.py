@@ -7,7 +7,7 @@ from sklearn import metrics as skm
 
 from automl.evaluation import curves
 from automl.model.scoring import with_mape
-from automl.evaluation.thresholds import metrics_at_threshold, suggest_threshold
+from automl.evaluation.thresholds import metrics_at_threshold
 
 rng = np.random.default_rng(0)
 Y = rng.integers(0, 2, 400)
@@ -31,19 +31,6 @@ def test_gain_reaches_every_positive_and_lift_starts_high():
     gain = curves.gain_frame(Y, P)
     assert gain["gain"].iloc[-1] == pytest.approx(1.0) and gain["lift"].iloc[-1] == pytest.approx(1.0)
     assert gain["lift"].iloc[len(gain) // 10] > 1.5
-
-
-def test_threshold_suggested_by_autogluons_search_for_a_metric_a_recall_and_a_cost():
-    val = pd.DataFrame({"actual": Y, "proba": P})
-    f1 = suggest_threshold(val, "f1")
-    grid = max(metrics_at_threshold(Y, P, t)["f1"] for t in np.linspace(0.01, 0.99, 99))
-    assert f1["f1"] >= grid - 0.01  # AutoGluon's coarse-then-fine search is within a hair of a fine grid
-    assert f1["f1"] > metrics_at_threshold(Y, P, 0.5)["f1"]
-    assert suggest_threshold(val, "precision_at_recall", min_recall=0.9)["recall"] >= 0.9
-    cheap_fn = suggest_threshold(val, "cost", cost_fp=10, cost_fn=1)
-    cheap_fp = suggest_threshold(val, "cost", cost_fp=1, cost_fn=10)
-    assert cheap_fn["threshold"] > cheap_fp["threshold"], "costly false positives push the threshold up"
-    assert cheap_fn["cost"] == 10 * cheap_fn["fp"] + cheap_fn["fn"]
 
 
 def test_per_class_table_matches_scikit_learn():

@@ -1,8 +1,7 @@
 import pandas as pd
 import pytest
 
-from automl.training import config, fit
-from automl.training.preflight import PRESET_FAMILIES, preflight
+from automl.training.preflight import preflight
 from automl.training.config import TrainConfig
 
 
@@ -31,22 +30,3 @@ def test_gpu_models_are_named_when_a_gpu_is_there(ws, dataset):
 def test_a_short_budget_for_the_preset_is_warned(ws, dataset):
     check = preflight(ws, TrainConfig(dataset.id, "y", preset="best", time_limit=60), gpus=[])
     assert any("short for the Best preset" in w for w in check.warnings)
-
-
-def test_gpu_capable_models_are_put_on_the_gpu_when_one_is_detected(monkeypatch):
-    hp = fit.hyperparameters_for("medium_quality", (), num_gpus=1)
-    assert set(hp) == set(PRESET_FAMILIES["medium_quality"])
-    on_gpu = lambda v: all(c.get("ag_args_fit", {}).get("num_gpus") == 1 for c in (v if isinstance(v, list) else [v]))  # noqa: E731
-    assert on_gpu(hp["CAT"]) and on_gpu(hp["NN_TORCH"]) and on_gpu(hp["FASTAI"])
-    assert not any(on_gpu(hp[f]) for f in ("GBM", "XGB", "RF", "XT")), "LightGBM and CPU XGBoost stay on the CPU"
-    assert fit.hyperparameters_for("medium_quality", (), num_gpus=0) is None
-
-
-@pytest.mark.parametrize("preset", list(PRESET_FAMILIES))
-def test_preset_families_match_autogluon(preset):
-    from autogluon.tabular.configs.hyperparameter_configs import get_hyperparameter_config
-    from autogluon.tabular.configs.presets_configs import tabular_presets_dict
-
-    name = tabular_presets_dict[preset].get("hyperparameters", "default")
-    assert set(get_hyperparameter_config(name)) == set(PRESET_FAMILIES[preset])
-    assert not set(get_hyperparameter_config(name)) & set(config.HUB_MODELS), "no model downloads weights"

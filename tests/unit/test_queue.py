@@ -25,7 +25,7 @@ def _queued(ws, n):
 
 def test_second_training_waits_and_starts_first_in_first_out(ws, spawned, monkeypatch):
     monkeypatch.delenv("AUTOML_STUDIO_MAX_TRAINING", raising=False)
-    ids = _queued(ws, 3)
+    _queued(ws, 3)
     assert spawned == ["run-0"]
     assert [j.id for j in jobs.queue(ws)] == ["run-1", "run-2"]
     assert ws.get_job("run-0").status == "starting"

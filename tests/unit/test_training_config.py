@@ -3,7 +3,7 @@ import pytest
 
 from automl.training import config as training_config
 from automl.errors import ConfigError, GPUUnavailableError, TargetError
-from automl.training.fit import hyperparameters_for, split_train_test
+from automl.training.fit import split_train_test
 from automl.training.config import TrainConfig, resolve_config
 
 
@@ -55,12 +55,6 @@ def test_test_split_is_stratified_and_sized():
     train, test = split_train_test(df, "y", "binary", 0.2, seed=0)
     assert len(test) == 40 and (test["y"] == "b").sum() == 4
     assert set(train.index).isdisjoint(test.index)
-
-
-def test_model_families_restrict_the_preset_portfolio():
-    hp = hyperparameters_for("medium_quality", ("GBM", "KNN"))
-    assert set(hp) == {"GBM", "KNN"}
-    assert hyperparameters_for("medium_quality", ()) is None
 
 
 def test_no_model_that_downloads_weights_can_be_chosen():

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import REPO
 
 LINT = str(Path(sys.executable).parent / "lint-imports")
@@ -14,6 +16,8 @@ LINT = str(Path(sys.executable).parent / "lint-imports")
 CORE_MODULES = sorted(".".join(p.relative_to(REPO).with_suffix("").parts)
                       for d in ("automl", "explain") for p in (REPO / d).rglob("*.py")
                       if p.stem not in ("__init__", "__main__", "callbacks"))
+
+pytestmark = pytest.mark.integration
 
 
 def lint(root: Path) -> subprocess.CompletedProcess:

@@ -8,6 +8,8 @@ import pytest
 
 from automl.store import jobs
 
+pytestmark = pytest.mark.integration
+
 
 def _spawn(job_id: str, code: str) -> subprocess.Popen:
     # The job id on the command line is how a job's process is recognised (guards against reused pids).

@@ -52,12 +52,9 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=200_000)
     args = parser.parse_args()
 
-    import pandas as pd
-
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.prediction import predict_frame
-    from automl.training.config import TrainConfig, start_training
     from automl.store.workspace import Workspace
+    from automl.training.config import TrainConfig, start_training
     from tests.helpers import wait_for
 
     rows = []
@@ -70,41 +67,53 @@ def main() -> None:
         bundle = load_bundle(ws, run.id)
         predictor = load_predictor(bundle)
         for n in args.rows:
-            data = grow_diamonds(n, seed=2).drop(columns=["price"])
-            src = Path(tmp) / f"input-{n}.csv"
-            data.to_csv(src, index=False)
-            predictor.predict(data.head(100))  # warm up
-            t_mem, _ = timed(predictor.predict, data, model=bundle.deployed_model)
-            del data
-            out = Path(tmp) / f"out-{n}.csv"
-            code = WARM.format(root=str(ROOT), ws=str(ws.root), run=run.id, src=str(src), out=str(out),
-                               chunk=args.chunk_rows)
-            proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-            assert proc.returncode == 0, proc.stderr[-2000:]
-            warm = json.loads(proc.stderr.strip().splitlines()[-1])
-            start = time.perf_counter()
-            cli = subprocess.run([sys.executable, "-m", "automl.cli", "predict", run.id, str(src), "--out", str(out),
-                                  "--chunk-rows", str(args.chunk_rows), "--workspace", str(ws.root)],
-                                 capture_output=True, text=True, cwd=ROOT)
-            t_cli = time.perf_counter() - start
-            assert cli.returncode == 0, cli.stderr[-2000:]
-            rows.append({"rows": n, "in_memory_s": round(t_mem, 2), "end_to_end_s": round(warm["seconds"], 2),
-                         "ratio": round(t_mem / warm["seconds"], 3),
-                         "peak_mb_above_loaded_model": round(warm["peak_mb"] - warm["loaded_mb"]),
-                         "cli_wall_s": round(t_cli, 2), "cli_ratio": round(t_mem / t_cli, 3)})
+            rows.append(_one_size(ws, run.id, bundle, predictor, n, Path(tmp), args.chunk_rows))
             print(rows[-1], file=sys.stderr)
-        one = pd.DataFrame([grow_diamonds(1, seed=3).drop(columns=["price"]).iloc[0]])
-        for _ in range(20):
-            predict_frame(predictor, bundle, one)
-        latencies = []
-        for _ in range(200):
-            start = time.perf_counter()
-            predict_frame(predictor, bundle, one)
-            latencies.append(1000 * (time.perf_counter() - start))
-        rows.append({"rows": 1, "single_row_p50_ms": round(float(np.percentile(latencies, 50)), 2),
-                     "single_row_p95_ms": round(float(np.percentile(latencies, 95)), 2)})
+        rows.append(_single_row(predictor, bundle))
     print(f"model: {bundle.deployed_model} (LightGBM family) · this process peak {peak_rss_mb():.0f} MB")
     report("batch_prediction", rows)
+
+
+def _one_size(ws, run_id: str, bundle, predictor, n: int, tmp: Path, chunk_rows: int) -> dict:
+    """In-memory predict of n rows against the end-to-end file path (warm process, then the CLI)."""
+    data = grow_diamonds(n, seed=2).drop(columns=["price"])
+    src = tmp / f"input-{n}.csv"
+    data.to_csv(src, index=False)
+    predictor.predict(data.head(100))  # warm up
+    t_mem, _ = timed(predictor.predict, data, model=bundle.deployed_model)
+    del data
+    out = tmp / f"out-{n}.csv"
+    code = WARM.format(root=str(ROOT), ws=str(ws.root), run=run_id, src=str(src), out=str(out), chunk=chunk_rows)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    warm = json.loads(proc.stderr.strip().splitlines()[-1])
+    start = time.perf_counter()
+    cli = subprocess.run([sys.executable, "-m", "automl.cli", "predict", run_id, str(src), "--out", str(out),
+                          "--chunk-rows", str(chunk_rows), "--workspace", str(ws.root)],
+                         capture_output=True, text=True, cwd=ROOT)
+    t_cli = time.perf_counter() - start
+    assert cli.returncode == 0, cli.stderr[-2000:]
+    return {"rows": n, "in_memory_s": round(t_mem, 2), "end_to_end_s": round(warm["seconds"], 2),
+            "ratio": round(t_mem / warm["seconds"], 3),
+            "peak_mb_above_loaded_model": round(warm["peak_mb"] - warm["loaded_mb"]),
+            "cli_wall_s": round(t_cli, 2), "cli_ratio": round(t_mem / t_cli, 3)}
+
+
+def _single_row(predictor, bundle) -> dict:
+    import pandas as pd
+
+    from automl.model.prediction import predict_frame
+
+    one = pd.DataFrame([grow_diamonds(1, seed=3).drop(columns=["price"]).iloc[0]])
+    for _ in range(20):
+        predict_frame(predictor, bundle, one)
+    latencies = []
+    for _ in range(200):
+        start = time.perf_counter()
+        predict_frame(predictor, bundle, one)
+        latencies.append(1000 * (time.perf_counter() - start))
+    return {"rows": 1, "single_row_p50_ms": round(float(np.percentile(latencies, 50)), 2),
+            "single_row_p95_ms": round(float(np.percentile(latencies, 95)), 2)}
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Every page renders, on an empty workspace and with finished runs (Streamlit's AppTest)."""
 
+import re
+
 import pytest
 
 from tests.app.helpers import PAGES, open_page, texts
@@ -17,7 +19,30 @@ def test_page_renders_on_an_empty_workspace(page, tmp_path, monkeypatch):
         assert "No run yet" in texts(at)
 
 
+def subheaders(at) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+# what each page shows of a workspace with three finished runs (titanic, diamonds, penguins)
+SHOWS = {
+    "pages/home.py": lambda at: re.search(r"This workspace holds [1-9]\d* dataset\(s\) and [1-9]\d* run\(s\)",
+                                          texts(at)) and subheaders(at) == ["Start from a sample", "Steps"],
+    "pages/data.py": lambda at: subheaders(at)[:4] == ["Alerts", "Preview", "Columns", "Distributions"]
+    and [m.label for m in at.metric][:2] == ["Rows", "Columns"],
+    "pages/clean.py": lambda at: subheaders(at) == ["Recipe", "Add a step"] and "No steps yet." in texts(at),
+    "pages/train.py": lambda at: "Problem type inferred:" in texts(at) and "Pre-flight check" in texts(at)
+    and "Run history" in subheaders(at),
+    "pages/runs.py": lambda at: subheaders(at) == ["Open a run", "Compare two runs"] and len(at.dataframe) >= 1,
+    "pages/evaluate.py": lambda at: at.info and any(m.label.endswith("★") for m in at.metric)
+    and "Leaderboard" in subheaders(at),
+    "pages/explain.py": lambda at: "No explanations for this run yet" in texts(at) or "SHAP values of" in texts(at),
+    "pages/predict.py": lambda at: [m.label for m in at.metric][:1] in (["Predicted survived"], ["Predicted price"],
+                                                                       ["Predicted species"])
+    and "Predicts `" in texts(at),
+}
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_page_renders_with_finished_runs(page, trained, monkeypatch):
+def test_page_shows_what_it_is_for_with_finished_runs(page, trained, monkeypatch):
     at = open_page(page, trained.root, monkeypatch)
-    assert at.title
+    assert at.title and SHOWS[page](at), texts(at)[:1500]

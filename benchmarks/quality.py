@@ -56,8 +56,8 @@ def main() -> None:
     from autogluon.core.metrics import get_metric
     from autogluon.tabular import TabularPredictor
 
-    from automl.training.fit import split_train_test
     from automl.data.problem import infer_problem_type, resolve_preset
+    from automl.training.fit import split_train_test
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -54,8 +54,8 @@ def main() -> None:
 
 def trained(root: Path, args: argparse.Namespace):
     from automl.model.bundle import load_bundle
-    from automl.training.config import TrainConfig, start_training
     from automl.store.workspace import Workspace
+    from automl.training.config import TrainConfig, start_training
     from tests.helpers import wait_for
 
     ws = Workspace(root / "ws" if not args.workspace else root)

@@ -18,9 +18,9 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from automl.store import atomic, jobs
 from automl.model.bundle import Bundle, load_bundle, load_predictor
 from automl.model.model_input import to_model_input
+from automl.store import atomic, jobs
 from automl.store.workspace import JobRecord, Workspace
 from explain.background import influence, summarise
 from explain.model_space import Space, build_space
@@ -131,7 +131,7 @@ def keep_in_memory(predictor: Any, bundle: Bundle) -> None:
     try:
         predictor.persist(models=[bundle.deployed_model], with_ancestors=True)
     except Exception as exc:  # noqa: BLE001 - a fake or a predictor that cannot: only slower
-        log.debug("models not kept in memory: %s", exc)
+        log.warning("models not kept in memory (explanations load them from disk, about 10%% slower): %s", exc)
 
 
 def explain_rows(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background_rows: int = 20,

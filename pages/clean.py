@@ -4,8 +4,8 @@ import streamlit as st
 
 from automl.data import datasets
 from automl.data.cleaning import preview
-from automl.errors import AutoMLError
 from automl.data.steps import STEP_TYPES
+from automl.errors import AutoMLError
 from ui.gate import require_sign_in
 from ui.loaders import dataset_frame, workspace
 from ui.state import get_state

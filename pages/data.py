@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from automl.evaluation import charts
 from automl.data import datasets, samples
-from automl.errors import AutoMLError
 from automl.data.profile import profile_frame
+from automl.errors import AutoMLError
+from automl.evaluation import charts
 from ui.gate import require_sign_in
 from ui.loaders import dataset_associations, dataset_frame, dataset_profile, workspace
 from ui.state import get_state

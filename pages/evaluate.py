@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+from automl.evaluation import charts, curves, importance, summary
 from automl.model import bundle as bundle_mod
-from automl.evaluation import charts, curves, summary, importance
 from automl.store import jobs
-from ui.gate import require_sign_in
 from ui import eval_views
+from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
 from ui.widgets import job_progress, select_run

@@ -3,10 +3,10 @@ computed in a background job, and the model report to hand out."""
 
 import streamlit as st
 
-from automl.store import atomic, jobs
-from automl.model import bundle as bundle_mod
-from explain import narrative, plots, shap_values
 from automl.cli import report
+from automl.model import bundle as bundle_mod
+from automl.store import atomic, jobs
+from explain import narrative, plots, shap_values
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state

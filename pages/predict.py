@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from automl.store import atomic, batches
-from automl.model import prediction
-from automl.model import bundle as bundle_mod
 from automl.errors import AutoMLError
+from automl.model import bundle as bundle_mod
+from automl.model import prediction
 from automl.model.schema import typical_row
+from automl.store import atomic, batches
 from explain import narrative, plots, shap_values
 from ui.gate import require_sign_in
 from ui.loaders import local_explanation, predictor, workspace

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from automl.model import bundle as bundle_mod
-from automl.evaluation import summary
-from automl.training import runs
 from automl.errors import AutoMLError
+from automl.evaluation import summary
+from automl.model import bundle as bundle_mod
+from automl.training import runs
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state

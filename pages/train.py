@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from automl.data import datasets
+from automl.data.problem import METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type
+from automl.errors import AutoMLError
 from automl.store import jobs
 from automl.training.config import MODEL_FAMILIES, TrainConfig, start_training
-from automl.errors import AutoMLError
-from automl.data.problem import METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type
 from ui.gate import require_sign_in
 from ui.loaders import dataset_frame, gpus, preflight_check, workspace
 from ui.state import get_state

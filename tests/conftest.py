@@ -34,8 +34,8 @@ class TrainedWorkspace:
 def trained(tmp_path_factory) -> TrainedWorkspace:
     """A workspace with a finished binary run (titanic, trained through the CLI), a regression run (diamonds)
     and a multiclass run (penguins)."""
-    from automl.training.config import TrainConfig, start_training
     from automl.store.workspace import Workspace
+    from automl.training.config import TrainConfig, start_training
 
     root = tmp_path_factory.mktemp("trained") / "ws"
     proc = run_cli("train", str(SAMPLES / "titanic.csv"), "--label", "survived", "--time-limit", "30",

@@ -7,12 +7,12 @@ import json
 import pandas as pd
 import streamlit as st
 
-from automl.store import atomic, jobs
+from automl.errors import AutoMLError
 from automl.evaluation import charts, curves, summary
+from automl.evaluation.thresholds import OBJECTIVES, metrics_at_threshold
 from automl.model import deploy, threshold
 from automl.model.bundle import Bundle
-from automl.errors import AutoMLError
-from automl.evaluation.thresholds import OBJECTIVES, metrics_at_threshold
+from automl.store import atomic, jobs
 from automl.store.workspace import RunInfo, Workspace
 from ui.loaders import predictor, threshold_suggestion
 from ui.state import AppState

@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from automl.model import bundle as bundle_mod
 from automl.data import datasets
 from automl.data.associations import association_matrix
 from automl.data.profile import TableProfile
+from automl.model import bundle as bundle_mod
 from automl.store.workspace import Workspace
 
 __all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations", "gpus",

@@ -12,7 +12,6 @@ import sys
 from automl.resources import app_root
 
 
-
 def main(argv: list[str] | None = None) -> None:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli as stcli

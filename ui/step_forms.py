@@ -6,8 +6,21 @@ from typing import Any
 
 import streamlit as st
 
-from automl.data.steps import (STEP_TYPES, CastType, CleanText, ClipOutliers, DropColumns, DropDuplicates,
-                          DropMissingTarget, ExpandDate, FillMissing, FilterRows, GroupRare, RenameColumn, Step)
+from automl.data.steps import (
+    STEP_TYPES,
+    CastType,
+    CleanText,
+    ClipOutliers,
+    DropColumns,
+    DropDuplicates,
+    DropMissingTarget,
+    ExpandDate,
+    FillMissing,
+    FilterRows,
+    GroupRare,
+    RenameColumn,
+    Step,
+)
 
 __all__ = ["step_form"]
 

@@ -127,8 +127,8 @@ def _describe(ev: dict[str, Any]) -> str:
 
 
 def _run_summary(ws, run_id: str) -> dict[str, Any]:
-    from automl.model.bundle import load_bundle
     from automl.evaluation.summary import leaderboard
+    from automl.model.bundle import load_bundle
 
     bundle = load_bundle(ws, run_id)
     board = leaderboard(bundle)
@@ -156,8 +156,8 @@ def _num(value: Any) -> float | None:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from automl.model.bundle import load_bundle
     from automl.evaluation.summary import metric_table
+    from automl.model.bundle import load_bundle
 
     ws = _workspace(args)
     summary = _run_summary(ws, args.run_id)

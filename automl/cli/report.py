@@ -102,8 +102,8 @@ def _explanation_part(bundle: Bundle, result: ShapResult, local_rows: int) -> di
 def dataset_summary(ws: Any, bundle: Bundle) -> dict[str, Any] | None:
     """The training dataset's name, size, hash, column profile and alerts, when it is in the workspace."""
     from automl.data import datasets
-    from automl.errors import NotFoundError, InvalidIdError
     from automl.data.profile import profile_frame
+    from automl.errors import InvalidIdError, NotFoundError
 
     dataset_id = bundle.config.get("dataset_id")
     try:

@@ -15,8 +15,8 @@ __all__ = ["cmd_ui"]
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from automl.serving.access import check_bind
     from automl.data.limits import max_upload_bytes
+    from automl.serving.access import check_bind
 
     check_bind(args.host, args.allow_no_password)
     env = dict(os.environ)

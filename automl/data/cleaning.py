@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from automl.errors import RecipeError
 from automl.data.steps import STEP_TYPES, DropColumns, Mode, Step
+from automl.errors import RecipeError
 
 __all__ = ["Recipe", "step_from_dict", "preview", "Preview", "FORMAT"]
 

@@ -7,13 +7,13 @@ import hashlib
 import os
 from typing import Any, BinaryIO, Callable
 
-from automl.store import atomic
-from automl.errors import SchemaMismatchError
 from automl.data.alerts import Alert, find_alerts, table_alerts
 from automl.data.cleaning import Recipe
-from automl.data.steps import DropColumns, DropDuplicates, GroupRare, Step
 from automl.data.ingest import IngestReport, read_table
 from automl.data.profile import ColumnProfile, TableProfile, profile_table
+from automl.data.steps import DropColumns, DropDuplicates, GroupRare, Step
+from automl.errors import SchemaMismatchError
+from automl.store import atomic
 from automl.store.workspace import DatasetInfo, Workspace
 
 __all__ = ["import_table", "delete_dataset", "chosen_target", "set_target", "load_profile", "load_alerts", "set_excluded", "excluded_columns", "suggested_exclusions", "load_draft",

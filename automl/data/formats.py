@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Callable, Literal
 
-from automl.errors import DataLoadError
 from automl.data.limits import check_inflated, max_inflated_bytes
+from automl.errors import DataLoadError
 
 __all__ = ["Source", "Format", "open_source", "detect_encoding", "TABLE_SUFFIXES"]
 

@@ -15,11 +15,11 @@ from typing import Any, BinaryIO, Callable, Iterator
 
 import pandas as pd
 
-from automl.errors import DataLoadError
 from automl.data.formats import Source, open_source
 from automl.data.limits import check_shape, max_cells, max_columns, max_upload_bytes
 from automl.data.readers import READERS, clean_column_names, one_line, show_delimiter, sniff_delimiter
 from automl.data.values import convert_columns
+from automl.errors import DataLoadError
 
 __all__ = ["IngestReport", "read_table", "open_table", "RawTable", "NA_VALUES",
            "clean_column_names", "sniff_delimiter", "replace_missing_markers"]

@@ -12,9 +12,9 @@ from typing import Callable, Iterator
 
 import pandas as pd
 
-from automl.errors import DataLoadError
 from automl.data.formats import Source, detect_encoding
 from automl.data.limits import check_inflated, check_shape, chunk_rows_for
+from automl.errors import DataLoadError
 
 __all__ = ["READERS", "clean_column_names", "sniff_delimiter", "show_delimiter", "one_line"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from automl.resources import app_root
 from automl.data.datasets import import_table
+from automl.resources import app_root
 from automl.store.workspace import DatasetInfo, Workspace
 
 __all__ = ["Sample", "SAMPLES", "sample_dir", "add_sample"]

@@ -7,10 +7,10 @@ from typing import Callable
 
 import pandas as pd
 
-from automl.store import atomic, jobs
 from automl.model.bundle import load_bundle, load_predictor
-from automl.store.workspace import JobRecord, Workspace
 from automl.model.run_files import RunFiles
+from automl.store import atomic, jobs
+from automl.store.workspace import JobRecord, Workspace
 
 __all__ = ["run_importance_job", "load_importance", "CONFIDENCE"]
 
@@ -18,8 +18,8 @@ CONFIDENCE = 0.95
 
 
 def run_importance_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_stop: Callable[[], bool]) -> str:
-    from automl.model.prediction import model_frame
     from automl.model.model_input import to_model_input
+    from automl.model.prediction import model_frame
 
     params = atomic.read_json(jobs.params_path(ws, job), {}) or {}
     bundle = load_bundle(ws, job.run_id)

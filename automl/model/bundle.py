@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from automl.store import atomic, jobs
 from automl.errors import JobNotFoundError, RunNotReadyError
 from automl.model.run_files import SIGNED, RunFiles
 from automl.model.schema import InputSchema
 from automl.model.scoring import RunMetrics
 from automl.model.signing import SIGNATURE_FILE, sign_dir, signing_key, stat_stamp, verify_dir
+from automl.store import atomic, jobs
 from automl.store.workspace import Workspace
 
 __all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs", "sign_run", "verify_bundle",

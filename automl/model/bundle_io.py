@@ -17,13 +17,20 @@ import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from automl.store import atomic, jobs
 from automl.model.bundle import Bundle, load_bundle, load_predictor
 from automl.model.run_files import EXPORTED, PREDICTOR, SIGNED, RunFiles
 from automl.model.schema import InputSchema
 from automl.model.scoring import RunMetrics
-from automl.model.signing import SIGNATURE_FILE, BundleSignatureError, digest_files, sign_dir, sign_manifest, \
-    signing_key, verify_manifest
+from automl.model.signing import (
+    SIGNATURE_FILE,
+    BundleSignatureError,
+    digest_files,
+    sign_dir,
+    sign_manifest,
+    signing_key,
+    verify_manifest,
+)
+from automl.store import atomic, jobs
 from automl.store.workspace import RunInfo, Workspace
 
 __all__ = ["export_bundle", "import_bundle", "open_bundle_file"]

@@ -7,11 +7,11 @@ from typing import Any
 
 import pandas as pd
 
-from automl.store import atomic
-from automl.model.bundle import Bundle, sign_run, verify_bundle
 from automl.errors import ConfigError
+from automl.model.bundle import Bundle, sign_run, verify_bundle
 from automl.model.run_files import DEPLOY, METRICS
 from automl.model.scoring import RunMetrics, score
+from automl.store import atomic
 from automl.store.workspace import Workspace
 
 __all__ = ["deploy_model", "model_input_with_label", "footprint"]
@@ -19,8 +19,8 @@ __all__ = ["deploy_model", "model_input_with_label", "footprint"]
 
 def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> RunMetrics:
     """Make `model` the one every prediction uses; the test-split predictions and metrics follow it."""
-    from automl.model.prediction import model_frame
     from automl.model.model_input import to_model_input
+    from automl.model.prediction import model_frame
 
     if model not in predictor.model_names() or not predictor.model_info(model).get("can_infer", True):
         raise ConfigError(f"{model!r} is not a model of this run that can predict.")
@@ -45,8 +45,8 @@ def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> R
 
 
 def model_input_with_label(bundle: Bundle) -> pd.DataFrame:
-    from automl.model.prediction import model_frame
     from automl.model.model_input import to_model_input
+    from automl.model.prediction import model_frame
 
     raw = pd.read_parquet(bundle.files.test_rows)
     return model_frame(bundle, to_model_input(bundle.schema, raw)[0]).assign(**{bundle.label: raw[bundle.label].to_numpy()})

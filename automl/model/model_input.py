@@ -18,10 +18,10 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
-from automl.errors import DataLoadError, SchemaMismatchError
 from automl.data.ingest import NA_VALUES, RawTable, open_table
-from automl.model.schema import ColumnRead, InputSchema
 from automl.data.values import parse_booleans, parse_dates, parse_numbers
+from automl.errors import DataLoadError, SchemaMismatchError
+from automl.model.schema import ColumnRead, InputSchema
 
 __all__ = ["Unreadable", "read_plan", "replay_column", "replay_frame", "to_model_input",
            "iter_file", "read_file", "read_file_row"]

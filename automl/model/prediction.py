@@ -18,11 +18,11 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from automl.store import atomic
+from automl.errors import DataLoadError, SchemaMismatchError
 from automl.model.bundle import Bundle
 from automl.model.drift import DriftCheck
-from automl.errors import DataLoadError, SchemaMismatchError
 from automl.model.model_input import Unreadable, iter_file, read_file_row, to_model_input
+from automl.store import atomic
 
 __all__ = ["PredictionReport", "predict_frame", "predict_csv", "read_csv_row", "escape_formulas", "model_frame",
            "score_input"]

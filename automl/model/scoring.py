@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
-
 __all__ = ["Scored", "score", "RunMetrics", "leaderboard_frame"]
 
 

@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from automl.store import atomic
 from automl.errors import AutoMLError
+from automl.store import atomic
 
 __all__ = ["BundleSignatureError", "SIGNATURE_FILE", "signing_key", "digest_files", "sign_manifest", "sign_dir",
            "verify_manifest", "verify_dir"]

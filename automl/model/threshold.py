@@ -6,16 +6,19 @@ from the test split whose metrics the pages report.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from automl.store import atomic
-from automl.model.bundle import Bundle, sign_run
 from automl.errors import ConfigError
+from automl.model.bundle import Bundle, sign_run
 from automl.model.run_files import THRESHOLD, RunFiles
+from automl.store import atomic
 from automl.store.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 __all__ = ["save_threshold", "save_validation_predictions", "validation_predictions", "validation_frame",
            "write_validation_predictions"]
@@ -71,7 +74,8 @@ def validation_frame(predictor: Any, model: str) -> pd.DataFrame | None:
             y = trainer.load_y()
             proba = trainer.get_model_oof(model=parent)
             source = "out-of-fold"
-    except Exception:  # noqa: BLE001 - a clone without its training data: no honest data to tune on
+    except Exception as exc:  # noqa: BLE001 - a clone without its training data: no honest data to tune on
+        log.warning("no validation predictions for %s (no threshold can be suggested): %s", model, exc)
         return None
     proba = np.asarray(proba)
     proba = proba[:, 1] if proba.ndim == 2 else proba

@@ -9,11 +9,18 @@ import os
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from automl.store import atomic, jobs
+from automl.data.problem import (
+    DEFAULT_METRIC,
+    METRICS,
+    PROBLEM_TYPES,
+    infer_problem_type,
+    resolve_preset,
+    validate_target,
+)
 from automl.errors import ConfigError, GPUUnavailableError, TargetError
-from automl.data.problem import DEFAULT_METRIC, METRICS, PROBLEM_TYPES, infer_problem_type, resolve_preset, validate_target
-from automl.store.workspace import RunInfo, Workspace
 from automl.model.run_files import RunFiles
+from automl.store import atomic, jobs
+from automl.store.workspace import RunInfo, Workspace
 
 __all__ = ["TrainConfig", "GpuMode", "MODEL_FAMILIES", "HUB_MODELS", "GPU_FAMILIES", "resolve_config",
            "start_training", "detect_gpus", "gpu_names"]

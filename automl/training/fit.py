@@ -7,25 +7,25 @@ the run's model as complete.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 import platform
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from automl.store import atomic, jobs
-from automl.model.bundle import sign_run
 from automl.data.cleaning import Recipe
+from automl.model.bundle import sign_run
 from automl.model.model_input import ColumnRead, read_plan, replay_frame
 from automl.model.run_files import RunFiles
-from automl.model.threshold import save_validation_predictions
 from automl.model.schema import build_schema
 from automl.model.scoring import RunMetrics, leaderboard_frame, score
-from automl.training.config import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
+from automl.model.threshold import save_validation_predictions
+from automl.store import atomic, jobs
 from automl.store.workspace import JobRecord, Workspace
+from automl.training.config import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
 
 __all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "TRAIN_SAMPLE_ROWS"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from automl.data.problem import PRESETS
-from automl.training.config import GPU_FAMILIES, MODEL_FAMILIES, TrainConfig, resolve_config
 from automl.store.workspace import Workspace
+from automl.training.config import GPU_FAMILIES, MODEL_FAMILIES, TrainConfig, resolve_config
 
 __all__ = ["Preflight", "preflight", "PRESET_FAMILIES", "MIN_BUDGET_S"]
 

@@ -6,11 +6,11 @@ from typing import Any
 
 import pandas as pd
 
-from automl.store import jobs
 from automl.errors import RunNotReadyError
-from automl.training.config import TrainConfig, start_training
-from automl.store.workspace import RunInfo, Workspace
+from automl.store import jobs
 from automl.store.batches import delete_batches
+from automl.store.workspace import RunInfo, Workspace
+from automl.training.config import TrainConfig, start_training
 
 __all__ = ["run_table", "config_diff", "delete_run", "rerun", "COMPARED_KEYS"]
 

@@ -1,6 +1,6 @@
 """The Clean page: a recipe of steps, edited and saved (Streamlit's AppTest)."""
 
-from tests.app.helpers import with_sample, texts
+from tests.app.helpers import texts, with_sample
 
 
 def test_clean_page_adds_reorders_edits_undoes_and_saves_a_version(tmp_path, monkeypatch):

@@ -1,6 +1,6 @@
 """The Data page: samples, uploads, alerts, the target, deleting (Streamlit's AppTest)."""
 
-from tests.app.helpers import open_page, with_sample, texts
+from tests.app.helpers import open_page, texts, with_sample
 
 
 def test_picking_a_sample_stores_it_and_shows_its_columns(tmp_path, monkeypatch):

@@ -1,6 +1,6 @@
 """The Train page (Streamlit's AppTest)."""
 
-from tests.app.helpers import open_page, with_sample, texts
+from tests.app.helpers import open_page, texts, with_sample
 
 
 def test_train_page_infers_the_problem_type_of_the_suggested_target(tmp_path, monkeypatch):

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from automl.cli import worker
-from automl.store import atomic
-from automl.model import bundle
 from automl.errors import RunNotReadyError
+from automl.model import bundle
+from automl.store import atomic
 from automl.training.config import TrainConfig, resolve_config
 from tests.helpers import SAMPLES
 

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from automl.store import jobs
 from automl.model.bundle import load_bundle, load_predictor
-from automl.training.config import TrainConfig, start_training
+from automl.store import jobs
 from automl.store.workspace import Workspace
+from automl.training.config import TrainConfig, start_training
 from explain.shap_values import compute_shap
 from tests.helpers import REPO, SAMPLES, run_cli, wait_for
 

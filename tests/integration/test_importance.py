@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from automl.store import jobs
 from automl.evaluation.importance import load_importance
+from automl.store import jobs
 from automl.store.workspace import Workspace
 from tests.helpers import wait_for
 
@@ -29,8 +29,8 @@ def test_shrinking_keeps_the_predictions_and_cuts_the_size(trained, tmp_path):
     import pandas as pd
 
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.reshape import shrink
     from automl.model.prediction import predict_frame
+    from automl.model.reshape import shrink
     from tests.helpers import SAMPLES
 
     root = tmp_path / "copy"
@@ -53,10 +53,10 @@ def test_shrinking_keeps_the_predictions_and_cuts_the_size(trained, tmp_path):
 def test_refit_on_all_rows_then_predict_and_shrink_is_refused(trained, tmp_path):
     import pandas as pd
 
-    from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.reshape import refit, shrink
     from automl.errors import AutoMLError
+    from automl.model.bundle import load_bundle, load_predictor
     from automl.model.prediction import predict_frame
+    from automl.model.reshape import refit, shrink
     from tests.helpers import SAMPLES
 
     root = tmp_path / "copy"
@@ -80,8 +80,7 @@ def test_a_shrink_that_dies_half_way_leaves_the_old_model_usable(trained, tmp_pa
     reader of the run puts the old model back, and it predicts as before and verifies."""
     import pandas as pd
 
-    from automl.model import rollback
-    from automl.model import reshape
+    from automl.model import reshape, rollback
     from automl.model.bundle import load_bundle, load_predictor
     from automl.model.prediction import predict_frame
     from tests.helpers import SAMPLES
@@ -118,9 +117,9 @@ def test_a_shrink_that_dies_half_way_leaves_the_old_model_usable(trained, tmp_pa
 def test_shrink_runs_as_a_job_on_a_copy_and_waits_for_other_jobs_on_the_run(trained, tmp_path):
     import pandas as pd
 
-    from automl.store import atomic, jobs
     from automl.model.bundle import load_bundle, load_predictor
     from automl.model.prediction import predict_frame
+    from automl.store import atomic, jobs
     from tests.helpers import SAMPLES, wait_for
 
     root = tmp_path / "copy"

@@ -5,11 +5,11 @@ import shutil
 import pandas as pd
 import pytest
 
-from automl.store import jobs
-from automl.training import runs
 from automl.model.bundle import load_bundle
-from automl.training.config import TrainConfig, start_training
+from automl.store import jobs
 from automl.store.workspace import Workspace
+from automl.training import runs
+from automl.training.config import TrainConfig, start_training
 from tests.helpers import SAMPLES, wait_for
 
 pytestmark = pytest.mark.integration

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from automl.data import datasets
-from automl.model.bundle import load_bundle, load_predictor
 from automl.data.cleaning import Recipe
 from automl.data.steps import DropColumns, FillMissing, GroupRare
-from automl.training.config import TrainConfig, start_training
+from automl.model.bundle import load_bundle, load_predictor
 from automl.store.workspace import Workspace
+from automl.training.config import TrainConfig, start_training
 from explain.shap_values import compute_shap
 from tests.helpers import SAMPLES, run_cli, wait_for
 

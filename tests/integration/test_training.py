@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.store import jobs
-from automl.model.bundle import load_bundle, load_predictor, ready_runs
 from automl.errors import RunNotReadyError
-from automl.training.config import TrainConfig, start_training
+from automl.model.bundle import load_bundle, load_predictor, ready_runs
+from automl.store import jobs
 from automl.store.workspace import Workspace
+from automl.training.config import TrainConfig, start_training
 from explain.shap_values import compute_shap
 from tests.helpers import SAMPLES, run_cli, wait_for
 

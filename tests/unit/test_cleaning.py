@@ -7,9 +7,21 @@ import pandas as pd
 import pytest
 
 from automl.data.cleaning import Recipe, preview, step_from_dict
+from automl.data.steps import (
+    STEP_TYPES,
+    CastType,
+    CleanText,
+    ClipOutliers,
+    DropColumns,
+    DropDuplicates,
+    DropMissingTarget,
+    ExpandDate,
+    FillMissing,
+    FilterRows,
+    GroupRare,
+    RenameColumn,
+)
 from automl.errors import RecipeError, SchemaMismatchError
-from automl.data.steps import (STEP_TYPES, CastType, CleanText, ClipOutliers, DropColumns, DropDuplicates,
-                          DropMissingTarget, ExpandDate, FillMissing, FilterRows, GroupRare, RenameColumn)
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pytest
 from sklearn import metrics as skm
 
 from automl.evaluation import curves
-from automl.model.scoring import with_mape
 from automl.evaluation.thresholds import metrics_at_threshold
+from automl.model.scoring import with_mape
 
 rng = np.random.default_rng(0)
 Y = rng.integers(0, 2, 400)

@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 
 from automl.data import datasets
-from automl.errors import DataLoadError, SchemaMismatchError
 from automl.data.profile import profile_table
+from automl.errors import DataLoadError, SchemaMismatchError
 from tests.helpers import SAMPLES
 
 

@@ -3,8 +3,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from automl.evaluation import charts
-from automl.model.bundle import Bundle
 from automl.evaluation.summary import confusion_matrix_frame, leaderboard_table, metric_table, predicted_vs_actual_frame
+from automl.model.bundle import Bundle
 
 
 def test_confusion_matrix_counts_every_class_even_when_never_predicted():

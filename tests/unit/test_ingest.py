@@ -3,8 +3,8 @@ import io
 import pandas as pd
 import pytest
 
-from automl.errors import DataLoadError
 from automl.data.ingest import clean_column_names, read_table
+from automl.errors import DataLoadError
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])

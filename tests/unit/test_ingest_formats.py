@@ -9,8 +9,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from automl.errors import DataLoadError
 from automl.data.ingest import read_table
+from automl.errors import DataLoadError
 
 TABLE = pd.DataFrame({"city": ["Köln", "Zürich", "Málaga"], "pop": [1084831, 421878, 578460],
                       "area": [405.0, 87.9, 395.0]})

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from automl.training.preflight import preflight
 from automl.training.config import TrainConfig
+from automl.training.preflight import preflight
 
 
 @pytest.fixture

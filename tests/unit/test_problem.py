@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.errors import ConfigError, TargetError
 from automl.data.problem import infer_problem_type, resolve_preset, validate_target
+from automl.errors import ConfigError, TargetError
 
 
 @pytest.mark.parametrize("values, expected", [

@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
-from explain import narrative, plots
 from automl.cli.report import SECTIONS, build_report
+from explain import narrative, plots
 from explain.shap_values import compute_shap, shap_table
 from tests.unit.fakes import FakeBinaryPredictor, fake_bundle, people
 

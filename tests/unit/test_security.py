@@ -10,10 +10,9 @@ import zipfile
 
 import pytest
 
+from automl.model.signing import SIGNATURE_FILE, BundleSignatureError
 from automl.serving import access
 from automl.store import atomic
-from automl.model.signing import SIGNATURE_FILE, BundleSignatureError
-
 
 # -- the password gate --------------------------------------------------------------------------------------
 
@@ -108,10 +107,9 @@ def test_the_signing_key_is_never_readable_by_others_and_one_key_wins_a_race(tmp
 
 def test_re_signing_does_not_launder_a_tampered_run(tmp_path):
     from automl.model.bundle import sign_run
-    from automl.model.run_files import RunFiles
+    from automl.model.run_files import SIGNED, RunFiles
     from automl.model.signing import verify_dir
     from automl.store.workspace import Workspace
-    from automl.model.run_files import SIGNED
 
     ws = Workspace(tmp_path / "ws")
     files = RunFiles(ws.run_dir("run-1"))
@@ -202,8 +200,8 @@ def test_an_excel_sheet_is_checked_from_its_stated_dimensions_before_reading(tmp
 def test_too_many_columns_are_refused_from_the_header(tmp_path):
     path = tmp_path / "wide.csv"
     path.write_text(",".join(f"c{i}" for i in range(30_000)) + "\n" + ",".join("1" * 30_000) + "\n")
-    from automl.errors import DataLoadError
     from automl.data.ingest import read_table
+    from automl.errors import DataLoadError
 
     with pytest.raises(DataLoadError, match="30,000 columns, over the limit of 20,000"):
         read_table(path)
@@ -215,8 +213,8 @@ def test_scored_uploads_are_deleted_with_their_run_and_after_the_retention_perio
     import time
 
     from automl.store import batches
-    from automl.training import runs
     from automl.store.workspace import Workspace
+    from automl.training import runs
 
     ws = Workspace(tmp_path / "ws")
     ws.add_run("run-a", "ds-x", {"label": "y"})

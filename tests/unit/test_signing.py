@@ -6,9 +6,9 @@ import zipfile
 
 import pytest
 
-from automl.store import atomic
 from automl.model.bundle_io import _extract_verified
 from automl.model.signing import SIGNATURE_FILE, BundleSignatureError, digest_files, sign_dir, sign_manifest, verify_dir
+from automl.store import atomic
 
 
 class Boom:

@@ -1,10 +1,10 @@
 import pandas as pd
 import pytest
 
-from automl.training import config as training_config
 from automl.errors import ConfigError, GPUUnavailableError, TargetError
-from automl.training.fit import split_train_test
+from automl.training import config as training_config
 from automl.training.config import TrainConfig, resolve_config
+from automl.training.fit import split_train_test
 
 
 @pytest.fixture

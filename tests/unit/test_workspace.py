@@ -3,8 +3,8 @@ import os
 import pandas as pd
 import pytest
 
-from automl.store import atomic
 from automl.errors import DatasetNotFoundError, InvalidIdError, RunNotFoundError
+from automl.store import atomic
 from automl.store.workspace import Workspace, content_hash
 
 

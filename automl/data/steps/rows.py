@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import operator
 import dataclasses
+import operator
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 

@@ -17,6 +17,7 @@ __all__ = [
     "ConfigError",
     "RecipeError",
     "WorkspaceError",
+    "DeploymentError",
 ]
 
 
@@ -74,3 +75,7 @@ class RecipeError(AutoMLError, ValueError):
 
 class WorkspaceError(AutoMLError, RuntimeError):
     """The workspace folder or its catalogue cannot be used by this version."""
+
+
+class DeploymentError(AutoMLError, ValueError):
+    """A deployment cannot do what was asked (unknown name, nothing to roll back to, a run it serves)."""

@@ -29,14 +29,17 @@ def _workspace(args: argparse.Namespace):
 
 
 def _open_model(ws, model: str, key_file: str | None, tmp: str):
-    """MODEL is a run id of the workspace, or an exported bundle (.zip) verified before loading."""
+    """MODEL is a deployment name or a run id of the workspace, or an exported bundle (.zip) verified
+    before loading. Returns the bundle and the deployment's name (None for a run id or a zip)."""
     from automl.model.bundle import load_bundle
     from automl.model.bundle_io import open_bundle_file
     from automl.model.signing import signing_key
+    from automl.serving.deployments import resolve
 
     if model.lower().endswith(".zip") or Path(model).is_file():
-        return open_bundle_file(model, signing_key(ws.secret_key(), key_file), Path(tmp))
-    return load_bundle(ws, model, key_file)
+        return open_bundle_file(model, signing_key(ws.secret_key(), key_file), Path(tmp)), None
+    run_id, deployment = resolve(ws, model)
+    return load_bundle(ws, run_id, key_file), deployment
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -44,16 +47,19 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     from automl.model.bundle import load_predictor
     from automl.model.prediction import predict_csv
+    from automl.serving.deployments import record
     from explain.shap_values import top_reasons_for
 
     ws = _workspace(args)
     with tempfile.TemporaryDirectory() as tmp:
-        bundle = _open_model(ws, args.model, args.key_file, tmp)
+        bundle, deployment = _open_model(ws, args.model, args.key_file, tmp)
         predictor = load_predictor(bundle)
         report = predict_csv(predictor, bundle, args.data, args.out, chunk_rows=args.chunk_rows,
                              on_progress=lambda n: _err(f"  {n:,} rows scored"),
                              reasons=top_reasons_for(predictor, bundle, args.explain) if args.explain else None,
                              id_column=args.id_column)
+    record(ws, deployment, bundle.run_id, "batch", report.rows, file=str(args.data),
+           unreadable=report.coerced_to_missing)
     for line in report.lines():
         _err(line)
     _err(f"wrote {args.out}")
@@ -73,7 +79,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     ws = _workspace(args)
     with tempfile.TemporaryDirectory() as tmp:
-        bundle = _open_model(ws, args.model, args.key_file, tmp)
+        bundle, _ = _open_model(ws, args.model, args.key_file, tmp)
         df, _, unreadable = read_file(bundle.schema, args.data)  # read exactly as training read its file
         for line in unreadable.lines():
             _err(line)

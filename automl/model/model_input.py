@@ -55,13 +55,13 @@ class Unreadable:
             shown += other.rows[col][: max(0, _ROWS_SHOWN - len(shown))]
             self.kinds[col] = other.kinds[col]
 
-    def lines(self) -> list[str]:
+    def lines(self, then: str = " and were treated as missing") -> list[str]:
         out = []
         for col, n in self.counts.items():
             rows = self.rows.get(col, [])
             where = ", ".join(f"{r:,}" for r in rows) + (", …" if n > len(rows) else "")
             out.append(f"{n} value(s) of {col!r} could not be read as {_WHAT.get(self.kinds[col], 'values')} "
-                       f"(row {where}) and were treated as missing.")
+                       f"(row {where}){then}.")
         return out
 
 

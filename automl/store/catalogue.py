@@ -53,9 +53,25 @@ def _v2_metric_as_read(con: sqlite3.Connection) -> None:
         con.execute("ALTER TABLE runs ADD COLUMN test_value REAL")
 
 
+def _v3_deployments(con: sqlite3.Connection) -> None:
+    """Deployments (a name -> the run it serves), their history, and what was scored through them."""
+    for statement in (
+        "CREATE TABLE IF NOT EXISTS deployments (name TEXT PRIMARY KEY, run_id TEXT NOT NULL, "
+        "created_at REAL NOT NULL, changed_at REAL NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS deployment_history (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
+        "run_id TEXT NOT NULL, action TEXT NOT NULL, at REAL NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS deployment_history_name ON deployment_history(name)",
+        "CREATE TABLE IF NOT EXISTS scorings (id INTEGER PRIMARY KEY AUTOINCREMENT, deployment TEXT NOT NULL, "
+        "run_id TEXT NOT NULL, source TEXT NOT NULL, rows INTEGER NOT NULL, at REAL NOT NULL, "
+        "detail_json TEXT NOT NULL DEFAULT '{}')",
+        "CREATE INDEX IF NOT EXISTS scorings_deployment ON scorings(deployment, at)",
+    ):
+        con.execute(statement)
+
+
 # Version n of the catalogue is reached by applying MIGRATIONS[n - 1]; each is idempotent, because a
 # catalogue written before versions were recorded (user_version 0) may already hold some of them.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_tables, _v2_metric_as_read)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_tables, _v2_metric_as_read, _v3_deployments)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

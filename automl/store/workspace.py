@@ -23,9 +23,10 @@ from typing import Any
 
 import pandas as pd
 
-from automl.errors import DatasetNotFoundError, InvalidIdError, RunNotFoundError
+from automl.errors import DatasetNotFoundError, DeploymentError, InvalidIdError, RunNotFoundError
 from automl.store import atomic
 from automl.store.catalogue import Catalogue, DatasetInfo, JobRecord, RunInfo, validate_id
+from automl.store.deploy_records import DeploymentRecords
 
 __all__ = ["Workspace", "DatasetInfo", "RunInfo", "JobRecord", "default_root", "validate_id"]
 
@@ -35,7 +36,7 @@ def default_root() -> Path:
     return Path(os.environ.get("AUTOML_STUDIO_HOME") or "workspace").resolve()
 
 
-class Workspace(Catalogue):
+class Workspace(Catalogue, DeploymentRecords):
     """A folder holding datasets, runs and prediction outputs, catalogued in SQLite (WAL mode)."""
 
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
@@ -179,6 +180,10 @@ class Workspace(Catalogue):
     def delete_run(self, run_id: str) -> None:
         """Remove a run, its jobs and its folder (the catalogue first, so nothing half-deleted is offered)."""
         validate_id(run_id, "run id")
+        serving = [d.name for d in self.list_deployments() if d.run_id == run_id]
+        if serving:
+            raise DeploymentError(f"Run {run_id} serves the deployment(s) {', '.join(serving)}; point them at "
+                                  "another run first (automl-studio promote NAME RUN).")
         with closing(self._connect()) as con, con:
             con.execute("DELETE FROM jobs WHERE id=? OR run_id=?", (run_id, run_id))
             con.execute("DELETE FROM runs WHERE id=?", (run_id,))

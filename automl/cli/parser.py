@@ -1,0 +1,110 @@
+"""The `automl-studio` command line's arguments: one function per group of subcommands."""
+
+from __future__ import annotations
+
+import argparse
+
+from automl.cli.commands import cmd_evaluate, cmd_profile, cmd_train
+from automl.cli.deploy import add_serving
+from automl.cli.models import cmd_explain, cmd_export, cmd_import, cmd_predict
+from automl.cli.serve import cmd_ui
+
+__all__ = ["build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="automl-studio", description="Point-and-click AutoML for tables, and its CLI.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for add in (_add_ui, _add_profile, _add_train, _add_evaluate, _add_predict, _add_explain, _add_bundles):
+        add(sub)
+    add_serving(sub, _with_ws)
+    return p
+
+
+def _with_ws(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    sp.add_argument("--workspace", help="workspace folder (default: $AUTOML_STUDIO_HOME or ./workspace)")
+    return sp
+
+
+def _add_ui(sub) -> None:
+    ui = _with_ws(sub.add_parser("ui", help="serve the app"))
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=8501)
+    ui.add_argument("--no-browser", action="store_true", help="do not open a browser on the app")
+    ui.add_argument("--allow-no-password", action="store_true",
+                    help="serve on a non-loopback address without AUTOML_STUDIO_PASSWORD (anyone who can reach it "
+                         "can use every model)")
+    ui.set_defaults(func=cmd_ui)
+
+
+def _add_profile(sub) -> None:
+    prof = sub.add_parser("profile", help="column types and missing values of a file")
+    prof.add_argument("data")
+    prof.add_argument("--label", default=None, help="target column: adds the imbalance and leakage alerts")
+    prof.add_argument("--json", action="store_true")
+    prof.set_defaults(func=cmd_profile)
+
+
+def _add_train(sub) -> None:
+    tr = _with_ws(sub.add_parser("train", help="train models on a file"))
+    tr.add_argument("data")
+    tr.add_argument("--label", required=True)
+    tr.add_argument("--preset", default="fast", help="fast, good, high, best (or an AutoGluon preset)")
+    tr.add_argument("--time-limit", type=int, default=120, help="seconds")
+    tr.add_argument("--metric", default=None)
+    tr.add_argument("--problem-type", choices=["binary", "multiclass", "regression"], default=None)
+    tr.add_argument("--test-size", type=float, default=0.2)
+    tr.add_argument("--exclude", nargs="*", default=[])
+    tr.add_argument("--models", nargs="*", help="restrict to model families (GBM CAT XGB RF XT NN_TORCH FASTAI KNN LR)")
+    tr.add_argument("--sample-weight", default=None, help="numeric column weighting each training row")
+    tr.add_argument("--tuning-trials", type=int, default=0, help="hyperparameter tuning trials per model family")
+    tr.add_argument("--recipe", help="cleaning recipe JSON (downloaded from the Clean page; see docs/recipe.md)")
+    tr.add_argument("--gpu", choices=["auto", "on", "off"], default="auto")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--json", action="store_true")
+    tr.set_defaults(func=cmd_train)
+
+
+def _add_evaluate(sub) -> None:
+    ev = _with_ws(sub.add_parser("evaluate", help="test-split metrics and leaderboard of a run"))
+    ev.add_argument("run_id")
+    ev.add_argument("--data", default=None, help="score this labelled file instead of the test split")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_evaluate)
+
+
+def _add_predict(sub) -> None:
+    pr = _with_ws(sub.add_parser("predict", help="predict a CSV with a run's model"))
+    pr.add_argument("model", help="run id, or an exported model .zip")
+    pr.add_argument("data")
+    pr.add_argument("--out", required=True)
+    pr.add_argument("--chunk-rows", type=int, default=200_000)
+    pr.add_argument("--explain", type=int, default=0, metavar="K",
+                    help="add the K strongest reasons (SHAP) per row; slower")
+    pr.add_argument("--id-column", default=None, help="write only this input column beside the predictions")
+    pr.add_argument("--key-file", default=None, help="signing key for a bundle made in another workspace")
+    pr.set_defaults(func=cmd_predict)
+
+
+def _add_explain(sub) -> None:
+    xp = _with_ws(sub.add_parser("explain", help="SHAP explanations and an HTML report of a model"))
+    xp.add_argument("model", help="run id, or an exported model .zip")
+    xp.add_argument("data", help="rows to explain (with the model's input columns)")
+    xp.add_argument("--rows", type=int, default=200, help="explain the first N rows")
+    xp.add_argument("--out", required=True, help="the HTML report to write")
+    xp.add_argument("--shap-out", default=None, help="also write the SHAP values as CSV")
+    xp.add_argument("--key-file", default=None)
+    xp.set_defaults(func=cmd_explain)
+
+
+def _add_bundles(sub) -> None:
+    ex = _with_ws(sub.add_parser("export", help="export a run's model as a signed zip"))
+    ex.add_argument("run_id")
+    ex.add_argument("--out", required=True)
+    ex.add_argument("--key-file", default=None, help="sign with this key instead of the workspace's")
+    ex.set_defaults(func=cmd_export)
+    im = _with_ws(sub.add_parser("import", help="import a signed model zip as a run"))
+    im.add_argument("bundle")
+    im.add_argument("--key-file", default=None, help="the key the bundle was signed with")
+    im.add_argument("--json", action="store_true")
+    im.set_defaults(func=cmd_import)

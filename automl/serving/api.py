@@ -1,0 +1,146 @@
+"""A model's real-time endpoint (FastAPI), over the same reader, recipe, schema and signed bundle as batch
+prediction.
+
+    POST /v1/predict   {"rows": [{column: value, ...}, ...]} -> predictions (+ probabilities, + reasons)
+    GET  /v1/schema    the input columns: types, ranges, categories
+    GET  /openapi.json this model's columns as an OpenAPI document
+    GET  /health       liveness and the run served (no key needed)
+    GET  /metrics      Prometheus text: requests, errors, rows, latency
+
+With an API key every route but /health needs `Authorization: Bearer KEY` (compared in constant time).
+A missing column, a wrong type or an empty body is a 422 naming the column; a body over the limit a 413.
+"""
+
+# no `from __future__ import annotations`: FastAPI reads the request model from the live annotation
+
+import hmac
+import time
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+from automl.errors import AutoMLError
+from automl.model.model_input import to_model_input
+from automl.model.prediction import Reasons, score_input
+from automl.serving.holder import ModelHolder
+from automl.serving.limits import BodyLimit, max_request_bytes
+from automl.serving.rows import request_model, schema_view
+from automl.serving.usage import UsageLog
+
+__all__ = ["create_app", "ReasonsFor"]
+
+ReasonsFor = Callable[[Any, Any, int], Reasons]  # (predictor, bundle, k) -> per-row reasons
+MAX_EXPLAIN = 10
+
+
+def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: ReasonsFor | None = None,
+               usage: UsageLog | None = None, max_bytes: int | None = None) -> FastAPI:
+    first = holder.current()
+    Body = request_model(first.bundle.schema)
+    app = FastAPI(title=f"AutoML Studio: predict {first.bundle.label}", version=first.run_id,
+                  description=f"{first.bundle.problem_type} model of run {first.run_id}"
+                              + (f", deployment {holder.deployment}" if holder.deployment else ""),
+                  openapi_url=None, docs_url=None, redoc_url=None)
+    app.add_middleware(BodyLimit, max_bytes=max_bytes or max_request_bytes())
+    metrics = _Metrics()
+    authorised = _auth(api_key)
+
+    @app.middleware("http")
+    async def count(request: Request, call_next):
+        start = time.perf_counter()
+        response = await call_next(request)
+        path = request.url.path if request.url.path in _PATHS else "other"
+        metrics.requests.labels(path, str(response.status_code)).inc()
+        metrics.latency.labels(path).observe(time.perf_counter() - start)
+        return response
+
+    @app.post("/v1/predict", dependencies=[Depends(authorised)], summary="Predict rows")
+    def predict(body: Body, explain: int = Query(0, ge=0, le=MAX_EXPLAIN,  # type: ignore[valid-type]
+                                                 description="add the K strongest reasons per row")) -> dict:
+        served = holder.current()
+        frame = pd.DataFrame([row.model_dump(by_alias=True) for row in body.rows])
+        out = _predict(served, frame, explain, reasons_for)
+        metrics.rows.inc(len(frame))
+        if usage is not None:
+            usage.add(served.run_id, len(frame))
+        return out
+
+    @app.get("/v1/schema", dependencies=[Depends(authorised)], summary="The model's input columns")
+    def schema() -> dict:
+        served = holder.current()
+        return {"model": served.run_id, "deployment": holder.deployment, **schema_view(served.bundle.schema)}
+
+    @app.get("/openapi.json", dependencies=[Depends(authorised)], include_in_schema=False)
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/health", summary="Liveness and the run served")
+    def health() -> dict:
+        served = holder.current()
+        return {"status": "ok", "model": served.run_id, "deployment": holder.deployment,
+                "loaded_at": served.loaded_at, "last_error": holder.last_error}
+
+    @app.get("/metrics", dependencies=[Depends(authorised)], include_in_schema=False)
+    def prometheus() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(metrics.registry).decode(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+_PATHS = ("/v1/predict", "/v1/schema", "/openapi.json", "/health", "/metrics")
+
+
+class _Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("automl_requests", "HTTP requests by path and status", ["path", "status"],
+                                registry=self.registry)
+        self.latency = Histogram("automl_request_seconds", "Request latency", ["path"], registry=self.registry,
+                                 buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10))
+        self.rows = Counter("automl_rows_scored", "Rows predicted", registry=self.registry)
+
+
+def _auth(api_key: str | None) -> Callable[[Request], None]:
+    expected = api_key.encode() if api_key else None
+
+    def check(request: Request) -> None:
+        if expected is None:
+            return
+        given = request.headers.get("authorization", "")
+        scheme, _, token = given.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
+            raise HTTPException(401, "A valid API key is needed: Authorization: Bearer KEY.",
+                                headers={"WWW-Authenticate": "Bearer"})
+    return check
+
+
+def _predict(served, frame: pd.DataFrame, explain: int, reasons_for: ReasonsFor | None) -> dict[str, Any]:
+    bundle = served.bundle
+    try:
+        X, _, unreadable = to_model_input(bundle.schema, frame)
+    except AutoMLError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if unreadable.counts:
+        raise HTTPException(422, " ".join(unreadable.lines(then="")) + " Send them as the training file wrote "
+                                 "them, or null for a missing value.")
+    result = score_input(served.predictor, bundle, X)
+    out: dict[str, Any] = {"model": served.run_id, "predictions": _plain(result["prediction"])}
+    proba = [c for c in result.columns if c.startswith("proba_")]
+    if proba:
+        out["probabilities"] = [{c[len("proba_"):]: float(v) for c, v in zip(proba, row)}
+                                for row in result[proba].to_numpy()]
+    if explain:
+        if reasons_for is None:
+            raise HTTPException(422, "This endpoint was started without explanations.")
+        reasons = reasons_for(served.predictor, bundle, explain)(X, result)
+        out["reasons"] = reasons.fillna("").to_numpy().tolist()
+    return out
+
+
+def _plain(values: pd.Series) -> list:
+    array = values.to_numpy()
+    return [None if isinstance(v, float) and np.isnan(v) else v for v in array.tolist()]

@@ -1,0 +1,111 @@
+"""Deployments: a name that points at one run (its champion) and keeps its history.
+
+`deploy` creates a name or points it at another run, `promote` moves an existing one, `rollback` points it
+back at the run it served before its last change. Only a run with a complete, signed model can be
+deployed (checked by loading its bundle). Everything scored through a deployment — a batch file, the
+endpoint's requests — is recorded under its name (`record`), for monitoring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from automl.errors import DeploymentError, NotFoundError
+from automl.model.bundle import load_bundle
+from automl.store.deploy_records import DeploymentRecord, HistoryEntry
+from automl.store.workspace import Workspace, validate_id
+
+__all__ = ["Deployment", "deploy", "promote", "rollback", "list_deployments", "get", "resolve", "record"]
+
+
+@dataclass(frozen=True)
+class Deployment:
+    name: str
+    run_id: str
+    created_at: float
+    changed_at: float
+    history: tuple[HistoryEntry, ...]
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "run_id": self.run_id, "created_at": self.created_at,
+                "changed_at": self.changed_at,
+                "history": [{"run_id": h.run_id, "action": h.action, "at": h.at} for h in self.history]}
+
+
+def _full(ws: Workspace, record: DeploymentRecord) -> Deployment:
+    return Deployment(record.name, record.run_id, record.created_at, record.changed_at,
+                      tuple(ws.deployment_history(record.name)))
+
+
+def _ready(ws: Workspace, run_id: str, name: str, serving: str | None = None) -> str:
+    """`run_id`, once its model is complete and signed and, when the deployment serves `serving` now, it
+    keeps that run's contract: the same target, problem type and input columns (what clients send)."""
+    new = load_bundle(ws, run_id).schema  # a run still training, failed, or without its model files stops here
+    if serving is not None and serving != run_id:
+        old = load_bundle(ws, serving).schema
+        if (new.label, new.problem_type, new.names) != (old.label, old.problem_type, old.names):
+            raise DeploymentError(
+                f"{run_id} does not keep {name}'s contract: it predicts {new.label!r} ({new.problem_type}) from "
+                f"{len(new.names)} column(s), {name} predicts {old.label!r} ({old.problem_type}) from "
+                f"{len(old.names)}. Clients would send the wrong columns: deploy it under another name.")
+    return run_id
+
+
+def deploy(ws: Workspace, run_id: str, name: str) -> Deployment:
+    """Create the deployment `name` serving `run_id`, or point an existing one at it."""
+    validate_id(name, "deployment name")
+    existing = ws.get_deployment(name)
+    if existing is not None and existing.run_id == run_id:
+        return _full(ws, existing)
+    serving = existing.run_id if existing else None
+    return _full(ws, ws.point_deployment(name, _ready(ws, run_id, name, serving),
+                                         "promote" if existing else "deploy"))
+
+
+def promote(ws: Workspace, name: str, run_id: str) -> Deployment:
+    """Point an existing deployment at another run."""
+    current = get(ws, name)
+    if current.run_id == run_id:
+        raise DeploymentError(f"{name} already serves {run_id}.")
+    return _full(ws, ws.point_deployment(name, _ready(ws, run_id, name, current.run_id), "promote"))
+
+
+def rollback(ws: Workspace, name: str) -> Deployment:
+    """Point the deployment back at the run it served before its last change."""
+    current = get(ws, name)
+    previous = next((h.run_id for h in current.history if h.run_id != current.run_id), None)
+    if previous is None:
+        raise DeploymentError(f"{name} has served only {current.run_id}: there is nothing to roll back to.")
+    return _full(ws, ws.point_deployment(name, _ready(ws, previous, name, current.run_id), "rollback"))
+
+
+def get(ws: Workspace, name: str) -> Deployment:
+    record = ws.get_deployment(validate_id(name, "deployment name"))
+    if record is None:
+        known = ", ".join(d.name for d in ws.list_deployments()) or "none yet"
+        raise DeploymentError(f"No deployment {name!r} (deployments: {known}). Create one with "
+                              "`automl-studio deploy RUN --name NAME`.")
+    return _full(ws, record)
+
+
+def list_deployments(ws: Workspace) -> list[Deployment]:
+    return [_full(ws, r) for r in ws.list_deployments()]
+
+
+def resolve(ws: Workspace, name_or_run: str) -> tuple[str, str | None]:
+    """(run id, deployment name or None) for a deployment name or a run id."""
+    validate_id(name_or_run, "run id or deployment name")
+    record = ws.get_deployment(name_or_run)
+    if record is not None:
+        return record.run_id, record.name
+    try:
+        ws.get_run(name_or_run)
+    except NotFoundError:
+        raise DeploymentError(f"{name_or_run!r} is neither a deployment nor a run of {ws.root}.") from None
+    return name_or_run, None
+
+
+def record(ws: Workspace, deployment: str | None, run_id: str, source: str, rows: int, **detail) -> None:
+    """Record rows scored through a deployment (nothing when scored by run id)."""
+    if deployment:
+        ws.record_scoring(deployment, run_id, source, rows, detail)

@@ -1,0 +1,92 @@
+"""The model an endpoint serves, verified and loaded into memory once, and swapped without a failed request
+when its deployment is promoted or rolled back.
+
+Every request asks `current()`. At most once a second that looks up the deployment's run in the catalogue;
+when it changed, the new run is verified and loaded in a background thread while requests keep being
+answered by the old one, then swapped in with one assignment.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from automl.model.bundle import Bundle, load_bundle, load_predictor
+from automl.store.workspace import Workspace
+
+__all__ = ["Served", "ModelHolder"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Served:
+    run_id: str
+    bundle: Bundle
+    predictor: Any
+    loaded_at: float
+
+
+def load_served(ws: Workspace, run_id: str) -> Served:
+    """Verify the run's signature, then unpickle it once and keep every model it uses in memory."""
+    bundle = load_bundle(ws, run_id)
+    predictor = load_predictor(bundle)
+    try:
+        predictor.persist(models=[bundle.deployed_model], with_ancestors=True)
+    except Exception as exc:  # noqa: BLE001 - a predictor that cannot: it still answers, a little slower
+        log.warning("models of %s not kept in memory: %s", run_id, exc)
+    return Served(run_id, bundle, predictor, time.time())
+
+
+class ModelHolder:
+    def __init__(self, ws: Workspace, run_id: str, deployment: str | None,
+                 loader: Callable[[Workspace, str], Served] = load_served, check_every_s: float = 1.0) -> None:
+        self.ws, self.deployment, self.loader, self.check_every_s = ws, deployment, loader, check_every_s
+        self._served = loader(ws, run_id)
+        self._checked = time.monotonic()
+        self._loading: str | None = None
+        self._failed: str | None = None  # not retried until the deployment points elsewhere
+        self._lock = threading.Lock()
+        self.last_error: str | None = None
+
+    def current(self) -> Served:
+        if self.deployment and time.monotonic() - self._checked >= self.check_every_s:
+            self._checked = time.monotonic()
+            self._follow_deployment()
+        return self._served
+
+    def _follow_deployment(self) -> None:
+        record = self.ws.get_deployment(self.deployment)
+        wanted = record.run_id if record else self._served.run_id
+        with self._lock:
+            if wanted in (self._served.run_id, self._loading, self._failed):
+                return
+            self._loading = wanted
+        threading.Thread(target=self._load, args=(wanted,), daemon=True, name=f"load-{wanted}").start()
+
+    def _load(self, run_id: str) -> None:
+        try:
+            served = self.loader(self.ws, run_id)
+        except Exception as exc:  # noqa: BLE001 - the old model keeps answering; the reason is kept
+            self.last_error = f"could not load {run_id}: {exc}"
+            self._failed = run_id
+            log.error("deployment %s: %s", self.deployment, self.last_error)
+        else:
+            self._served = served  # one assignment: a request sees the old model or the new, never half
+            self.last_error, self._failed = None, None
+            log.info("deployment %s now serves %s", self.deployment, run_id)
+        finally:
+            with self._lock:
+                self._loading = None
+
+    def wait_for(self, run_id: str, timeout_s: float = 120.0) -> bool:
+        """For tests and the CLI: poll until `run_id` is served (True) or the timeout passes."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.current().run_id == run_id:
+                return True
+            time.sleep(0.05)
+        return False

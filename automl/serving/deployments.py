@@ -101,7 +101,8 @@ def resolve(ws: Workspace, name_or_run: str) -> tuple[str, str | None]:
     try:
         ws.get_run(name_or_run)
     except NotFoundError:
-        raise DeploymentError(f"{name_or_run!r} is neither a deployment nor a run of {ws.root}.") from None
+        raise DeploymentError(f"No run or deployment {name_or_run!r} in {ws.root}: see the app's Runs page or "
+                              "`automl-studio deployments`.") from None
     return name_or_run, None
 
 

@@ -19,6 +19,7 @@ PAGES = [
     st.Page("pages/evaluate.py", title="Evaluate", icon=":material/monitoring:"),
     st.Page("pages/explain.py", title="Explain", icon=":material/lightbulb:"),
     st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),
+    st.Page("pages/deploy.py", title="Deploy", icon=":material/rocket_launch:"),
 ]
 
 state = get_state()

@@ -80,11 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(holder, api_key=key, reasons_for=top_reasons_for, usage=usage)
     _err(f"serving on http://{args.host}:{args.port}  (POST /v1/predict, GET /v1/schema, /health, /metrics)"
          + ("; an API key is required" if key else ""))
-    try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
-    finally:
-        if usage is not None:
-            usage.stop()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return EXIT_OK
 
 

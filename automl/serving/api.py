@@ -15,6 +15,7 @@ A missing column, a wrong type or an empty body is a 422 naming the column; a bo
 
 import hmac
 import time
+from contextlib import asynccontextmanager
 from typing import Any, Callable
 
 import numpy as np
@@ -41,7 +42,14 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
                usage: UsageLog | None = None, max_bytes: int | None = None) -> FastAPI:
     first = holder.current()
     Body = request_model(first.bundle.schema)
-    app = FastAPI(title=f"AutoML Studio: predict {first.bundle.label}", version=first.run_id,
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        yield
+        if usage is not None:  # uvicorn ends the process with the signal it stopped on: write usage first
+            usage.stop()
+
+    app = FastAPI(lifespan=lifespan, title=f"AutoML Studio: predict {first.bundle.label}", version=first.run_id,
                   description=f"{first.bundle.problem_type} model of run {first.run_id}"
                               + (f", deployment {holder.deployment}" if holder.deployment else ""),
                   openapi_url=None, docs_url=None, redoc_url=None)

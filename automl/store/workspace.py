@@ -67,6 +67,10 @@ class Workspace(Catalogue, DeploymentRecords):
     def prediction_dir(self, job_id: str) -> Path:
         return self.root / "predictions" / validate_id(job_id, "prediction id")
 
+    def deployment_dir(self, name: str) -> Path:
+        """A deployment's own files (its endpoint's process record and log)."""
+        return self.root / "deployments" / validate_id(name, "deployment name")
+
     def job_dir(self, job: JobRecord) -> Path:
         """Where a job writes its events and log: the run folder, or a folder of its own."""
         if job.kind == "train":

@@ -221,3 +221,25 @@ def test_serving_beyond_this_machine_needs_a_key(served):
     ws, _, _ = served
     proc = run_cli("serve", "titanic", "--host", "0.0.0.0", workspace=ws.root)
     assert proc.returncode == 2 and "API key" in proc.stderr
+
+
+def test_the_app_starts_a_deployments_endpoint_that_outlives_the_page_and_stops_it(served):
+    from automl.serving import endpoints
+
+    ws, first, _ = served
+    started = endpoints.start_endpoint(ws, "titanic")
+    try:
+        assert started.running and started.healthy and started.model == deployments.get(ws, "titanic").run_id
+        assert endpoints.start_endpoint(ws, "titanic").pid == started.pid  # one endpoint per deployment
+        request = urllib.request.Request(started.url + "/v1/predict",
+                                         data=json.dumps({"rows": rows_as_written(2)}).encode(),
+                                         headers={"content-type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            assert len(json.load(r)["predictions"]) == 2
+        usage = endpoints.endpoint_usage(endpoints.endpoint_status(ws, "titanic"))
+        assert usage["requests"] == 1 and usage["errors"] == 0 and usage["mean_ms"] > 0
+    finally:
+        endpoints.stop_endpoint(ws, "titanic")
+    stopped = endpoints.endpoint_status(ws, "titanic")
+    assert not stopped.running and not stopped.healthy
+    assert [s for s in ws.list_scorings("titanic") if s.source == "endpoint"][-1].rows == 2  # flushed at stop

@@ -1,0 +1,46 @@
+"""Deploy: give a run a name other programs call (a deployment), serve it as an HTTP endpoint, move it."""
+
+import streamlit as st
+
+from automl.errors import AutoMLError
+from automl.serving import deployments
+from ui.deploy_views import default_name, deployments_table, endpoint_panel, move_panel
+from ui.gate import require_sign_in
+from ui.loaders import workspace
+from ui.state import get_state
+from ui.widgets import select_run
+
+require_sign_in()  # however the app was started, nothing below renders before sign-in
+
+state = get_state()
+ws = workspace(state.workspace_root)
+
+st.title("Deploy")
+st.caption("A deployment is a name that serves one run: programs call the name, and you can point it at a "
+           "better run later (or back) without changing them. Its endpoint answers predictions over HTTP.")
+run = select_run(ws, state, "deploy")
+if run is None:
+    st.stop()
+
+st.subheader("Deploy this run")
+name = st.text_input("Deployment name (lowercase letters, digits, - and _)", value=default_name(run),
+                     key="deploy.name")
+if st.button("Deploy", key="deploy.create"):
+    try:
+        created = deployments.deploy(ws, run.id, name.strip())
+    except AutoMLError as exc:
+        st.error(str(exc))
+    else:
+        st.success(f"{created.name} serves run {created.run_id}.")
+
+found = deployments.list_deployments(ws)
+if not found:
+    st.stop()
+st.subheader("Deployments")
+st.dataframe(deployments_table(found), hide_index=True, width="stretch")
+names = [d.name for d in found]
+chosen = st.selectbox("Deployment", names, key="deploy.chosen",
+                      index=names.index(name.strip()) if name.strip() in names else 0)
+move_panel(ws, chosen, run)
+st.subheader("Endpoint")
+endpoint_panel(ws, chosen)

@@ -1,0 +1,54 @@
+"""The Deploy page: a run given a name, moved to another run and back (Streamlit's AppTest). Starting its
+endpoint is checked against a real process in tests/integration/test_serving.py."""
+
+import shutil
+
+from automl.model.bundle_io import export_bundle, import_bundle
+from automl.serving import deployments
+from automl.store.workspace import Workspace
+from tests.app.helpers import open_page, texts
+
+
+def test_a_run_is_deployed_then_moved_to_another_run_and_back(trained, tmp_path, monkeypatch):
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    twin = import_bundle(ws, export_bundle(ws, trained.binary_run, tmp_path / "twin.zip")).id
+    at = open_page("pages/deploy.py", root, monkeypatch)
+    at.selectbox(key="deploy.run").select(trained.binary_run)
+    at.run()
+    assert at.text_input(key="deploy.name").value == "survived"  # named after what it predicts
+    at.button(key="deploy.create").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert f"survived serves run {trained.binary_run}." in [s.value for s in at.success]
+    assert at.dataframe[0].value[["deployment", "serves run"]].values.tolist() == [["survived", trained.binary_run]]
+    assert "No endpoint runs for this deployment" in texts(at)
+
+    at.selectbox(key="deploy.run").select(twin)
+    at.run()
+    at.button(key="deploy.promote").click()
+    at.run()
+    assert deployments.get(ws, "survived").run_id == twin
+    at.button(key="deploy.rollback").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert deployments.get(ws, "survived").run_id == trained.binary_run
+    assert [h.action for h in deployments.get(ws, "survived").history] == ["rollback", "promote", "deploy"]
+
+    at.selectbox(key="deploy.run").select(trained.regression_run)
+    at.run()
+    assert "deploy.promote" not in [b.key for b in at.button]  # another target: not offered
+    assert "predicts `price`; survived predicts `survived`" in texts(at)
+
+
+def test_a_bad_deployment_name_is_refused_with_a_reason(trained, tmp_path, monkeypatch):
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    at = open_page("pages/deploy.py", root, monkeypatch)
+    at.text_input(key="deploy.name").set_value("Bad Name!")
+    at.run()
+    at.button(key="deploy.create").click()
+    at.run()
+    assert any("is not valid" in e.value for e in at.error)
+    assert not deployments.list_deployments(Workspace(root))

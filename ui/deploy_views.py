@@ -1,0 +1,116 @@
+"""The Deploy page's parts: a deployment's endpoint (start, stop, live use), how to call it, and moving it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import streamlit as st
+
+from automl.errors import AutoMLError
+from automl.model import bundle as bundle_mod
+from automl.serving import deployments, endpoints
+from automl.store.workspace import RunInfo, Workspace
+
+__all__ = ["default_name", "deployments_table", "endpoint_panel", "move_panel"]
+
+
+def default_name(run: RunInfo) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", run.label.lower()).strip("-_")[:40] or "model"
+
+
+def deployments_table(found: list) -> pd.DataFrame:
+    return pd.DataFrame([{"deployment": d.name, "serves run": d.run_id,
+                          "changed": pd.Timestamp(d.changed_at, unit="s").strftime("%Y-%m-%d %H:%M"),
+                          "changes": len(d.history)} for d in found])
+
+
+def endpoint_panel(ws: Workspace, name: str) -> None:
+    status = endpoints.endpoint_status(ws, name)
+    running = status is not None and status.running
+    if running and status.healthy:
+        st.success(f"Serving run `{status.model}` at **{status.url}** (this machine only).")
+        if st.button("Stop the endpoint", key="deploy.stop"):
+            endpoints.stop_endpoint(ws, name)
+            st.rerun()
+        _usage(ws, name)
+        _examples(ws, name, status.url)
+        return
+    if running:
+        st.info(f"The endpoint is starting on {status.url} (it verifies and loads the model first).")
+    else:
+        st.caption("No endpoint runs for this deployment. Started here, it serves on this machine "
+                   "(127.0.0.1) and keeps running when you leave the page; `automl-studio serve` does the same "
+                   "from a terminal, with an API key for other machines.")
+    if st.button("Start the endpoint", key="deploy.start", type="primary", disabled=running):
+        with st.spinner("Starting the endpoint: verifying and loading the model…"):
+            try:
+                endpoints.start_endpoint(ws, name)
+            except AutoMLError as exc:
+                st.error(str(exc))
+                return
+        st.rerun()
+
+
+def _usage(ws: Workspace, name: str) -> None:
+    @st.fragment(run_every=2.0)
+    def live() -> None:
+        status = endpoints.endpoint_status(ws, name)
+        usage = endpoints.endpoint_usage(status) if status and status.running else None
+        if usage is None:
+            st.caption("The endpoint does not answer just now.")
+            return
+        a, b, c = st.columns(3)
+        a.metric("Prediction requests", f"{usage['requests']:,.0f}")
+        b.metric("Refused or failed", f"{usage['errors']:,.0f}")
+        c.metric("Mean latency", f"{usage['mean_ms']:.1f} ms")
+    live()
+
+
+def _examples(ws: Workspace, name: str, url: str) -> None:
+    run_id = ws.get_deployment(name).run_id
+    bundle = bundle_mod.load_bundle(ws, run_id)
+    row = pd.read_parquet(bundle.files.test_rows).drop(columns=[bundle.label], errors="ignore").head(1)
+    body = json.dumps({"rows": json.loads(row[bundle.schema.names].to_json(orient="records", date_format="iso"))})
+    st.markdown("**Call it** — a row of the test split, as a program would send it:")
+    curl, python = st.tabs(["curl", "Python"])
+    curl.code(f"curl -s -X POST {url}/v1/predict -H 'content-type: application/json' \\\n  -d '{body}'",
+              language="bash")
+    python.code(f"import requests\n\nrows = {json.loads(body)['rows']!r}\n"
+                f"answer = requests.post(\"{url}/v1/predict\", json={{\"rows\": rows}}, timeout=30)\n"
+                "print(answer.json())", language="python")
+    st.caption(f"Its input columns: {url}/v1/schema · OpenAPI: {url}/openapi.json · Prometheus: {url}/metrics")
+
+
+def move_panel(ws: Workspace, name: str, run: RunInfo) -> None:
+    """Serve the run picked above instead, or go back to the run served before."""
+    current = deployments.get(ws, name)
+    served = ws.get_run(current.run_id)
+    same_target = (run.label, run.problem_type) == (served.label, served.problem_type)
+    if not same_target:
+        st.caption(f"The run picked above predicts `{run.label}`; {name} predicts `{served.label}`. "
+                   "Deploy it under a name of its own.")
+    left, right = st.columns(2)
+    if same_target and run.id != current.run_id and left.button(f"Serve run {run.id} instead", key="deploy.promote",
+                                                help="Clients keep calling the same name; the endpoint "
+                                                     "switches within a second, without a failed request."):
+        _act(lambda: deployments.promote(ws, name, run.id), "now serves")
+        current = deployments.get(ws, name)
+    previous = next((h.run_id for h in current.history if h.run_id != current.run_id), None)
+    if previous and right.button(f"Roll back to {previous}", key="deploy.rollback"):
+        _act(lambda: deployments.rollback(ws, name), "rolled back: it serves")
+        current = deployments.get(ws, name)
+    with st.expander(f"History of {name}"):
+        st.dataframe(pd.DataFrame([{"when": pd.Timestamp(h.at, unit="s").strftime("%Y-%m-%d %H:%M:%S"),
+                                    "action": h.action, "run": h.run_id} for h in current.history]),
+                     hide_index=True, width="stretch")
+
+
+def _act(action, verb: str) -> None:
+    try:
+        moved = action()
+    except AutoMLError as exc:
+        st.error(str(exc))
+        return
+    st.success(f"{moved.name} {verb} {moved.run_id}.")

@@ -59,9 +59,10 @@ st.subheader("By group (slices)")
 test_rows = summary.test_rows(bundle)
 column = st.selectbox("Compare the groups of", list(test_rows.columns.drop(bundle.label, errors="ignore")),
                       key=f"evaluate.slice.{run.id}", help="For a sensitive column, this is the fairness view.")
-st.dataframe(curves.slice_table(test_rows, preds, column, bundle.problem_type), hide_index=True, width="stretch",
-             column_config={"share": st.column_config.ProgressColumn("share", format="%.0f%%", min_value=0,
-                                                                    max_value=1)})
+slices = curves.slice_table(test_rows, preds, column, bundle.problem_type)
+st.dataframe(slices.assign(share=100 * slices["share"]), hide_index=True, width="stretch",  # a share as a percent
+             column_config={"share": st.column_config.ProgressColumn("share of test rows", format="%.0f%%",
+                                                                    min_value=0, max_value=100)})
 
 eval_views.leaderboard_section(ws, state, bundle, run)
 
@@ -83,3 +84,7 @@ if frame is not None:
     st.plotly_chart(charts.permutation_importance_figure(frame, m.eval_metric), width="stretch")
     st.caption("In the columns the model sees (after the cleaning recipe). A bar near zero: the model barely uses "
                "the column; a negative one: shuffling it did not hurt.")
+
+st.divider()
+st.page_link("pages/explain.py", label="Next: what drives its predictions (Explain)", icon=":material/arrow_forward:")
+st.page_link("pages/deploy.py", label="Or give it a name other programs call (Deploy)", icon=":material/rocket_launch:")

@@ -82,7 +82,7 @@ with one_tab:
 st.subheader("Hand it out")
 path = bundle.files.report
 c1, c2 = st.columns(2)
-if c1.button("Prepare the model report (HTML)", key="automl.cli.report"):
+if c1.button("Prepare the model report (HTML)", key="explain.report"):
     with st.spinner("Writing the report…"):
         atomic.write_text(path, report.build_report(bundle, result, report.dataset_summary(ws, bundle)))
 if path.exists():
@@ -91,3 +91,7 @@ if path.exists():
                            key="explain.download_report", on_click="ignore")
 c2.download_button("Download SHAP values (CSV)", shap_values.shap_csv(result),
                    file_name=f"shap-{run.id}.csv", mime="text/csv", key="explain.download_shap", on_click="ignore")
+
+st.divider()
+st.page_link("pages/predict.py", label="Next: predict new rows, one or a whole file (Predict)",
+             icon=":material/arrow_forward:")

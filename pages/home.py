@@ -21,6 +21,8 @@ st.markdown(
 n_datasets, n_runs = len(ws.list_datasets()), len(ws.list_runs())
 st.caption(f"This workspace holds {n_datasets} dataset(s) and {n_runs} run(s).")
 
+st.page_link("pages/data.py", label="Upload your own data", icon=":material/upload_file:")
+
 st.subheader("Start from a sample")
 cols = st.columns(len(samples.SAMPLES))
 for col, (key, sample) in zip(cols, samples.SAMPLES.items()):
@@ -32,11 +34,14 @@ for col, (key, sample) in zip(cols, samples.SAMPLES.items()):
             st.switch_page("pages/data.py")
 
 st.subheader("Steps")
-st.markdown(
-    "1. **Data** — upload a table (CSV, Excel, Parquet, JSON lines…); see its columns, alerts and fixes.\n"
-    "2. **Clean** (optional) — a recipe of cleaning steps, replayed on every prediction.\n"
-    "3. **Train** — pick the column to predict and a time budget; watch models finish live.\n"
-    "4. **Evaluate** — leaderboard and test-split metrics and charts.\n"
-    "5. **Explain** — which columns drive the predictions (SHAP).\n"
-    "6. **Predict** — one row in a form, or a whole CSV to download."
-)
+STEPS = [
+    ("pages/data.py", "Data", "upload a table (CSV, Excel, Parquet, JSON lines…); see its columns, alerts and fixes"),
+    ("pages/clean.py", "Clean", "(optional) a recipe of cleaning steps, replayed on every prediction"),
+    ("pages/train.py", "Train", "pick the column to predict and a time budget; watch models finish live"),
+    ("pages/evaluate.py", "Evaluate", "how good the model is against the simplest guess, with charts"),
+    ("pages/explain.py", "Explain", "which columns drive the predictions (SHAP), and a report to hand out"),
+    ("pages/predict.py", "Predict", "one row in a form, or a whole file to download"),
+    ("pages/deploy.py", "Deploy", "a name and an HTTP endpoint other programs call"),
+]
+for number, (path, title, what) in enumerate(STEPS, start=1):
+    st.page_link(path, label=f"{number}. {title} — {what}")

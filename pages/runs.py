@@ -37,6 +37,7 @@ current = state.run_id if state.run_id in ids else ids[0]
 chosen = st.selectbox("Run", ids, index=ids.index(current), format_func=label_of)
 state.run_id = chosen
 run = ws.get_run(chosen)
+st.page_link("pages/evaluate.py", label="Evaluate this run", icon=":material/arrow_forward:")
 left, mid, right = st.columns(3)
 if left.button("Train again with these settings", icon=":material/replay:", key="runs.rerun"):
     try:

@@ -108,6 +108,10 @@ if runs:
     current = state.run_id if state.run_id in ids else (live[0] if live else ids[0])
     st.subheader("Run")
     training_panel(ws, current)
+    if ws.get_run(current).status == "succeeded":
+        state.run_id = current
+        st.page_link("pages/evaluate.py", label="Next: see how good this model is (Evaluate)",
+                     icon=":material/arrow_forward:")
     st.subheader("Run history")
     history = pd.DataFrame([{
         "status": r.status, "target": r.label, "type": r.problem_type,

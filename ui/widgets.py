@@ -96,7 +96,7 @@ def training_panel(ws: Workspace, run_id: str) -> None:
         elapsed = max(0.0, end - started)
         budget = float(run.time_limit or 0) or 1.0
         st.markdown(f"**{STATUS_ICON.get(current.status, '')} {current.status.capitalize()}** · run `{run_id}` · "
-                    f"elapsed {elapsed:.0f} s of a {budget:.0f} s budget")
+                    f"{_elapsed_words(elapsed, budget, current.status)}")
         if current.status == "queued":
             _queue_place(ws, run_id)
         elif current.status in jobs.ACTIVE:
@@ -109,6 +109,17 @@ def training_panel(ws: Workspace, run_id: str) -> None:
             st.code(jobs.log_tail(ws, current, 40) or "(empty)", language=None)
 
     panel()
+
+
+def _elapsed_words(elapsed: float, budget: float, status: str) -> str:
+    """The time used, and why it may pass the budget (AutoGluon finishes the model it is fitting and
+    builds the final ensemble after the budget; loading and scoring come after that)."""
+    if status == "queued":
+        return f"a {budget:.0f} s budget, not started yet"
+    if elapsed <= budget * 1.05:
+        return f"{elapsed:.0f} s of a {budget:.0f} s budget"
+    return (f"{elapsed:.0f} s for a {budget:.0f} s training budget (the last model, the ensemble and the test "
+            "scores come after it)")
 
 
 def _queue_place(ws: Workspace, run_id: str) -> None:
@@ -125,17 +136,19 @@ def _failures_and_controls(ws: Workspace, current, events: list[dict[str, Any]])
     """Models that did not finish, the run's error, and Stop / Cancel while it runs."""
     failures = [e for e in events if e.get("event") == "model_failed"]
     if failures:
-        with st.expander(f"{len(failures)} model(s) did not finish"):
+        with st.expander(f"{len(failures)} model(s) left out (the budget ran out, or AutoGluon skipped them): "
+                         "the others were trained"):
             for e in failures:
                 st.markdown(f"- **{e.get('model') or 'a model'}** — {e.get('reason', 'see the log')}")
     if current.status == "failed":
         st.error(current.message or "Training failed.")
     if current.status in ("running", "starting"):
-        c1, c2, _ = st.columns([1, 1, 4])
-        if c1.button("Stop", key="train.stop", help="Finish after the current model and keep the best so far"):
+        c1, c2, _ = st.columns([2, 2, 3])
+        if c1.button("Stop and keep the best so far", key="train.stop",
+                     help="Finish the model being fitted, then keep the best model found so far"):
             jobs.request_stop(ws, current.id)
             st.rerun()
-        if c2.button("Cancel", key="train.cancel", help="Kill training now; nothing is kept"):
+        if c2.button("Cancel and discard", key="train.cancel", help="Kill training now; nothing is kept"):
             jobs.cancel(ws, current.id)
             st.rerun()
 

@@ -32,3 +32,8 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
     parts += [t.value for t in at.title] + [s.value for s in at.subheader] + [e.value for e in at.error]
     return "\n".join(str(p) for p in parts)
+
+
+def links(at: AppTest) -> list[tuple[str, str]]:
+    """The page links shown: (label, page name)."""
+    return [(link.proto.label, link.proto.page) for link in at.get("page_link")]

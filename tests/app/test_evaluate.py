@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.app.helpers import open_page, texts
+from tests.app.helpers import links, open_page, texts
 from tests.helpers import SAMPLES
 
 
@@ -19,6 +19,9 @@ def test_evaluate_page_shows_the_charts_of_each_problem_type(trained, monkeypatc
     assert len(at.get("plotly_chart")) == 7  # confusion, ROC, PR, calibration, gain, leaderboard, Pareto
     slices = next(d.value for d in at.dataframe if "group" in d.value.columns)
     assert slices["rows"].sum() == 262
+    # shares shown as percents of the test rows (a 26% group once read "0%")
+    assert [page for _, page in links(at)][-2:] == ["explain", "deploy"]  # where to go next
+    assert abs(slices["share"].sum() - 100) < 1e-9 and (slices["share"] == 100 * slices["rows"] / 262).all()
     at.selectbox(key="evaluate.run").select(trained.multiclass_run)
     at.run()
     assert not at.exception, [e.message for e in at.exception]

@@ -1,6 +1,8 @@
 """The Train page (Streamlit's AppTest)."""
 
-from tests.app.helpers import open_page, texts, with_sample
+import re
+
+from tests.app.helpers import links, open_page, texts, with_sample
 
 
 def test_train_page_infers_the_problem_type_of_the_suggested_target(tmp_path, monkeypatch):
@@ -14,6 +16,8 @@ def test_train_page_infers_the_problem_type_of_the_suggested_target(tmp_path, mo
 def test_train_page_shows_the_finished_run_and_its_leaderboard(trained, monkeypatch):
     at = open_page("pages/train.py", trained.root, monkeypatch)
     assert "Succeeded" in texts(at)
+    assert re.search(r"\d+ s (of a|for a) \d+ s (training )?budget", texts(at))  # time used, against the budget
+    assert ("Next: see how good this model is (Evaluate)", "evaluate") in links(at)  # not a dead end
     target = next(s for s in at.selectbox if s.label.startswith("Column to predict"))
     assert target.value in ("survived", "price", "species")  # the dataset's last run's target, not its last column
     boards = [d.value for d in at.dataframe if any(str(c).startswith("validation ") for c in d.value.columns)]

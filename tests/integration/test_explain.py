@@ -80,6 +80,6 @@ def test_explain_page_shows_every_view_and_writes_the_report(trained, tmp_path, 
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.get("plotly_chart")) == 4  # importance, every row, one column, one row
     assert any("matters most" in m.value for m in at.markdown)
-    at.button(key="automl.cli.report").click()
+    at.button(key="explain.report").click()
     at.run()
     assert (ws.run_dir(trained.binary_run) / "report.html").exists()

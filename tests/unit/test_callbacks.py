@@ -45,3 +45,4 @@ def test_the_stop_file_ends_training_and_the_callback_pickles(tmp_path):
     early_stop, _ = cb.before_model_fit(FakeTrainer(), SimpleNamespace(name="XGBoost"))
     assert early_stop is True
     assert _events(tmp_path)[-1]["event"] == "stop_honoured"
+

@@ -17,6 +17,8 @@ def test_page_renders_on_an_empty_workspace(page, tmp_path, monkeypatch):
         assert "No dataset yet" in texts(at)
     if page == "pages/runs.py":
         assert "No run yet" in texts(at)
+    if page == "pages/deploy.py":
+        assert "No finished run yet" in texts(at)
 
 
 def subheaders(at) -> list[str]:
@@ -39,6 +41,7 @@ SHOWS = {
     "pages/predict.py": lambda at: [m.label for m in at.metric][:1] in (["Predicted survived"], ["Predicted price"],
                                                                        ["Predicted species"])
     and "Predicts `" in texts(at),
+    "pages/deploy.py": lambda at: "Deploy this run" in subheaders(at) and at.text_input(key="deploy.name").value,
 }
 
 

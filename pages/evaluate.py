@@ -26,8 +26,8 @@ st.caption(f"Target `{bundle.label}` · {bundle.problem_type} · {m.n_train:,} t
            f"{m.n_test:,} held-out test rows · model in use: **{bundle.deployed_model}**"
            + (" · training was stopped early" if m.stopped_early else ""))
 
-table = summary.metric_table(bundle)
 preds = summary.test_predictions(bundle)
+table = summary.metric_table(bundle, preds)
 st.info(summary.verdict(bundle, preds))
 baseline = summary.baseline_values(bundle, preds)
 guess = ("always the average" if bundle.problem_type == "regression"
@@ -37,12 +37,16 @@ for start in range(0, len(rows), 5):
     for col, row in zip(st.columns(5), rows[start:start + 5]):
         base = baseline.get(row.key)
         lower_better = row.key in summary.ERROR_METRICS
-        col.metric(row.metric + (" ★" if row.optimised else ""), f"{row.value:.4f}",
+        at = f" @ {row.at_threshold:.2f}" if row.at_threshold == row.at_threshold and row.at_threshold else ""
+        col.metric(row.metric + (" ★" if row.optimised else "") + at, f"{row.value:.4f}",
                    delta=f"{row.value - base:+.3f} vs guessing" if base is not None else None,
                    delta_color="inverse" if lower_better else "normal",
                    help=f"The simplest guess ({guess}) scores {base:.4f}." if base is not None else None)
 st.caption(f"★ the metric training optimised. Scores are on the test split, never seen in training; each is "
-           f"compared with the simplest guess ({guess}).")
+           f"compared with the simplest guess ({guess})."
+           + (f" @ {bundle.threshold:.2f}: at the saved decision threshold (the model answers "
+              f"\"{m.positive_class}\" from that probability)." if bundle.problem_type == "binary"
+              and bundle.threshold is not None else ""))
 warning = curves.too_good_to_be_true(dict(zip(table["key"], table["value"])), bundle.problem_type)
 if warning:
     st.warning(warning)

@@ -90,6 +90,9 @@ with one:
     with left:
         st.metric(f"Predicted {bundle.label}", str(predicted))
         proba = result.filter(like="proba_")
+        if bundle.problem_type == "binary" and bundle.threshold is not None:
+            st.caption(f"The model answers \"{bundle.metrics.positive_class}\" from a probability of "
+                       f"{bundle.threshold:.2f} (the decision threshold saved on Evaluate), not 0.50.")
         if not proba.empty:
             st.bar_chart(proba.iloc[0].rename(lambda c: c.removeprefix("proba_")).rename("probability"),
                          horizontal=True)

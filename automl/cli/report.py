@@ -75,13 +75,23 @@ def _evaluation_part(bundle: Bundle) -> dict[str, Any]:
              if bundle.files.leaderboard.exists() else None)
     figure = ""
     if bundle.files.test_predictions.exists():
-        preds = summary.test_predictions(bundle)
-        figure = _fig(charts.confusion_matrix_figure(summary.confusion_matrix_frame(preds, bundle.class_labels))
+        preds = summary.decided_predictions(bundle, summary.test_predictions(bundle))
+        figure = _fig(charts.confusion_matrix_figure(summary.confusion_matrix_frame(preds, bundle.class_labels),
+                                                     title=_threshold_title(bundle))
                       if bundle.problem_type != "regression"
                       else charts.predicted_vs_actual_figure(summary.predicted_vs_actual_frame(preds)))
     versions = pd.DataFrame([{"package": k, "version": v} for k, v in bundle.metrics.versions.items()])
-    return {"leaderboard": board, "metrics_table": _table(summary.metric_table(bundle)[["metric", "value", "optimised"]]),
+    return {"leaderboard": board, "metrics_table": _table(summary.metric_table(bundle).rename(columns={"at_threshold": "at threshold"})
+                                   [["metric", "value", "optimised", "at threshold"]]),
+            "threshold": bundle.threshold if bundle.problem_type == "binary" else None,
+            "positive": bundle.metrics.positive_class,
             "evaluation_figure": figure, "versions": None if versions.empty else _table(versions)}
+
+
+def _threshold_title(bundle: Bundle) -> str | None:
+    if bundle.problem_type == "binary" and bundle.threshold is not None:
+        return f"Confusion matrix at the saved threshold {bundle.threshold:.2f} (test split)"
+    return None
 
 
 def _explanation_part(bundle: Bundle, result: ShapResult, local_rows: int) -> dict[str, Any]:

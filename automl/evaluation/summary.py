@@ -8,7 +8,8 @@ import pandas as pd
 from automl.model.bundle import Bundle
 
 __all__ = ["leaderboard", "leaderboard_table", "test_predictions", "test_rows", "metric_table", "confusion_matrix_frame",
-           "predicted_vs_actual_frame", "baseline_values", "verdict", "majority_class"]
+           "predicted_vs_actual_frame", "baseline_values", "verdict", "majority_class", "decided_predictions",
+           "THRESHOLD_METRICS"]
 
 _PRETTY = {
     "accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "roc_auc": "ROC AUC", "f1": "F1",
@@ -47,14 +48,45 @@ def test_predictions(bundle: Bundle) -> pd.DataFrame:
     return pd.read_parquet(bundle.files.test_predictions)
 
 
-def metric_table(bundle: Bundle) -> pd.DataFrame:
-    """Test-split metrics as users read them (errors as positive numbers), the run's metric first."""
-    values = bundle.metrics.values or bundle.metrics.scores
+# binary metrics that depend on the decision threshold (the others read the probabilities)
+THRESHOLD_METRICS = ("accuracy", "balanced_accuracy", "f1", "precision", "recall", "mcc")
+
+
+def metric_table(bundle: Bundle, preds: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Test-split metrics as users read them (errors as positive numbers), the run's metric first. For a
+    binary model with a saved threshold, the metrics that depend on it are computed at that threshold
+    (from the test predictions) and say so in `at_threshold`; the others are training's."""
+    values = dict(bundle.metrics.values or bundle.metrics.scores)
     main = bundle.metrics.eval_metric
-    rows = [{"metric": _PRETTY.get(k, k), "key": k, "value": float(v), "optimised": k == main}
-            for k, v in values.items()]
+    threshold = bundle.threshold if bundle.problem_type == "binary" else None
+    at: dict[str, float] = {}
+    if threshold is not None:
+        preds = test_predictions(bundle) if preds is None else preds
+        at = _at_threshold(bundle, preds)
+        values |= {k: v for k, v in at.items() if k in values}
+    rows = [{"metric": _PRETTY.get(k, k), "key": k, "value": float(v), "optimised": k == main,
+             "at_threshold": threshold if k in at else None} for k, v in values.items()]
     rows.sort(key=lambda r: (not r["optimised"], r["metric"]))
-    return pd.DataFrame(rows, columns=["metric", "key", "value", "optimised"])
+    return pd.DataFrame(rows, columns=["metric", "key", "value", "optimised", "at_threshold"])
+
+
+def _at_threshold(bundle: Bundle, preds: pd.DataFrame) -> dict[str, float]:
+    from sklearn import metrics as skm
+
+    positive = str(bundle.metrics.positive_class)
+    actual = [str(v) for v in preds["actual"]]
+    decided = [str(v) for v in _decisions(bundle, preds)]
+    return {"accuracy": float(skm.accuracy_score(actual, decided)),
+            "balanced_accuracy": float(skm.balanced_accuracy_score(actual, decided)),
+            "f1": float(skm.f1_score(actual, decided, pos_label=positive, zero_division=0)),
+            "precision": float(skm.precision_score(actual, decided, pos_label=positive, zero_division=0)),
+            "recall": float(skm.recall_score(actual, decided, pos_label=positive, zero_division=0)),
+            "mcc": float(skm.matthews_corrcoef(actual, decided))}
+
+
+def decided_predictions(bundle: Bundle, preds: pd.DataFrame) -> pd.DataFrame:
+    """The test predictions as the model in use answers now (a binary model's saved threshold applied)."""
+    return preds.assign(prediction=_decisions(bundle, preds).to_numpy())
 
 
 def confusion_matrix_frame(preds: pd.DataFrame, class_labels: list | None = None) -> pd.DataFrame:

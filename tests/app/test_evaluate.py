@@ -59,6 +59,21 @@ def test_a_saved_threshold_changes_later_predictions(trained, tmp_path, monkeypa
     assert (after["prediction"] == "yes").sum() < (before["prediction"] == "yes").sum()
     assert ((after["proba_yes"] >= 0.9) == (after["prediction"] == "yes")).all()
 
+    # and every place that shows a class or a metric says so and uses it
+    at = open_page("pages/evaluate.py", root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.binary_run)
+    at.run()
+    cards = {m.label: m.value for m in at.metric}
+    preds = pd.read_parquet(bundle.files.test_predictions)
+    recall_at = ((preds["proba_yes"] >= 0.9) & (preds["actual"] == "yes")).sum() / (preds["actual"] == "yes").sum()
+    assert cards["Recall @ 0.90"] == f"{recall_at:.4f}"
+    assert "ROC AUC" in cards, "a threshold-free metric keeps its name"
+    assert "at the saved decision threshold" in texts(at) and "at the saved threshold 0.90" in texts(at)
+    predict = open_page("pages/predict.py", root, monkeypatch)
+    predict.selectbox(key="predict.run").select(trained.binary_run)
+    predict.run()
+    assert 'answers "yes" from a probability of 0.90' in texts(predict)
+
 
 def test_the_suggested_threshold_is_tuned_on_validation_rows_not_the_test_split(trained, tmp_path, monkeypatch):
     import shutil

@@ -1,6 +1,7 @@
 """The explanation report: self-contained, every section present, user strings escaped."""
 
 import dataclasses
+import re
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -102,3 +103,23 @@ def test_the_shap_download_cannot_carry_spreadsheet_formulas(tmp_path):
     header = next(iter(io.StringIO(text))).strip()
     assert "'=HYPERLINK" in header and ",=HYPERLINK" not in header
     assert pd.read_csv(io.StringIO(text))["row"].tolist() == list(range(30))
+
+
+def test_the_report_names_a_saved_threshold_and_scores_at_it(tmp_path):
+    import dataclasses as dc
+
+    from automl.model.scoring import RunMetrics
+    from automl.store import atomic
+
+    bundle, result = _result(tmp_path)
+    bundle = dc.replace(bundle, metrics=RunMetrics("binary", "accuracy", None, values={"accuracy": 0.8, "roc_auc": 0.9},
+                                                   best_model="Fake", positive_class="yes"))
+    atomic.write_parquet(bundle.files.test_predictions, pd.DataFrame(
+        {"actual": ["yes", "yes", "no", "no"], "prediction": ["yes", "no", "no", "no"],
+         "proba_no": [0.2, 0.6, 0.7, 0.9], "proba_yes": [0.8, 0.4, 0.3, 0.1]}))
+    atomic.write_json(bundle.files.threshold, {"threshold": 0.35, "chosen_by": "f1"})
+    page = build_report(bundle, result, None)
+    assert 'answers "yes" from a probability of 0.35' in page
+    assert "Confusion matrix at the saved threshold 0.35" in page
+    assert re.search(r"<td>Accuracy</td>\s*<td>1</td>", page)  # at 0.35: 4 of 4 right, not training's 0.8
+    assert re.search(r"<td>ROC AUC</td>\s*<td>0.9</td>", page)  # threshold-free: training's

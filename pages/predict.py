@@ -39,6 +39,14 @@ st.caption(f"Predicts `{bundle.label}` ({bundle.problem_type}) with {bundle.depl
 
 
 
+def shown(value) -> str:
+    """A prediction as a reader wants it: a number rounded to what the data supports, a class as it is."""
+    if bundle.problem_type != "regression":
+        return str(value)
+    value = float(value)
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _plain(value):
     """A cell as a plain Python value (None when missing), so the cached explanation's key is stable."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -63,17 +71,30 @@ def explain_row(values: dict, predicted) -> None:
     st.caption(narrative.row_sentence(contributions, what))
 
 
+def summary_of_predictions(target: Path) -> None:
+    """How many rows got each answer (classifiers), or the spread of the predicted values (regression)."""
+    predicted = pd.read_csv(target, usecols=["prediction"])["prediction"]
+    if bundle.problem_type == "regression":
+        st.markdown(f"**{len(predicted):,} rows predicted** · {bundle.label} from {predicted.min():,.4g} to "
+                    f"{predicted.max():,.4g}, median {predicted.median():,.4g}")
+        return
+    counts = predicted.astype(str).value_counts()
+    st.markdown(f"**{len(predicted):,} rows predicted** · " + " · ".join(
+        f"{c}: {n:,} ({100 * n / len(predicted):.0f}%)" for c, n in counts.items()))
+
+
 batches.purge_expired(ws)  # scored files older than the retention period (AUTOML_STUDIO_RETENTION_DAYS) go
 one, batch = st.tabs(["One row (what-if)", "Batch (CSV)"])
 with one:
     st.caption("Change any value: the prediction and its explanation follow. Starts from a typical row.")
     typical = typical_row(bundle.schema)
     values = {}
-    cols = st.columns(3)
+    form, answer = st.columns([3, 2], gap="large")
+    cols = form.columns(2)
     for i, feature in enumerate(bundle.schema.features):
         name, default = feature.name, typical[feature.name]
         key = f"predict.{run.id}.{name}"
-        with cols[i % 3]:
+        with cols[i % 2]:
             if feature.numeric:
                 values[name] = st.number_input(name, value=float(default), key=key,
                                                help=f"Training range {feature.min:g} to {feature.max:g}")
@@ -86,19 +107,18 @@ with one:
     row = pd.DataFrame([values])
     result, report = prediction.predict_frame(model, bundle, row)
     predicted = result["prediction"].iloc[0]
-    left, right = st.columns([1, 2])
-    with left:
-        st.metric(f"Predicted {bundle.label}", str(predicted))
+    with answer:  # beside the form, at its top: the answer is seen without scrolling
+        st.metric(f"Predicted {bundle.label}", shown(predicted))
         proba = result.filter(like="proba_")
+        if not proba.empty:
+            shares = proba.iloc[0].rename(lambda c: c.removeprefix("proba_"))
+            st.markdown(" · ".join(f"**{c}** {100 * p:.0f}%" for c, p in shares.sort_values(ascending=False).items()))
+            st.bar_chart(shares.rename("probability"), horizontal=True, height=60 + 30 * len(shares))
         if bundle.problem_type == "binary" and bundle.threshold is not None:
             st.caption(f"The model answers \"{bundle.metrics.positive_class}\" from a probability of "
                        f"{bundle.threshold:.2f} (the decision threshold saved on Evaluate), not 0.50.")
-        if not proba.empty:
-            st.bar_chart(proba.iloc[0].rename(lambda c: c.removeprefix("proba_")).rename("probability"),
-                         horizontal=True)
         for line in report.lines()[1:]:
             st.warning(line)
-    with right:
         explain_row(values, predicted)
 
 with batch:
@@ -141,7 +161,11 @@ with batch:
             if saved.get("drift"):
                 with st.expander("Drift against the training data"):
                     st.dataframe(pd.DataFrame(saved["drift"]), hide_index=True, width="stretch")
-            st.dataframe(pd.read_csv(target, nrows=20), hide_index=True, width="stretch")
+            summary_of_predictions(target)
+            preview = pd.read_csv(target, nrows=20)
+            first = [c for c in preview.columns if c == "prediction" or c.startswith(("proba_", "reason_"))]
+            st.dataframe(preview[first + [c for c in preview.columns if c not in first]], hide_index=True,
+                         width="stretch")
             with open(target, "rb") as fh:
                 st.download_button("Download predictions (CSV)", fh, file_name=f"predictions-{run.id}.csv",
                                    mime="text/csv", key="predict.download", on_click="ignore")
@@ -156,5 +180,5 @@ with batch:
                 picked_values = {name: _plain(picked.get(name)) for name in bundle.schema.names}
                 scored, _ = prediction.predict_frame(model, bundle,
                                                      pd.DataFrame([picked_values]))
-                st.metric(f"Row {int(number):,}: predicted {bundle.label}", str(scored["prediction"].iloc[0]))
+                st.metric(f"Row {int(number):,}: predicted {bundle.label}", shown(scored["prediction"].iloc[0]))
                 explain_row(picked_values, scored["prediction"].iloc[0])

@@ -11,6 +11,8 @@ def test_what_if_prediction_moves_with_the_inputs_and_is_explained(trained, monk
     assert not at.exception, [e.message for e in at.exception]
     predicted = [m for m in at.metric if m.label == "Predicted survived"]
     assert predicted and predicted[0].value in ("yes", "no")
+    shares = [m.value for m in at.markdown if m.value.startswith("**yes** ") or m.value.startswith("**no** ")]
+    assert shares and shares[0].count("%") == 2, "the probabilities as numbers beside the answer"
     assert len(at.get("plotly_chart")) == 1, "the row's waterfall explanation"
     before = [c.value for c in at.caption if "pushes" in c.value or "pulls" in c.value]
     at.selectbox(key=f"predict.{trained.binary_run}.sex").select("female")
@@ -56,6 +58,11 @@ def test_predict_names_the_chosen_model_and_scores_a_compressed_file_as_training
     expected = pd.read_parquet(load_bundle(ws, trained.binary_run).files.test_predictions)
     out = pd.read_csv(scored)
     assert out["prediction"].to_numpy()[expected["row"].to_numpy()].tolist() == expected["prediction"].tolist()
+    counts = out["prediction"].value_counts()
+    summary = next(m.value for m in at.markdown if m.value.startswith("**1,309 rows predicted**"))
+    assert all(f"{c}: {n:,}" in summary for c, n in counts.items()), summary  # how many of each answer
+    preview = next(d.value for d in at.dataframe if "prediction" in d.value.columns)
+    assert list(preview.columns[:3]) == ["prediction", "proba_no", "proba_yes"]  # the answers first
 
 
 def test_a_model_tampered_with_while_the_page_keeps_it_is_refused_not_used(trained, tmp_path, monkeypatch):

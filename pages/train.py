@@ -25,15 +25,25 @@ dataset = require_dataset(ws, state, "train")
 if dataset is None:
     st.stop()
 df = dataset_frame(state.workspace_root, dataset.id)
+draft = datasets.load_draft(ws, dataset.id)
+if len(draft):
+    st.warning(f"The Clean page holds a recipe of {len(draft)} step(s) for this dataset that is not saved as a "
+               "dataset version: training here uses the table without it. Save it on Clean (**Save as a new "
+               "dataset version**), then train on the version.")
+    st.page_link("pages/clean.py", label="Go to Clean", icon=":material/cleaning_services:")
 if dataset.meta.get("parent"):
     st.caption(f"A cleaned version: its recipe ({len(dataset.meta['recipe']['steps'])} step(s)) is fitted on the "
                "training split only, kept with the model and replayed on every prediction.")
 columns = [str(c) for c in df.columns]
 suggested = datasets.chosen_target(ws, dataset)
 label = st.selectbox("Column to predict (target)", columns, key=f"train.label.{dataset.id}",
-                     index=columns.index(suggested) if suggested in columns else len(columns) - 1,
+                     index=columns.index(suggested) if suggested in columns else None,
+                     placeholder="Choose the column the model should predict",
                      on_change=lambda: datasets.set_target(ws, dataset.id,
                                                            st.session_state[f"train.label.{dataset.id}"]))
+if label is None:  # no guess: the last column is as often an id or a date as the answer
+    st.info("Choose the column to predict: the one holding the answer you want for new rows.")
+    st.stop()
 
 y = df[label].dropna()
 inferred = infer_problem_type(y) if y.nunique() >= 2 else None

@@ -112,7 +112,8 @@ def save_draft(ws: Workspace, dataset_id: str, recipe: Recipe) -> Recipe:
     """Save the draft, keeping the previous one for undo."""
     path = _draft_path(ws, dataset_id)
     data = atomic.read_json(path, {}) or {}
-    history = (data.get("history", []) + [data.get("recipe")])[-_HISTORY:] if "recipe" in data else []
+    previous = data.get("recipe", Recipe().to_dict())  # the first step's undo goes back to no steps
+    history = (data.get("history", []) + [previous])[-_HISTORY:]
     atomic.write_json(path, {"recipe": recipe.to_dict(), "history": history})
     return recipe
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from automl.data.cleaning import Recipe
 from automl.data.problem import PRESETS
 from automl.store.workspace import Workspace
 from automl.training.config import GPU_FAMILIES, MODEL_FAMILIES, TrainConfig, resolve_config
@@ -51,7 +52,9 @@ def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None)
 
     resolved = resolve_config(ws, config)
     df = ws.load_dataset(resolved.source_dataset_id or resolved.dataset_id)
-    inputs = df.drop(columns=[c for c in (*resolved.exclude, resolved.label) if c in df.columns])
+    recipe = Recipe.from_dict(resolved.recipe)
+    shaped = recipe.fit_apply(df.head(200), resolved.label)[1] if len(recipe) else df.head(0)
+    inputs = shaped.drop(columns=[c for c in (*resolved.exclude, resolved.label) if c in shaped.columns])
     table_mb = df.memory_usage(deep=True).sum() / 2**20
     estimate = table_mb * _MEMORY_FACTOR.get(resolved.preset, 8) + 500  # models and libraries on top
     available = psutil.virtual_memory().available / 2**20

@@ -34,3 +34,20 @@ def test_train_page_shows_a_preflight_check_and_warns_of_a_short_budget(tmp_path
     at.radio(key="train.preset").set_value("best")
     at.run()
     assert any("short for the Best preset" in w.value for w in at.warning)
+
+
+def test_train_asks_for_the_target_when_none_was_chosen_and_warns_of_an_unsaved_recipe(tmp_path, monkeypatch):
+    from automl.data import datasets
+    from automl.data.cleaning import Recipe
+    from automl.data.steps import DropColumns
+    from automl.store.workspace import Workspace
+    from tests.helpers import SAMPLES
+
+    ws = Workspace(tmp_path / "ws")
+    info, _ = datasets.import_table(ws, SAMPLES / "penguins.csv")  # uploaded: nothing suggests a target
+    at = open_page("pages/train.py", tmp_path / "ws", monkeypatch)
+    assert "Choose the column to predict" in texts(at)
+    assert "Problem type inferred" not in texts(at)  # no guess from the last column
+    datasets.save_draft(ws, info.id, Recipe((DropColumns(("island",)),)))
+    at.run()
+    assert any("not saved as a dataset version" in w.value for w in at.warning)

@@ -49,3 +49,14 @@ def test_profile_statistics():
     assert c.top[0] == ("a", 3) and c.distinct == 2 and c.missing == 1
     assert d.type == "datetime" and d.stats["min"].startswith("2020")
     assert p.duplicate_rows == 1
+
+
+def test_the_first_step_added_can_be_undone(ws):
+    from automl.data.cleaning import Recipe
+    from automl.data.steps import DropColumns
+
+    info, _ = datasets.import_table(ws, SAMPLES / "titanic.csv")
+    assert not datasets.can_undo(ws, info.id)
+    datasets.save_draft(ws, info.id, Recipe((DropColumns(("name",)),)))
+    assert datasets.can_undo(ws, info.id), "Undo was disabled right after the first step"
+    assert len(datasets.undo_draft(ws, info.id)) == 0

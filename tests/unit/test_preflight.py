@@ -30,3 +30,13 @@ def test_gpu_models_are_named_when_a_gpu_is_there(ws, dataset):
 def test_a_short_budget_for_the_preset_is_warned(ws, dataset):
     check = preflight(ws, TrainConfig(dataset.id, "y", preset="best", time_limit=60), gpus=[])
     assert any("short for the Best preset" in w for w in check.warnings)
+
+
+def test_a_column_the_recipe_drops_is_not_counted(ws, dataset):
+    from automl.data.cleaning import Recipe
+    from automl.data.datasets import save_version
+    from automl.data.steps import DropColumns
+
+    version = save_version(ws, dataset.id, Recipe((DropColumns(("c",)),)), "y")
+    check = preflight(ws, TrainConfig(version.id, "y", exclude=("id",), time_limit=60), gpus=[])
+    assert (check.rows, check.columns) == (200, 1)  # x: the recipe drops c, id is left out

@@ -4,6 +4,7 @@ import streamlit as st
 
 from automl.evaluation import charts, curves, importance, summary
 from automl.model import bundle as bundle_mod
+from automl.model.names import plain_model_name
 from automl.store import jobs
 from ui import eval_views
 from ui.gate import require_sign_in
@@ -23,7 +24,8 @@ if run is None:
 bundle = bundle_mod.load_bundle(ws, run.id)
 m = bundle.metrics
 st.caption(f"Target `{bundle.label}` · {bundle.problem_type} · {m.n_train:,} training rows, "
-           f"{m.n_test:,} held-out test rows · model in use: **{bundle.deployed_model}**"
+           f"{m.n_test:,} held-out test rows · model in use: **{plain_model_name(bundle.deployed_model)}** "
+           f"({bundle.deployed_model})"
            + (" · training was stopped early" if m.stopped_early else ""))
 
 preds = summary.test_predictions(bundle)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from automl.data import datasets
-from automl.data.problem import METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type
+from automl.data.problem import METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type, preset_label
 from automl.errors import AutoMLError
 from automl.store import jobs
 from automl.training.config import MODEL_FAMILIES, TrainConfig, start_training
@@ -125,7 +125,7 @@ if runs:
     st.subheader("Run history")
     history = pd.DataFrame([{
         "status": r.status, "target": r.label, "type": r.problem_type,
-        "metric": r.eval_metric, "test value": r.test_value, "preset": r.preset, "budget (s)": r.time_limit,
+        "metric": r.eval_metric, "test value": r.test_value, "preset": preset_label(r.preset), "budget (s)": r.time_limit,
         "started": pd.Timestamp(r.created_at, unit="s").strftime("%Y-%m-%d %H:%M:%S"), "run": r.id,
     } for r in runs])
     st.dataframe(history, hide_index=True, width="stretch")

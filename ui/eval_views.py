@@ -12,6 +12,7 @@ from automl.evaluation import charts, curves, summary
 from automl.evaluation.thresholds import OBJECTIVES, metrics_at_threshold
 from automl.model import deploy, threshold
 from automl.model.bundle import Bundle
+from automl.model.names import plain_model_name
 from automl.store import atomic, jobs
 from automl.store.workspace import RunInfo, Workspace
 from ui.loaders import predictor, threshold_suggestion
@@ -145,6 +146,7 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
                                 if bundle.deployed_model in models else 0, key=f"evaluate.deploy.{run.id}",
                                 help="A smaller or faster model can be worth a little accuracy; the Pareto chart shows "
                                      "the trade-off.")
+    c1.caption(plain_model_name(chosen_model))
     c2.write("")
     if c2.button("Use this model", key="evaluate.deploy", disabled=chosen_model == bundle.deployed_model):
         with st.spinner("Scoring the test split with it…"):

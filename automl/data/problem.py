@@ -11,7 +11,7 @@ from automl.errors import ConfigError, TargetError
 
 __all__ = [
     "ProblemType", "ProblemInference", "PROBLEM_TYPES", "METRICS", "DEFAULT_METRIC", "PRESETS",
-    "infer_problem_type", "validate_target", "resolve_preset", "MIN_ROWS",
+    "infer_problem_type", "validate_target", "resolve_preset", "preset_label", "MIN_ROWS",
 ]
 
 ProblemType = Literal["binary", "multiclass", "regression"]
@@ -54,6 +54,13 @@ PRESETS: dict[str, dict[str, str]] = {
     "best": {"ag": "best_quality", "label": "Best",
              "help": "Most accurate: needs an hour or more and much more disk."},
 }
+
+
+def preset_label(ag_name: str | None) -> str:
+    """The app's name of an AutoGluon preset ("medium_quality" is "Fast"); other presets as they are."""
+    if not ag_name:
+        return "—"
+    return next((p["label"] for p in PRESETS.values() if p["ag"] == ag_name), ag_name)
 
 
 @dataclass(frozen=True)

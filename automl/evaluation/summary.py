@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from automl.model.bundle import Bundle
+from automl.model.names import plain_model_name
 
 __all__ = ["leaderboard", "leaderboard_table", "test_predictions", "test_rows", "metric_table", "confusion_matrix_frame",
            "predicted_vs_actual_frame", "baseline_values", "verdict", "majority_class", "decided_predictions",
@@ -35,7 +36,8 @@ def leaderboard_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:
     names = {"metric_test": f"test {metric}", "metric_val": f"validation {metric}",
              "ms_per_1000_rows": "ms per 1,000 rows", "size_mb": "size (MB)", "fit_time": "fit time (s)",
              "stack_level": "stack level"}
-    shown = [c for c in ("model", "deployed", *names) if c in board.columns]
+    board["kind"] = board["model"].map(plain_model_name)
+    shown = [c for c in ("model", "kind", "deployed", *names) if c in board.columns]
     return board[shown].rename(columns=names)
 
 

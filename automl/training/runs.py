@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from automl.data.problem import preset_label
 from automl.errors import RunNotReadyError
 from automl.store import jobs
 from automl.store.batches import delete_batches
@@ -27,7 +28,7 @@ def run_table(ws: Workspace) -> pd.DataFrame:
         duration = (job.finished_at or 0) - (job.started_at or 0) if job and job.finished_at and job.started_at else None
         rows.append({
             "run": run.id, "status": job.status if job else run.status, "dataset": names.get(run.dataset_id, "?"),
-            "target": run.label, "type": run.problem_type, "preset": run.preset, "budget (s)": run.time_limit,
+            "target": run.label, "type": run.problem_type, "preset": preset_label(run.preset), "budget (s)": run.time_limit,
             "metric": run.eval_metric, "test value": run.test_value,
             "duration (s)": round(duration, 1) if duration is not None else None,
             "started": pd.Timestamp(run.created_at, unit="s").strftime("%Y-%m-%d %H:%M"),

@@ -166,4 +166,4 @@ def test_choosing_another_leaderboard_model_rescores_and_predicts_with_it(traine
 
     bundle = load_bundle(Workspace(root), trained.binary_run)
     assert bundle.deployed_model == other and bundle.metrics.deployed_model == other
-    assert f"model in use: **{other}**" in texts(at)
+    assert f"({other})" in texts(at) and "model in use: **" in texts(at)

@@ -42,7 +42,7 @@ def test_leaderboard_shows_errors_as_errors_best_model_on_top():
     assert list(fig.data[0].y) == ["A", "B"] and list(fig.data[0].x) == [5.0, 3.0]  # plotly draws the last on top
     assert "lower is better" in fig.layout.title.text
     table = leaderboard_table(board, "rmse")
-    assert list(table.columns) == ["model", "deployed", "test rmse", "validation rmse"]
+    assert list(table.columns) == ["model", "kind", "deployed", "test rmse", "validation rmse"]
 
 
 def _bundle(tmp_path, problem_type, positive=None, classes=None):

@@ -40,10 +40,12 @@ for start in range(0, len(rows), 5):
         base = baseline.get(row.key)
         lower_better = row.key in summary.ERROR_METRICS
         at = f" @ {row.at_threshold:.2f}" if row.at_threshold == row.at_threshold and row.at_threshold else ""
-        col.metric(row.metric + (" ★" if row.optimised else "") + at, f"{row.value:.4f}",
-                   delta=f"{row.value - base:+.3f} vs guessing" if base is not None else None,
+        col.metric(row.metric + (" ★" if row.optimised else "") + at, summary.shown(row.key, row.value),
+                   delta=(f"{'+' if row.value >= base else '-'}{summary.shown(row.key, abs(row.value - base))} vs "
+                          "guessing") if base is not None else None,
                    delta_color="inverse" if lower_better else "normal",
-                   help=f"The simplest guess ({guess}) scores {base:.4f}." if base is not None else None)
+                   help=f"The simplest guess ({guess}) scores {summary.shown(row.key, base)}." if base is not None
+                   else None)
 st.caption(f"★ the metric training optimised. Scores are on the test split, never seen in training; each is "
            f"compared with the simplest guess ({guess})."
            + (f" @ {bundle.threshold:.2f}: at the saved decision threshold (the model answers "

@@ -90,7 +90,7 @@ def validate_target(df: pd.DataFrame, label: str) -> pd.Series:
     if len(y) < MIN_ROWS:
         raise TargetError(f"Only {len(y)} rows have a value for {label!r}; at least {MIN_ROWS} are needed to train and test.")
     if y.nunique() < 2:
-        raise TargetError(f"Target {label!r} has a single value ({y.iloc[0]!r}); there is nothing to learn. "
+        raise TargetError(f"Target {label!r} has a single value ({_plain(y.iloc[0])}); there is nothing to learn. "
                           "Choose a column whose values differ between rows.")
     if df.shape[1] < 2:
         raise TargetError("The table has no columns besides the target to learn from.")
@@ -106,8 +106,8 @@ def infer_problem_type(y: pd.Series) -> ProblemInference:
     y = y.dropna()
     n_unique = int(y.nunique())
     if n_unique == 2:
-        values = ", ".join(repr(v) for v in sorted(y.unique(), key=str))
-        return ProblemInference("binary", f"The target has exactly two values ({values}).")
+        values = " and ".join(f"`{_plain(v)}`" for v in sorted(y.unique(), key=str))
+        return ProblemInference("binary", f"The target has exactly two values: {values}.")
     if pd.api.types.is_bool_dtype(y):
         return ProblemInference("binary", "The target is true/false.")
     if not pd.api.types.is_numeric_dtype(y):
@@ -120,3 +120,9 @@ def infer_problem_type(y: pd.Series) -> ProblemInference:
             "multiclass", f"The target holds whole numbers with only {n_unique} distinct values: treated as classes.")
     return ProblemInference(
         "regression", f"The target holds whole numbers with {n_unique:,} distinct values: a quantity (count or amount).")
+
+
+def _plain(value) -> str:
+    """A value as a user wrote it: `0`, not `np.int64(0)`; `1.5`, not `np.float64(1.5)`."""
+    value = value.item() if hasattr(value, "item") else value
+    return f"{value:g}" if isinstance(value, float) else str(value)

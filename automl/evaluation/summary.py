@@ -9,7 +9,7 @@ from automl.model.bundle import Bundle
 from automl.model.names import plain_model_name
 
 __all__ = ["leaderboard", "leaderboard_table", "test_predictions", "test_rows", "metric_table", "confusion_matrix_frame",
-           "predicted_vs_actual_frame", "baseline_values", "verdict", "majority_class", "decided_predictions",
+           "predicted_vs_actual_frame", "baseline_values", "verdict", "majority_class", "decided_predictions", "shown",
            "THRESHOLD_METRICS"]
 
 _PRETTY = {
@@ -194,6 +194,18 @@ def _decisions(bundle: Bundle, preds: pd.DataFrame) -> pd.Series:
         return preds["prediction"]
     negative = next(str(c) for c in (bundle.class_labels or []) if str(c) != positive)
     return pd.Series(np.where(preds[column].to_numpy() >= threshold, positive, negative), index=preds.index)
+
+
+def shown(key: str, value: float | None) -> str:
+    """A metric as a reader wants it: shares and scores to 3 decimals, errors in the target's units rounded
+    to 3 significant digits with thousands separated (`2,275`, not `2275.4283`; `0.0713` as `7.1%`)."""
+    if value is None or value != value:
+        return "—"
+    if key == "mean_absolute_percentage_error":
+        return f"{100 * value:.1f}%"
+    if key in ERROR_METRICS:
+        return _num(value)
+    return f"{value:.3f}"
 
 
 def _num(value: float) -> str:

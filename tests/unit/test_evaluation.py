@@ -91,3 +91,13 @@ def test_the_normalised_confusion_matrix_holds_each_class_recall_on_its_diagonal
     assert list(recall) == [0.5, 0.5, 1.0]
     assert [shares[i][i] for i in range(3)] == list(recall)
     assert [list(r) for r in shares] == [[0.5, 0.25, 0.25], [0.0, 0.5, 0.5], [0.0, 0.0, 1.0]]
+
+
+def test_metrics_are_shown_rounded_to_what_a_reader_needs():
+    from automl.evaluation.summary import shown
+
+    assert shown("root_mean_squared_error", 2275.4283) == "2,275"
+    assert shown("mean_squared_error", 5177573.12) == "5,177,573"
+    assert shown("mean_absolute_percentage_error", 0.0713) == "7.1%"
+    assert shown("mean_absolute_error", 3.14159) == "3.14"
+    assert shown("accuracy", 0.86734) == "0.867" and shown("r2", None) == "—"

@@ -47,3 +47,12 @@ def test_presets_in_plain_words():
     assert resolve_preset("good_quality") == "good_quality"
     with pytest.raises(ConfigError, match="Unknown preset"):
         resolve_preset("extreme")
+
+
+def test_the_reason_shows_values_as_written_not_numpy_reprs():
+    import numpy as np
+    import pandas as pd
+
+    reason = infer_problem_type(pd.Series(np.array([0, 1, 1, 0, 1], dtype=np.int64))).reason
+    assert reason == "The target has exactly two values: `0` and `1`."
+    assert "np." not in infer_problem_type(pd.Series([0.5, 1.5] * 10)).reason

@@ -189,10 +189,14 @@ class Catalogue:
 
     # -- jobs -------------------------------------------------------------------------------
     def add_job(self, job_id: str, kind: str, run_id: str | None, status: str = "queued") -> JobRecord:
+        """Record a job; a queued job of the same id and kind recorded with its run is taken as it is."""
         validate_id(job_id, "job id")
-        self._execute("INSERT INTO jobs(id, kind, run_id, status, created_at) VALUES (?,?,?,?,?)",
-                      (job_id, kind, run_id, status, time.time()))
-        return self.get_job(job_id)
+        self._execute("INSERT INTO jobs(id, kind, run_id, status, created_at) VALUES (?,?,?,?,?) "
+                      "ON CONFLICT(id) DO NOTHING", (job_id, kind, run_id, status, time.time()))
+        job = self.get_job(job_id)
+        if job.kind != kind:
+            raise ValueError(f"job {job_id} is already recorded as a {job.kind} job")
+        return job
 
     def get_job(self, job_id: str) -> JobRecord:
         rows = self._query("SELECT * FROM jobs WHERE id=?", (validate_id(job_id, "job id"),))

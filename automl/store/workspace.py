@@ -147,16 +147,20 @@ class Workspace(Catalogue, DeploymentRecords):
         return pd.read_parquet(self.dataset_dir(dataset_id) / "data.parquet", columns=columns)
 
     # -- runs -------------------------------------------------------------------------------
-    def add_run(self, run_id: str, dataset_id: str, config: dict[str, Any]) -> None:
+    def add_run(self, run_id: str, dataset_id: str, config: dict[str, Any], job_kind: str | None = None) -> None:
+        """Catalogue a run; with `job_kind`, its job (queued, same id) in the same transaction, so no reader
+        ever sees the run without the job that trains it."""
         validate_id(run_id, "run id")
-        self._execute(
-            "INSERT INTO runs(id, dataset_id, label, problem_type, eval_metric, preset, time_limit, created_at, config_json)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                run_id, dataset_id, config["label"], config.get("problem_type"), config.get("eval_metric"),
-                config.get("preset"), config.get("time_limit"), time.time(), json.dumps(config),
-            ),
-        )
+        now = time.time()
+        with closing(self._connect()) as con, con:
+            con.execute(
+                "INSERT INTO runs(id, dataset_id, label, problem_type, eval_metric, preset, time_limit, created_at, "
+                "config_json) VALUES (?,?,?,?,?,?,?,?,?)",
+                (run_id, dataset_id, config["label"], config.get("problem_type"), config.get("eval_metric"),
+                 config.get("preset"), config.get("time_limit"), now, json.dumps(config)))
+            if job_kind:
+                con.execute("INSERT INTO jobs(id, kind, run_id, status, created_at) VALUES (?,?,?,?,?)",
+                            (run_id, job_kind, None, "queued", now))
 
     def set_run_result(self, run_id: str, test_score: float | None, test_value: float | None,
                        eval_metric: str | None) -> None:

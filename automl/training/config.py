@@ -178,7 +178,7 @@ def start_training(ws: Workspace, config: TrainConfig) -> RunInfo:
     """Validate, record the run and start its training job in a process of its own."""
     resolved = resolve_config(ws, config)
     run_id = jobs.new_job_id("run")
-    ws.add_run(run_id, resolved.dataset_id, resolved.to_dict())
+    ws.add_run(run_id, resolved.dataset_id, resolved.to_dict(), job_kind="train")  # run and job at once
     atomic.write_json(RunFiles(ws.run_dir(run_id)).config, resolved.to_dict())
     jobs.start(ws, "train", job_id=run_id)
     return ws.get_run(run_id)

@@ -138,3 +138,13 @@ def test_a_catalogue_written_by_a_newer_version_is_refused_with_what_to_do(tmp_p
         con.execute("PRAGMA user_version=99")
     with pytest.raises(WorkspaceError, match="newer AutoML Studio"):
         Workspace(tmp_path / "ws")
+
+
+def test_a_run_and_its_training_job_are_recorded_together(tmp_path):
+    # a page listing runs while another session starts one must never meet a run without its job
+    ws = Workspace(tmp_path / "ws")
+    ws.add_run("run-1", "ds-1", {"label": "y"}, job_kind="train")
+    assert ws.get_run("run-1").status == "queued" and ws.get_job("run-1").kind == "train"
+    assert ws.add_job("run-1", "train", None).status == "queued"  # jobs.start takes the recorded job
+    with pytest.raises(ValueError, match="already recorded"):
+        ws.add_job("run-1", "explain", None)

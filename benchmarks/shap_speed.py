@@ -74,7 +74,7 @@ def trained(root: Path, args: argparse.Namespace):
 def measure(name: str, bundle, args: argparse.Namespace) -> dict:
     from automl.model.bundle import load_predictor
     from automl.model.model_input import to_model_input
-    from explain.shap_values import keep_in_memory
+    from automl.model.bundle import keep_in_memory
 
     predictor = load_predictor(bundle)
     keep_in_memory(predictor, bundle)  # as the explain job does; every method gets the same

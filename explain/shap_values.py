@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from automl.model.bundle import Bundle, load_bundle, load_predictor
+from automl.model.bundle import Bundle, keep_in_memory, load_bundle, load_predictor
 from automl.model.model_input import to_model_input
 from automl.store import atomic, jobs
 from automl.store.workspace import JobRecord, Workspace
@@ -28,7 +28,7 @@ from explain.shapley import evaluations_per_row, shapley_values
 
 __all__ = ["ShapResult", "compute_shap", "run_shap_job", "load_shap", "importance_frame", "shap_dir", "explain_rows",
            "top_reasons_for",
-           "row_contributions", "top_reasons", "shap_table", "keep_in_memory",
+           "row_contributions", "top_reasons", "shap_table",
            "DEFAULT_ROWS", "BACKGROUND_ROWS"]
 
 log = logging.getLogger(__name__)
@@ -120,18 +120,6 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
     return ShapResult(values=long, base_values={o: float(b) for o, b in zip(outputs, base)},
                       background_rows=len(picked), rows=p.rows.iloc[:values.shape[0]], outputs=outputs,
                       space=space.kind, why_input=space.why_input)
-
-
-def keep_in_memory(predictor: Any, bundle: Bundle) -> None:
-    """Load the deployed model's members once instead of from disk on every model call (~10% of the time).
-
-    For a process of its own (the explain job, the CLI): a predictor shared by the app's threads keeps
-    loading from disk, as fastai's learner is not safe to share (its progress callback broke mid-call).
-    """
-    try:
-        predictor.persist(models=[bundle.deployed_model], with_ancestors=True)
-    except Exception as exc:  # noqa: BLE001 - a fake or a predictor that cannot: only slower
-        log.warning("models not kept in memory (explanations load them from disk, about 10%% slower): %s", exc)
 
 
 def explain_rows(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background_rows: int = 20,

@@ -72,10 +72,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from automl.cli.report import build_report, dataset_summary
-    from automl.model.bundle import load_predictor
+    from automl.model.bundle import keep_in_memory, load_predictor
     from automl.model.model_input import read_file
     from automl.store import atomic
-    from explain.shap_values import compute_shap, keep_in_memory, shap_csv
+    from explain.shap_values import compute_shap, shap_csv
 
     ws = _workspace(args)
     with tempfile.TemporaryDirectory() as tmp:

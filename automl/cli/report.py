@@ -73,15 +73,16 @@ def _training_part(bundle: Bundle) -> dict[str, Any]:
 def _evaluation_part(bundle: Bundle) -> dict[str, Any]:
     board = (_table(summary.leaderboard_table(summary.leaderboard(bundle), bundle.metrics.eval_metric))
              if bundle.files.leaderboard.exists() else None)
-    figure = ""
+    figure, raw = "", None
     if bundle.files.test_predictions.exists():
-        preds = summary.decided_predictions(bundle, summary.test_predictions(bundle))
+        raw = summary.test_predictions(bundle)  # read once: the figure and the metrics at the threshold
+        preds = summary.decided_predictions(bundle, raw)
         figure = _fig(charts.confusion_matrix_figure(summary.confusion_matrix_frame(preds, bundle.class_labels),
                                                      title=_threshold_title(bundle))
                       if bundle.problem_type != "regression"
                       else charts.predicted_vs_actual_figure(summary.predicted_vs_actual_frame(preds)))
     versions = pd.DataFrame([{"package": k, "version": v} for k, v in bundle.metrics.versions.items()])
-    return {"leaderboard": board, "metrics_table": _table(summary.metric_table(bundle).rename(columns={"at_threshold": "at threshold"})
+    return {"leaderboard": board, "metrics_table": _table(summary.metric_table(bundle, raw).rename(columns={"at_threshold": "at threshold"})
                                    [["metric", "value", "optimised", "at threshold"]]),
             "threshold": bundle.threshold if bundle.problem_type == "binary" else None,
             "positive": bundle.metrics.positive_class,

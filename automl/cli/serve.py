@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from automl.cli.models import _err
-from automl.errors import ConfigError
 
 __all__ = ["cmd_ui"]
 
@@ -17,12 +16,13 @@ __all__ = ["cmd_ui"]
 def cmd_ui(args: argparse.Namespace) -> int:
     from automl.data.limits import max_upload_bytes
     from automl.serving.access import check_bind
+    from automl.serving.ports import free_port
 
     check_bind(args.host, args.allow_no_password)
     env = dict(os.environ)
     if args.workspace:
         env["AUTOML_STUDIO_HOME"] = str(Path(args.workspace).resolve())
-    port = _free_port(args.host, args.port)
+    port = free_port(args.host, args.port)
     if port != args.port:
         _err(f"Port {args.port} is taken; using {port}.")
     show = "localhost" if args.host in ("0.0.0.0", "::", "") else args.host
@@ -35,17 +35,3 @@ def cmd_ui(args: argparse.Namespace) -> int:
          + (" (opening it for you)" if open_browser else "")
          + f"\n  workspace: {env.get('AUTOML_STUDIO_HOME', './workspace')}   stop: Ctrl+C")
     return subprocess.call(cmd, env=env)
-
-
-def _free_port(host: str, wanted: int, tries: int = 20) -> int:
-    """`wanted`, or the next free port after it (another app, or a second copy of this one, holds it)."""
-    import socket
-
-    for port in range(wanted, wanted + tries):
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind((host, port))
-            except OSError:
-                continue
-            return port
-    raise ConfigError(f"Ports {wanted} to {wanted + tries - 1} are all taken; choose one with --port.")

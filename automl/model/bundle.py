@@ -7,6 +7,7 @@ before extracting anything that could be unpickled. (Moving code to `automl.mode
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ from automl.model.signing import SIGNATURE_FILE, sign_dir, signing_key, stat_sta
 from automl.store import atomic, jobs
 from automl.store.workspace import Workspace
 
-__all__ = ["Bundle", "load_bundle", "load_predictor", "ready_runs", "sign_run", "verify_bundle",
+log = logging.getLogger(__name__)
+
+__all__ = ["Bundle", "keep_in_memory", "load_bundle", "load_predictor", "ready_runs", "sign_run", "verify_bundle",
            "unchanged_since_loaded"]
 
 _READY = ("succeeded", "stopped")
@@ -141,3 +144,16 @@ def unchanged_since_loaded(bundle: Bundle, predictor: Any) -> bool:
     """Whether the run's signed files are exactly as they were when `predictor` was verified and loaded."""
     return getattr(predictor, "_automl_studio_verified", None) == (str(bundle.run_dir),
                                                                    stat_stamp(bundle.run_dir, SIGNED))
+
+
+def keep_in_memory(predictor: Any, bundle: Bundle) -> None:
+    """Load the deployed model's members once instead of from disk on every model call (~10% of the time).
+
+    For a process of its own (the explain job, the CLI, an endpoint): a predictor shared by the app's threads
+    keeps loading from disk, as fastai's learner is not safe to share (its progress callback broke mid-call).
+    """
+    try:
+        predictor.persist(models=[bundle.deployed_model], with_ancestors=True)
+    except Exception as exc:  # noqa: BLE001 - a fake or a predictor that cannot: only slower
+        log.warning("models of %s not kept in memory (loaded from disk on each call, slower): %s",
+                    bundle.run_id, exc)

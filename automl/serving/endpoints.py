@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 import psutil
 
 from automl.errors import DeploymentError
+from automl.serving.ports import free_port
 from automl.store import atomic
 from automl.store.workspace import Workspace
 
@@ -41,17 +41,6 @@ class Endpoint:
 
 def _record(ws: Workspace, name: str):
     return ws.deployment_dir(name) / "endpoint.json"
-
-
-def _free_port(start: int = 8000) -> int:
-    for port in range(start, start + 200):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise DeploymentError(f"No free port from {start} to {start + 199} for the endpoint.")
 
 
 def _alive(pid: int, name: str) -> bool:
@@ -88,7 +77,7 @@ def start_endpoint(ws: Workspace, name: str, port: int | None = None, wait_s: fl
         return current
     if ws.get_deployment(name) is None:
         raise DeploymentError(f"No deployment {name!r} to serve.")
-    port = port or _free_port()
+    port = port or free_port(wanted=8000, tries=200)
     folder = ws.deployment_dir(name)
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "endpoint.log", "ab") as log:

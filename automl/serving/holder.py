@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from automl.model.bundle import Bundle, load_bundle, load_predictor
+from automl.model.bundle import Bundle, keep_in_memory, load_bundle, load_predictor
 from automl.store.workspace import Workspace
 
 __all__ = ["Served", "ModelHolder"]
@@ -34,10 +34,7 @@ def load_served(ws: Workspace, run_id: str) -> Served:
     """Verify the run's signature, then unpickle it once and keep every model it uses in memory."""
     bundle = load_bundle(ws, run_id)
     predictor = load_predictor(bundle)
-    try:
-        predictor.persist(models=[bundle.deployed_model], with_ancestors=True)
-    except Exception as exc:  # noqa: BLE001 - a predictor that cannot: it still answers, a little slower
-        log.warning("models of %s not kept in memory: %s", run_id, exc)
+    keep_in_memory(predictor, bundle)
     return Served(run_id, bundle, predictor, time.time())
 
 

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 
+from automl.errors import DeploymentError
 from automl.model.bundle_io import export_bundle, import_bundle
 from automl.serving import deployments
 from automl.serving.api import create_app
@@ -67,7 +68,7 @@ def test_a_deployment_is_created_promoted_and_rolled_back_with_its_history(serve
     proc = cli("predict", "titanic", str(SAMPLES / "titanic.csv"), "--out", str(out))  # a name for a run id
     assert proc.returncode == 0, proc.stderr
     assert [(s.run_id, s.source, s.rows) for s in ws.list_scorings("titanic")][-1] == (twin, "batch", 1309)
-    with pytest.raises(Exception, match="serves the deployment"):
+    with pytest.raises(DeploymentError, match="serves the deployment"):
         ws.delete_run(twin)
     back = json.loads(cli("rollback", "titanic", "--json").stdout)
     assert back["run_id"] == first and back["history"][0]["action"] == "rollback"
@@ -77,7 +78,7 @@ def test_a_deployment_is_created_promoted_and_rolled_back_with_its_history(serve
 
 def test_a_deployment_keeps_its_contract(served, trained):
     ws, _, _ = served
-    with pytest.raises(Exception, match="does not keep titanic's contract"):
+    with pytest.raises(DeploymentError, match="does not keep titanic's contract"):
         deployments.promote(ws, "titanic", trained.regression_run)
 
 

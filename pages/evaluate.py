@@ -27,6 +27,7 @@ st.caption(f"Target `{bundle.label}` · {bundle.problem_type} · {m.n_train:,} t
            f"{m.n_test:,} held-out test rows · model in use: **{plain_model_name(bundle.deployed_model)}** "
            f"({bundle.deployed_model})"
            + (" · training was stopped early" if m.stopped_early else ""))
+st.caption(summary.rows_sentence(bundle))
 
 preds = summary.test_predictions(bundle)
 table = summary.metric_table(bundle, preds)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from automl.data import datasets
-from automl.data.problem import METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type, preset_label
+from automl.data.problem import DEFAULT_METRIC, METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type, preset_label
 from automl.errors import AutoMLError
 from automl.store import jobs
 from automl.training.config import MODEL_FAMILIES, TrainConfig, start_training
@@ -56,7 +56,8 @@ with c1:
     metric_names = list(METRICS[problem_type])
     preferred = dataset.meta.get("metric")
     metric = st.selectbox("Metric to optimise", metric_names, key=f"train.metric.{dataset.id}.{problem_type}",
-                          index=metric_names.index(preferred) if preferred in metric_names else 0,
+                          index=metric_names.index(preferred if preferred in metric_names
+                                                   else DEFAULT_METRIC[problem_type]),
                           help="\n".join(f"- **{k}**: {v}" for k, v in METRICS[problem_type].items()))
     st.caption(METRICS[problem_type][metric])
 with c2:
@@ -67,6 +68,10 @@ with c2:
                                  key="train.time_limit")
     test_size = st.slider("Held-out test split", 0.05, 0.5, 0.2, 0.05, key="train.test_size",
                           help="Rows kept aside before training, to measure the model honestly.")
+    refit_all_rows = st.checkbox("Then retrain on every row", value=True, key="train.refit",
+                                 help="Once the test split has measured the model, retrain it with the same "
+                                      "configuration on all rows (test split included) for predictions. The "
+                                      "test score stays the honest estimate. Time for it comes out of the budget.")
 options = [c for c in columns if c != label]
 exclude = st.multiselect("Columns to leave out", options, key=f"train.exclude.{dataset.id}.{label}",
                          default=[c for c in datasets.suggested_exclusions(ws, dataset, label) if c in options],
@@ -89,7 +94,7 @@ config = TrainConfig(
     dataset_id=dataset.id, label=label, problem_type=None if choice == "inferred" else choice,
     eval_metric=metric, preset=preset, time_limit=int(time_limit), test_size=float(test_size),
     exclude=tuple(exclude), gpu=gpu, seed=int(seed), model_families=tuple(families), sample_weight=weight,
-    tuning_trials=int(trials))
+    tuning_trials=int(trials), refit_all_rows=bool(refit_all_rows))
 with st.container(border=True):
     st.markdown("**Pre-flight check**")
     try:

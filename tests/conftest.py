@@ -28,6 +28,7 @@ class TrainedWorkspace:
     regression_run: str
     multiclass_run: str
     train_json: dict
+    split_only_run: str  # titanic kept on its training split (retraining on every row off): it can be shrunk
 
 
 @pytest.fixture(scope="session")
@@ -52,8 +53,11 @@ def trained(tmp_path_factory) -> TrainedWorkspace:
     penguins = ws.add_dataset(pd.read_csv(SAMPLES / "penguins.csv"), "penguins.csv")
     multi = start_training(ws, TrainConfig(penguins.id, "species", time_limit=20, model_families=("GBM",)))
     assert wait_for(ws, multi.id).status == "succeeded"
+    split_only = start_training(ws, TrainConfig(result["dataset_id"], "survived", time_limit=20,
+                                                model_families=tuple(FAST_MODELS), refit_all_rows=False))
+    assert wait_for(ws, split_only.id).status == "succeeded"
     return TrainedWorkspace(root=root, binary_run=result["run_id"], regression_run=run.id, multiclass_run=multi.id,
-                            train_json=result)
+                            train_json=result, split_only_run=split_only.id)
 
 
 @pytest.fixture(autouse=True)

@@ -142,13 +142,15 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
     st.dataframe(summary.leaderboard_table(board, m.eval_metric), hide_index=True, width="stretch")
     models = board["model"].tolist()
     c1, c2 = st.columns([3, 1])
-    chosen_model = c1.selectbox("Model every prediction uses", models, index=models.index(bundle.deployed_model)
-                                if bundle.deployed_model in models else 0, key=f"evaluate.deploy.{run.id}",
+    in_use = bundle.measured_model  # a model retrained on every row is listed as the one it was retrained from
+    chosen_model = c1.selectbox("Model every prediction uses", models, index=models.index(in_use)
+                                if in_use in models else 0, key=f"evaluate.deploy.{run.id}",
                                 help="A smaller or faster model can be worth a little accuracy; the Pareto chart shows "
                                      "the trade-off.")
-    c1.caption(plain_model_name(chosen_model))
+    c1.caption(plain_model_name(chosen_model) + (" — in use, retrained on every row" if chosen_model == in_use
+                                                   and bundle.trained_on_all_rows else ""))
     c2.write("")
-    if c2.button("Use this model", key="evaluate.deploy", disabled=chosen_model == bundle.deployed_model):
+    if c2.button("Use this model", key="evaluate.deploy", disabled=chosen_model == in_use):
         with st.spinner("Scoring the test split with it…"):
             try:
                 deploy.deploy_model(ws, bundle, predictor(state.workspace_root, run.id), chosen_model)
@@ -157,6 +159,10 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
             else:
                 st.rerun()
 
+    if bundle.trained_on_all_rows:
+        st.caption("The model in use was retrained on every row when it was trained, so it cannot be refitted "
+                   "again, and AutoGluon cannot shrink a retrained model.")
+        return
     b1, b2 = st.columns(2)
     _model_action(b1, ws, bundle, run, "shrink", "Shrink for deployment",
                   "Keep only the models the one in use needs: smaller and often faster, same predictions.")

@@ -102,6 +102,9 @@ def training_panel(ws: Workspace, run_id: str) -> None:
             _queue_place(ws, run_id)
         elif current.status in jobs.ACTIVE:
             st.progress(min(elapsed / budget, 1.0), text=_current_step(events))
+        plan = next((e["plan"] for e in events if e.get("event") == "stage" and e.get("plan")), None)
+        if plan:
+            st.caption("Plan: " + plan)
         board = training_leaderboard(events, run.eval_metric)
         if not board.empty:
             st.dataframe(board, hide_index=True, width="stretch")
@@ -161,7 +164,8 @@ def _current_step(events: list[dict[str, Any]]) -> str:
             return f"Training {ev['model']}" + (f" (up to {limit:.0f} s of the budget)…" if limit else "…")
         if ev.get("event") == "stage":
             return {"split": "Preparing data…", "fitting": "Starting AutoGluon…",
-                    "evaluating": "Scoring on the test split…"}.get(ev.get("stage"), "Working…")
+                    "evaluating": "Scoring on the test split…",
+                    "refitting": "Retraining the chosen model on every row…"}.get(ev.get("stage"), "Working…")
     return "Starting…"
 
 

@@ -49,8 +49,13 @@ def _add_train(sub) -> None:
     tr = _with_ws(sub.add_parser("train", help="train models on a file"))
     tr.add_argument("data")
     tr.add_argument("--label", required=True)
-    tr.add_argument("--preset", default="fast", help="fast, good, high, best (or an AutoGluon preset)")
-    tr.add_argument("--time-limit", type=int, default=120, help="seconds")
+    tr.add_argument("--preset", default="auto",
+                    help="auto (plans bagging and stacking for the table and budget), fast, good, high, best")
+    tr.add_argument("--time-limit", type=int, default=120,
+                    help="seconds, the whole run: fitting, scoring and retraining on every row")
+    tr.add_argument("--no-refit", dest="refit_all_rows", action="store_false",
+                    help="keep the model trained on the training split (default: retrain it on every row "
+                         "once the test split has measured it)")
     tr.add_argument("--metric", default=None)
     tr.add_argument("--problem-type", choices=["binary", "multiclass", "regression"], default=None)
     tr.add_argument("--test-size", type=float, default=0.2)

@@ -62,12 +62,13 @@ def _data_part(dataset: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _training_part(bundle: Bundle) -> dict[str, Any]:
     m = bundle.metrics
-    keys = ("label", "problem_type", "eval_metric", "preset", "time_limit", "test_size", "exclude",
-            "model_families", "sample_weight", "tuning_trials", "gpu", "seed")
+    keys = ("label", "problem_type", "eval_metric", "preset", "time_limit", "test_size", "refit_all_rows",
+            "exclude", "model_families", "sample_weight", "tuning_trials", "gpu", "seed")
     config = pd.DataFrame([{"setting": k, "value": _plain(bundle.config.get(k))} for k in keys])
     return {"config_table": _table(config), "n_train": "?" if m.n_train is None else m.n_train,
             "n_test": "?" if m.n_test is None else m.n_test, "deployed": bundle.deployed_model or "?",
-            "best": bundle.autogluon_best or bundle.deployed_model or "?"}
+            "best": bundle.autogluon_best or bundle.deployed_model or "?", "plan": m.plan,
+            "rows_sentence": summary.rows_sentence(bundle) if m.n_test is not None else ""}
 
 
 def _evaluation_part(bundle: Bundle) -> dict[str, Any]:

@@ -41,10 +41,15 @@ METRICS: dict[str, dict[str, str]] = {
         "mean_absolute_percentage_error": "Average error as a percentage of the true value.",
     },
 }
-DEFAULT_METRIC = {"binary": "accuracy", "multiclass": "accuracy", "regression": "root_mean_squared_error"}
+# Binary models rank by ROC AUC, which a rare class cannot flatter (always answering "No" scores 0.5, not
+# 0.84), and their decision threshold is tuned afterwards on validation rows (`automl.training.fit`).
+DEFAULT_METRIC = {"binary": "roc_auc", "multiclass": "accuracy", "regression": "root_mean_squared_error"}
 
 # Plain-word presets -> AutoGluon presets, with what each costs.
 PRESETS: dict[str, dict[str, str]] = {
+    "auto": {"ag": "auto", "label": "Auto",
+             "help": "Chooses bagging, stacking and models from the table's size and your budget, and keeps the "
+                     "budget (retraining on every row included)."},
     "fast": {"ag": "medium_quality", "label": "Fast",
              "help": "Single models, no bagging: minutes on most tables; small on disk."},
     "good": {"ag": "good_quality", "label": "Good",

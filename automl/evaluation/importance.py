@@ -28,7 +28,7 @@ def run_importance_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, sho
     data = model_frame(bundle, to_model_input(bundle.schema, raw)[0]).assign(**{bundle.label: raw[bundle.label].to_numpy()})
     shuffles = int(params.get("shuffles", 5))
     events.emit("progress", done=0, total=shuffles)
-    frame = predictor.feature_importance(data, model=bundle.deployed_model, num_shuffle_sets=shuffles,
+    frame = predictor.feature_importance(data, model=bundle.measured_model, num_shuffle_sets=shuffles,
                                          subsample_size=min(5000, len(data)), include_confidence_band=True,
                                          confidence_level=CONFIDENCE, silent=True)
     events.emit("progress", done=shuffles, total=shuffles)

@@ -74,6 +74,18 @@ class Bundle:
         return chosen["model"] if chosen else self.autogluon_best
 
     @property
+    def trained_on_all_rows(self) -> bool:
+        """Whether the model predictions use was retrained on every row, the test split included."""
+        return bool(self.metrics.final_model) and self.deployed_model == self.metrics.final_model
+
+    @property
+    def measured_model(self) -> str:
+        """The model the test split measured: the model in use, or, when that one was retrained on every
+        row (and so has seen the test split), the model it was retrained from. Anything scored on the test
+        split (importance, leaderboards) uses this one, so no number comes from rows a model learned."""
+        return self.metrics.best_model if self.trained_on_all_rows else self.deployed_model
+
+    @property
     def threshold(self) -> float | None:
         """The saved decision threshold of a binary model (None: AutoGluon's own decision)."""
         saved = atomic.read_json(self.files.threshold)

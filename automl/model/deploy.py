@@ -18,16 +18,24 @@ __all__ = ["deploy_model", "model_input_with_label", "footprint"]
 
 
 def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> RunMetrics:
-    """Make `model` the one every prediction uses; the test-split predictions and metrics follow it."""
+    """Make `model` the one every prediction uses; the test-split predictions and metrics follow it. When
+    training retrained its best model on every row, choosing that best model brings the retrained copy
+    back (scored, as at training, through the model it was retrained from)."""
     from automl.model.model_input import to_model_input
     from automl.model.prediction import model_frame
 
     if model not in predictor.model_names() or not predictor.model_info(model).get("can_infer", True):
         raise ConfigError(f"{model!r} is not a model of this run that can predict.")
+    final = bundle.metrics.final_model
+    if final and model.endswith("_FULL"):  # the models retrained with the test split in their rows
+        raise ConfigError(f"{model} was retrained on every row, the test split included, so the test split cannot "
+                          f"measure it; choose {bundle.metrics.best_model} to use its retrained copy.")
     verify_bundle(bundle)  # a run tampered with since it was loaded stays refused, never re-signed
     raw = pd.read_parquet(bundle.files.test_rows)
     X = model_frame(bundle, to_model_input(bundle.schema, raw)[0])
     scored = score(predictor, X, raw[bundle.label], bundle.problem_type, model)
+    if final and model == bundle.metrics.best_model:  # back to the model retrained on every row, measured as before
+        model = final
     preds = scored.predictions
     before = pd.read_parquet(bundle.files.test_predictions, columns=["row"])
     preds.insert(0, "row", before["row"].to_numpy() if len(before) == len(preds) else range(len(preds)))

@@ -33,6 +33,7 @@ def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     from autogluon.tabular import TabularPredictor
 
     model = bundle.deployed_model
+    _not_retrained_at_training(bundle)
     work = bundle.run_dir / NEXT
     shutil.rmtree(work, ignore_errors=True)
     try:
@@ -50,6 +51,7 @@ def refit(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     from autogluon.tabular import TabularPredictor
 
     model = bundle.deployed_model
+    _not_retrained_at_training(bundle)
     if model.endswith("_FULL"):
         raise ConfigError(f"{model} is already refitted on all training rows.")
     work = bundle.run_dir / NEXT
@@ -58,6 +60,15 @@ def refit(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     copy = TabularPredictor.load(str(work), verbosity=0, require_py_version_match=False)
     refitted = copy.refit_full(model=model, set_best_to_refit_full=False)[model]
     return _swap_in(ws, bundle, predictor, copy, refitted, "refit")
+
+
+def _not_retrained_at_training(bundle: Bundle) -> None:
+    """A model retrained on every row at training has seen the test split: scoring a reshaped copy of it
+    there would report rows it learned, and AutoGluon cannot shrink or refit it again anyway."""
+    if bundle.trained_on_all_rows:
+        raise ConfigError(f"{bundle.deployed_model} was retrained on every row (the test split included) when it "
+                          "was trained; it cannot be shrunk or refitted. Train with retraining on every row "
+                          "switched off to shrink the model.")
 
 
 def _swap_in(ws: Workspace, bundle: Bundle, old: Any, new: Any, model: str, what: str) -> dict:

@@ -50,7 +50,7 @@ class TrainConfig:
     label: str
     problem_type: str | None = None
     eval_metric: str | None = None
-    preset: str = "medium_quality"
+    preset: str = "auto"
     time_limit: int = 120
     test_size: float = 0.2
     exclude: tuple[str, ...] = ()
@@ -61,6 +61,7 @@ class TrainConfig:
     tuning_trials: int = 0                 # hyperparameter tuning: trials per model family (0 = off)
     recipe: dict[str, Any] | None = None   # cleaning recipe (automl.data.cleaning format), fitted on the train split
     source_dataset_id: str | None = None   # the raw rows: the dataset itself, or the one a version was cleaned from
+    refit_all_rows: bool = True            # after the test split measured it, retrain the model on every row
     problem_reason: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:

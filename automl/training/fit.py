@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import platform
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,11 +26,13 @@ from automl.model.threshold import save_validation_predictions
 from automl.store import atomic, jobs
 from automl.store.workspace import JobRecord, Workspace
 from automl.training.config import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
+from automl.training.plan import AUTO_PORTFOLIO, Plan, finish_seconds, make_plan, refit_estimate
 
 __all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "TRAIN_SAMPLE_ROWS"]
 
 log = logging.getLogger(__name__)
 TRAIN_SAMPLE_ROWS = 500
+_THRESHOLD_METRICS = ("accuracy", "balanced_accuracy", "f1", "mcc")  # what AutoGluon's threshold search tunes
 
 
 def split_train_test(df: pd.DataFrame, label: str, problem_type: str, test_size: float,
@@ -53,7 +55,7 @@ def hyperparameters_for(preset: str, families: tuple[str, ...], num_gpus: int = 
     from autogluon.tabular.configs.hyperparameter_configs import get_hyperparameter_config
     from autogluon.tabular.configs.presets_configs import tabular_presets_dict
 
-    name = tabular_presets_dict.get(preset, {}).get("hyperparameters", "default")
+    name = AUTO_PORTFOLIO if preset == "auto" else tabular_presets_dict.get(preset, {}).get("hyperparameters", "default")
     portfolio = get_hyperparameter_config(name) if isinstance(name, str) else dict(name)
     chosen = {family: portfolio.get(family, {}) for family in (families or tuple(portfolio))}
     if num_gpus:
@@ -72,15 +74,23 @@ def _on_gpu(value: Any) -> Any:
 
 def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
                      should_stop: Callable[[], bool]) -> str:
+    began = ws.get_job(job.id).started_at or time.time()  # the budget counts from the job's start
+
+    def spent() -> float:
+        return time.time() - began
+
     run_dir = ws.run_dir(job.id)
     files = RunFiles(run_dir)
     config = TrainConfig.from_dict(atomic.read_json(files.config))
-    train, test, raw_train, reads = _prepare(ws, config, run_dir, events)
+    prepared = _prepare(ws, config, run_dir, events)
+    train, test = prepared.train, prepared.test
 
     num_gpus = detect_gpus() if config.gpu != "off" else 0
-    events.emit("stage", stage="fitting", time_limit=config.time_limit, preset=config.preset, num_gpus=num_gpus)
+    plan = _plan(config, train, spent())
+    events.emit("stage", stage="fitting", time_limit=plan.fit_seconds, preset=config.preset, num_gpus=num_gpus,
+                plan=plan.reason)
     started = time.time()
-    predictor = _fit(config, train, run_dir, events, jobs.stop_path(ws, job), num_gpus)
+    predictor = _fit(config, plan, train, run_dir, events, jobs.stop_path(ws, job), num_gpus)
     fit_seconds = time.time() - started
     if not predictor.model_names():
         raise RuntimeError(f"No model finished within the {config.time_limit} s budget; give training more time.")
@@ -88,16 +98,24 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     events.emit("stage", stage="evaluating")
     if config.problem_type == "binary":  # where decision thresholds are tuned: never the test split
         save_validation_predictions(files, predictor, predictor.model_best)
+        _tune_threshold(files, predictor, config)
     metrics, leaderboard, test_predictions = _score(predictor, test, config)
+    final, final_rows, note = (None, len(train), "Switched off: the model is trained on the training split only.")
+    if config.refit_all_rows and not should_stop():
+        final, final_rows, note = _refit_all_rows(predictor, plan, prepared, config, spent(), events)
     metrics = replace(metrics, n_train=len(train), n_test=len(test), fit_seconds=round(fit_seconds, 2),
                       num_gpus=num_gpus, gpus=tuple(gpu_names()) if num_gpus else (),
                       models_on_gpu=tuple(m for m, g in zip(leaderboard["model"], leaderboard["used_gpu"]) if g),
-                      stopped_early=should_stop(), versions=_versions())
-    inputs = raw_train.drop(columns=[config.sample_weight] if config.sample_weight else [])
-    schema = build_schema(inputs, config.label, config.problem_type, metrics.class_labels, reads)
+                      stopped_early=should_stop(), versions=_versions(), plan=plan.reason, final_model=final,
+                      final_model_rows=final_rows, final_note=note)
+    inputs = prepared.raw_train.drop(columns=[config.sample_weight] if config.sample_weight else [])
+    schema = build_schema(inputs, config.label, config.problem_type, metrics.class_labels, prepared.reads)
     atomic.write_json(files.schema, schema.to_dict())
     atomic.write_parquet(files.leaderboard, leaderboard)
     atomic.write_parquet(files.test_predictions, test_predictions)
+    if final:
+        atomic.write_json(files.deploy, {"model": final})
+    metrics = replace(metrics, wall_seconds=round(spent(), 1))
     atomic.write_json(files.metrics, metrics.to_dict())
     ws.set_run_result(job.id, metrics.test_score, metrics.value, metrics.eval_metric)
     # model.json marks the model complete; it is signed with the rest, and the run is offered only once
@@ -108,8 +126,79 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     return "stopped" if should_stop() else "succeeded"
 
 
-def _prepare(ws: Workspace, config: TrainConfig, run_dir: Path,
-             events: jobs.EventLog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, ColumnRead]]:
+def _plan(config: TrainConfig, train: pd.DataFrame, spent: float) -> Plan:
+    import psutil
+
+    not_inputs = [c for c in (config.label, config.sample_weight) if c]
+    return make_plan(config.preset, config.time_limit, len(train), train.shape[1] - len(not_inputs),
+                     problem_type=config.problem_type, cores=psutil.cpu_count() or 1,
+                     memory_mb=psutil.virtual_memory().available / 2**20,
+                     table_mb=train.memory_usage(deep=True).sum() / 2**20, refit_all_rows=config.refit_all_rows,
+                     spent=spent, tuning=bool(config.tuning_trials))
+
+
+def _tune_threshold(files: RunFiles, predictor: Any, config: TrainConfig) -> None:
+    """Tune a binary model's decision threshold on its validation (or out-of-fold) rows, never the test
+    split: for the run's metric when it depends on the threshold, else for balanced accuracy (fair to a
+    rare class). AutoGluon's own search; the user can change it on Evaluate."""
+    metric = config.eval_metric if config.eval_metric in _THRESHOLD_METRICS else "balanced_accuracy"
+    try:
+        threshold = float(predictor.calibrate_decision_threshold(metric=metric, model=predictor.model_best,
+                                                                 verbose=False))
+    except Exception as exc:  # noqa: BLE001 - no validation data (a tiny table): AutoGluon's 0.5 stays
+        log.warning("decision threshold not tuned: %s", exc)
+        return
+    threshold = min(0.99, max(0.01, threshold))
+    atomic.write_json(files.threshold, {
+        "threshold": threshold, "chosen_by": f"tuned at training for {metric.replace('_', ' ')} on validation rows",
+        "positive_class": _plain(predictor.positive_class)})
+
+
+def _refit_all_rows(predictor: Any, plan: Plan, prepared: "Prepared", config: TrainConfig, spent: float,
+                    events: jobs.EventLog) -> tuple[str | None, int, str]:
+    """Retrain the best model (and its base models) on every row, the test split given back, with the
+    configuration the test split measured (AutoGluon's `refit_full` with the test rows as extra data) —
+    when the time left in the budget allows it. Returns the retrained model (None if not), the rows the
+    model predictions use was trained on, and why not when it was not."""
+    best = predictor.model_best
+    board = predictor.leaderboard(silent=True).set_index("model")
+    folds = int(predictor._trainer.model_graph.nodes[_first_base(predictor, best)].get("num_children") or 1)  # noqa: SLF001
+    needed = refit_estimate(float(board.loc[best, "fit_time"]), folds, len(prepared.train),
+                            len(prepared.train) + len(prepared.extra))
+    left = config.time_limit - spent - finish_seconds(config.time_limit)
+    if needed > left:
+        return None, len(prepared.train), (f"Not retrained on every row: about {needed:.0f} s were needed and "
+                                           f"{max(0, left):.0f} s of the budget were left.")
+    events.emit("stage", stage="refitting", rows=len(prepared.train) + len(prepared.extra), estimate=round(needed))
+    try:
+        # AutoGluon then predicts with the retrained model by default, and can clone it for a bundle
+        refitted = predictor.refit_full(model=best, set_best_to_refit_full=True, train_data_extra=prepared.extra)
+    except Exception as exc:  # noqa: BLE001 - the measured model stays usable; say why
+        log.exception("refit on every row failed")
+        return None, len(prepared.train), f"Retraining on every row failed ({type(exc).__name__}); " \
+                                          "predictions use the model the test split measured."
+    final = refitted.get(best)
+    if not final:
+        return None, len(prepared.train), "AutoGluon did not retrain this model on every row."
+    return final, len(prepared.train) + len(prepared.extra), ""
+
+
+def _first_base(predictor: Any, model: str) -> str:
+    """A bagged base model of `model` (itself when it has none), whose folds tell how it was validated."""
+    bases = predictor._trainer.get_minimum_model_set(model)  # noqa: SLF001 - the model and its ancestors
+    return next((m for m in bases if m != model), model)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    train: pd.DataFrame        # the model's training rows (recipe applied)
+    test: pd.DataFrame         # the test split as new rows will be (recipe in inference mode)
+    extra: pd.DataFrame        # the test split as training rows (recipe in training mode), for the final refit
+    raw_train: pd.DataFrame    # the raw training split, input columns only (for the input schema)
+    reads: dict[str, ColumnRead]
+
+
+def _prepare(ws: Workspace, config: TrainConfig, run_dir: Path, events: jobs.EventLog) -> Prepared:
     """Split the raw rows, fit the recipe on the training split only, and keep the raw inputs the model needs.
 
     Returns the model's training and test frames (recipe applied; the test split in inference mode, as
@@ -130,6 +219,7 @@ def _prepare(ws: Workspace, config: TrainConfig, run_dir: Path,
     raw_test = raw_test.drop(columns=[c for c in not_inputs if c in raw_test.columns])
     train = recipe.apply(raw_train, "train").drop(columns=list(config.exclude), errors="ignore")
     test = recipe.apply(raw_test, "inference").drop(columns=list(config.exclude), errors="ignore")
+    extra = recipe.apply(raw_test, "train").drop(columns=list(config.exclude), errors="ignore")
     if train[config.label].nunique() < 2:
         raise ValueError("After the cleaning recipe, the training rows hold a single target value; "
                          "check the recipe's row filters.")
@@ -140,11 +230,11 @@ def _prepare(ws: Workspace, config: TrainConfig, run_dir: Path,
                          raw_train.sample(min(TRAIN_SAMPLE_ROWS, len(raw_train)), random_state=config.seed))
     events.emit("stage", stage="split", n_train=len(train), n_test=len(test), recipe_steps=len(recipe),
                 dropped_missing_label=len(df) - len(labelled), dropped_by_recipe=len(raw_train) - len(train))
-    return train, test, raw_train, reads
+    return Prepared(train, test, extra, raw_train, reads)
 
 
-def _fit(config: TrainConfig, train: pd.DataFrame, run_dir: Path, events: jobs.EventLog, stop_file: Path,
-         num_gpus: int):
+def _fit(config: TrainConfig, plan: Plan, train: pd.DataFrame, run_dir: Path, events: jobs.EventLog,
+         stop_file: Path, num_gpus: int):
     from autogluon.tabular import TabularPredictor
 
     from automl.training.callbacks import ProgressCallback
@@ -160,11 +250,12 @@ def _fit(config: TrainConfig, train: pd.DataFrame, run_dir: Path, events: jobs.E
         # without Ray, AutoGluon tunes with its own local searcher, one trial after another
         extra["hyperparameter_tune_kwargs"] = {"num_trials": config.tuning_trials, "scheduler": "local",
                                                "searcher": "auto"}
-    predictor.fit(
-        train, presets=config.preset, time_limit=config.time_limit, num_gpus=num_gpus,
-        hyperparameters=hyperparameters_for(config.preset, config.model_families, num_gpus),
-        excluded_model_types=excluded, callbacks=[ProgressCallback(events.path, str(stop_file))], **extra,
-    )
+    kwargs = plan.fit_kwargs()
+    chosen = hyperparameters_for(config.preset, config.model_families, num_gpus)
+    if chosen is not None:
+        kwargs["hyperparameters"] = chosen
+    predictor.fit(train, num_gpus=num_gpus, excluded_model_types=excluded,
+                  callbacks=[ProgressCallback(events.path, str(stop_file))], **kwargs, **extra)
     return predictor
 
 

@@ -8,16 +8,17 @@ from automl.data.cleaning import Recipe
 from automl.data.problem import PRESETS
 from automl.store.workspace import Workspace
 from automl.training.config import GPU_FAMILIES, MODEL_FAMILIES, TrainConfig, resolve_config
+from automl.training.plan import Plan, make_plan
 
 __all__ = ["Preflight", "preflight", "PRESET_FAMILIES", "MIN_BUDGET_S"]
 
 # The model families each preset's portfolio trains (AutoGluon 1.6; a unit test checks this against AutoGluon).
 PRESET_FAMILIES: dict[str, tuple[str, ...]] = {
     ag: ("GBM", "CAT", "XGB", "RF", "XT", "NN_TORCH", "FASTAI") for ag in
-    ("medium_quality", "good_quality", "high_quality", "best_quality")}
+    ("auto", "medium_quality", "good_quality", "high_quality", "best_quality")}
 # The least budget with which a preset finishes its portfolio on a small table.
-MIN_BUDGET_S = {"medium_quality": 30, "good_quality": 300, "high_quality": 600, "best_quality": 3600}
-_MEMORY_FACTOR = {"medium_quality": 6, "good_quality": 10, "high_quality": 12, "best_quality": 12}
+MIN_BUDGET_S = {"auto": 30, "medium_quality": 30, "good_quality": 300, "high_quality": 600, "best_quality": 3600}
+_MEMORY_FACTOR = {"auto": 8, "medium_quality": 6, "good_quality": 10, "high_quality": 12, "best_quality": 12}
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,12 @@ class Preflight:
     families: list[str]
     gpus: list[str]
     gpu_families: list[str]
+    plan: Plan
     warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"{self.rows:,} rows × {self.columns} input columns ({self.table_mb:,.0f} MB in memory).",
+               "Plan: " + self.plan.reason,
                f"Estimated peak memory {self.memory_estimate_mb:,.0f} MB of {self.available_mb:,.0f} MB available.",
                "Models: " + ", ".join(MODEL_FAMILIES.get(f, f) for f in self.families) + "."]
         if self.gpus:
@@ -61,6 +64,11 @@ def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None)
     families = list(resolved.model_families or PRESET_FAMILIES.get(resolved.preset, tuple(MODEL_FAMILIES)))
     gpus = (gpu_names() if gpus is None else gpus) if resolved.gpu != "off" else []
     gpu_families = [f for f in families if f in GPU_FAMILIES] if gpus else []
+    cores = psutil.cpu_count() or 1
+    train_rows = round(len(df) * (1 - resolved.test_size))
+    plan = make_plan(resolved.preset, resolved.time_limit, train_rows, inputs.shape[1],
+                     problem_type=resolved.problem_type, cores=cores, memory_mb=available, table_mb=table_mb,
+                     refit_all_rows=resolved.refit_all_rows, tuning=bool(resolved.tuning_trials))
     warnings = []
     if estimate > 0.8 * available:
         warnings.append(f"Training may need about {estimate:,.0f} MB, close to or over the {available:,.0f} MB "
@@ -74,4 +82,4 @@ def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None)
         warnings.append("Tuning splits the budget between trials; give it at least a minute per model family.")
     return Preflight(rows=len(df), columns=inputs.shape[1], table_mb=round(table_mb, 1),
                      memory_estimate_mb=round(estimate), available_mb=round(available), families=families,
-                     gpus=gpus, gpu_families=gpu_families, warnings=warnings)
+                     gpus=gpus, gpu_families=gpu_families, plan=plan, warnings=warnings)

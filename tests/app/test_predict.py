@@ -1,5 +1,7 @@
 """The Predict page: one row and a batch file (Streamlit's AppTest)."""
 
+import numpy as np
+
 from tests.app.helpers import open_page
 from tests.helpers import SAMPLES
 
@@ -40,7 +42,8 @@ def test_predict_names_the_chosen_model_and_scores_a_compressed_file_as_training
     ws = Workspace(root)
     bundle = load_bundle(ws, trained.binary_run)
     predictor = load_predictor(bundle)
-    other = next(m for m in predictor.model_names() if m != bundle.autogluon_best and "Ensemble" not in m)
+    other = next(m for m in predictor.model_names() if m != bundle.autogluon_best and "Ensemble" not in m
+                 and not m.endswith("_FULL"))
     deploy.deploy_model(ws, bundle, predictor, other)
     at = open_page("pages/predict.py", root, monkeypatch)
     at.selectbox(key="predict.run").select(trained.binary_run)
@@ -57,7 +60,10 @@ def test_predict_names_the_chosen_model_and_scores_a_compressed_file_as_training
     scored = next((root / "predictions").rglob("output.csv"))
     expected = pd.read_parquet(load_bundle(ws, trained.binary_run).files.test_predictions)
     out = pd.read_csv(scored)
-    assert out["prediction"].to_numpy()[expected["row"].to_numpy()].tolist() == expected["prediction"].tolist()
+    rows = expected["row"].to_numpy()
+    assert np.allclose(out["proba_yes"].to_numpy()[rows], expected["proba_yes"], atol=1e-6)
+    threshold = load_bundle(ws, trained.binary_run).threshold  # tuned at training: answers follow it
+    assert ((out["proba_yes"] >= threshold) == (out["prediction"] == "yes")).all()
     counts = out["prediction"].value_counts()
     summary = next(m.value for m in at.markdown if m.value.startswith("**1,309 rows predicted**"))
     assert all(f"{c}: {n:,}" in summary for c, n in counts.items()), summary  # how many of each answer

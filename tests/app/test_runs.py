@@ -10,7 +10,8 @@ def test_runs_page_lists_compares_and_deletes(trained, tmp_path, monkeypatch):
     shutil.copytree(trained.root, root)
     at = open_page("pages/runs.py", root, monkeypatch)
     table = at.dataframe[0].value
-    assert set(table["run"]) == {trained.binary_run, trained.regression_run, trained.multiclass_run}
+    assert set(table["run"]) == {trained.binary_run, trained.regression_run, trained.multiclass_run,
+                                 trained.split_only_run}
     assert set(table["status"]) == {"succeeded"}
     diff = next(d.value for d in at.dataframe if "setting" in d.value.columns)
     assert diff.set_index("setting").loc["label", "differs"]  # survived vs price
@@ -23,5 +24,5 @@ def test_runs_page_lists_compares_and_deletes(trained, tmp_path, monkeypatch):
     at.button(key="runs.delete").click()
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    assert len(at.dataframe[0].value) == 2
+    assert len(at.dataframe[0].value) == 3
     assert not (root / "runs" / table["run"].iloc[0]).exists()

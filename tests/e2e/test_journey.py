@@ -29,7 +29,7 @@ class Journey:
 
 
 JOURNEYS = {
-    "binary": Journey("titanic.csv", "survived", "binary", ("Fill missing values", "age"), "Accuracy ★", 7,
+    "binary": Journey("titanic.csv", "survived", "binary", ("Fill missing values", "age"), "ROC AUC ★", 7,
                       {"yes", "no"}, ("proba_no", "proba_yes")),
     "multiclass": Journey("penguins.csv", "species", "multiclass", ("Fill missing values", "bill_length_mm"),
                           "Accuracy ★", 6, {"Adelie", "Chinstrap", "Gentoo"},

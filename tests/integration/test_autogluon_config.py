@@ -44,7 +44,9 @@ def test_preset_families_match_autogluon(preset):
     from autogluon.tabular.configs.hyperparameter_configs import get_hyperparameter_config
     from autogluon.tabular.configs.presets_configs import tabular_presets_dict
 
-    name = tabular_presets_dict[preset].get("hyperparameters", "default")
+    from automl.training.plan import AUTO_PORTFOLIO
+
+    name = AUTO_PORTFOLIO if preset == "auto" else tabular_presets_dict[preset].get("hyperparameters", "default")
     assert set(get_hyperparameter_config(name)) == set(PRESET_FAMILIES[preset])
     assert not set(get_hyperparameter_config(name)) & set(config.HUB_MODELS), "no model downloads weights"
 

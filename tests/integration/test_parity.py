@@ -20,8 +20,9 @@ def messy_run(tmp_path_factory):
     text = messy_frame(600, seed=3)
     path = root / "listings.csv"
     write_variant(text, path, "cp1252", ";", False)
+    # kept on the training split (--no-refit): the test rows' predictions at training must come back unchanged
     proc = run_cli("train", str(path), "--label", "expensive", "--time-limit", "20", "--models", "GBM",
-                   "--json", workspace=root / "ws")
+                   "--no-refit", "--json", workspace=root / "ws")
     assert proc.returncode == 0, proc.stderr
     return root, path, text, json.loads(proc.stdout)
 

@@ -24,8 +24,8 @@ def test_train_json_contract(trained):
     out = trained.train_json
     for key in ("run_id", "problem_type", "eval_metric", "test_score", "leaderboard", "gpus"):
         assert key in out
-    assert out["problem_type"] == "binary" and out["eval_metric"] == "accuracy"
-    assert 0.6 < out["test_score"] <= 1.0  # titanic survival: well above the 62% majority rate
+    assert out["problem_type"] == "binary" and out["eval_metric"] == "roc_auc"  # the default: a rare class cannot flatter it
+    assert 0.7 < out["test_score"] <= 1.0  # titanic survival: well above chance (0.5)
     assert out["gpus"] == []
     models = {row["model"] for row in out["leaderboard"]}
     assert "WeightedEnsemble_L2" in models and any(m.startswith("LightGBM") for m in models)
@@ -175,3 +175,65 @@ def test_cli_evaluate_scores_a_labelled_file(trained):
     assert out["metrics"]["accuracy"] >= trained.train_json["test_score"] - 0.02
     missing = run_cli("evaluate", trained.binary_run, "--data", str(SAMPLES / "penguins.csv"), workspace=trained.root)
     assert missing.returncode == 2 and "survived" in missing.stderr
+
+
+def test_the_deployed_model_is_retrained_on_every_row_and_the_test_split_stays_honest(trained):
+    """By default the model the test split measured is retrained on all rows for predictions; every number
+    reported on the test split comes from the measured model, which never saw those rows."""
+    from automl.evaluation.summary import leaderboard, rows_sentence
+
+    out = trained.train_json
+    assert out["plan"].startswith("Auto:") and "bagging" in out["plan"]
+    assert out["final_model_rows"] == 1309 and out["test_rows"] == 262  # every labelled titanic row
+    assert out["deployed_model"] == out["measured_model"] + "_FULL" and out["final_note"] is None
+    ws = Workspace(trained.root)
+    bundle = load_bundle(ws, trained.binary_run)
+    assert bundle.trained_on_all_rows and bundle.measured_model == out["best_model"]
+    board = leaderboard(bundle)
+    assert board.loc[board["deployed"], "model"].tolist() == [out["measured_model"]]
+    assert not board["model"].str.endswith("_FULL").any()  # no model that saw the test split is scored on it
+    assert "all 1,309 rows" in rows_sentence(bundle) and "262 test rows" in rows_sentence(bundle)
+    predictor = load_predictor(bundle)
+    bases = [m for m in predictor._trainer.get_minimum_model_set(bundle.deployed_model) if "_L1" in m]
+    assert bases and all(m.endswith("_FULL") for m in bases)
+    for m in bases:  # AutoGluon's own count of the rows each retrained model fitted on
+        assert [c["num_samples"] for c in predictor.model_info(m)["children_info"].values()] == [1309]
+    threshold = json.loads((ws.run_dir(trained.binary_run) / "threshold.json").read_text())
+    assert 0 < threshold["threshold"] < 1 and "balanced accuracy" in threshold["chosen_by"]
+
+
+def test_switched_off_the_model_stays_the_measured_one(trained, tmp_path):
+    from automl.model.reshape import shrink
+
+    ws = Workspace(trained.root)
+    bundle = load_bundle(ws, trained.split_only_run)
+    assert not bundle.trained_on_all_rows and bundle.deployed_model == bundle.measured_model
+    assert bundle.metrics.final_model_rows == bundle.metrics.n_train and "Switched off" in bundle.metrics.final_note
+    retrained = load_bundle(ws, trained.binary_run)
+    with pytest.raises(Exception, match="retrained on every row"):
+        shrink(ws, retrained, load_predictor(retrained))
+
+
+def test_choosing_models_never_scores_a_retrained_one_on_the_test_split(trained, tmp_path):
+    import shutil
+
+    from automl.errors import ConfigError
+    from automl.model.deploy import deploy_model
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    bundle = load_bundle(ws, trained.binary_run)
+    predictor = load_predictor(bundle)
+    retrained = next(m for m in predictor.model_names() if m.endswith("_FULL") and m != bundle.deployed_model)
+    with pytest.raises(ConfigError, match="test split cannot measure it"):
+        deploy_model(ws, bundle, predictor, retrained)
+    single = next(m for m in predictor.model_names() if "_L1" in m and not m.endswith("_FULL"))
+    deploy_model(ws, bundle, predictor, single)
+    moved = load_bundle(ws, trained.binary_run)
+    assert moved.deployed_model == single and moved.measured_model == single and not moved.trained_on_all_rows
+    before = bundle.metrics.test_score
+    deploy_model(ws, moved, predictor, bundle.metrics.best_model)  # back: its retrained copy predicts again
+    back = load_bundle(ws, trained.binary_run)
+    assert back.deployed_model == bundle.metrics.final_model and back.trained_on_all_rows
+    assert back.metrics.test_score == pytest.approx(before)  # measured through the model it was retrained from

@@ -17,6 +17,9 @@ def test_preflight_reports_size_models_and_cpu(ws, dataset):
     assert "GBM" in check.families and check.gpu_families == []
     assert any("every model trains on the CPU" in line for line in check.lines())
     assert check.warnings == []
+    # the plan the job will follow, in one line: 160 training rows of 2 columns are bagged in 60 s
+    assert check.plan.preset == "auto" and check.plan.bagged
+    assert any(line.startswith("Plan: Auto: 160 rows x 2 columns") for line in check.lines())
 
 
 def test_gpu_models_are_named_when_a_gpu_is_there(ws, dataset):

@@ -20,7 +20,7 @@ def test_config_round_trips_through_json(dataset):
 
 def test_resolve_fills_problem_type_metric_and_preset(ws, dataset):
     resolved = resolve_config(ws, TrainConfig(dataset.id, "y", preset="fast"))
-    assert (resolved.problem_type, resolved.eval_metric, resolved.preset) == ("binary", "accuracy", "medium_quality")
+    assert (resolved.problem_type, resolved.eval_metric, resolved.preset) == ("binary", "roc_auc", "medium_quality")
     assert "two values" in resolved.problem_reason
 
 

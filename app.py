@@ -20,6 +20,7 @@ PAGES = [
     st.Page("pages/explain.py", title="Explain", icon=":material/lightbulb:"),
     st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),
     st.Page("pages/deploy.py", title="Deploy", icon=":material/rocket_launch:"),
+    st.Page("pages/monitor.py", title="Monitor", icon=":material/query_stats:"),
 ]
 
 state = get_state()

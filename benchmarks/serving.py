@@ -2,8 +2,9 @@
 
 - Single row: p50 / p95 of POST /v1/predict with one row (one keep-alive HTTP client) against the same row
   through `predict_frame` in this process (the same reader, recipe and model call, no HTTP).
-- Throughput: rows/s with 100-row requests against AutoGluon's bare `predict` on the same rows in one call,
-  and in 100-row calls (what a 100-row request costs the model alone).
+- Throughput: rows/s with 100-row requests, from one client and from `--clients` clients at once (the
+  endpoint joins requests that queue while the model is busy), against AutoGluon's bare `predict` on the
+  same rows in one call, and in 100-row calls (what a 100-row request costs the model alone).
 - Load: `--clients` concurrent clients sending 10-row requests for `--seconds` s: requests/s, p50, p99, errors.
 
     .venv/bin/python benchmarks/serving.py --clients 8 --seconds 30
@@ -56,7 +57,7 @@ def main() -> None:
         rows = grow_diamonds(5_000, seed=2).drop(columns=["price"])
         with _server(ws.root) as url:
             results = [_single(url, predictor, bundle, rows, args.single),
-                       _throughput(url, predictor, bundle, rows),
+                       _throughput(url, predictor, bundle, rows, args.clients),
                        _load(url, rows, args.clients, args.seconds)]
     report("serving", results)
 
@@ -118,7 +119,7 @@ def _single(url, predictor, bundle, rows, n: int) -> dict:
             "http_p95_ms": round(float(np.percentile(remote, 95)), 2), "ratio": round(p50_http / p50_local, 2)}
 
 
-def _throughput(url, predictor, bundle, rows) -> dict:
+def _throughput(url, predictor, bundle, rows, clients: int) -> dict:
     import httpx
 
     from automl.model.model_input import to_model_input
@@ -140,9 +141,35 @@ def _throughput(url, predictor, bundle, rows) -> dict:
         for body in bodies:
             assert client.post(url + "/v1/predict", json=body).status_code == 200
         served = len(rows) / (time.perf_counter() - start)
+    concurrent = _concurrent_rows_per_s(url, bodies * 4, clients, len(rows) * 4)
     return {"test": "100-row requests", "bare_predict_rows_per_s": round(bare),
             "bare_predict_100_rows_per_call_rows_per_s": round(bare_100), "http_rows_per_s": round(served),
-            "ratio": round(served / bare, 3), "ratio_to_100_row_calls": round(served / bare_100, 3)}
+            "ratio": round(served / bare, 3), "ratio_to_100_row_calls": round(served / bare_100, 3),
+            f"http_rows_per_s_{clients}_clients": round(concurrent), "ratio_concurrent": round(concurrent / bare, 3)}
+
+
+def _concurrent_rows_per_s(url, bodies: list, clients: int, total_rows: int) -> float:
+    """The same 100-row requests sent by `clients` clients at once (what the micro-batcher joins)."""
+    import httpx
+
+    pending, lock = list(bodies), threading.Lock()
+
+    def client_loop():
+        with httpx.Client(timeout=60) as client:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    body = pending.pop()
+                assert client.post(url + "/v1/predict", json=body).status_code == 200
+
+    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return total_rows / (time.perf_counter() - start)
 
 
 def _load(url, rows, clients: int, seconds: float) -> dict:

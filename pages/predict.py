@@ -11,6 +11,7 @@ from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.model import prediction
 from automl.model.schema import typical_row
+from automl.serving import deployments
 from automl.store import atomic, batches
 from explain import narrative, plots, shap_values
 from ui.gate import require_sign_in
@@ -25,7 +26,17 @@ state = get_state()
 ws = workspace(state.workspace_root)
 
 st.title("Predict")
-run = select_run(ws, state, "predict")
+names = [d.name for d in ws.list_deployments()]
+via = st.selectbox("Predict through", [None, *names], key="predict.via",
+                   format_func=lambda n: "a run (choose below)" if n is None else f"deployment \"{n}\"",
+                   help="Through a deployment, predictions use the run it points at now, and every batch and "
+                        "form row is recorded under it for monitoring.") if names else None
+if via:
+    run = ws.get_run(ws.get_deployment(via).run_id)
+    st.caption(f"Deployment **{via}** serves run `{run.id}` ({run.label}); what you score here is recorded "
+               "under it.")
+else:
+    run = select_run(ws, state, "predict")
 if run is None:
     st.stop()
 bundle = bundle_mod.load_bundle(ws, run.id)
@@ -89,24 +100,45 @@ with one:
     st.caption("Change any value: the prediction and its explanation follow. Starts from a typical row.")
     typical = typical_row(bundle.schema)
     values = {}
+    # the what-if row outlives the page: Streamlit forgets a widget's value when another page is shown,
+    # so each value is also kept under a key of its own and given back to the widget on return
+    kept = st.session_state.setdefault("predict.kept", {})
     form, answer = st.columns([3, 2], gap="large")
     cols = form.columns(2)
     for i, feature in enumerate(bundle.schema.features):
         name, default = feature.name, typical[feature.name]
         key = f"predict.{run.id}.{name}"
+        options = list(feature.categories or [])
+        if feature.numeric:
+            start = float(default)
+        elif feature.kind == "text" or not options:
+            start = str(default or "")
+        else:
+            start = str(default) if str(default) in options else options[0]
+        if key not in st.session_state:
+            st.session_state[key] = kept.get(key, start)
         with cols[i % 2]:
             if feature.numeric:
-                values[name] = st.number_input(name, value=float(default), key=key,
+                values[name] = st.number_input(name, key=key,
                                                help=f"Training range {feature.min:g} to {feature.max:g}")
-            elif feature.kind == "text" or not feature.categories:
-                values[name] = st.text_input(name, value=str(default or ""), key=key)
+            elif feature.kind == "text" or not options:
+                values[name] = st.text_input(name, key=key)
             else:
-                options = list(feature.categories)
-                values[name] = st.selectbox(name, options, key=key,
-                                            index=options.index(str(default)) if str(default) in options else 0)
+                values[name] = st.selectbox(name, options, key=key)
+        kept[key] = values[name]
+    if st.button("Back to a typical row", key=f"predict.reset.{run.id}"):
+        for feature in bundle.schema.features:
+            kept.pop(f"predict.{run.id}.{feature.name}", None)
+            st.session_state.pop(f"predict.{run.id}.{feature.name}", None)
+        st.rerun()
     row = pd.DataFrame([values])
     result, report = prediction.predict_frame(model, bundle, row)
     predicted = result["prediction"].iloc[0]
+    if via:  # once per distinct row, not on every rerun of the page
+        seen = json.dumps([via, run.id, values], sort_keys=True, default=str)
+        if st.session_state.get("predict.recorded_row") != seen:
+            deployments.record(ws, via, run.id, "form", 1)
+            st.session_state["predict.recorded_row"] = seen
     with answer:  # beside the form, at its top: the answer is seen without scrolling
         st.metric(f"Predicted {bundle.label}", shown(predicted))
         proba = result.filter(like="proba_")
@@ -134,7 +166,7 @@ with batch:
                "Uploaded files and their predictions are kept until the run is deleted.")
     if upload is not None:
         # one folder per (upload, model, options): a rerun (e.g. the download click) reuses the scored file
-        token = f"{upload.file_id}:{explain_k}:{id_column}"
+        token = f"{upload.file_id}:{explain_k}:{id_column}:{via}"
         suffixes = "".join(Path(upload.name).suffixes[-2:]).lower()
         folder = batches.batch_folder(ws, run.id, token, suffixes if all(
             s[1:] in UPLOAD_TYPES for s in Path(suffixes).suffixes) else ".csv")
@@ -153,6 +185,8 @@ with batch:
                 st.error(str(exc))
             else:
                 atomic.write_json(notes, {"lines": report.lines(), "drift": report.drift, "rows": report.rows})
+                deployments.record(ws, via, run.id, "batch", report.rows, file=upload.name,
+                                   unreadable=report.coerced_to_missing, **report.monitoring())
             bar.empty()
         if target.exists():
             saved = atomic.read_json(notes, {}) or {}

@@ -59,7 +59,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
                              reasons=top_reasons_for(predictor, bundle, args.explain) if args.explain else None,
                              id_column=args.id_column)
     record(ws, deployment, bundle.run_id, "batch", report.rows, file=str(args.data),
-           unreadable=report.coerced_to_missing)
+           unreadable=report.coerced_to_missing, **report.monitoring())
     for line in report.lines():
         _err(line)
     _err(f"wrote {args.out}")

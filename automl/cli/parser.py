@@ -6,6 +6,7 @@ import argparse
 
 from automl.cli.commands import cmd_evaluate, cmd_profile, cmd_train
 from automl.cli.deploy import add_serving
+from automl.cli.monitor import add_monitoring
 from automl.cli.models import cmd_explain, cmd_export, cmd_import, cmd_predict
 from automl.cli.serve import cmd_ui
 
@@ -18,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (_add_ui, _add_profile, _add_train, _add_evaluate, _add_predict, _add_explain, _add_bundles):
         add(sub)
     add_serving(sub, _with_ws)
+    add_monitoring(sub, _with_ws)
     return p
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from automl.model.schema import InputSchema
 
-__all__ = ["DriftCheck", "psi", "PSI_MODERATE", "PSI_SHIFTED"]
+__all__ = ["DriftCheck", "PredictionTally", "psi", "PSI_MODERATE", "PSI_SHIFTED"]
 
 PSI_MODERATE, PSI_SHIFTED = 0.1, 0.2
 _EPS = 1e-4
@@ -38,10 +38,15 @@ class DriftCheck:
         self.counts: dict[str, np.ndarray] = {}
         self.outside: dict[str, int] = {}
         self.unseen: dict[str, dict[str, int]] = {}
+        self.names = [f.name for f in schema.features]
+        self.missing: dict[str, int] = {}
         self.rows = 0
 
     def update(self, X: pd.DataFrame) -> None:
         self.rows += len(X)
+        for name in self.names:
+            if name in X.columns:
+                self.missing[name] = self.missing.get(name, 0) + int(X[name].isna().sum())
         for f in self.features:
             s = X[f.name].dropna()
             name = f.name
@@ -64,6 +69,10 @@ class DriftCheck:
                         if value in seen or len(seen) < 20:
                             seen[value] = seen.get(value, 0) + int(n)
 
+    def missing_shares(self) -> dict[str, float]:
+        """Each input column's share of missing values in the rows seen."""
+        return {name: round(n / self.rows, 4) for name, n in self.missing.items()} if self.rows else {}
+
     def report(self) -> list[dict[str, Any]]:
         """One entry per checked column: PSI, status (stable / moderate / shifted) and what was unusual."""
         out = []
@@ -78,6 +87,7 @@ class DriftCheck:
                 n_out = self.outside.get(name, 0)
                 detail = (f"{n_out:,} value(s) outside the training range [{f.min:.4g}, {f.max:.4g}]"
                           if n_out else "")
+                extra = {"outside": n_out}
             else:
                 shares = np.asarray(f.shares or [1 / len(f.categories)] * len(f.categories))
                 expected = np.append(shares, max(0.0, 1 - shares.sum()))
@@ -88,6 +98,50 @@ class DriftCheck:
                          else "never seen in training")
                 detail = (f"{n_new:,} value(s) {where}: " + ", ".join(map(repr, list(unseen)[:5]))
                           if unseen else "")
+                extra = {"unseen": n_new}
             status = "shifted" if value > PSI_SHIFTED else "moderate" if value > PSI_MODERATE else "stable"
-            out.append({"column": name, "psi": round(value, 4), "status": status, "detail": detail})
+            out.append({"column": name, "psi": round(value, 4), "status": status, "detail": detail, **extra})
         return out
+
+
+class PredictionTally:
+    """What a batch's predictions looked like, chunk by chunk: each class's share of the answers (and the
+    mean probability of each class), or a regression's mean and quantiles (from the first 100,000)."""
+
+    _SAMPLE = 100_000
+
+    def __init__(self, problem_type: str) -> None:
+        self.problem_type = problem_type
+        self.rows = 0
+        self.counts: dict[str, int] = {}
+        self.proba_sums: dict[str, float] = {}
+        self.values: list[np.ndarray] = []
+        self.kept = 0
+
+    def update(self, result: pd.DataFrame) -> None:
+        self.rows += len(result)
+        if self.problem_type == "regression":
+            if self.kept < self._SAMPLE:
+                take = pd.to_numeric(result["prediction"], errors="coerce").to_numpy(dtype=float)
+                take = take[: self._SAMPLE - self.kept]
+                self.values.append(take)
+                self.kept += len(take)
+            return
+        for value, n in result["prediction"].astype(str).value_counts().items():
+            self.counts[value] = self.counts.get(value, 0) + int(n)
+        for column in (c for c in result.columns if c.startswith("proba_")):
+            key = column[len("proba_"):]
+            self.proba_sums[key] = self.proba_sums.get(key, 0.0) + float(result[column].sum())
+
+    def summary(self) -> dict[str, Any]:
+        if not self.rows:
+            return {}
+        if self.problem_type == "regression":
+            values = np.concatenate(self.values) if self.values else np.array([])
+            values = values[~np.isnan(values)]
+            if not len(values):
+                return {}
+            q = np.quantile(values, [0.1, 0.5, 0.9])
+            return {"mean": float(values.mean()), "p10": float(q[0]), "p50": float(q[1]), "p90": float(q[2])}
+        return {"shares": {k: round(n / self.rows, 4) for k, n in sorted(self.counts.items())},
+                "mean_proba": {k: round(v / self.rows, 4) for k, v in sorted(self.proba_sums.items())}}

@@ -20,7 +20,7 @@ import pandas as pd
 
 from automl.errors import DataLoadError, SchemaMismatchError
 from automl.model.bundle import Bundle
-from automl.model.drift import DriftCheck
+from automl.model.drift import DriftCheck, PredictionTally
 from automl.model.model_input import Unreadable, iter_file, read_file_row, to_model_input
 from automl.store import atomic
 
@@ -42,6 +42,14 @@ class PredictionReport:
     ignored_columns: list[str] = field(default_factory=list)
     unreadable: Unreadable = field(default_factory=Unreadable)
     drift: list[dict] = field(default_factory=list)  # per column: psi, status, detail (unseen / out of range)
+    missing: dict[str, float] = field(default_factory=dict)  # per input column: share of missing values
+    predicted: dict = field(default_factory=dict)  # the answers: class shares, or a regression's quantiles
+
+    def monitoring(self) -> dict:
+        """What monitoring keeps of a scored batch: no rows, only per-column and per-answer summaries."""
+        return {"psi": {d["column"]: d["psi"] for d in self.drift},
+                "unseen": {d["column"]: d.get("unseen", 0) for d in self.drift if d.get("unseen")},
+                "missing": self.missing, "predicted": self.predicted}
 
     @property
     def coerced_to_missing(self) -> dict[str, int]:
@@ -86,19 +94,21 @@ def predict_frame(predictor: Any, bundle: Bundle, df: pd.DataFrame, check: Drift
 
 def score_input(predictor: Any, bundle: Bundle, X: pd.DataFrame) -> pd.DataFrame:
     """Predictions for rows already read for the model (`to_model_input`): the recipe, then the model in
-    use, with the saved decision threshold of a binary model."""
+    use, with the saved decision threshold of a binary model. A classifier is called once (probabilities),
+    its answers derived from them as AutoGluon's own `predict` does."""
     X = model_frame(bundle, X)
     model = bundle.deployed_model
-    out = pd.DataFrame({"prediction": predictor.predict(X, model=model).to_numpy()}, index=X.index)
-    if bundle.problem_type in ("binary", "multiclass"):
-        proba = predictor.predict_proba(X, model=model)
-        for c in proba.columns:
-            out[f"proba_{c}"] = proba[c].to_numpy()
-        threshold = bundle.threshold if bundle.problem_type == "binary" else None
-        if threshold is not None:  # the decision threshold saved with the model
-            positive = bundle.metrics.positive_class
-            negative = next(c for c in proba.columns if str(c) != str(positive))
-            out["prediction"] = np.where(proba[positive].to_numpy() >= threshold, positive, negative)
+    if bundle.problem_type not in ("binary", "multiclass"):
+        return pd.DataFrame({"prediction": predictor.predict(X, model=model).to_numpy()}, index=X.index)
+    proba = predictor.predict_proba(X, model=model)
+    out = pd.DataFrame({"prediction": np.asarray(predictor.predict_from_proba(proba))}, index=X.index)
+    for c in proba.columns:
+        out[f"proba_{c}"] = proba[c].to_numpy()
+    threshold = bundle.threshold if bundle.problem_type == "binary" else None
+    if threshold is not None:  # the decision threshold saved with the model
+        positive = bundle.metrics.positive_class
+        negative = next(c for c in proba.columns if str(c) != str(positive))
+        out["prediction"] = np.where(proba[positive].to_numpy() >= threshold, positive, negative)
     return out
 
 
@@ -129,12 +139,14 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
     data_path, out_path = Path(data_path), Path(out_path)
     total = PredictionReport()
     check = DriftCheck(bundle.schema)
+    tally = PredictionTally(bundle.problem_type)
     with atomic.atomic_path(out_path) as tmp, _CsvWriter(tmp) as writer:
         for chunk, X, ignored, unreadable in iter_file(bundle.schema, data_path, chunk_rows=chunk_rows):
             if id_column is not None and id_column not in chunk.columns:
                 raise SchemaMismatchError(f"The id column {id_column!r} is not in {data_path.name}.")
             check.update(X)
             result = score_input(predictor, bundle, X)
+            tally.update(result)
             if reasons is not None:
                 result = pd.concat([result, reasons(X, result).set_axis(result.index)], axis=1)
             kept = chunk[[id_column]] if id_column is not None else chunk
@@ -144,7 +156,7 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
                 on_progress(total.rows)
         if not total.rows:
             raise DataLoadError(f"{data_path.name} has a header but no data rows.")
-    total.drift = check.report()
+    total.drift, total.missing, total.predicted = check.report(), check.missing_shares(), tally.summary()
     return total
 
 

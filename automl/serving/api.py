@@ -27,6 +27,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from automl.errors import AutoMLError
 from automl.model.model_input import to_model_input
 from automl.model.prediction import Reasons, score_input
+from automl.serving.batcher import MicroBatcher
 from automl.serving.holder import ModelHolder
 from automl.serving.limits import BodyLimit, max_request_bytes
 from automl.serving.rows import request_model, schema_view
@@ -56,6 +57,7 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
     app.add_middleware(BodyLimit, max_bytes=max_bytes or max_request_bytes())
     metrics = _Metrics()
     authorised = _auth(api_key)
+    batcher = MicroBatcher(lambda served, X: score_input(served.predictor, served.bundle, X))
 
     @app.middleware("http")
     async def count(request: Request, call_next):
@@ -71,7 +73,7 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
                                                  description="add the K strongest reasons per row")) -> dict:
         served = holder.current()
         frame = pd.DataFrame([row.model_dump(by_alias=True) for row in body.rows])
-        out = _predict(served, frame, explain, reasons_for)
+        out = _predict(served, frame, explain, reasons_for, batcher)
         metrics.rows.inc(len(frame))
         if usage is not None:
             usage.add(served.run_id, len(frame))
@@ -126,7 +128,8 @@ def _auth(api_key: str | None) -> Callable[[Request], None]:
     return check
 
 
-def _predict(served, frame: pd.DataFrame, explain: int, reasons_for: ReasonsFor | None) -> dict[str, Any]:
+def _predict(served, frame: pd.DataFrame, explain: int, reasons_for: ReasonsFor | None,
+             batcher: MicroBatcher) -> dict[str, Any]:
     bundle = served.bundle
     try:
         X, _, unreadable = to_model_input(bundle.schema, frame)
@@ -135,7 +138,7 @@ def _predict(served, frame: pd.DataFrame, explain: int, reasons_for: ReasonsFor 
     if unreadable.counts:
         raise HTTPException(422, " ".join(unreadable.lines(then="")) + " Send them as the training file wrote "
                                  "them, or null for a missing value.")
-    result = score_input(served.predictor, bundle, X)
+    result = batcher.score(served, X)  # joined with the requests that queued while the model was busy
     out: dict[str, Any] = {"model": served.run_id, "predictions": _plain(result["prediction"])}
     proba = [c for c in result.columns if c.startswith("proba_")]
     if proba:

@@ -26,7 +26,7 @@ from automl.model.threshold import save_validation_predictions
 from automl.store import atomic, jobs
 from automl.store.workspace import JobRecord, Workspace
 from automl.training.config import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
-from automl.training.plan import AUTO_PORTFOLIO, Plan, finish_seconds, make_plan, refit_estimate
+from automl.training.plan import AUTO_PORTFOLIO, SAVE_S, Plan, make_plan, refit_estimate
 
 __all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "TRAIN_SAMPLE_ROWS"]
 
@@ -165,7 +165,7 @@ def _refit_all_rows(predictor: Any, plan: Plan, prepared: "Prepared", config: Tr
     folds = int(predictor._trainer.model_graph.nodes[_first_base(predictor, best)].get("num_children") or 1)  # noqa: SLF001
     needed = refit_estimate(float(board.loc[best, "fit_time"]), folds, len(prepared.train),
                             len(prepared.train) + len(prepared.extra))
-    left = config.time_limit - spent - finish_seconds(config.time_limit)
+    left = config.time_limit - spent - SAVE_S  # the test split is scored already: only saving is left
     if needed > left:
         return None, len(prepared.train), (f"Not retrained on every row: about {needed:.0f} s were needed and "
                                            f"{max(0, left):.0f} s of the budget were left.")

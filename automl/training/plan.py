@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["Plan", "make_plan", "refit_estimate", "STARTUP_S", "finish_seconds", "AUTO_PORTFOLIO"]
+__all__ = ["Plan", "make_plan", "refit_estimate", "STARTUP_S", "SAVE_S", "finish_seconds", "AUTO_PORTFOLIO"]
 
 AUTO_PORTFOLIO = "default"  # AutoGluon's default model portfolio (no model in it downloads weights)
 
 STARTUP_S = 4.0            # a job's process start and imports, before its clock can be read (estimate)
-_BAG_CELLS_PER_CORE_S = 12_500   # rows x columns a core bags (5 folds, the default portfolio) per second of budget
+_BAG_CELLS_PER_CORE_S = 2_000  # rows x columns a core bags (the default portfolio) per second of budget
 _STACK_MIN_BUDGET_S = 300  # a second (stacker) layer needs this much budget to train after the first
 _DYSTACK_MIN_BUDGET_S = 1200  # AutoGluon's stacking check (DyStack) spends a quarter of the budget
 _MAX_BAG_ROWS = 100_000
@@ -56,6 +56,9 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+SAVE_S = 1.0  # writing and signing the run, after the retrain on every row
 
 
 def finish_seconds(budget: float) -> float:

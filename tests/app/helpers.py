@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 from tests.helpers import REPO
 
 PAGES = ["pages/home.py", "pages/data.py", "pages/clean.py", "pages/train.py", "pages/runs.py",
-         "pages/evaluate.py", "pages/explain.py", "pages/predict.py", "pages/deploy.py"]
+         "pages/evaluate.py", "pages/explain.py", "pages/predict.py", "pages/deploy.py", "pages/monitor.py"]
 
 
 def open_page(page: str, workspace, monkeypatch) -> AppTest:

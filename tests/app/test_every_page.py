@@ -19,6 +19,8 @@ def test_page_renders_on_an_empty_workspace(page, tmp_path, monkeypatch):
         assert "No run yet" in texts(at)
     if page == "pages/deploy.py":
         assert "No finished run yet" in texts(at)
+    if page == "pages/monitor.py":
+        assert "Nothing to monitor yet" in texts(at)
 
 
 def subheaders(at) -> list[str]:
@@ -42,6 +44,7 @@ SHOWS = {
                                                                        ["Predicted species"])
     and "Predicts `" in texts(at),
     "pages/deploy.py": lambda at: "Deploy this run" in subheaders(at) and at.text_input(key="deploy.name").value,
+    "pages/monitor.py": lambda at: "Nothing to monitor yet" in texts(at),  # the shared runs are not deployed
 }
 
 

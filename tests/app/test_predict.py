@@ -90,3 +90,48 @@ def test_a_model_tampered_with_while_the_page_keeps_it_is_refused_not_used(train
     assert not at.exception, [e.message for e in at.exception]
     assert at.error and "was changed or removed after signing" in at.error[0].value
     assert not [m for m in at.metric if m.label == "Predicted survived"]
+
+
+def test_predicting_through_a_deployment_records_the_form_and_the_batch_under_it(trained, tmp_path, monkeypatch):
+    import shutil
+
+    from automl.serving import deployments
+    from automl.store.workspace import Workspace
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    deployments.deploy(ws, trained.binary_run, "survival")
+    at = open_page("pages/predict.py", root, monkeypatch)
+    at.selectbox(key="predict.via").select("survival")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Deployment **survival** serves run" in c.value for c in at.caption)
+    assert [(s.source, s.rows, s.run_id) for s in ws.list_scorings("survival")] == [("form", 1, trained.binary_run)]
+    at.run()  # the same row again: not counted twice
+    assert len(ws.list_scorings("survival")) == 1
+    at.text_input(key=f"predict.{trained.binary_run}.name").set_value("Someone Else").run()
+    assert [s.source for s in ws.list_scorings("survival")] == ["form", "form"]
+    raw = (SAMPLES / "titanic.csv").read_bytes()
+    at.file_uploader(key=f"predict.batch.{trained.binary_run}").upload("titanic.csv", raw, "text/csv")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    batch = [s for s in ws.list_scorings("survival") if s.source == "batch"]
+    assert len(batch) == 1 and batch[0].rows == 1309 and batch[0].detail["file"] == "titanic.csv"
+
+
+def test_what_if_edits_are_kept_across_pages_until_reset(trained, monkeypatch):
+    at = open_page("pages/predict.py", trained.root, monkeypatch)
+    at.selectbox(key="predict.run").select(trained.binary_run)
+    at.run()
+    key = f"predict.{trained.binary_run}.age"
+    typical = at.number_input(key=key).value
+    at.number_input(key=key).set_value(71.0).run()
+    at.switch_page("pages/evaluate.py")
+    at.run()
+    at.switch_page("pages/predict.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.number_input(key=key).value == 71.0, "the what-if edit survives a visit to another page"
+    at.button(key=f"predict.reset.{trained.binary_run}").click().run()
+    assert at.number_input(key=key).value == typical

@@ -98,6 +98,23 @@ def test_the_endpoint_predicts_what_batch_prediction_writes(served, tmp_path):
     np.testing.assert_allclose(served_proba, batch[["proba_no", "proba_yes"]].to_numpy(), rtol=1e-12, atol=0)
 
 
+def test_concurrent_requests_joined_in_one_call_get_the_answers_they_get_alone(served):
+    """The endpoint joins requests that queue while the model is busy; each must get exactly what it gets
+    when sent alone, a bad request among them refused alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ws, _, _ = served
+    api = client(ws)
+    chunks = [rows_as_written(25, start=25 * i) for i in range(8)]
+    alone = [api.post("/v1/predict", json={"rows": rows}).json() for rows in chunks]
+    bad = [{**chunks[0][0], "age": "old"}]
+    with ThreadPoolExecutor(9) as pool:
+        answers = list(pool.map(lambda rows: api.post("/v1/predict", json={"rows": rows}), chunks * 3 + [bad]))
+    assert answers[-1].status_code == 422
+    for i, answer in enumerate(answers[:-1]):
+        assert answer.status_code == 200 and answer.json() == alone[i % 8]
+
+
 def test_bad_requests_are_refused_with_the_column_named(served):
     ws, _, _ = served
     api = client(ws, max_bytes=20_000)

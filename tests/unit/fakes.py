@@ -25,8 +25,10 @@ class FakeBinaryPredictor:
         return pd.DataFrame({"no": 1 - p, "yes": p}, index=X.index)
 
     def predict(self, X: pd.DataFrame, model: str | None = None) -> pd.Series:
-        proba = self.predict_proba(X, model)
-        return pd.Series(np.where(proba["yes"] >= 0.5, "yes", "no"), index=X.index)
+        return self.predict_from_proba(self.predict_proba(X, model))
+
+    def predict_from_proba(self, proba: pd.DataFrame) -> pd.Series:
+        return pd.Series(np.where(proba["yes"] >= 0.5, "yes", "no"), index=proba.index)
 
 
 class FakeRegressor:

@@ -32,12 +32,16 @@ class RecordingPredictor:
     def __init__(self) -> None:
         self.seen: list[pd.DataFrame] = []
 
-    def predict(self, X: pd.DataFrame, model: str | None = None) -> pd.Series:
+    def predict(self, X: pd.DataFrame, model: str | None = None) -> pd.Series:  # a regressor's one call
         self.seen.append(X.copy())
         return pd.Series("low", index=X.index)
 
-    def predict_proba(self, X: pd.DataFrame, model: str | None = None) -> pd.DataFrame:
+    def predict_proba(self, X: pd.DataFrame, model: str | None = None) -> pd.DataFrame:  # a classifier's
+        self.seen.append(X.copy())
         return pd.DataFrame({"high": 0.5, "low": 0.5}, index=X.index)
+
+    def predict_from_proba(self, proba: pd.DataFrame) -> pd.Series:
+        return pd.Series("low", index=proba.index)
 
 
 def _trained_on(ws, path, label: str, problem_type: str = "binary"):

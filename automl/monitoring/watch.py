@@ -1,0 +1,117 @@
+"""A deployment over time: the batches scored through it, how each one's columns drifted from the training
+data, and the alerts that deserve a look, each with its evidence.
+
+Reads what scoring recorded in the catalogue (`scorings`: per batch the rows, each column's PSI, unseen
+categories and missing share, and the answers' distribution; never the rows themselves).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from automl.model.drift import PSI_SHIFTED
+from automl.serving.deployments import get
+from automl.store.workspace import Workspace
+
+__all__ = ["Alert", "Batch", "Watch", "watch", "MISSING_RISE", "UNSEEN_SHARE", "VOLUME_FACTOR", "MIN_DRIFT_ROWS"]
+
+MISSING_RISE = 0.2      # a column's missing share this far above training's
+UNSEEN_SHARE = 0.05     # this share of a batch's values never seen in training
+VOLUME_FACTOR = 5.0     # a batch this many times larger or smaller than the usual (median) batch
+_MIN_HISTORY = 3        # batches before volume is judged
+MIN_DRIFT_ROWS = 100    # a smaller batch's PSI is mostly sampling noise: shown, not alerted on
+
+
+@dataclass(frozen=True)
+class Batch:
+    at: float
+    rows: int
+    source: str
+    run_id: str
+    psi: dict[str, float]
+    unseen: dict[str, int]
+    missing: dict[str, float]
+    predicted: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str          # "drift", "missing", "unseen", "volume"
+    column: str | None
+    at: float
+    message: str
+
+
+@dataclass(frozen=True)
+class Watch:
+    deployment: str
+    champion: str
+    batches: list[Batch]
+    alerts: list[Alert]
+    other: list[dict[str, Any]] = field(default_factory=list)  # form rows and endpoint requests: volume only
+    performance: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"deployment": self.deployment, "champion": self.champion,
+                "batches": [{"at": b.at, "rows": b.rows, "source": b.source, "run": b.run_id, "psi": b.psi,
+                             "unseen": b.unseen, "missing": b.missing, "predicted": b.predicted}
+                            for b in self.batches],
+                "other": self.other, "performance": self.performance, "alerts": [asdict(a) for a in self.alerts]}
+
+
+def watch(ws: Workspace, name: str) -> Watch:
+    """Batches (files scored through the deployment, oldest first) with their drift, and their alerts; form
+    rows and endpoint requests as volume."""
+    deployment = get(ws, name)
+    scorings = ws.list_scorings(name)
+    batches = [Batch(s.at, s.rows, s.source, s.run_id, dict(s.detail.get("psi") or {}),
+                     dict(s.detail.get("unseen") or {}), dict(s.detail.get("missing") or {}),
+                     dict(s.detail.get("predicted") or {}))
+               for s in scorings if s.source == "batch"]
+    other = [{"at": s.at, "rows": s.rows, "source": s.source, "run": s.run_id} for s in scorings if s.source != "batch"]
+    return Watch(name, deployment.run_id, batches, _alerts(ws, batches), other)
+
+
+def _alerts(ws: Workspace, batches: list[Batch]) -> list[Alert]:
+    from automl.model.bundle import load_bundle
+
+    training_missing: dict[str, dict[str, float]] = {}
+    out: list[Alert] = []
+    shifted_before: set[tuple[str, str]] = set()
+    for i, b in enumerate(batches):
+        when = _when(b.at)
+        for column, value in sorted(b.psi.items() if b.rows >= MIN_DRIFT_ROWS else ()):
+            key = (b.run_id, column)
+            if value > PSI_SHIFTED and key not in shifted_before:  # the batch where a shift starts
+                out.append(Alert("drift", column, b.at, f"'{column}' drifted from the training data in the batch "
+                                                        f"of {when} (PSI {value:.2f} > {PSI_SHIFTED})."))
+            (shifted_before.add if value > PSI_SHIFTED else shifted_before.discard)(key)
+        if b.run_id not in training_missing:
+            try:
+                schema = load_bundle(ws, b.run_id).schema
+                training_missing[b.run_id] = {f.name: f.missing_pct / 100 for f in schema.features}
+            except Exception:  # noqa: BLE001 - a deleted run: its batches still show, without this check
+                training_missing[b.run_id] = {}
+        for column, share in sorted(b.missing.items()):
+            before = training_missing[b.run_id].get(column)
+            if before is not None and share - before > MISSING_RISE:
+                out.append(Alert("missing", column, b.at, f"'{column}' is missing in {share:.0%} of the batch of "
+                                                          f"{when}, against {before:.0%} in training."))
+        for column, n in sorted(b.unseen.items()):
+            if b.rows and n / b.rows > UNSEEN_SHARE:
+                out.append(Alert("unseen", column, b.at, f"{n:,} of {b.rows:,} rows of the batch of {when} hold a "
+                                                         f"'{column}' value never seen in training."))
+        usual = [x.rows for x in batches[:i]]
+        if len(usual) >= _MIN_HISTORY:
+            median = statistics.median(usual)
+            if median and not median / VOLUME_FACTOR <= b.rows <= median * VOLUME_FACTOR:
+                out.append(Alert("volume", None, b.at, f"The batch of {when} has {b.rows:,} rows; batches usually "
+                                                       f"have about {median:,.0f}."))
+    return out
+
+
+def _when(at: float) -> str:
+    return dt.datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M:%S")

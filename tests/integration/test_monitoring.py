@@ -1,0 +1,89 @@
+"""Monitoring a deployment: batches scored through it are summarised (never kept), drift per column is
+tracked over time, and alerts name the column and the batch where something changed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl.model.bundle import load_bundle, load_predictor
+from automl.model.prediction import predict_csv
+from automl.monitoring.watch import watch
+from automl.serving import deployments
+from automl.store.workspace import Workspace
+from tests.app.helpers import open_page, texts
+from tests.helpers import SAMPLES, run_cli
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def monitored(trained, tmp_path_factory):
+    """Eight batches of titanic rows through deployment "survival": from the sixth on, ages are 40 years
+    older; the seventh has no age at all; the eighth is tiny."""
+    root = tmp_path_factory.mktemp("monitored") / "ws"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    deployments.deploy(ws, trained.binary_run, "survival")
+    bundle = load_bundle(ws, trained.binary_run)
+    predictor = load_predictor(bundle)
+    rows = pd.read_csv(SAMPLES / "titanic.csv").drop(columns=["survived"])
+    rng = np.random.default_rng(0)
+    for i in range(8):
+        batch = rows.sample(300 if i < 7 else 12, random_state=i).copy()
+        if i >= 5:
+            batch["age"] = batch["age"] + 40 + rng.normal(0, 2, len(batch))
+        if i == 6:
+            batch["age"] = np.nan
+        path = root / f"batch{i}.csv"
+        batch.to_csv(path, index=False)
+        report = predict_csv(predictor, bundle, path, root / f"out{i}.csv")
+        deployments.record(ws, "survival", bundle.run_id, "batch", report.rows, file=path.name, **report.monitoring())
+    return ws, trained
+
+
+def test_each_batch_is_summarised_without_its_rows(monitored):
+    ws, trained = monitored
+    seen = watch(ws, "survival")
+    assert seen.champion == trained.binary_run and [b.rows for b in seen.batches] == [300] * 7 + [12]
+    first = seen.batches[0]
+    assert set(first.psi) >= {"age", "sex", "passengerClass"} and first.psi["age"] < 0.1
+    assert set(first.predicted["shares"]) <= {"yes", "no"} and abs(sum(first.predicted["shares"].values()) - 1) < 1e-6
+    assert first.missing["age"] < 0.35  # about a fifth of titanic's ages are missing
+    stored = json.dumps([s.detail for s in ws.list_scorings("survival")])
+    assert "Allen, Miss. Elisabeth Walton" not in stored and "name" not in json.loads(stored)[0]["psi"]
+
+
+def test_the_drift_alert_names_the_column_at_the_batch_where_it_shifted(monitored):
+    ws, _ = monitored
+    seen = watch(ws, "survival")
+    drift = [a for a in seen.alerts if a.kind == "drift"]
+    assert [(a.column, a.at) for a in drift] == [("age", seen.batches[5].at)], seen.alerts
+    assert all(b.psi["age"] < 0.1 for b in seen.batches[:5]) and seen.batches[5].psi["age"] > 0.2
+    missing = [a for a in seen.alerts if a.kind == "missing"]
+    assert [(a.column, a.at) for a in missing] == [("age", seen.batches[6].at)]
+    volume = [a for a in seen.alerts if a.kind == "volume"]
+    assert [a.at for a in volume] == [seen.batches[7].at] and "12 rows" in volume[0].message
+
+
+def test_monitor_json_contract(monitored):
+    ws, trained = monitored
+    proc = run_cli("monitor", "survival", "--json", workspace=ws.root)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["deployment"] == "survival" and out["champion"] == trained.binary_run
+    assert len(out["batches"]) == 8 and {"at", "rows", "psi"} <= set(out["batches"][0])
+    assert {"kind", "column", "message"} <= set(out["alerts"][0]) and "performance" in out
+
+
+def test_the_monitor_page_shows_drift_volume_and_alerts(monitored, monkeypatch):
+    ws, _ = monitored
+    at = open_page("pages/monitor.py", ws.root, monkeypatch)
+    assert not at.exception, [e.message for e in at.exception]
+    shown = texts(at) + " ".join(w.value for w in at.warning)
+    assert "Alerts (3)" in shown and "'age' drifted from the training data" in shown
+    assert len(at.get("plotly_chart")) == 3

@@ -1,0 +1,85 @@
+"""The endpoint's micro-batcher: requests that queue while the model is busy are scored in one call, each
+gets exactly its own rows back, and one request's failure reaches only that request."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pandas as pd
+
+from automl.serving.batcher import MicroBatcher
+
+
+class SlowModel:
+    """Row-wise scoring that takes 20 ms a call, whatever the rows; refuses a negative x."""
+
+    def __init__(self, name: str = "m") -> None:
+        self.name, self.calls = name, []
+
+    def __call__(self, served, X: pd.DataFrame) -> pd.DataFrame:
+        self.calls.append(len(X))
+        time.sleep(0.02)
+        if (X["x"] < 0).any():
+            raise ValueError("negative x")
+        return pd.DataFrame({"prediction": X["x"] * 2, "model": served}, index=X.index)
+
+
+def _submit_all(batcher: MicroBatcher, requests: list[tuple[str, pd.DataFrame]]) -> list:
+    results: list = [None] * len(requests)
+
+    def one(i: int, served: str, X: pd.DataFrame) -> None:
+        try:
+            results[i] = batcher.score(served, X)
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            results[i] = exc
+
+    threads = [threading.Thread(target=one, args=(i, s, X)) for i, (s, X) in enumerate(requests)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_concurrent_requests_share_calls_and_each_gets_its_own_rows():
+    model = SlowModel()
+    batcher = MicroBatcher(model)
+    requests = [("m", pd.DataFrame({"x": range(i * 10, i * 10 + 10)}, index=range(5, 15))) for i in range(16)]
+    results = _submit_all(batcher, requests)
+    for (_, X), out in zip(requests, results):
+        assert out.index.equals(X.index) and out["prediction"].tolist() == (X["x"] * 2).tolist()
+    assert len(model.calls) < len(requests)  # joined: the first call alone, then what queued behind it
+    assert sum(model.calls) == 160
+
+
+def test_a_lone_request_is_scored_at_once_without_waiting_for_company():
+    model = SlowModel()
+    batcher = MicroBatcher(model)
+    start = time.perf_counter()
+    out = batcher.score("m", pd.DataFrame({"x": [1, 2]}))
+    assert out["prediction"].tolist() == [2, 4] and time.perf_counter() - start < 0.5
+
+
+def test_a_failing_request_fails_alone():
+    model = SlowModel()
+    batcher = MicroBatcher(model)
+    requests = [("m", pd.DataFrame({"x": [i]})) for i in range(8)] + [("m", pd.DataFrame({"x": [-1]}))]
+    results = _submit_all(batcher, requests)
+    assert isinstance(results[-1], ValueError)
+    assert [r["prediction"].iloc[0] for r in results[:-1]] == [2 * i for i in range(8)]
+
+
+def test_requests_for_two_models_during_a_promotion_are_scored_by_their_own():
+    model = SlowModel()
+    batcher = MicroBatcher(model)
+    requests = [("old" if i % 2 else "new", pd.DataFrame({"x": [i]})) for i in range(10)]
+    results = _submit_all(batcher, requests)
+    assert [r["model"].iloc[0] for r in results] == [s for s, _ in requests]
+
+
+def test_the_batch_is_bounded_in_rows():
+    model = SlowModel()
+    batcher = MicroBatcher(model, max_rows=25)
+    _submit_all(batcher, [("m", pd.DataFrame({"x": range(10)})) for _ in range(12)])
+    assert max(model.calls) <= 30  # a batch stops growing once it holds 25 rows or more

@@ -109,17 +109,17 @@ with one:
         name, default = feature.name, typical[feature.name]
         key = f"predict.{run.id}.{name}"
         options = list(feature.categories or [])
-        if feature.numeric:
-            start = float(default)
+        if feature.numeric:  # a whole-number column is edited as one: 36, not 36.00
+            start = int(round(float(default))) if feature.integer else float(default)
         elif feature.kind == "text" or not options:
             start = str(default or "")
         else:
             start = str(default) if str(default) in options else options[0]
         if key not in st.session_state:
-            st.session_state[key] = kept.get(key, start)
+            st.session_state[key] = type(start)(kept.get(key, start))
         with cols[i % 2]:
             if feature.numeric:
-                values[name] = st.number_input(name, key=key,
+                values[name] = st.number_input(name, key=key, step=1 if feature.integer else None,
                                                help=f"Training range {feature.min:g} to {feature.max:g}")
             elif feature.kind == "text" or not options:
                 values[name] = st.text_input(name, key=key)

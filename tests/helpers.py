@@ -31,3 +31,30 @@ def wait_for(ws, job_id: str, timeout: float = 300):
     raise TimeoutError(f"job {job_id} still {job.status} after {timeout} s")
 
 
+
+
+def score_drifting_batches(ws, run_id: str, name: str) -> None:
+    """Deploy `run_id` (titanic) as `name` and score eight batches through it, as `predict NAME` does: from
+    the sixth on, ages are 40 years older; the seventh has no age at all; the eighth has 12 rows."""
+    import numpy as np
+    import pandas as pd
+
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.model.prediction import predict_csv
+    from automl.serving import deployments
+
+    deployments.deploy(ws, run_id, name)
+    bundle = load_bundle(ws, run_id)
+    predictor = load_predictor(bundle)
+    rows = pd.read_csv(SAMPLES / "titanic.csv").drop(columns=["survived"])
+    rng = np.random.default_rng(0)
+    for i in range(8):
+        batch = rows.sample(300 if i < 7 else 12, random_state=i).copy()
+        if i >= 5:
+            batch["age"] = batch["age"] + 40 + rng.normal(0, 2, len(batch))
+        if i == 6:
+            batch["age"] = np.nan
+        path = ws.root / f"batch{i}.csv"
+        batch.to_csv(path, index=False)
+        report = predict_csv(predictor, bundle, path, ws.root / f"out{i}.csv")
+        deployments.record(ws, name, bundle.run_id, "batch", report.rows, file=path.name, **report.monitoring())

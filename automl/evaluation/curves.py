@@ -76,12 +76,19 @@ def error_by_decile(residuals: pd.DataFrame) -> pd.DataFrame:
                        mae=("abs_error", "mean")).reset_index()
 
 
+def _number(value: float) -> str:
+    """A bin edge as people write it: 30, not 30.0; 17.999 as 18; 1,250.5 with its separator."""
+    return f"{value:,.0f}" if abs(value - round(value)) < 1e-2 else f"{value:,.4g}"
+
+
 def slice_table(test_rows: pd.DataFrame, preds: pd.DataFrame, column: str, problem_type: str,
                 max_groups: int = 20) -> pd.DataFrame:
     """The test-split metric for each group of `column` (numbers cut into quartiles), with group sizes."""
     values = test_rows[column].reset_index(drop=True)
     if pd.api.types.is_numeric_dtype(values) and values.nunique() > max_groups:
-        groups = pd.qcut(values, 4, duplicates="drop").astype(str)
+        codes, edges = pd.qcut(values, 4, labels=False, duplicates="drop", retbins=True)
+        names = [f"{_number(lo)} to {_number(hi)}" for lo, hi in zip(edges[:-1], edges[1:])]  # "18 to 30"
+        groups = codes.map(lambda c: names[int(c)] if c == c else "(missing)")
     else:
         groups = values.astype(str).where(values.notna(), "(missing)")
     top = groups.value_counts().index[:max_groups]

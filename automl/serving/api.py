@@ -57,7 +57,7 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
     app.add_middleware(BodyLimit, max_bytes=max_bytes or max_request_bytes())
     metrics = _Metrics()
     authorised = _auth(api_key)
-    batcher = MicroBatcher(lambda served, X: score_input(served.predictor, served.bundle, X))
+    batcher = MicroBatcher(_read_and_score)
 
     @app.middleware("http")
     async def count(request: Request, call_next):
@@ -128,25 +128,46 @@ def _auth(api_key: str | None) -> Callable[[Request], None]:
     return check
 
 
+class _Refused(Exception):
+    """A request's rows the reader refused (a 422 with this message)."""
+
+
+def _read_and_score(served, frame: pd.DataFrame) -> pd.DataFrame:
+    """Request rows -> model input (read as training read them) -> predictions. Joined requests are read
+    and scored at once; if any of them is refused, each is read alone, so the refusal names its own rows."""
+    return score_input(served.predictor, served.bundle, _read(served, frame))
+
+
+def _read(served, frame: pd.DataFrame) -> pd.DataFrame:
+    try:
+        X, _, unreadable = to_model_input(served.bundle.schema, frame)
+    except AutoMLError as exc:
+        raise _Refused(str(exc)) from exc
+    if unreadable.counts:
+        raise _Refused(" ".join(unreadable.lines(then="")) + " Send them as the training file wrote them, or "
+                       "null for a missing value.")
+    return X
+
+
 def _predict(served, frame: pd.DataFrame, explain: int, reasons_for: ReasonsFor | None,
              batcher: MicroBatcher) -> dict[str, Any]:
     bundle = served.bundle
     try:
-        X, _, unreadable = to_model_input(bundle.schema, frame)
-    except AutoMLError as exc:
+        if explain:  # reasons need the request's own model input: read and scored alone
+            if reasons_for is None:
+                raise HTTPException(422, "This endpoint was started without explanations.")
+            X = _read(served, frame)
+            result = score_input(served.predictor, bundle, X)
+        else:  # joined with the requests that queued while the model was busy
+            result = batcher.score(served, frame)
+    except (_Refused, AutoMLError) as exc:
         raise HTTPException(422, str(exc)) from exc
-    if unreadable.counts:
-        raise HTTPException(422, " ".join(unreadable.lines(then="")) + " Send them as the training file wrote "
-                                 "them, or null for a missing value.")
-    result = batcher.score(served, X)  # joined with the requests that queued while the model was busy
     out: dict[str, Any] = {"model": served.run_id, "predictions": _plain(result["prediction"])}
     proba = [c for c in result.columns if c.startswith("proba_")]
     if proba:
         out["probabilities"] = [{c[len("proba_"):]: float(v) for c, v in zip(proba, row)}
                                 for row in result[proba].to_numpy()]
     if explain:
-        if reasons_for is None:
-            raise HTTPException(422, "This endpoint was started without explanations.")
         reasons = reasons_for(served.predictor, bundle, explain)(X, result)
         out["reasons"] = reasons.fillna("").to_numpy().tolist()
     return out

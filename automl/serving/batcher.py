@@ -1,13 +1,13 @@
 """Requests that arrive while the model is busy are scored together, in one call.
 
-AutoGluon's cost per call (feature pipeline, one pass per model of the ensemble) is most of a small
-request's cost: 100 rows take nearly as long as 10. FastAPI runs each request in a worker thread; each one
-hands its rows (already read and checked) to `MicroBatcher.score` and waits. One scoring thread takes
+AutoGluon's cost per call (feature pipeline, one pass per model of the ensemble) and the reader's per
+column are most of a small request's cost: 100 rows take nearly as long as 10. FastAPI runs each request
+in a worker thread; each one hands its rows to `MicroBatcher.score` and waits. One scoring thread takes
 whatever has queued up — nothing waits for company, so a lone request is scored at once — joins the
-rows of requests served by the same model, scores them in one call and hands each request its own
-rows back. Rows are scored row by row by every model, so a row's answer does not depend on its
-neighbours (a test checks it). If a joined call fails, each request is scored alone, so one request's
-bad rows answer only that request.
+rows of requests served by the same model, reads and scores them in one call and hands each request its
+own rows back. Rows are read and scored row by row, so a row's answer does not depend on its neighbours
+(a test checks it). If a joined call fails (a request with a value that cannot be read), each request is
+handled alone, so one request's bad rows answer only that request, with its own row numbers.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     train, test = prepared.train, prepared.test
 
     num_gpus = detect_gpus() if config.gpu != "off" else 0
-    plan = _plan(config, train, spent())
+    plan = _plan(config, train, len(test), spent())
     events.emit("stage", stage="fitting", time_limit=plan.fit_seconds, preset=config.preset, num_gpus=num_gpus,
                 plan=plan.reason)
     started = time.time()
@@ -126,7 +126,7 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     return "stopped" if should_stop() else "succeeded"
 
 
-def _plan(config: TrainConfig, train: pd.DataFrame, spent: float) -> Plan:
+def _plan(config: TrainConfig, train: pd.DataFrame, test_rows: int, spent: float) -> Plan:
     import psutil
 
     not_inputs = [c for c in (config.label, config.sample_weight) if c]
@@ -134,7 +134,7 @@ def _plan(config: TrainConfig, train: pd.DataFrame, spent: float) -> Plan:
                      problem_type=config.problem_type, cores=psutil.cpu_count() or 1,
                      memory_mb=psutil.virtual_memory().available / 2**20,
                      table_mb=train.memory_usage(deep=True).sum() / 2**20, refit_all_rows=config.refit_all_rows,
-                     spent=spent, tuning=bool(config.tuning_trials))
+                     spent=spent, tuning=bool(config.tuning_trials), test_rows=test_rows)
 
 
 def _tune_threshold(files: RunFiles, predictor: Any, config: TrainConfig) -> None:

@@ -68,7 +68,8 @@ def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None)
     train_rows = round(len(df) * (1 - resolved.test_size))
     plan = make_plan(resolved.preset, resolved.time_limit, train_rows, inputs.shape[1],
                      problem_type=resolved.problem_type, cores=cores, memory_mb=available, table_mb=table_mb,
-                     refit_all_rows=resolved.refit_all_rows, tuning=bool(resolved.tuning_trials))
+                     refit_all_rows=resolved.refit_all_rows, tuning=bool(resolved.tuning_trials),
+                     test_rows=len(df) - train_rows)
     warnings = []
     if estimate > 0.8 * available:
         warnings.append(f"Training may need about {estimate:,.0f} MB, close to or over the {available:,.0f} MB "

@@ -6,43 +6,22 @@ from __future__ import annotations
 import json
 import shutil
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from automl.model.bundle import load_bundle, load_predictor
-from automl.model.prediction import predict_csv
 from automl.monitoring.watch import watch
-from automl.serving import deployments
 from automl.store.workspace import Workspace
 from tests.app.helpers import open_page, texts
-from tests.helpers import SAMPLES, run_cli
+from tests.helpers import run_cli, score_drifting_batches
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def monitored(trained, tmp_path_factory):
-    """Eight batches of titanic rows through deployment "survival": from the sixth on, ages are 40 years
-    older; the seventh has no age at all; the eighth is tiny."""
     root = tmp_path_factory.mktemp("monitored") / "ws"
     shutil.copytree(trained.root, root)
     ws = Workspace(root)
-    deployments.deploy(ws, trained.binary_run, "survival")
-    bundle = load_bundle(ws, trained.binary_run)
-    predictor = load_predictor(bundle)
-    rows = pd.read_csv(SAMPLES / "titanic.csv").drop(columns=["survived"])
-    rng = np.random.default_rng(0)
-    for i in range(8):
-        batch = rows.sample(300 if i < 7 else 12, random_state=i).copy()
-        if i >= 5:
-            batch["age"] = batch["age"] + 40 + rng.normal(0, 2, len(batch))
-        if i == 6:
-            batch["age"] = np.nan
-        path = root / f"batch{i}.csv"
-        batch.to_csv(path, index=False)
-        report = predict_csv(predictor, bundle, path, root / f"out{i}.csv")
-        deployments.record(ws, "survival", bundle.run_id, "batch", report.rows, file=path.name, **report.monitoring())
+    score_drifting_batches(ws, trained.binary_run, "survival")
     return ws, trained
 
 

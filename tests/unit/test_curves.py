@@ -57,6 +57,18 @@ def test_slices_show_each_group_with_its_size():
     assert table.loc["(missing)", "accuracy"] == 1.0
 
 
+def test_numeric_slices_are_named_as_people_write_ranges():
+    rng = np.random.default_rng(1)
+    ages = pd.Series(np.r_[np.round(rng.uniform(18, 80, 96)), [np.nan] * 4])
+    ages.iloc[0], ages.iloc[1] = 18.0, 80.0
+    rows = pd.DataFrame({"age": ages})
+    preds = pd.DataFrame({"actual": ["y"] * 100, "prediction": ["y"] * 100})
+    groups = set(curves.slice_table(rows, preds, "age", "binary")["group"])
+    assert "(missing)" in groups and len(groups) == 5
+    assert all(g == "(missing)" or (" to " in g and "(" not in g and ".0" not in g) for g in groups), groups
+    assert any(g.startswith("18 to ") for g in groups) and any(g.endswith(" to 80") for g in groups)
+
+
 def test_a_near_perfect_score_is_questioned():
     assert "leak" in curves.too_good_to_be_true({"accuracy": 0.999}, "binary")
     assert curves.too_good_to_be_true({"accuracy": 0.91, "roc_auc": 0.95}, "binary") is None

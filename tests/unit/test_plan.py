@@ -65,3 +65,16 @@ def test_refit_estimate_is_a_fold_of_a_bag_and_a_whole_holdout_fit():
     assert refit_estimate(40.0, 8, 800, 1000) == pytest.approx(1 + 40 / 8 * 1.25)
     assert refit_estimate(40.0, 1, 800, 1000) == pytest.approx(1 + 40 * 1.25)
     assert STARTUP_S > 0
+
+
+def test_a_large_table_fitted_on_a_validation_split_keeps_no_time_for_the_retrain():
+    large = make_plan("auto", 60, 34_521, 9, **MACHINE)
+    assert not large.bagged and large.refit_seconds == 0 and "only if time is left" in large.reason
+    small = make_plan("auto", 20, 5_000, 9, **MACHINE)  # under 30 s: not bagged, but few rows: time kept
+    assert not small.bagged and small.refit_seconds > 0
+
+
+def test_scoring_a_large_test_split_is_kept_out_of_the_fitting_time():
+    few = make_plan("auto", 60, 34_521, 9, **MACHINE, test_rows=0)
+    many = make_plan("auto", 60, 34_521, 9, **MACHINE, test_rows=8_631)
+    assert few.fit_seconds - many.fit_seconds in (8, 9)

@@ -12,8 +12,8 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from automl.errors import DeploymentError
 from automl.model.drift import PSI_SHIFTED
-from automl.serving.deployments import get
 from automl.store.workspace import Workspace
 
 __all__ = ["Alert", "Batch", "Watch", "watch", "MISSING_RISE", "UNSEEN_SHARE", "VOLUME_FACTOR", "MIN_DRIFT_ROWS"]
@@ -65,7 +65,9 @@ class Watch:
 def watch(ws: Workspace, name: str) -> Watch:
     """Batches (files scored through the deployment, oldest first) with their drift, and their alerts; form
     rows and endpoint requests as volume."""
-    deployment = get(ws, name)
+    deployment = ws.get_deployment(name)
+    if deployment is None:
+        raise DeploymentError(f"No deployment {name!r} in {ws.root}: see `automl-studio deployments`.")
     scorings = ws.list_scorings(name)
     batches = [Batch(s.at, s.rows, s.source, s.run_id, dict(s.detail.get("psi") or {}),
                      dict(s.detail.get("unseen") or {}), dict(s.detail.get("missing") or {}),

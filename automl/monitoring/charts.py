@@ -16,10 +16,15 @@ def _label(at: float) -> str:
     return dt.datetime.fromtimestamp(at).strftime("%m-%d %H:%M:%S")
 
 
+def _batches(seen: Watch) -> list[str]:
+    """One label per batch, numbered (batches scored within the same second stay apart)."""
+    return [f"{i + 1}: {_label(b.at)}" for i, b in enumerate(seen.batches)]
+
+
 def drift_heatmap(seen: Watch) -> go.Figure:
     """PSI of each column (rows) in each batch (columns): green stable, amber moderate, red shifted."""
     columns = sorted({c for b in seen.batches for c in b.psi}, key=lambda c: -max(b.psi.get(c, 0) for b in seen.batches))
-    x = [f"{i + 1}: {_label(b.at)}" for i, b in enumerate(seen.batches)]
+    x = _batches(seen)
     z = [[b.psi.get(c) for b in seen.batches] for c in columns]
     top = max(0.4, max((v for row in z for v in row if v is not None), default=0))
     scale = [[0, "#2e7d32"], [PSI_MODERATE / top, "#9ccc65"], [PSI_SHIFTED / top, "#ffb300"], [1, "#c62828"]]
@@ -34,9 +39,9 @@ def drift_heatmap(seen: Watch) -> go.Figure:
 
 def volume_figure(seen: Watch) -> go.Figure:
     fig = go.Figure()
-    fig.add_bar(x=[_label(b.at) for b in seen.batches], y=[b.rows for b in seen.batches], name="batch files")
+    fig.add_bar(x=_batches(seen), y=[b.rows for b in seen.batches], name="batch files")
     if seen.other:
-        fig.add_bar(x=[_label(o["at"]) for o in seen.other], y=[o["rows"] for o in seen.other],
+        fig.add_bar(x=[f"{o['source']} {_label(o['at'])}" for o in seen.other], y=[o["rows"] for o in seen.other],
                     name="form rows and requests")
     fig.update_layout(title="Rows scored through the deployment", yaxis_title="rows", height=300,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
@@ -46,7 +51,7 @@ def volume_figure(seen: Watch) -> go.Figure:
 def answers_figure(seen: Watch) -> go.Figure:
     """Each class's share of the answers per batch, or a regression's median with its 10-90% band."""
     fig = go.Figure()
-    x = [_label(b.at) for b in seen.batches]
+    x = _batches(seen)
     shares = [b.predicted.get("shares") for b in seen.batches]
     if any(shares):
         for cls in sorted({c for s in shares if s for c in s}):

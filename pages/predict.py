@@ -148,7 +148,7 @@ with one:
             st.bar_chart(shares.rename("probability"), horizontal=True, height=60 + 30 * len(shares))
         if bundle.problem_type == "binary" and bundle.threshold is not None:
             st.caption(f"The model answers \"{bundle.metrics.positive_class}\" from a probability of "
-                       f"{bundle.threshold:.2f} (the decision threshold saved on Evaluate), not 0.50.")
+                       f"{bundle.threshold:.2f} (the decision threshold {bundle.threshold_source}), not 0.50.")
         for line in report.lines()[1:]:
             st.warning(line)
         explain_row(values, predicted)

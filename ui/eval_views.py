@@ -40,7 +40,7 @@ def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunI
     if c3.button("Use this threshold for every prediction", key="evaluate.save_threshold", type="primary"):
         _save(ws, bundle, chosen, objective)
     if saved is not None:
-        st.caption(f"Threshold in use: {saved:.2f}.")
+        st.caption(f"Threshold in use: {saved:.2f} ({bundle.threshold_source}).")
     _binary_charts(bundle, preds, y, p, chosen, at)
 
 

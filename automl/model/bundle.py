@@ -92,6 +92,12 @@ class Bundle:
         return float(saved["threshold"]) if saved else None
 
     @property
+    def threshold_source(self) -> str:
+        """How the saved threshold was chosen, in words: tuned at training, or saved on Evaluate."""
+        chosen = str((atomic.read_json(self.files.threshold) or {}).get("chosen_by", ""))
+        return chosen if chosen.startswith("tuned at training") else "saved on Evaluate"
+
+    @property
     def feature_names(self) -> list[str]:
         return self.schema.names
 

@@ -101,8 +101,10 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
         _tune_threshold(files, predictor, config)
     metrics, leaderboard, test_predictions = _score(predictor, test, config)
     final, final_rows, note = (None, len(train), "Switched off: the model is trained on the training split only.")
-    if config.refit_all_rows and not should_stop():
-        final, final_rows, note = _refit_all_rows(predictor, plan, prepared, config, spent(), events)
+    if config.refit_all_rows and should_stop():
+        note = "Training was stopped early, so the model was not retrained on every row."
+    elif config.refit_all_rows:
+        final, final_rows, note = _refit_all_rows(predictor, prepared, config, spent(), events)
     metrics = replace(metrics, n_train=len(train), n_test=len(test), fit_seconds=round(fit_seconds, 2),
                       num_gpus=num_gpus, gpus=tuple(gpu_names()) if num_gpus else (),
                       models_on_gpu=tuple(m for m, g in zip(leaderboard["model"], leaderboard["used_gpu"]) if g),
@@ -154,7 +156,7 @@ def _tune_threshold(files: RunFiles, predictor: Any, config: TrainConfig) -> Non
         "positive_class": _plain(predictor.positive_class)})
 
 
-def _refit_all_rows(predictor: Any, plan: Plan, prepared: "Prepared", config: TrainConfig, spent: float,
+def _refit_all_rows(predictor: Any, prepared: "Prepared", config: TrainConfig, spent: float,
                     events: jobs.EventLog) -> tuple[str | None, int, str]:
     """Retrain the best model (and its base models) on every row, the test split given back, with the
     configuration the test split measured (AutoGluon's `refit_full` with the test rows as extra data) —

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from tests.app.helpers import open_page
+from tests.app.helpers import open_page, texts
 from tests.helpers import SAMPLES
 
 
@@ -13,6 +13,8 @@ def test_what_if_prediction_moves_with_the_inputs_and_is_explained(trained, monk
     assert not at.exception, [e.message for e in at.exception]
     predicted = [m for m in at.metric if m.label == "Predicted survived"]
     assert predicted and predicted[0].value in ("yes", "no")
+    # the threshold tuned at training is the one the answer follows, and said so
+    assert "(the decision threshold tuned at training for balanced accuracy on validation rows)" in texts(at)
     shares = [m.value for m in at.markdown if m.value.startswith("**yes** ") or m.value.startswith("**no** ")]
     assert shares and shares[0].count("%") == 2, "the probabilities as numbers beside the answer"
     assert len(at.get("plotly_chart")) == 1, "the row's waterfall explanation"

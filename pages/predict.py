@@ -185,8 +185,7 @@ with batch:
                 st.error(str(exc))
             else:
                 atomic.write_json(notes, {"lines": report.lines(), "drift": report.drift, "rows": report.rows})
-                deployments.record(ws, via, run.id, "batch", report.rows, file=upload.name,
-                                   unreadable=report.coerced_to_missing, **report.monitoring())
+                record_batch(ws, via, bundle, report, file=upload.name, unreadable=report.coerced_to_missing)
             bar.empty()
         if target.exists():
             saved = atomic.read_json(notes, {}) or {}

@@ -41,6 +41,7 @@ def score_drifting_batches(ws, run_id: str, name: str) -> None:
 
     from automl.model.bundle import load_bundle, load_predictor
     from automl.model.prediction import predict_csv
+    from automl.monitoring.record import record_batch
     from automl.serving import deployments
 
     deployments.deploy(ws, run_id, name)
@@ -57,4 +58,4 @@ def score_drifting_batches(ws, run_id: str, name: str) -> None:
         path = ws.root / f"batch{i}.csv"
         batch.to_csv(path, index=False)
         report = predict_csv(predictor, bundle, path, ws.root / f"out{i}.csv")
-        deployments.record(ws, name, bundle.run_id, "batch", report.rows, file=path.name, **report.monitoring())
+        record_batch(ws, name, bundle, report, file=path.name)

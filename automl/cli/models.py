@@ -47,7 +47,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     from automl.model.bundle import load_predictor
     from automl.model.prediction import predict_csv
-    from automl.serving.deployments import record
+    from automl.monitoring.record import record_batch
     from explain.shap_values import top_reasons_for
 
     ws = _workspace(args)
@@ -58,8 +58,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
                              on_progress=lambda n: _err(f"  {n:,} rows scored"),
                              reasons=top_reasons_for(predictor, bundle, args.explain) if args.explain else None,
                              id_column=args.id_column)
-    record(ws, deployment, bundle.run_id, "batch", report.rows, file=str(args.data),
-           unreadable=report.coerced_to_missing, **report.monitoring())
+    record_batch(ws, deployment, bundle, report, file=str(args.data), unreadable=report.coerced_to_missing)
     for line in report.lines():
         _err(line)
     _err(f"wrote {args.out}")

@@ -1,4 +1,6 @@
-"""`automl-studio monitor NAME [--json]`: a deployment's batches, their drift and its alerts."""
+"""`automl-studio monitor NAME [--json]`: a deployment's batches, their drift, its performance and alerts;
+`actuals NAME FILE --id-column COL`: true outcomes joined to earlier answers; `retrain NAME --data FILE`:
+a challenger trained on new labelled rows and compared with the champion."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ import json
 
 from automl.cli.models import _err, _workspace
 
-__all__ = ["add_monitoring", "cmd_monitor"]
+__all__ = ["add_monitoring", "cmd_monitor", "cmd_actuals", "cmd_retrain"]
+
+EXIT_OK, EXIT_ERROR = 0, 1
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
@@ -17,19 +21,77 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     seen = watch(_workspace(args), args.name)
     if args.json:
         print(json.dumps(seen.to_dict()))
-        return 0
+        return EXIT_OK
     print(f"{seen.deployment} -> {seen.champion}: {len(seen.batches)} batch(es) scored through it")
-    for b in seen.batches:
+    if seen.baseline:
+        print(f"  test split: {seen.baseline['metric']} {seen.baseline['value']:.4f}")
+    for i, b in enumerate(seen.batches, start=1):
         worst = max(b.psi.items(), key=lambda kv: kv[1], default=None)
-        print(f"  {dt.datetime.fromtimestamp(b.at):%Y-%m-%d %H:%M}  {b.rows:>9,} rows  run {b.run_id}"
-              + (f"  largest drift: {worst[0]} (PSI {worst[1]:.2f})" if worst else ""))
+        perf = [f"{'estimated' if p['estimated'] else 'realised'} {p['value']:.3f}"
+                for p in seen.performance if p["batch"] == i]
+        print(f"  {i:>3}  {dt.datetime.fromtimestamp(b.at):%Y-%m-%d %H:%M}  {b.rows:>9,} rows  run {b.run_id}"
+              + (f"  largest drift: {worst[0]} (PSI {worst[1]:.2f})" if worst else "")
+              + (f"  {', '.join(perf)}" if perf else ""))
     for a in seen.alerts:
         _err(f"alert ({a.kind}): {a.message}")
-    return 0
+    return EXIT_OK
+
+
+def cmd_actuals(args: argparse.Namespace) -> int:
+    from automl.monitoring.actuals import add_actuals
+
+    report = add_actuals(_workspace(args), args.name, args.data, args.id_column, args.label_column)
+    for line in report.lines():
+        _err(line)
+    if args.json:
+        print(json.dumps(report.to_dict()))
+    return EXIT_OK
+
+
+def cmd_retrain(args: argparse.Namespace) -> int:
+    from automl.cli.commands import _follow
+    from automl.monitoring.retrain import compare, start_challenger
+
+    ws = _workspace(args)
+    run = start_challenger(ws, args.name, args.data, time_limit=args.time_limit)
+    _err(f"challenger {run.id}: trained on {args.data} with the champion's configuration, budget "
+         f"{run.time_limit:.0f} s" + (" (queued)" if run.status == "queued" else ""))
+    job = _follow(ws, run.id)
+    if job.status not in ("succeeded", "stopped"):
+        _err(f"training {job.status}: {job.message or ''}".strip())
+        return EXIT_ERROR
+    result = compare(ws, args.name, run.id)
+    c = result["comparison"]
+    for where, key in (("new rows held out", "new_rows_held_out"), ("original test split", "original_test_split")):
+        part = c[key]
+        _err(f"  {where} ({part['rows']:,} rows): champion {_fmt(part['champion'])}, challenger "
+             f"{_fmt(part['challenger'])} ({c['metric']})")
+    _err(f"better on the new rows: {c['better_on_new_rows']}. Promote with "
+         f"`automl-studio promote {args.name} {run.id}` (rollback undoes it).")
+    print(json.dumps(result) if args.json else run.id)
+    return EXIT_OK
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
 
 
 def add_monitoring(sub, with_ws) -> None:
-    mo = with_ws(sub.add_parser("monitor", help="a deployment's scored batches, their drift and alerts"))
+    mo = with_ws(sub.add_parser("monitor", help="a deployment's scored batches, their drift, performance and alerts"))
     mo.add_argument("name")
     mo.add_argument("--json", action="store_true")
     mo.set_defaults(func=cmd_monitor)
+    ac = with_ws(sub.add_parser("actuals", help="join true outcomes to a deployment's earlier predictions by id"))
+    ac.add_argument("name", help="deployment name")
+    ac.add_argument("data", help="a file with the id column and the outcome")
+    ac.add_argument("--id-column", required=True, help="the id the predictions were scored with (--id-column)")
+    ac.add_argument("--label-column", default=None, help="the outcome's column (default: the target's name)")
+    ac.add_argument("--json", action="store_true")
+    ac.set_defaults(func=cmd_actuals)
+    rt = with_ws(sub.add_parser("retrain", help="train a challenger on new labelled rows and compare it with the "
+                                                 "champion (promote it with `promote`)"))
+    rt.add_argument("name", help="deployment name")
+    rt.add_argument("--data", required=True, help="new rows with their outcomes")
+    rt.add_argument("--time-limit", type=int, default=None, help="seconds (default: the champion's budget)")
+    rt.add_argument("--json", action="store_true")
+    rt.set_defaults(func=cmd_retrain)

@@ -88,7 +88,8 @@ def _add_predict(sub) -> None:
     pr.add_argument("--chunk-rows", type=int, default=200_000)
     pr.add_argument("--explain", type=int, default=0, metavar="K",
                     help="add the K strongest reasons (SHAP) per row; slower")
-    pr.add_argument("--id-column", default=None, help="write only this input column beside the predictions")
+    pr.add_argument("--id-column", default=None, help="write only this column beside the predictions; through a deployment, each "
+                         "row's answer is also kept by this id so that `actuals` can join its true outcome")
     pr.add_argument("--key-file", default=None, help="signing key for a bundle made in another workspace")
     pr.set_defaults(func=cmd_predict)
 

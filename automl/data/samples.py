@@ -23,6 +23,8 @@ class Sample:
 SAMPLES: dict[str, Sample] = {
     "titanic": Sample("titanic.csv", "survived", "binary", "Who survived the Titanic (1,309 passengers)."),
     "penguins": Sample("penguins.csv", "species", "multiclass", "Which of three species a penguin is (344 birds)."),
+    "credit": Sample("credit_data.csv", "Status", "binary",
+                     "Whether a loan was repaid (4,454 loans; 28% went bad)."),
     "diamonds": Sample("diamonds.csv", "price", "regression", "The price of a diamond (53,940 stones)."),
 }
 

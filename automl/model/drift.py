@@ -117,6 +117,7 @@ class PredictionTally:
         self.proba_sums: dict[str, float] = {}
         self.values: list[np.ndarray] = []
         self.kept = 0
+        self.answers: list[pd.DataFrame] = []  # a classifier's first rows: answer and probabilities
 
     def update(self, result: pd.DataFrame) -> None:
         self.rows += len(result)
@@ -127,11 +128,19 @@ class PredictionTally:
                 self.values.append(take)
                 self.kept += len(take)
             return
+        if self.kept < self._SAMPLE:
+            take = result.iloc[: self._SAMPLE - self.kept]
+            self.answers.append(take[["prediction"] + [c for c in take.columns if c.startswith("proba_")]])
+            self.kept += len(take)
         for value, n in result["prediction"].astype(str).value_counts().items():
             self.counts[value] = self.counts.get(value, 0) + int(n)
         for column in (c for c in result.columns if c.startswith("proba_")):
             key = column[len("proba_"):]
             self.proba_sums[key] = self.proba_sums.get(key, 0.0) + float(result[column].sum())
+
+    def sample(self) -> pd.DataFrame | None:
+        """A classifier's first rows (up to 100,000): `prediction` and `proba_<class>`."""
+        return pd.concat(self.answers, ignore_index=True) if self.answers else None
 
     def summary(self) -> dict[str, Any]:
         if not self.rows:

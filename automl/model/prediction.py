@@ -44,6 +44,10 @@ class PredictionReport:
     drift: list[dict] = field(default_factory=list)  # per column: psi, status, detail (unseen / out of range)
     missing: dict[str, float] = field(default_factory=dict)  # per input column: share of missing values
     predicted: dict = field(default_factory=dict)  # the answers: class shares, or a regression's quantiles
+    # each row's answer beside its id (scored with an id column): what true outcomes are joined to later
+    answers: pd.DataFrame | None = field(default=None, repr=False)
+    # the first rows' answers with their probabilities (classifiers): what performance is estimated from
+    sample: pd.DataFrame | None = field(default=None, repr=False)
 
     def monitoring(self) -> dict:
         """What monitoring keeps of a scored batch: no rows, only per-column and per-answer summaries."""
@@ -140,6 +144,7 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
     total = PredictionReport()
     check = DriftCheck(bundle.schema)
     tally = PredictionTally(bundle.problem_type)
+    answers: list[pd.DataFrame] = []
     with atomic.atomic_path(out_path) as tmp, _CsvWriter(tmp) as writer:
         for chunk, X, ignored, unreadable in iter_file(bundle.schema, data_path, chunk_rows=chunk_rows):
             if id_column is not None and id_column not in chunk.columns:
@@ -147,6 +152,8 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
             check.update(X)
             result = score_input(predictor, bundle, X)
             tally.update(result)
+            if id_column is not None:
+                answers.append(pd.concat([chunk[[id_column]].set_axis(["id"], axis=1), result], axis=1))
             if reasons is not None:
                 result = pd.concat([result, reasons(X, result).set_axis(result.index)], axis=1)
             kept = chunk[[id_column]] if id_column is not None else chunk
@@ -157,6 +164,8 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
         if not total.rows:
             raise DataLoadError(f"{data_path.name} has a header but no data rows.")
     total.drift, total.missing, total.predicted = check.report(), check.missing_shares(), tally.summary()
+    total.sample = tally.sample()
+    total.answers = pd.concat(answers, ignore_index=True) if answers else None
     return total
 
 

@@ -1,5 +1,6 @@
 """A deployment over time: the batches scored through it, how each one's columns drifted from the training
-data, and the alerts that deserve a look, each with its evidence.
+data, its performance (estimated when scored, realised once outcomes arrive), and the alerts that deserve a
+look, each with its evidence.
 
 Reads what scoring recorded in the catalogue (`scorings`: per batch the rows, each column's PSI, unseen
 categories and missing share, and the answers' distribution; never the rows themselves).
@@ -14,15 +15,19 @@ from typing import Any
 
 from automl.errors import DeploymentError
 from automl.model.drift import PSI_SHIFTED
+from automl.monitoring.actuals import MIN_LABELLED_ROWS, realised_by_batch
+from automl.monitoring.estimate import higher_is_better
 from automl.store.workspace import Workspace
 
-__all__ = ["Alert", "Batch", "Watch", "watch", "MISSING_RISE", "UNSEEN_SHARE", "VOLUME_FACTOR", "MIN_DRIFT_ROWS"]
+__all__ = ["Alert", "Batch", "Watch", "watch", "MISSING_RISE", "UNSEEN_SHARE", "VOLUME_FACTOR", "MIN_DRIFT_ROWS",
+           "PERFORMANCE_DROP"]
 
 MISSING_RISE = 0.2      # a column's missing share this far above training's
 UNSEEN_SHARE = 0.05     # this share of a batch's values never seen in training
 VOLUME_FACTOR = 5.0     # a batch this many times larger or smaller than the usual (median) batch
 _MIN_HISTORY = 3        # batches before volume is judged
 MIN_DRIFT_ROWS = 100    # a smaller batch's PSI is mostly sampling noise: shown, not alerted on
+PERFORMANCE_DROP = 0.05  # estimated or realised metric this much worse (relative) than the test split's
 
 
 @dataclass(frozen=True)
@@ -35,11 +40,14 @@ class Batch:
     unseen: dict[str, int]
     missing: dict[str, float]
     predicted: dict[str, Any]
+    id: int = 0
+    estimated: dict[str, Any] | None = None   # {"metric", "value", "rows"}: CBPE when it was scored
+    realised: dict[str, Any] | None = None    # {"rows", "value"}: on the rows whose outcome arrived
 
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str          # "drift", "missing", "unseen", "volume"
+    kind: str          # "drift", "missing", "unseen", "volume", "performance"
     column: str | None
     at: float
     message: str
@@ -53,9 +61,10 @@ class Watch:
     alerts: list[Alert]
     other: list[dict[str, Any]] = field(default_factory=list)  # form rows and endpoint requests: volume only
     performance: list[dict[str, Any]] = field(default_factory=list)
+    baseline: dict[str, Any] | None = None  # {"metric", "value", "run"}: the champion on its test split
 
     def to_dict(self) -> dict[str, Any]:
-        return {"deployment": self.deployment, "champion": self.champion,
+        return {"deployment": self.deployment, "champion": self.champion, "baseline": self.baseline,
                 "batches": [{"at": b.at, "rows": b.rows, "source": b.source, "run": b.run_id, "psi": b.psi,
                              "unseen": b.unseen, "missing": b.missing, "predicted": b.predicted}
                             for b in self.batches],
@@ -69,18 +78,56 @@ def watch(ws: Workspace, name: str) -> Watch:
     if deployment is None:
         raise DeploymentError(f"No deployment {name!r} in {ws.root}: see `automl-studio deployments`.")
     scorings = ws.list_scorings(name)
+    runs = _RunFacts(ws)
+    champion = runs.get(deployment.run_id)
+    realised = realised_by_batch(ws, name, champion["metric"], champion["problem_type"],
+                                 champion["positive"]) if champion["metric"] else {}
     batches = [Batch(s.at, s.rows, s.source, s.run_id, dict(s.detail.get("psi") or {}),
                      dict(s.detail.get("unseen") or {}), dict(s.detail.get("missing") or {}),
-                     dict(s.detail.get("predicted") or {}))
+                     dict(s.detail.get("predicted") or {}), s.id, s.detail.get("estimated"), realised.get(s.id))
                for s in scorings if s.source == "batch"]
     other = [{"at": s.at, "rows": s.rows, "source": s.source, "run": s.run_id} for s in scorings if s.source != "batch"]
-    return Watch(name, deployment.run_id, batches, _alerts(ws, batches), other)
+    performance = []
+    for i, b in enumerate(batches, start=1):
+        if b.estimated and b.estimated.get("value") is not None:
+            performance.append({"at": b.at, "batch": i, "rows": b.rows, "metric": b.estimated["metric"],
+                                "value": b.estimated["value"], "estimated": True, "run": b.run_id})
+        if b.realised and b.realised.get("value") is not None:
+            performance.append({"at": b.at, "batch": i, "rows": b.realised["rows"], "metric": champion["metric"],
+                                "value": b.realised["value"], "estimated": False, "run": b.run_id})
+    baseline = ({"metric": champion["metric"], "value": champion["baseline"], "run": deployment.run_id}
+                if champion["baseline"] is not None else None)
+    return Watch(name, deployment.run_id, batches, _alerts(runs, batches), other, performance, baseline)
 
 
-def _alerts(ws: Workspace, batches: list[Batch]) -> list[Alert]:
-    from automl.model.bundle import load_bundle
+class _RunFacts(dict):
+    """Per run: its metric, test-split value, classes and training missing shares (a deleted run: none)."""
 
-    training_missing: dict[str, dict[str, float]] = {}
+    def __init__(self, ws: Workspace) -> None:
+        super().__init__()
+        self.ws = ws
+
+    def get(self, run_id: str) -> dict[str, Any]:  # type: ignore[override]
+        if run_id not in self:
+            from automl.model.bundle import load_bundle
+
+            try:
+                bundle = load_bundle(self.ws, run_id)
+                self[run_id] = {"metric": bundle.metrics.eval_metric, "baseline": bundle.metrics.value,
+                                "problem_type": bundle.problem_type, "positive": bundle.metrics.positive_class,
+                                "missing": {f.name: f.missing_pct / 100 for f in bundle.schema.features}}
+            except Exception:  # noqa: BLE001 - a deleted run: its batches still show, without these checks
+                self[run_id] = {"metric": None, "baseline": None, "problem_type": None, "positive": None,
+                                "missing": {}}
+        return self[run_id]
+
+
+def _worse(value: float, baseline: float, metric: str) -> bool:
+    margin = PERFORMANCE_DROP * abs(baseline)
+    return value < baseline - margin if higher_is_better(metric) else value > baseline + margin
+
+
+def _alerts(runs: _RunFacts, batches: list[Batch]) -> list[Alert]:
     out: list[Alert] = []
     shifted_before: set[tuple[str, str]] = set()
     for i, b in enumerate(batches):
@@ -91,14 +138,9 @@ def _alerts(ws: Workspace, batches: list[Batch]) -> list[Alert]:
                 out.append(Alert("drift", column, b.at, f"'{column}' drifted from the training data in the batch "
                                                         f"of {when} (PSI {value:.2f} > {PSI_SHIFTED})."))
             (shifted_before.add if value > PSI_SHIFTED else shifted_before.discard)(key)
-        if b.run_id not in training_missing:
-            try:
-                schema = load_bundle(ws, b.run_id).schema
-                training_missing[b.run_id] = {f.name: f.missing_pct / 100 for f in schema.features}
-            except Exception:  # noqa: BLE001 - a deleted run: its batches still show, without this check
-                training_missing[b.run_id] = {}
+        facts = runs.get(b.run_id)
         for column, share in sorted(b.missing.items()):
-            before = training_missing[b.run_id].get(column)
+            before = facts["missing"].get(column)
             if before is not None and share - before > MISSING_RISE:
                 out.append(Alert("missing", column, b.at, f"'{column}' is missing in {share:.0%} of the batch of "
                                                           f"{when}, against {before:.0%} in training."))
@@ -106,6 +148,15 @@ def _alerts(ws: Workspace, batches: list[Batch]) -> list[Alert]:
             if b.rows and n / b.rows > UNSEEN_SHARE:
                 out.append(Alert("unseen", column, b.at, f"{n:,} of {b.rows:,} rows of the batch of {when} hold a "
                                                          f"'{column}' value never seen in training."))
+        baseline, metric = facts["baseline"], facts["metric"]
+        for kind, result, enough in (("Estimated", b.estimated, b.rows >= MIN_DRIFT_ROWS),
+                                     ("Realised", b.realised, (b.realised or {}).get("rows", 0) >= MIN_LABELLED_ROWS)):
+            value = (result or {}).get("value")
+            if value is not None and baseline is not None and enough and _worse(value, baseline, metric):
+                rows = result.get("rows", b.rows)
+                out.append(Alert("performance", None, b.at,
+                                 f"{kind} {metric} of the batch of {when} is {value:.3f} on {rows:,} rows, against "
+                                 f"{baseline:.3f} on the test split (more than {PERFORMANCE_DROP:.0%} worse)."))
         usual = [x.rows for x in batches[:i]]
         if len(usual) >= _MIN_HISTORY:
             median = statistics.median(usual)

@@ -69,9 +69,24 @@ def _v3_deployments(con: sqlite3.Connection) -> None:
         con.execute(statement)
 
 
+def _v4_answers(con: sqlite3.Connection) -> None:
+    """Per-row answers of batches scored with an id column (what actuals join to, by id), and challengers."""
+    for statement in (
+        "CREATE TABLE IF NOT EXISTS answers (id INTEGER PRIMARY KEY AUTOINCREMENT, deployment TEXT NOT NULL, "
+        "scoring_id INTEGER NOT NULL, row_id TEXT NOT NULL, predicted TEXT, proba_json TEXT, actual TEXT, "
+        "at REAL NOT NULL, actual_at REAL)",
+        "CREATE INDEX IF NOT EXISTS answers_row ON answers(deployment, row_id)",
+        "CREATE INDEX IF NOT EXISTS answers_scoring ON answers(scoring_id)",
+        "CREATE TABLE IF NOT EXISTS challengers (deployment TEXT NOT NULL, run_id TEXT NOT NULL, "
+        "at REAL NOT NULL, detail_json TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (deployment, run_id))",
+    ):
+        con.execute(statement)
+
+
 # Version n of the catalogue is reached by applying MIGRATIONS[n - 1]; each is idempotent, because a
 # catalogue written before versions were recorded (user_version 0) may already hold some of them.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_tables, _v2_metric_as_read, _v3_deployments)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_tables, _v2_metric_as_read, _v3_deployments,
+                                                               _v4_answers)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

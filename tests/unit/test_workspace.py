@@ -123,7 +123,7 @@ def test_a_catalogue_from_before_versions_is_migrated_step_by_step_and_keeps_its
     ws.set_run_result("run-old", 0.9, 0.9, "accuracy")
     assert ws.get_run("run-old").test_value == 0.9
     with sqlite3.connect(root / "catalog.sqlite") as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     Workspace(root)  # opening it again changes nothing
     assert ws.get_run("run-old").test_value == 0.9
 

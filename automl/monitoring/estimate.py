@@ -1,0 +1,163 @@
+"""A classifier's performance before the true outcomes arrive, and after.
+
+**Estimated** (confidence-based performance estimation, CBPE, as published by NannyML): if a model's
+probabilities are calibrated, a row answered "yes" with probability 0.8 is right 80% of the time, so the
+expected confusion matrix of a batch is a sum of probabilities: E[TP] = sum of p over rows answered
+positive, E[FP] = sum of 1 - p over them, and so on; every metric follows from it (ROC AUC from the expected
+true- and false-positive rates at each cut of the sorted probabilities). The probabilities are first
+calibrated on the run's test split (isotonic regression per class, as NannyML does), because a model's raw
+scores are often over- or under-confident. The estimate holds while the relation between inputs and outcome
+stays as in training (covariate shift only); when that relation changes, only the realised metric shows it.
+
+**Realised**: the same metric on rows whose outcome arrived (`automl.monitoring.actuals`).
+
+NannyML itself was not taken: its 0.13 release pins plotly 5, LightGBM 4.5 and an XGBoost that breaks with
+the scikit-learn in use, and pulls cloud-storage SDKs and a telemetry client into the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as skm
+from sklearn.isotonic import IsotonicRegression
+
+__all__ = ["Calibrator", "estimate", "realised", "ESTIMABLE", "MIN_CALIBRATION_ROWS", "higher_is_better"]
+
+MIN_CALIBRATION_ROWS = 50  # fewer reference rows: probabilities are taken as they are
+ESTIMABLE = {"binary": ("accuracy", "balanced_accuracy", "roc_auc", "f1", "log_loss"),
+             "multiclass": ("accuracy", "balanced_accuracy", "f1_macro", "log_loss")}
+LOWER_IS_BETTER = ("log_loss", "root_mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error")
+
+
+def higher_is_better(metric: str) -> bool:
+    return metric not in LOWER_IS_BETTER
+
+
+@dataclass
+class Calibrator:
+    """Isotonic regression per class, fitted on reference rows (labels known), applied to new probabilities."""
+
+    classes: list[str]
+    models: dict[str, IsotonicRegression] | None
+
+    @classmethod
+    def fit(cls, proba: pd.DataFrame, actual: Sequence[Any]) -> "Calibrator":
+        """`proba`: one column per class (named by the class as text); `actual`: the true classes."""
+        classes = [str(c) for c in proba.columns]
+        y = np.asarray([str(a) for a in actual])
+        if len(y) < MIN_CALIBRATION_ROWS:
+            return cls(classes, None)
+        models = {}
+        for c in classes:
+            iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+            iso.fit(proba[c].to_numpy(dtype=float), (y == c).astype(float))
+            models[c] = iso
+        return cls(classes, models)
+
+    def apply(self, proba: pd.DataFrame) -> np.ndarray:
+        """Calibrated probabilities, rows x classes (in `classes` order), each row summing to 1."""
+        raw = proba[self.classes].to_numpy(dtype=float) if set(self.classes) <= set(proba.columns) else \
+            proba.to_numpy(dtype=float)
+        if self.models is None:
+            return raw
+        if len(self.classes) == 2:  # calibrate the positive (second) class; the other is its complement
+            p = self.models[self.classes[1]].predict(raw[:, 1])
+            return np.column_stack([1 - p, p])
+        out = np.column_stack([self.models[c].predict(raw[:, i]) for i, c in enumerate(self.classes)])
+        sums = out.sum(axis=1, keepdims=True)
+        return np.where(sums > 0, out / np.where(sums > 0, sums, 1), raw)
+
+
+def estimate(metric: str, calibrated: np.ndarray, predicted: Sequence[Any], classes: Sequence[str],
+             raw: np.ndarray | None = None, positive: str | None = None) -> float | None:
+    """The expected value of `metric` over rows with calibrated class probabilities `calibrated` (rows x
+    classes) and the model's answers `predicted`; None for a metric that cannot be estimated this way.
+    `raw`: the model's own probabilities (log loss is the expected loss of those); `positive`: the binary
+    positive class (default: the second)."""
+    classes = [str(c) for c in classes]
+    P = np.asarray(calibrated, dtype=float)
+    if not len(P):
+        return None
+    pred = np.asarray([str(v) for v in predicted])
+    answered = np.column_stack([pred == c for c in classes])  # rows x classes: the answer given
+    if metric == "accuracy":
+        return float((P * answered).sum(axis=1).mean())
+    tp = (P * answered).sum(axis=0)             # per class: expected right answers of that class
+    fp = ((1 - P) * answered).sum(axis=0)       # answered that class, expected wrong
+    fn = (P * ~answered).sum(axis=0)            # that class, expected answered otherwise
+    if metric == "balanced_accuracy":
+        return float(np.mean(_ratio(tp, tp + fn)))
+    if metric == "f1_macro":
+        return float(np.mean(_ratio(2 * tp, 2 * tp + fp + fn)))
+    if metric == "log_loss":
+        Q = np.clip(np.asarray(raw if raw is not None else P, dtype=float), 1e-15, 1)
+        return float(-(P * np.log(Q)).sum(axis=1).mean())
+    if len(classes) != 2:
+        return None
+    k = classes.index(str(positive)) if positive is not None and str(positive) in classes else 1
+    if metric == "f1":
+        return float(_ratio(2 * tp[k], 2 * tp[k] + fp[k] + fn[k]))
+    if metric == "roc_auc":
+        return _expected_auc(P[:, k])
+    return None
+
+
+def _expected_auc(p: np.ndarray) -> float | None:
+    """ROC AUC from the expected true- and false-positive rates at each cut of the sorted probabilities."""
+    order = np.argsort(-p, kind="stable")
+    p = p[order]
+    cuts = np.r_[np.nonzero(np.diff(p))[0], len(p) - 1]  # the last row of each run of equal probabilities
+    tp, fp = np.cumsum(p)[cuts], np.cumsum(1 - p)[cuts]
+    if tp[-1] <= 0 or fp[-1] <= 0:
+        return None
+    tpr, fpr = np.r_[0, tp / tp[-1]], np.r_[0, fp / fp[-1]]
+    return float(np.trapezoid(tpr, fpr))
+
+
+def _ratio(a: Any, b: Any) -> Any:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.divide(a, b, out=np.zeros_like(a), where=b > 0)
+
+
+def realised(metric: str, actual: Sequence[Any], predicted: Sequence[Any], proba: pd.DataFrame | None = None,
+             positive: str | None = None) -> float | None:
+    """`metric` on rows whose true outcome is known (classes compared as text; `proba`: one column per
+    class, for ROC AUC and log loss); None where it cannot be computed (e.g. ROC AUC with one class)."""
+    if not len(actual):
+        return None
+    if metric in ("root_mean_squared_error", "mean_absolute_error", "r2", "mean_absolute_percentage_error"):
+        y, yhat = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+        if metric == "root_mean_squared_error":
+            return float(np.sqrt(np.mean((y - yhat) ** 2)))
+        if metric == "mean_absolute_error":
+            return float(np.mean(np.abs(y - yhat)))
+        if metric == "r2":
+            return float(skm.r2_score(y, yhat)) if len(y) > 1 else None
+        return float(skm.mean_absolute_percentage_error(y, yhat))
+    y = np.asarray([str(a) for a in actual])
+    yhat = np.asarray([str(p) for p in predicted])
+    if metric == "accuracy":
+        return float(np.mean(y == yhat))
+    if metric == "balanced_accuracy":
+        return float(skm.balanced_accuracy_score(y, yhat))
+    if metric == "f1_macro":
+        return float(skm.f1_score(y, yhat, average="macro"))
+    if metric == "f1":
+        pos = str(positive) if positive is not None else sorted(set(y) | set(yhat))[-1]
+        return float(skm.f1_score(y, yhat, pos_label=pos, zero_division=0))
+    if proba is None:
+        return None
+    classes = [str(c) for c in proba.columns]
+    P = proba.to_numpy(dtype=float)
+    if metric == "log_loss":
+        return float(skm.log_loss(y, np.clip(P, 1e-15, 1), labels=classes))
+    if metric == "roc_auc" and len(classes) == 2:
+        pos = str(positive) if positive is not None else classes[1]
+        if len(set(y)) < 2:
+            return None
+        return float(skm.roc_auc_score(y == pos, P[:, classes.index(pos)]))
+    return None

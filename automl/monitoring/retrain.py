@@ -1,0 +1,102 @@
+"""Keep a deployment fresh: a challenger trained on new labelled rows with the champion's configuration and
+recipe, and the two compared on the same rows before anyone promotes it.
+
+The new rows become a dataset version (of the champion's data), the challenger is a training job like any
+other (live progress, stop, cancel), and the comparison is honest about which rows each model saw:
+
+- **new rows held out**: the challenger's own test split. Neither model was fitted on these rows (the
+  challenger's score comes from its measured model, before any retraining on every row).
+- **the original test split**: the champion's. The champion's score is the one it was measured with; the
+  challenger never saw these rows unless the new file repeats them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+
+from automl.data.datasets import import_table
+from automl.errors import ConfigError, DeploymentError
+from automl.model.bundle import Bundle, load_bundle, load_predictor
+from automl.model.prediction import model_frame
+from automl.model.scoring import score
+from automl.monitoring.estimate import higher_is_better
+from automl.store.catalogue import RunInfo
+from automl.store.workspace import Workspace
+from automl.training.config import TrainConfig, start_training
+
+__all__ = ["start_challenger", "compare", "challengers"]
+
+
+def start_challenger(ws: Workspace, name: str, source: Any, file_name: str | None = None,
+                     time_limit: int | None = None) -> RunInfo:
+    """Import the new rows as a dataset version and start training the challenger (a job); returns its run."""
+    deployment = ws.get_deployment(name)
+    if deployment is None:
+        raise DeploymentError(f"No deployment {name!r} in {ws.root}: see `automl-studio deployments`.")
+    champion = ws.get_run(deployment.run_id)
+    config = TrainConfig.from_dict(champion.config)
+    original = config.source_dataset_id or config.dataset_id
+    info, _ = import_table(ws, source, name=file_name, meta={"version_of": original, "new_rows_for": name})
+    columns = set(ws.load_dataset(info.id).columns)
+    if config.label not in columns:
+        raise ConfigError(f"The new rows have no {config.label!r} column: a challenger learns from rows whose "
+                          "outcome is known.")
+    lacking = [c for c in load_bundle(ws, champion.id).schema.names if c not in columns]
+    if lacking:
+        raise ConfigError(f"The new rows lack the champion's input column(s) {', '.join(map(repr, lacking[:5]))}: "
+                          "a challenger takes the same inputs, so clients need not change.")
+    if config.sample_weight and config.sample_weight not in columns:
+        raise ConfigError(f"The champion weighted its rows by {config.sample_weight!r}, which the new rows lack.")
+    new = replace(config, dataset_id=info.id, source_dataset_id=info.id,
+                  exclude=tuple(c for c in config.exclude if c in columns),
+                  time_limit=int(time_limit or config.time_limit))
+    run = start_training(ws, new)
+    ws.add_challenger(name, run.id, {"champion": champion.id, "dataset": info.id, "rows": info.rows})
+    return run
+
+
+def challengers(ws: Workspace, name: str) -> list[dict[str, Any]]:
+    """The deployment's challengers, newest first: run, when, the champion it was trained against, and the
+    comparison once made."""
+    return [{"run": run_id, "at": at, **detail} for run_id, at, detail in ws.list_challengers(name)]
+
+
+def compare(ws: Workspace, name: str, challenger: str) -> dict[str, Any]:
+    """Score champion and challenger on the same rows (see the module's note); kept with the challenger."""
+    detail = next((c for c in challengers(ws, name) if c["run"] == challenger), None)
+    if detail is None:
+        raise DeploymentError(f"{challenger} is not a challenger of {name}.")
+    champ, chall = load_bundle(ws, detail["champion"]), load_bundle(ws, challenger)
+    metric = champ.metrics.eval_metric
+    recent = pd.read_parquet(chall.files.test_rows)
+    original = pd.read_parquet(champ.files.test_rows)
+    comparison = {
+        "metric": metric, "higher_is_better": higher_is_better(metric),
+        "new_rows_held_out": {"rows": len(recent), "champion": _score(champ, recent, champ.deployed_model),
+                              "challenger": _score(chall, recent, chall.measured_model)},
+        "original_test_split": {"rows": len(original), "champion": champ.metrics.value,
+                                "challenger": _score(chall, original, chall.deployed_model)},
+    }
+    new = comparison["new_rows_held_out"]
+    better = (new["challenger"] > new["champion"]) == higher_is_better(metric)
+    comparison["better_on_new_rows"] = "challenger" if better and new["challenger"] != new["champion"] else "champion"
+    ws.add_challenger(name, challenger, {**{k: v for k, v in detail.items() if k not in ("run", "at")},
+                                         "comparison": comparison})
+    return {"champion": detail["champion"], "challenger": challenger, "comparison": comparison}
+
+
+def _score(bundle: Bundle, rows: pd.DataFrame, model: str) -> float | None:
+    """The run's metric (as users read it) for `model` on labelled rows read for the model."""
+    label = bundle.label
+    rows = rows[rows[label].notna()] if label in rows else rows
+    if label not in rows or not len(rows):
+        return None
+    predictor = load_predictor(bundle)
+    X = model_frame(bundle, rows[[c for c in bundle.schema.names if c in rows.columns]])
+    scored = score(predictor, X, rows[label], bundle.problem_type, model)
+    metric = bundle.metrics.eval_metric
+    value = scored.values.get(metric)
+    return None if value is None else float(value)

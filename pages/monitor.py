@@ -1,4 +1,5 @@
-"""Monitor: a deployment's scored batches over time — drift per column, volume, the answers — and alerts."""
+"""Monitor: a deployment's scored batches over time — drift per column, performance (estimated, then
+realised once outcomes arrive), volume, the answers — its alerts, and a challenger to promote."""
 
 import streamlit as st
 
@@ -7,6 +8,7 @@ from automl.monitoring import charts
 from automl.monitoring.watch import watch
 from ui.gate import require_sign_in
 from ui.loaders import workspace
+from ui.monitor_views import challenger_panel, outcomes_panel
 from ui.state import get_state
 
 require_sign_in()  # however the app was started, nothing below renders before sign-in
@@ -33,6 +35,7 @@ if not seen.batches:
     st.info("No batch scored through this deployment yet. On **Predict**, choose *Predict through* "
             f"deployment \"{name}\" and upload a file, or run `automl-studio predict {name} FILE --out OUT`.")
     st.page_link("pages/predict.py", label="Go to Predict", icon=":material/online_prediction:")
+    challenger_panel(ws, name, seen.champion)
     st.stop()
 
 st.subheader(f"Alerts ({len(seen.alerts)})")
@@ -40,11 +43,22 @@ if seen.alerts:
     for alert in reversed(seen.alerts):  # newest first
         st.warning(f"**{alert.kind.capitalize()}** — {alert.message}")
 else:
-    st.success("No alerts: every column stays close to the training data and volumes are as usual.")
+    st.success("No alerts: every column stays close to the training data, performance holds and volumes are as "
+               "usual.")
 st.plotly_chart(charts.drift_heatmap(seen), width="stretch")
+if seen.performance:
+    st.plotly_chart(charts.performance_figure(seen), width="stretch")
+    st.caption("The estimate is made when a batch is scored, from the model's probabilities calibrated on the test "
+               "split; it sees drift in the inputs but not a change in how outcomes follow from them. The realised "
+               "value needs the true outcomes.")
+elif seen.baseline:
+    st.caption(f"Performance per batch appears here: estimated when a batch is scored (classifiers), realised once "
+               f"outcomes are added below. On the test split: {seen.baseline['metric']} "
+               f"{seen.baseline['value']:.3f}.")
+outcomes_panel(ws, name, ws.get_run(seen.champion).label)
 left, right = st.columns(2)
 left.plotly_chart(charts.volume_figure(seen), width="stretch")
 right.plotly_chart(charts.answers_figure(seen), width="stretch")
-st.caption("When a column drifts, predictions on it are less reliable: check the source of the data, or retrain "
-           "on recent rows and promote the new run on the Deploy page (Rollback undoes it).")
-st.page_link("pages/deploy.py", label="Deploy: promote or roll back", icon=":material/rocket_launch:")
+st.caption("When a column drifts or performance falls, check the source of the data, or train a challenger on "
+           "recent labelled rows below and promote it (Rollback undoes it).")
+challenger_panel(ws, name, seen.champion)

@@ -11,6 +11,8 @@ from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.model import prediction
 from automl.model.schema import typical_row
+from automl.monitoring import record as monitoring_record
+from automl.monitoring.record import record_batch
 from automl.serving import deployments
 from automl.store import atomic, batches
 from explain import narrative, plots, shap_values
@@ -94,7 +96,9 @@ def summary_of_predictions(target: Path) -> None:
         f"{c}: {n:,} ({100 * n / len(predicted):.0f}%)" for c, n in counts.items()))
 
 
-batches.purge_expired(ws)  # scored files older than the retention period (AUTOML_STUDIO_RETENTION_DAYS) go
+# scored files and answers kept by id older than the retention period (AUTOML_STUDIO_RETENTION_DAYS) go
+batches.purge_expired(ws)
+monitoring_record.purge(ws)
 one, batch = st.tabs(["One row (what-if)", "Batch (CSV)"])
 with one:
     st.caption("Change any value: the prediction and its explanation follow. Starts from a typical row.")
@@ -160,7 +164,10 @@ with batch:
     c1, c2 = st.columns(2)
     explain_k = c1.number_input("Reasons per row (0 = none; slower)", 0, 10, 0, key="predict.explain_k")
     id_column = c2.text_input("Keep only this column beside the predictions (optional, e.g. an id)",
-                              key="predict.id_column").strip() or None
+                              key="predict.id_column",
+                              help="Through a deployment, each row's answer is also kept by this id (for the "
+                                   "retention period) so that its true outcome can be added on Monitor."
+                              ).strip() or None
     st.caption(f"An uploaded file and its predictions are kept {batches.retention_days():g} days "
                "(AUTOML_STUDIO_RETENTION_DAYS), and deleted with the run." if batches.retention_days() else
                "Uploaded files and their predictions are kept until the run is deleted.")

@@ -1,4 +1,5 @@
-"""The Monitor page's figures (plotly): drift per column over the batches, volume, and the answers."""
+"""The Monitor page's figures (plotly): drift per column over the batches, volume, the answers, and
+performance (estimated and realised) against the test split's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import plotly.graph_objects as go
 from automl.model.drift import PSI_MODERATE, PSI_SHIFTED
 from automl.monitoring.watch import Watch
 
-__all__ = ["drift_heatmap", "volume_figure", "answers_figure"]
+__all__ = ["drift_heatmap", "volume_figure", "answers_figure", "performance_figure"]
 
 
 def _label(at: float) -> str:
@@ -63,4 +64,25 @@ def answers_figure(seen: Watch) -> go.Figure:
         fig.update_layout(yaxis_title="predicted value")
     fig.update_layout(title="What the model answered, batch by batch", height=300,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+def performance_figure(seen: Watch) -> go.Figure:
+    """The run's metric per batch: estimated when scored (CBPE), realised once outcomes arrived, and the
+    test split's value as the baseline."""
+    x = _batches(seen)
+    fig = go.Figure()
+    metric = (seen.baseline or {}).get("metric") or next((p["metric"] for p in seen.performance), "metric")
+    for estimated, name, dash in ((True, "estimated (before outcomes)", "dot"), (False, "realised (outcomes)", None)):
+        by_batch = {p["batch"]: p for p in seen.performance if p["estimated"] is estimated}
+        if by_batch:
+            fig.add_scatter(x=x, y=[by_batch[i]["value"] if i in by_batch else None for i in range(1, len(x) + 1)],
+                            mode="lines+markers", name=name, line={"dash": dash} if dash else None,
+                            customdata=[by_batch[i]["rows"] if i in by_batch else None for i in range(1, len(x) + 1)],
+                            hovertemplate="batch %{x}: %{y:.3f} on %{customdata:,} rows<extra></extra>")
+    if seen.baseline:
+        fig.add_hline(y=seen.baseline["value"], line_dash="dash", line_color="#555",
+                      annotation_text=f"test split {seen.baseline['value']:.3f}", annotation_position="bottom right")
+    fig.update_layout(title=f"{metric} per batch: estimated, realised, and the test split's", yaxis_title=metric,
+                      height=320, margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig

@@ -34,6 +34,7 @@ def record_batch(ws: Workspace, deployment: str | None, bundle: Bundle, report: 
     """Record a batch scored through `deployment` (nothing when scored by run id); returns its id."""
     if not deployment:
         return None
+    purge(ws)
     estimated = estimated_performance(bundle, report.sample) if report.sample is not None else None
     answers = _answers(report.answers) if report.answers is not None else None
     return ws.record_scoring(deployment, bundle.run_id, source, report.rows,

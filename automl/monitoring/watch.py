@@ -51,6 +51,7 @@ class Alert:
     column: str | None
     at: float
     message: str
+    batch: int = 0     # 1 = the first batch scored through the deployment
 
 
 @dataclass(frozen=True)
@@ -130,40 +131,55 @@ def _worse(value: float, baseline: float, metric: str) -> bool:
 def _alerts(runs: _RunFacts, batches: list[Batch]) -> list[Alert]:
     out: list[Alert] = []
     shifted_before: set[tuple[str, str]] = set()
+    below: dict[str, list[tuple[int, float, int]]] = {}  # "Estimated"/"Realised" -> the current streak
+    streaks: list[tuple[str, list[tuple[int, float, int]], float, str]] = []
     for i, b in enumerate(batches):
-        when = _when(b.at)
+        n, when = i + 1, f"batch {i + 1} ({_when(b.at)})"
         for column, value in sorted(b.psi.items() if b.rows >= MIN_DRIFT_ROWS else ()):
             key = (b.run_id, column)
             if value > PSI_SHIFTED and key not in shifted_before:  # the batch where a shift starts
-                out.append(Alert("drift", column, b.at, f"'{column}' drifted from the training data in the batch "
-                                                        f"of {when} (PSI {value:.2f} > {PSI_SHIFTED})."))
+                out.append(Alert("drift", column, b.at, f"'{column}' drifted from the training data in {when} "
+                                                        f"(PSI {value:.2f} > {PSI_SHIFTED}).", n))
             (shifted_before.add if value > PSI_SHIFTED else shifted_before.discard)(key)
         facts = runs.get(b.run_id)
         for column, share in sorted(b.missing.items()):
             before = facts["missing"].get(column)
             if before is not None and share - before > MISSING_RISE:
-                out.append(Alert("missing", column, b.at, f"'{column}' is missing in {share:.0%} of the batch of "
-                                                          f"{when}, against {before:.0%} in training."))
-        for column, n in sorted(b.unseen.items()):
-            if b.rows and n / b.rows > UNSEEN_SHARE:
-                out.append(Alert("unseen", column, b.at, f"{n:,} of {b.rows:,} rows of the batch of {when} hold a "
-                                                         f"'{column}' value never seen in training."))
+                out.append(Alert("missing", column, b.at, f"'{column}' is missing in {share:.0%} of {when}, against "
+                                                          f"{before:.0%} in training.", n))
+        for column, count in sorted(b.unseen.items()):
+            if b.rows and count / b.rows > UNSEEN_SHARE:
+                out.append(Alert("unseen", column, b.at, f"{count:,} of {b.rows:,} rows of {when} hold a "
+                                                         f"'{column}' value never seen in training.", n))
         baseline, metric = facts["baseline"], facts["metric"]
         for kind, result, enough in (("Estimated", b.estimated, b.rows >= MIN_DRIFT_ROWS),
                                      ("Realised", b.realised, (b.realised or {}).get("rows", 0) >= MIN_LABELLED_ROWS)):
             value = (result or {}).get("value")
-            if value is not None and baseline is not None and enough and _worse(value, baseline, metric):
-                rows = result.get("rows", b.rows)
-                out.append(Alert("performance", None, b.at,
-                                 f"{kind} {metric} of the batch of {when} is {value:.3f} on {rows:,} rows, against "
-                                 f"{baseline:.3f} on the test split (more than {PERFORMANCE_DROP:.0%} worse)."))
+            if value is None or baseline is None or not enough:
+                continue
+            if _worse(value, baseline, metric):
+                if kind not in below:
+                    below[kind] = []
+                    streaks.append((kind, below[kind], baseline, metric))
+                below[kind].append((n, value, int(result.get("rows", b.rows))))
+            else:
+                below.pop(kind, None)
         usual = [x.rows for x in batches[:i]]
         if len(usual) >= _MIN_HISTORY:
             median = statistics.median(usual)
             if median and not median / VOLUME_FACTOR <= b.rows <= median * VOLUME_FACTOR:
-                out.append(Alert("volume", None, b.at, f"The batch of {when} has {b.rows:,} rows; batches usually "
-                                                       f"have about {median:,.0f}."))
-    return out
+                out.append(Alert("volume", None, b.at, f"Batch {n} ({_when(b.at)}) has {b.rows:,} rows; batches "
+                                                       f"usually have about {median:,.0f}.", n))
+    for kind, streak, baseline, metric in streaks:  # one alert where performance fell, with how long it stayed
+        first, value, rows = streak[0]
+        after = f"; it stayed below in the {len(streak) - 1} batch(es) after (lowest {min(v for _, v, _ in streak):.3f})" \
+            if len(streak) > 1 and higher_is_better(metric) else \
+            f"; it stayed worse in the {len(streak) - 1} batch(es) after" if len(streak) > 1 else ""
+        at = batches[first - 1].at
+        out.append(Alert("performance", None, at, f"{kind} {metric} fell to {value:.3f} in batch {first} "
+                                                  f"({_when(at)}, {rows:,} rows), against {baseline:.3f} on the test "
+                                                  f"split (more than {PERFORMANCE_DROP:.0%} worse){after}.", first))
+    return sorted(out, key=lambda a: a.batch)
 
 
 def _when(at: float) -> str:

@@ -1,0 +1,113 @@
+"""The Monitor page's panels: true outcomes, and a challenger trained on new rows beside the champion with
+Promote and Rollback."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from automl.errors import AutoMLError
+from automl.monitoring import retrain
+from automl.monitoring.actuals import add_actuals
+from automl.serving import deployments
+from automl.store import jobs
+from automl.store.workspace import Workspace
+from ui.widgets import UPLOAD_TYPES, training_panel
+
+__all__ = ["outcomes_panel", "challenger_panel"]
+
+
+def outcomes_panel(ws: Workspace, name: str, label: str) -> None:
+    """Upload true outcomes: joined by id to the answers of batches scored with that id column."""
+    with st.expander("Add true outcomes (joined to earlier predictions by id)"):
+        st.caption("Score files through this deployment with an id column (Predict: *Keep only this column*, or "
+                   f"`predict {name} FILE --out OUT --id-column ID`); when the outcomes are known, upload them "
+                   "here with the same ids. Each batch's metric is then computed on its rows with an outcome.")
+        upload = st.file_uploader("Outcomes file", type=UPLOAD_TYPES, key="monitor.outcomes")
+        left, right = st.columns(2)
+        id_column = left.text_input("Id column", key="monitor.id_column").strip()
+        label_column = right.text_input("Outcome column", value=label, key="monitor.label_column").strip()
+        if upload is not None and st.button("Add outcomes", key="monitor.add_outcomes", disabled=not id_column):
+            try:
+                report = add_actuals(ws, name, upload.getvalue(), id_column, label_column or None,
+                                     file_name=upload.name)
+            except AutoMLError as exc:
+                st.error(str(exc))
+            else:
+                for line in report.lines():
+                    (st.success if report.matched else st.warning)(line)
+
+
+def challenger_panel(ws: Workspace, name: str, champion: str) -> None:
+    """Train a challenger on new labelled rows, compare it with the champion, promote it (or roll back)."""
+    st.subheader("Champion and challenger")
+    found = retrain.challengers(ws, name)
+    with st.expander("Train a challenger on new rows", expanded=not found):
+        st.caption("The rows become a new dataset version; the challenger is trained with the champion's settings "
+                   "and cleaning steps, then both are scored on the same rows.")
+        upload = st.file_uploader("New rows with their outcomes", type=UPLOAD_TYPES, key="monitor.new_rows")
+        budget = st.number_input("Time budget (seconds)", 10, 3600, int(ws.get_run(champion).time_limit or 60),
+                                 key="monitor.budget")
+        if upload is not None and st.button("Train a challenger", key="monitor.retrain", type="primary"):
+            try:
+                run = retrain.start_challenger(ws, name, upload.getvalue(), file_name=upload.name,
+                                               time_limit=int(budget))
+            except AutoMLError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Training challenger {run.id}.")
+                found = retrain.challengers(ws, name)
+    if not found:
+        return
+    latest = found[0]
+    job = jobs.refresh(ws, latest["run"])
+    if job.status in jobs.ACTIVE or job.status == "failed":
+        training_panel(ws, latest["run"])
+        return
+    comparison = latest.get("comparison")
+    if comparison is None:
+        with st.spinner("Scoring champion and challenger on the same rows…"):
+            try:
+                comparison = retrain.compare(ws, name, latest["run"])["comparison"]
+            except AutoMLError as exc:
+                st.error(str(exc))
+                return
+    _comparison_table(latest, comparison)
+    current = deployments.get(ws, name)
+    left, right = st.columns(2)
+    if current.run_id != latest["run"] and left.button(f"Promote challenger {latest['run']}", key="monitor.promote",
+                                                       type="primary" if comparison["better_on_new_rows"] ==
+                                                       "challenger" else "secondary"):
+        _move(lambda: deployments.promote(ws, name, latest["run"]), "now serves")
+        current = deployments.get(ws, name)
+    previous = next((h.run_id for h in current.history if h.run_id != current.run_id), None)
+    promoted_last = bool(current.history) and current.history[0].action == "promote"
+    if previous and promoted_last and right.button(f"Roll back to {previous}", key="monitor.rollback"):
+        _move(lambda: deployments.rollback(ws, name), "rolled back: it serves")
+
+
+def _comparison_table(latest: dict, comparison: dict) -> None:
+    metric = comparison["metric"]
+    frame = pd.DataFrame([
+        {"rows": f"new rows held out ({comparison['new_rows_held_out']['rows']:,})",
+         f"champion {latest['champion']}": comparison["new_rows_held_out"]["champion"],
+         f"challenger {latest['run']}": comparison["new_rows_held_out"]["challenger"]},
+        {"rows": f"original test split ({comparison['original_test_split']['rows']:,})",
+         f"champion {latest['champion']}": comparison["original_test_split"]["champion"],
+         f"challenger {latest['run']}": comparison["original_test_split"]["challenger"]},
+    ])
+    st.dataframe(frame, hide_index=True, width="stretch")
+    better = comparison["better_on_new_rows"]
+    direction = "higher" if comparison["higher_is_better"] else "lower"
+    st.caption(f"{metric}, {direction} is better. On the new rows neither model was fitted on, the **{better}** "
+               "is better. The challenger's score there is its measured model's, before retraining on every row; "
+               "the champion's on its own test split is the one it was measured with.")
+
+
+def _move(action, verb: str) -> None:
+    try:
+        moved = action()
+    except AutoMLError as exc:
+        st.error(str(exc))
+        return
+    st.success(f"{moved.name} {verb} {moved.run_id}.")

@@ -12,7 +12,7 @@ import pandas as pd
 from automl.errors import DeploymentError, SchemaMismatchError
 from automl.model.bundle import load_bundle
 from automl.model.model_input import open_for_model
-from automl.monitoring.estimate import realised
+from automl.model.estimate import realised
 from automl.monitoring.record import id_text
 from automl.store.workspace import Workspace
 

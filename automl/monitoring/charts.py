@@ -19,7 +19,7 @@ def _label(at: float) -> str:
 
 def _batches(seen: Watch) -> list[str]:
     """One label per batch, numbered (batches scored within the same second stay apart)."""
-    return [f"{i + 1}: {_label(b.at)}" for i, b in enumerate(seen.batches)]
+    return [f"{i + 1}: {'requests ' if b.source != 'batch' else ''}{_label(b.at)}" for i, b in enumerate(seen.batches)]
 
 
 def drift_heatmap(seen: Watch) -> go.Figure:
@@ -40,7 +40,8 @@ def drift_heatmap(seen: Watch) -> go.Figure:
 
 def volume_figure(seen: Watch) -> go.Figure:
     fig = go.Figure()
-    fig.add_bar(x=_batches(seen), y=[b.rows for b in seen.batches], name="batch files")
+    files = [(x, b) for x, b in zip(_batches(seen), seen.batches) if b.source == "batch"]
+    fig.add_bar(x=[x for x, _ in files], y=[b.rows for _, b in files], name="batch files")
     if seen.other:
         fig.add_bar(x=[f"{o['source']} {_label(o['at'])}" for o in seen.other], y=[o["rows"] for o in seen.other],
                     name="form rows and requests")

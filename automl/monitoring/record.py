@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import json
 import time
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from automl.model.bundle import Bundle
+from automl.model.estimate import estimated_performance, proba_columns
 from automl.model.prediction import PredictionReport
-from automl.monitoring.estimate import ESTIMABLE, Calibrator, estimate
 from automl.store.batches import retention_days
 from automl.store.workspace import Workspace
 
-__all__ = ["record_batch", "estimated_performance", "calibrator", "purge", "proba_columns", "id_text"]
-
-
-def proba_columns(frame: pd.DataFrame) -> dict[str, str]:
-    """`proba_<class>` columns -> the class as text."""
-    return {c: c[len("proba_"):] for c in frame.columns if c.startswith("proba_")}
+__all__ = ["record_batch", "purge", "id_text"]
 
 
 def record_batch(ws: Workspace, deployment: str | None, bundle: Bundle, report: PredictionReport,
@@ -40,44 +34,6 @@ def record_batch(ws: Workspace, deployment: str | None, bundle: Bundle, report: 
     return ws.record_scoring(deployment, bundle.run_id, source, report.rows,
                              {**detail, **report.monitoring(), "estimated": estimated,
                               "with_ids": answers is not None}, answers)
-
-
-def estimated_performance(bundle: Bundle, sample: pd.DataFrame) -> dict[str, Any] | None:
-    """{"metric", "value", "rows"}: the run's metric expected over these answers (CBPE), or None where the
-    metric cannot be estimated this way or the run has no test-split answers to calibrate on."""
-    metric = bundle.metrics.eval_metric
-    if metric not in ESTIMABLE.get(bundle.problem_type, ()) or sample is None or not len(sample):
-        return None
-    cal = calibrator(bundle.files.test_predictions.as_posix(), _mtime(bundle))
-    if cal is None:
-        return None
-    columns = proba_columns(sample)
-    raw = sample[list(columns)].set_axis(list(columns.values()), axis=1)
-    value = estimate(metric, cal.apply(raw), sample["prediction"], cal.classes, raw=raw[cal.classes].to_numpy(),
-                     positive=_text(bundle.metrics.positive_class))
-    return None if value is None else {"metric": metric, "value": round(value, 6), "rows": len(sample)}
-
-
-def _mtime(bundle: Bundle) -> float:
-    path = bundle.files.test_predictions
-    return path.stat().st_mtime if path.exists() else 0.0
-
-
-@lru_cache(maxsize=16)
-def calibrator(test_predictions: str, _mtime: float) -> Calibrator | None:
-    """Calibration fitted on the run's test split (its answers and true classes); cached per file version."""
-    try:
-        test = pd.read_parquet(test_predictions)
-    except (OSError, ValueError):
-        return None
-    columns = proba_columns(test)
-    if not columns or "actual" not in test:
-        return None
-    return Calibrator.fit(test[list(columns)].set_axis(list(columns.values()), axis=1), test["actual"])
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 def id_text(values: pd.Series) -> pd.Series:

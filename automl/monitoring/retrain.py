@@ -22,7 +22,7 @@ from automl.errors import ConfigError, DeploymentError
 from automl.model.bundle import Bundle, load_bundle, load_predictor
 from automl.model.prediction import model_frame
 from automl.model.scoring import score
-from automl.monitoring.estimate import higher_is_better
+from automl.model.estimate import higher_is_better
 from automl.store.catalogue import RunInfo
 from automl.store.workspace import Workspace
 from automl.training.config import TrainConfig, start_training

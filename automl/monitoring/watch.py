@@ -16,7 +16,8 @@ from typing import Any
 from automl.errors import DeploymentError
 from automl.model.drift import PSI_SHIFTED
 from automl.monitoring.actuals import MIN_LABELLED_ROWS, realised_by_batch
-from automl.monitoring.estimate import higher_is_better
+from automl.model.estimate import higher_is_better
+from automl.store.deploy_records import SAMPLE_SOURCE
 from automl.store.workspace import Workspace
 
 __all__ = ["Alert", "Batch", "Watch", "watch", "MISSING_RISE", "UNSEEN_SHARE", "VOLUME_FACTOR", "MIN_DRIFT_ROWS",
@@ -67,14 +68,15 @@ class Watch:
     def to_dict(self) -> dict[str, Any]:
         return {"deployment": self.deployment, "champion": self.champion, "baseline": self.baseline,
                 "batches": [{"at": b.at, "rows": b.rows, "source": b.source, "run": b.run_id, "psi": b.psi,
-                             "unseen": b.unseen, "missing": b.missing, "predicted": b.predicted}
+                             "unseen": b.unseen, "missing": b.missing, "predicted": b.predicted,
+                             "estimated": b.estimated, "realised": b.realised}
                             for b in self.batches],
                 "other": self.other, "performance": self.performance, "alerts": [asdict(a) for a in self.alerts]}
 
 
 def watch(ws: Workspace, name: str) -> Watch:
-    """Batches (files scored through the deployment, oldest first) with their drift, and their alerts; form
-    rows and endpoint requests as volume."""
+    """Batches (files scored through the deployment and summaries of the endpoint's sampled requests, oldest
+    first) with their drift and performance, and their alerts; form rows and endpoint requests as volume."""
     deployment = ws.get_deployment(name)
     if deployment is None:
         raise DeploymentError(f"No deployment {name!r} in {ws.root}: see `automl-studio deployments`.")
@@ -86,8 +88,9 @@ def watch(ws: Workspace, name: str) -> Watch:
     batches = [Batch(s.at, s.rows, s.source, s.run_id, dict(s.detail.get("psi") or {}),
                      dict(s.detail.get("unseen") or {}), dict(s.detail.get("missing") or {}),
                      dict(s.detail.get("predicted") or {}), s.id, s.detail.get("estimated"), realised.get(s.id))
-               for s in scorings if s.source == "batch"]
-    other = [{"at": s.at, "rows": s.rows, "source": s.source, "run": s.run_id} for s in scorings if s.source != "batch"]
+               for s in scorings if s.source in ("batch", SAMPLE_SOURCE)]
+    other = [{"at": s.at, "rows": s.rows, "source": s.source, "run": s.run_id} for s in scorings
+             if s.source not in ("batch", SAMPLE_SOURCE)]
     performance = []
     for i, b in enumerate(batches, start=1):
         if b.estimated and b.estimated.get("value") is not None:
@@ -164,8 +167,8 @@ def _alerts(runs: _RunFacts, batches: list[Batch]) -> list[Alert]:
                 below[kind].append((n, value, int(result.get("rows", b.rows))))
             else:
                 below.pop(kind, None)
-        usual = [x.rows for x in batches[:i]]
-        if len(usual) >= _MIN_HISTORY:
+        usual = [x.rows for x in batches[:i] if x.source == "batch"]  # files; sampled requests come in fixed sizes
+        if b.source == "batch" and len(usual) >= _MIN_HISTORY:
             median = statistics.median(usual)
             if median and not median / VOLUME_FACTOR <= b.rows <= median * VOLUME_FACTOR:
                 out.append(Alert("volume", None, b.at, f"Batch {n} ({_when(b.at)}) has {b.rows:,} rows; batches "

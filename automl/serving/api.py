@@ -73,10 +73,10 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
                                                  description="add the K strongest reasons per row")) -> dict:
         served = holder.current()
         frame = pd.DataFrame([row.model_dump(by_alias=True) for row in body.rows])
-        out = _predict(served, frame, explain, reasons_for, batcher)
+        out, result = _predict(served, frame, explain, reasons_for, batcher)
         metrics.rows.inc(len(frame))
         if usage is not None:
-            usage.add(served.run_id, len(frame))
+            usage.add(served.run_id, len(frame), sample=(served, frame, result))
         return out
 
     @app.get("/v1/schema", dependencies=[Depends(authorised)], summary="The model's input columns")
@@ -150,7 +150,7 @@ def _read(served, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _predict(served, frame: pd.DataFrame, explain: int, reasons_for: ReasonsFor | None,
-             batcher: MicroBatcher) -> dict[str, Any]:
+             batcher: MicroBatcher) -> tuple[dict[str, Any], pd.DataFrame]:
     bundle = served.bundle
     try:
         if explain:  # reasons need the request's own model input: read and scored alone
@@ -170,7 +170,7 @@ def _predict(served, frame: pd.DataFrame, explain: int, reasons_for: ReasonsFor 
     if explain:
         reasons = reasons_for(served.predictor, bundle, explain)(X, result)
         out["reasons"] = reasons.fillna("").to_numpy().tolist()
-    return out
+    return out, result
 
 
 def _plain(values: pd.Series) -> list:

@@ -1,22 +1,58 @@
 """Rows scored by an endpoint, recorded under its deployment in the catalogue (what monitoring reads):
-counted in memory per request and written every few seconds, so a request never waits on SQLite."""
+counted in memory per request and written every few seconds, so a request never waits on SQLite.
+
+Requests are also sampled for monitoring: their rows and answers are handed over as they are (up to
+`MAX_PENDING_ROWS` between two writes; beyond that, requests are only counted), and the writer thread reads
+them as training read its file, then summarises them as a batch file is summarised — each column's drift
+from the training data, unseen categories, missing shares, the answers, the estimated performance — and
+records one summary (`endpoint-sample`) every `sample_rows` rows, or after `window_s` with at least
+`MIN_SAMPLE_ROWS`, and when the endpoint stops. The rows themselves are never written.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
 
+import pandas as pd
+
+from automl.model.drift import DriftCheck, PredictionTally
+from automl.model.estimate import estimated_performance
+from automl.model.model_input import to_model_input
+from automl.model.prediction import PredictionReport
+from automl.store.deploy_records import SAMPLE_SOURCE
 from automl.store.workspace import Workspace
 
-__all__ = ["UsageLog"]
+__all__ = ["UsageLog", "SAMPLE_SOURCE", "MAX_PENDING_ROWS", "MIN_SAMPLE_ROWS"]
 
 log = logging.getLogger(__name__)
 
+MAX_PENDING_ROWS = 10_000   # rows waiting to be summarised; more requests in the meantime are only counted
+MIN_SAMPLE_ROWS = 100       # a summary of fewer rows is written only when the endpoint stops
+
+
+@dataclass
+class _Sample:
+    bundle: Any
+    check: DriftCheck
+    tally: PredictionTally
+    rows: int = 0
+    requests: int = 0
+    started: float = field(default_factory=time.time)
+
 
 class UsageLog:
-    def __init__(self, ws: Workspace, deployment: str, every_s: float = 5.0) -> None:
+    def __init__(self, ws: Workspace, deployment: str, every_s: float = 5.0, sample_rows: int = 1_000,
+                 window_s: float = 600.0) -> None:
         self.ws, self.deployment, self.every_s = ws, deployment, every_s
+        self.sample_rows, self.window_s = sample_rows, window_s
         self._counts: dict[str, list[int]] = {}  # run id -> [requests, rows]
+        self._pending: list[tuple[Any, pd.DataFrame, pd.DataFrame]] = []  # (served, rows as sent, answers)
+        self._pending_rows = 0
+        self._samples: dict[str, _Sample] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="usage-log")
@@ -25,28 +61,69 @@ class UsageLog:
         self._thread.start()
         return self
 
-    def add(self, run_id: str, rows: int, requests: int = 1) -> None:
+    def add(self, run_id: str, rows: int, requests: int = 1, sample: tuple[Any, pd.DataFrame, pd.DataFrame] |
+            None = None) -> None:
+        """Count a request; `sample`: (the served model, its rows as sent, its answers) to summarise."""
         with self._lock:
             counts = self._counts.setdefault(run_id, [0, 0])
             counts[0] += requests
             counts[1] += rows
+            if sample is not None and self._pending_rows + len(sample[1]) <= MAX_PENDING_ROWS:
+                self._pending.append(sample)
+                self._pending_rows += len(sample[1])
 
-    def flush(self) -> None:
+    def flush(self, final: bool = False) -> None:
         with self._lock:
             counts, self._counts = self._counts, {}
+            pending, self._pending, self._pending_rows = self._pending, [], 0
         for run_id, (requests, rows) in counts.items():
             try:
                 self.ws.record_scoring(self.deployment, run_id, "endpoint", rows, {"requests": requests})
             except Exception as exc:  # noqa: BLE001 - a busy catalogue: kept for the next flush
                 log.warning("could not record endpoint usage (kept for later): %s", exc)
                 self.add(run_id, rows, requests)
+        self._summarise(pending, final)
+
+    def _summarise(self, pending: list[tuple[Any, pd.DataFrame, pd.DataFrame]], final: bool) -> None:
+        for served, frame, answers in pending:
+            try:
+                X, _, _ = to_model_input(served.bundle.schema, frame)
+            except Exception:  # noqa: BLE001 - a request refused on its own is not part of the sample
+                continue
+            sample = self._samples.get(served.run_id)
+            if sample is None:
+                sample = self._samples[served.run_id] = _Sample(
+                    served.bundle, DriftCheck(served.bundle.schema), PredictionTally(served.bundle.problem_type))
+            sample.check.update(X)
+            sample.tally.update(answers)
+            sample.rows += len(X)
+            sample.requests += 1
+        now = time.time()
+        for run_id, sample in list(self._samples.items()):
+            due = sample.rows >= self.sample_rows or (sample.rows >= MIN_SAMPLE_ROWS and
+                                                      now - sample.started >= self.window_s)
+            if not (due or (final and sample.rows)):
+                continue
+            report = PredictionReport(rows=sample.rows, drift=sample.check.report(),
+                                      missing=sample.check.missing_shares(), predicted=sample.tally.summary())
+            detail = {**report.monitoring(), "requests": sample.requests,
+                      "estimated": estimated_performance(sample.bundle, sample.tally.sample())}
+            try:
+                self.ws.record_scoring(self.deployment, run_id, SAMPLE_SOURCE, sample.rows, detail)
+            except Exception as exc:  # noqa: BLE001 - kept, written with the next summary
+                log.warning("could not record the endpoint's sampled requests (kept for later): %s", exc)
+                continue
+            del self._samples[run_id]
 
     def stop(self) -> None:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=10)
-        self.flush()
+        self.flush(final=True)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - the endpoint keeps serving; logged
+                log.exception("writing the endpoint's usage failed")

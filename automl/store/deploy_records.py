@@ -10,7 +10,10 @@ from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DeploymentRecord", "HistoryEntry", "Scoring", "Answer", "DeploymentRecords"]
+__all__ = ["DeploymentRecord", "HistoryEntry", "Scoring", "Answer", "DeploymentRecords", "SAMPLE_SOURCE"]
+
+# A summary of an endpoint's sampled requests (drift, answers, estimate), recorded like a batch file's.
+SAMPLE_SOURCE = "endpoint-sample"
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Scoring:
     id: int
     deployment: str
     run_id: str
-    source: str  # "batch", "endpoint", "form"
+    source: str  # "batch", "endpoint" (volume), SAMPLE_SOURCE, "form"
     rows: int
     at: float
     detail: dict[str, Any]

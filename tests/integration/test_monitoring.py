@@ -66,3 +66,36 @@ def test_the_monitor_page_shows_drift_volume_and_alerts(monitored, monkeypatch):
     shown = texts(at) + " ".join(w.value for w in at.warning)
     assert "Alerts (3)" in shown and "'age' drifted from the training data" in shown
     assert len(at.get("plotly_chart")) == 4  # drift, estimated performance, volume, answers
+
+
+def test_the_endpoints_requests_are_sampled_and_summarised_like_a_batch(trained, tmp_path):
+    """Requests to the endpoint are counted, and their rows summarised (drift, answers, estimate) every
+    `sample_rows` rows and when it stops; the rows themselves are never written."""
+    import pandas as pd
+    from fastapi.testclient import TestClient
+
+    from automl.serving import deployments
+    from automl.serving.api import create_app
+    from automl.serving.holder import ModelHolder
+    from automl.serving.usage import UsageLog
+    from tests.helpers import SAMPLES
+
+    root = tmp_path / "ws"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    deployments.deploy(ws, trained.binary_run, "api")
+    usage = UsageLog(ws, "api", every_s=3600, sample_rows=200)
+    rows = pd.read_csv(SAMPLES / "titanic.csv").drop(columns=["survived"]).sample(250, random_state=1)
+    rows["age"] = rows["age"] + 40
+    with TestClient(create_app(ModelHolder(ws, trained.binary_run, "api"), usage=usage)) as api:
+        for start in range(0, 250, 50):
+            part = json.loads(rows.iloc[start:start + 50].to_json(orient="records"))
+            assert api.post("/v1/predict", json={"rows": part}).status_code == 200
+        usage.flush()  # 250 rows sampled: one summary of 200+ rows is due
+        first = [b for b in watch(ws, "api").batches]
+    assert [(b.source, b.rows) for b in first] == [("endpoint-sample", 250)]
+    assert first[0].psi["age"] > 0.2 and first[0].estimated["metric"] == "roc_auc"
+    seen = watch(ws, "api")  # the endpoint stopped: nothing left unwritten
+    assert sum(o["rows"] for o in seen.other) == 250 and len(seen.batches) == 1
+    assert [a.column for a in seen.alerts if a.kind == "drift"] == ["age"]
+    assert "Allen" not in json.dumps([s.detail for s in ws.list_scorings("api")])

@@ -11,6 +11,9 @@ stays as in training (covariate shift only); when that relation changes, only th
 
 **Realised**: the same metric on rows whose outcome arrived (`automl.monitoring.actuals`).
 
+It lives beside `automl.model.drift` because every path that scores rows summarises them: batch files
+(`automl.monitoring.record`) and the endpoint's sampled requests (`automl.serving.usage`).
+
 NannyML itself was not taken: its 0.13 release pins plotly 5, LightGBM 4.5 and an XGBoost that breaks with
 the scikit-learn in use, and pulls cloud-storage SDKs and a telemetry client into the app.
 """
@@ -18,6 +21,7 @@ the scikit-learn in use, and pulls cloud-storage SDKs and a telemetry client int
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
@@ -25,7 +29,10 @@ import pandas as pd
 from sklearn import metrics as skm
 from sklearn.isotonic import IsotonicRegression
 
-__all__ = ["Calibrator", "estimate", "realised", "ESTIMABLE", "MIN_CALIBRATION_ROWS", "higher_is_better"]
+from automl.model.bundle import Bundle
+
+__all__ = ["Calibrator", "estimate", "realised", "estimated_performance", "calibrator", "proba_columns",
+           "ESTIMABLE", "MIN_CALIBRATION_ROWS", "higher_is_better"]
 
 MIN_CALIBRATION_ROWS = 50  # fewer reference rows: probabilities are taken as they are
 ESTIMABLE = {"binary": ("accuracy", "balanced_accuracy", "roc_auc", "f1", "log_loss"),
@@ -161,3 +168,46 @@ def realised(metric: str, actual: Sequence[Any], predicted: Sequence[Any], proba
             return None
         return float(skm.roc_auc_score(y == pos, P[:, classes.index(pos)]))
     return None
+
+
+def proba_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """`proba_<class>` columns -> the class as text."""
+    return {c: c[len("proba_"):] for c in frame.columns if c.startswith("proba_")}
+
+
+def estimated_performance(bundle: Bundle, sample: pd.DataFrame) -> dict[str, Any] | None:
+    """{"metric", "value", "rows"}: the run's metric expected over these answers (CBPE), or None where the
+    metric cannot be estimated this way or the run has no test-split answers to calibrate on."""
+    metric = bundle.metrics.eval_metric
+    if metric not in ESTIMABLE.get(bundle.problem_type, ()) or sample is None or not len(sample):
+        return None
+    cal = calibrator(bundle.files.test_predictions.as_posix(), _mtime(bundle))
+    if cal is None:
+        return None
+    columns = proba_columns(sample)
+    raw = sample[list(columns)].set_axis(list(columns.values()), axis=1)
+    value = estimate(metric, cal.apply(raw), sample["prediction"], cal.classes, raw=raw[cal.classes].to_numpy(),
+                     positive=_text(bundle.metrics.positive_class))
+    return None if value is None else {"metric": metric, "value": round(value, 6), "rows": len(sample)}
+
+
+def _mtime(bundle: Bundle) -> float:
+    path = bundle.files.test_predictions
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@lru_cache(maxsize=16)
+def calibrator(test_predictions: str, _mtime: float) -> Calibrator | None:
+    """Calibration fitted on the run's test split (its answers and true classes); cached per file version."""
+    try:
+        test = pd.read_parquet(test_predictions)
+    except (OSError, ValueError):
+        return None
+    columns = proba_columns(test)
+    if not columns or "actual" not in test:
+        return None
+    return Calibrator.fit(test[list(columns)].set_axis(list(columns.values()), axis=1), test["actual"])
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

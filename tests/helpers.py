@@ -35,7 +35,8 @@ def wait_for(ws, job_id: str, timeout: float = 300):
 
 def score_drifting_batches(ws, run_id: str, name: str) -> None:
     """Deploy `run_id` (titanic) as `name` and score eight batches through it, as `predict NAME` does: from
-    the sixth on, ages are 40 years older; the seventh has no age at all; the eighth has 12 rows."""
+    the sixth on, ages are 40 years older; the seventh has no age at all; the eighth has 12 rows. Answers are
+    kept by `name` (the id), so outcomes can be added."""
     import numpy as np
     import pandas as pd
 
@@ -57,5 +58,5 @@ def score_drifting_batches(ws, run_id: str, name: str) -> None:
             batch["age"] = np.nan
         path = ws.root / f"batch{i}.csv"
         batch.to_csv(path, index=False)
-        report = predict_csv(predictor, bundle, path, ws.root / f"out{i}.csv")
+        report = predict_csv(predictor, bundle, path, ws.root / f"out{i}.csv", id_column="name")
         record_batch(ws, name, bundle, report, file=path.name)

@@ -19,7 +19,10 @@ __all__ = ["outcomes_panel", "challenger_panel"]
 
 def outcomes_panel(ws: Workspace, name: str, label: str) -> None:
     """Upload true outcomes: joined by id to the answers of batches scored with that id column."""
-    with st.expander("Add true outcomes (joined to earlier predictions by id)"):
+    done = st.session_state.pop("monitor.outcomes_done", None)  # the last upload's result, across the redraw
+    with st.expander("Add true outcomes (joined to earlier predictions by id)", expanded=done is not None):
+        for ok, line in done or ():
+            (st.success if ok else st.warning)(line)
         st.caption("Score files through this deployment with an id column (Predict: *Keep only this column*, or "
                    f"`predict {name} FILE --out OUT --id-column ID`); when the outcomes are known, upload them "
                    "here with the same ids. Each batch's metric is then computed on its rows with an outcome.")
@@ -33,9 +36,9 @@ def outcomes_panel(ws: Workspace, name: str, label: str) -> None:
                                      file_name=upload.name)
             except AutoMLError as exc:
                 st.error(str(exc))
-            else:
-                for line in report.lines():
-                    (st.success if report.matched else st.warning)(line)
+            else:  # redraw the page: the charts above now show the realised metric
+                st.session_state["monitor.outcomes_done"] = [(bool(report.matched), line) for line in report.lines()]
+                st.rerun()
 
 
 def challenger_panel(ws: Workspace, name: str, champion: str) -> None:

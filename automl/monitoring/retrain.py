@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from automl.data.datasets import import_table
+from automl.data.ingest import open_table
 from automl.errors import ConfigError, DeploymentError
 from automl.model.bundle import Bundle, load_bundle, load_predictor
 from automl.model.prediction import model_frame
@@ -39,23 +40,28 @@ def start_challenger(ws: Workspace, name: str, source: Any, file_name: str | Non
     champion = ws.get_run(deployment.run_id)
     config = TrainConfig.from_dict(champion.config)
     original = config.source_dataset_id or config.dataset_id
+    header = next(iter(open_table(source, file_name, chunk_rows=5).chunks), None)  # checked before keeping it
+    _check_new_rows(ws, config, champion.id, set(header.columns) if header is not None else set())
     info, _ = import_table(ws, source, name=file_name, meta={"version_of": original, "new_rows_for": name})
     columns = set(ws.load_dataset(info.id).columns)
-    if config.label not in columns:
-        raise ConfigError(f"The new rows have no {config.label!r} column: a challenger learns from rows whose "
-                          "outcome is known.")
-    lacking = [c for c in load_bundle(ws, champion.id).schema.names if c not in columns]
-    if lacking:
-        raise ConfigError(f"The new rows lack the champion's input column(s) {', '.join(map(repr, lacking[:5]))}: "
-                          "a challenger takes the same inputs, so clients need not change.")
-    if config.sample_weight and config.sample_weight not in columns:
-        raise ConfigError(f"The champion weighted its rows by {config.sample_weight!r}, which the new rows lack.")
     new = replace(config, dataset_id=info.id, source_dataset_id=info.id,
                   exclude=tuple(c for c in config.exclude if c in columns),
                   time_limit=int(time_limit or config.time_limit))
     run = start_training(ws, new)
     ws.add_challenger(name, run.id, {"champion": champion.id, "dataset": info.id, "rows": info.rows})
     return run
+
+
+def _check_new_rows(ws: Workspace, config: TrainConfig, champion: str, columns: set[str]) -> None:
+    if config.label not in columns:
+        raise ConfigError(f"The new rows have no {config.label!r} column: a challenger learns from rows whose "
+                          "outcome is known.")
+    lacking = [c for c in load_bundle(ws, champion).schema.names if c not in columns]
+    if lacking:
+        raise ConfigError(f"The new rows lack the champion's input column(s) {', '.join(map(repr, lacking[:5]))}: "
+                          "a challenger takes the same inputs, so clients need not change.")
+    if config.sample_weight and config.sample_weight not in columns:
+        raise ConfigError(f"The champion weighted its rows by {config.sample_weight!r}, which the new rows lack.")
 
 
 def challengers(ws: Workspace, name: str) -> list[dict[str, Any]]:

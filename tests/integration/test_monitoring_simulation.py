@@ -158,3 +158,17 @@ def test_the_monitor_page_shows_performance_and_the_challenger_and_rolls_back(si
     assert not at.exception, [e.message for e in at.exception]
     assert ws.get_deployment("loans").run_id == champion
     assert any(f"rolled back: it serves {champion}" in s.value for s in at.success)
+
+
+def test_new_rows_without_the_outcome_or_ids_never_matching_are_refused_with_the_reason(simulated):
+    ws, _, root, _ = simulated
+    datasets = len(ws.list_datasets())
+    (root / "no_outcome.csv").write_text(pd.read_csv(root / "late.csv").drop(columns=["Status"]).to_csv(index=False))
+    proc = run_cli("retrain", "loans", "--data", str(root / "no_outcome.csv"), workspace=ws.root)
+    assert proc.returncode == 2 and "no 'Status' column" in proc.stderr, proc.stderr
+    assert len(ws.list_datasets()) == datasets  # nothing kept
+    proc = run_cli("actuals", "loans", str(root / "outcomes.csv"), "--id-column", "loan", workspace=ws.root)
+    assert proc.returncode == 2 and "no column 'loan'" in proc.stderr, proc.stderr
+    (root / "strangers.csv").write_text("loan_id,Status\nX1,good\nX2,bad\n")
+    proc = run_cli("actuals", "loans", str(root / "strangers.csv"), "--id-column", "loan_id", workspace=ws.root)
+    assert proc.returncode == 0 and "0 of 2 outcome(s) matched" in proc.stderr and "'X1'" in proc.stderr

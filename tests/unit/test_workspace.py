@@ -148,3 +148,20 @@ def test_a_run_and_its_training_job_are_recorded_together(tmp_path):
     assert ws.add_job("run-1", "train", None).status == "queued"  # jobs.start takes the recorded job
     with pytest.raises(ValueError, match="already recorded"):
         ws.add_job("run-1", "explain", None)
+
+
+def test_answers_kept_by_id_are_forgotten_after_the_retention_period(tmp_path, monkeypatch):
+    import time
+
+    from automl.monitoring.record import purge
+
+    ws = Workspace(tmp_path / "ws")
+    ws.record_scoring("live", "run-1", "batch", 2, {}, [("a", "yes", None), ("b", "no", None)])
+    assert ws.set_actuals("live", [("a", "yes"), ("zz", "no")]) == 1
+    assert [(a.row_id, a.actual) for a in ws.labelled_answers("live")] == [("a", "yes")]
+    monkeypatch.setenv("AUTOML_STUDIO_RETENTION_DAYS", "7")
+    assert purge(ws, now=time.time() + 6 * 86400) == 0
+    assert purge(ws, now=time.time() + 8 * 86400) == 2 and ws.count_answers("live") == 0
+    monkeypatch.setenv("AUTOML_STUDIO_RETENTION_DAYS", "0")  # 0 keeps them
+    ws.record_scoring("live", "run-1", "batch", 1, {}, [("c", "yes", None)])
+    assert purge(ws, now=time.time() + 800 * 86400) == 0

@@ -18,6 +18,7 @@ __all__ = [
     "RecipeError",
     "WorkspaceError",
     "DeploymentError",
+    "ClusterError",
 ]
 
 
@@ -79,3 +80,7 @@ class WorkspaceError(AutoMLError, RuntimeError):
 
 class DeploymentError(AutoMLError, ValueError):
     """A deployment cannot do what was asked (unknown name, nothing to roll back to, a run it serves)."""
+
+
+class ClusterError(AutoMLError, RuntimeError):
+    """The configured Ray cluster cannot be reached, joined or used."""

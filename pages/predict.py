@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,9 @@ import streamlit as st
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.model import prediction
+from automl.model.cluster import RAY_ADDRESS_ENV
 from automl.model.schema import typical_row
+from automl.store import jobs
 from automl.monitoring import record as monitoring_record
 from automl.monitoring.record import record_batch
 from automl.serving import deployments
@@ -19,7 +22,7 @@ from explain import narrative, plots, shap_values
 from ui.gate import require_sign_in
 from ui.loaders import local_explanation, predictor, workspace
 from ui.state import get_state
-from ui.widgets import UPLOAD_TYPES, select_run
+from ui.widgets import UPLOAD_TYPES, job_progress, select_run
 
 require_sign_in()  # however the app was started, nothing below renders before sign-in
 
@@ -96,6 +99,24 @@ def summary_of_predictions(target: Path) -> None:
         f"{c}: {n:,} ({100 * n / len(predicted):.0f}%)" for c, n in counts.items()))
 
 
+def score_on_cluster(folder, upload, address: str, explain_k: int, id_column, via) -> None:
+    """Score the upload on a Ray cluster in a job of its own; its progress until the predictions are in."""
+    if explain_k:
+        st.error("Reasons per row are not available on a Ray cluster: set them to 0, or clear the cluster.")
+        return
+    started = folder.root / "ray_job.json"
+    job_id = (atomic.read_json(started, {}) or {}).get("job")
+    if job_id is None:
+        folder.input.write_bytes(upload.getvalue())
+        job = jobs.start(ws, "ray_batch", run_id=run.id, params={
+            "input": str(folder.input), "output": str(folder.output), "report": str(folder.report),
+            "address": address, "id_column": id_column, "deployment": via, "file_name": upload.name,
+            "rows": max(1, upload.getvalue().count(b"\n") - 1)})
+        atomic.write_json(started, {"job": job.id})
+        job_id = job.id
+    job_progress(ws, job_id, "Scoring on the Ray cluster")
+
+
 # scored files and answers kept by id older than the retention period (AUTOML_STUDIO_RETENTION_DAYS) go
 batches.purge_expired(ws)
 monitoring_record.purge(ws)
@@ -168,17 +189,24 @@ with batch:
                               help="Through a deployment, each row's answer is also kept by this id (for the "
                                    "retention period) so that its true outcome can be added on Monitor."
                               ).strip() or None
+    ray_address = st.text_input(
+        "Score on a Ray cluster (optional, for large files)", value=os.environ.get(RAY_ADDRESS_ENV, ""),
+        key="predict.ray", placeholder="host:port, or auto",
+        help="An actor pool on the cluster scores the file, each actor loading the model once; the file is read "
+             "here exactly as below, and the predictions are the same row for row.").strip()
     st.caption(f"An uploaded file and its predictions are kept {batches.retention_days():g} days "
                "(AUTOML_STUDIO_RETENTION_DAYS), and deleted with the run." if batches.retention_days() else
                "Uploaded files and their predictions are kept until the run is deleted.")
     if upload is not None:
         # one folder per (upload, model, options): a rerun (e.g. the download click) reuses the scored file
-        token = f"{upload.file_id}:{explain_k}:{id_column}:{via}"
+        token = f"{upload.file_id}:{explain_k}:{id_column}:{via}:{ray_address}"
         suffixes = "".join(Path(upload.name).suffixes[-2:]).lower()
         folder = batches.batch_folder(ws, run.id, token, suffixes if all(
             s[1:] in UPLOAD_TYPES for s in Path(suffixes).suffixes) else ".csv")
         source, target, notes = folder.input, folder.output, folder.report
-        if not target.exists():
+        if not target.exists() and ray_address:
+            score_on_cluster(folder, upload, ray_address, int(explain_k), id_column, via)
+        elif not target.exists():
             source.write_bytes(upload.getvalue())
             total = max(1, upload.getvalue().count(b"\n") - 1)
             bar = st.progress(0.0, text="Scoring…")

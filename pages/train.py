@@ -1,6 +1,7 @@
 """Train: choose the target and budget, start training in its own process, follow it live."""
 
 import json
+import os
 
 import pandas as pd
 import streamlit as st
@@ -8,6 +9,7 @@ import streamlit as st
 from automl.data import datasets
 from automl.data.problem import DEFAULT_METRIC, METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type, preset_label
 from automl.errors import AutoMLError
+from automl.model.cluster import RAY_ADDRESS_ENV
 from automl.store import jobs
 from automl.training.config import MODEL_FAMILIES, TrainConfig, start_training
 from ui.gate import require_sign_in
@@ -89,12 +91,16 @@ with st.expander("Advanced"):
     trials = st.number_input("Hyperparameter tuning: trials per model family (0 = off)", 0, 200, 0,
                              key="train.trials")
     seed = st.number_input("Random seed (test split)", value=0, step=1, key="train.seed")
+    ray_address = st.text_input("Ray cluster (optional)", value=os.environ.get(RAY_ADDRESS_ENV, ""),
+                                key="train.ray", placeholder="host:port, or auto",
+                                help="Fit on this Ray cluster's nodes instead of this machine. A cluster of "
+                                     "several machines needs the workspace on storage they all reach.").strip()
 
 config = TrainConfig(
     dataset_id=dataset.id, label=label, problem_type=None if choice == "inferred" else choice,
     eval_metric=metric, preset=preset, time_limit=int(time_limit), test_size=float(test_size),
     exclude=tuple(exclude), gpu=gpu, seed=int(seed), model_families=tuple(families), sample_weight=weight,
-    tuning_trials=int(trials), refit_all_rows=bool(refit_all_rows))
+    tuning_trials=int(trials), refit_all_rows=bool(refit_all_rows), ray_address=ray_address or "")
 with st.container(border=True):
     st.markdown("**Pre-flight check**")
     try:

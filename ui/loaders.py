@@ -15,7 +15,7 @@ from automl.model import bundle as bundle_mod
 from automl.store.workspace import Workspace
 
 __all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations", "gpus",
-           "preflight_check", "local_explanation", "threshold_suggestion"]
+           "preflight_check", "local_explanation", "threshold_suggestion", "ray_cluster"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -77,15 +77,27 @@ def dataset_associations(root: str, dataset_id: str) -> pd.DataFrame:
     return association_matrix(dataset_frame(root, dataset_id))
 
 
+@st.cache_data(show_spinner="Asking the Ray cluster for its nodes…", ttl=60, max_entries=8)
+def ray_cluster(address: str):
+    """The configured Ray cluster's nodes and resources (asked from a short-lived process; kept a minute)."""
+    from automl.model.cluster import describe
+
+    return describe(address)
+
+
 @st.cache_data(show_spinner="Checking the configuration…", max_entries=32)
 def preflight_check(root: str, config_json: str, gpu_list: tuple[str, ...]):
     """The pre-flight check of a configuration (cached: the page reruns on every click)."""
     import json
 
+    from automl.model.cluster import configured_address
     from automl.training import preflight
     from automl.training.config import TrainConfig
 
-    return preflight.preflight(workspace(root), TrainConfig.from_dict(json.loads(config_json)), gpus=list(gpu_list))
+    config = TrainConfig.from_dict(json.loads(config_json))
+    address = configured_address(config.ray_address)
+    return preflight.preflight(workspace(root), config, gpus=list(gpu_list),
+                               cluster=ray_cluster(address) if address else None)
 
 
 @st.cache_data(show_spinner="Explaining…", max_entries=64)

@@ -66,6 +66,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         preset=args.preset, time_limit=args.time_limit, test_size=args.test_size, exclude=tuple(args.exclude),
         gpu=args.gpu, seed=args.seed, model_families=tuple(args.models or ()), recipe=recipe,
         sample_weight=args.sample_weight, tuning_trials=args.tuning_trials, refit_all_rows=args.refit_all_rows,
+        ray_address=args.ray,
     )
     from automl.training.preflight import preflight
 
@@ -134,6 +135,8 @@ def _run_summary(ws, run_id: str) -> dict[str, Any]:
         "deployed_model": bundle.deployed_model, "measured_model": bundle.measured_model, "plan": m.plan,
         "final_model_rows": m.final_model_rows, "test_rows": m.n_test, "final_note": m.final_note or None,
         "wall_seconds": m.wall_seconds, "budget_seconds": bundle.config.get("time_limit"),
+        "executor": m.executor, **({"ray_nodes": m.ray_nodes, "fold_nodes": list(m.fold_nodes) if m.fold_nodes
+                                    is not None else None} if m.executor == "ray" else {}),
         "class_labels": list(m.class_labels) if m.class_labels is not None else None, "gpus": list(m.gpus),
         "leaderboard": [{"model": r.model, "score_val": _num(r.score_val), "score_test": _num(getattr(r, "score_test", None)),
                          "fit_time": _num(getattr(r, "fit_time", None)), "used_gpu": bool(getattr(r, "used_gpu", False))}

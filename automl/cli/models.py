@@ -45,19 +45,32 @@ def _open_model(ws, model: str, key_file: str | None, tmp: str):
 def cmd_predict(args: argparse.Namespace) -> int:
     import tempfile
 
+    from automl.errors import ConfigError
     from automl.model.bundle import load_predictor
+    from automl.model.cluster import configured_address
     from automl.model.prediction import predict_csv
+    from automl.model.ray_scoring import predict_csv_on_ray
     from automl.monitoring.record import record_batch
     from explain.shap_values import top_reasons_for
 
     ws = _workspace(args)
     with tempfile.TemporaryDirectory() as tmp:
         bundle, deployment = _open_model(ws, args.model, args.key_file, tmp)
-        predictor = load_predictor(bundle)
-        report = predict_csv(predictor, bundle, args.data, args.out, chunk_rows=args.chunk_rows,
-                             on_progress=lambda n: _err(f"  {n:,} rows scored"),
-                             reasons=top_reasons_for(predictor, bundle, args.explain) if args.explain else None,
-                             id_column=args.id_column)
+        address = configured_address(args.ray) if args.ray else None
+        if address and args.explain:
+            raise ConfigError("--explain is not available with --ray: score on the cluster, then explain the "
+                              "rows you need with `explain`.")
+        if address:
+            report, nodes = predict_csv_on_ray(bundle, args.data, args.out, address, id_column=args.id_column,
+                                               chunk_rows=args.chunk_rows or 50_000,
+                                               on_progress=lambda n: _err(f"  {n:,} rows scored"))
+            _err(f"scored on the Ray cluster at {address}: actors on {len(nodes)} node(s)")
+        else:
+            predictor = load_predictor(bundle)
+            report = predict_csv(predictor, bundle, args.data, args.out, chunk_rows=args.chunk_rows or 200_000,
+                                 on_progress=lambda n: _err(f"  {n:,} rows scored"),
+                                 reasons=top_reasons_for(predictor, bundle, args.explain) if args.explain else None,
+                                 id_column=args.id_column)
     record_batch(ws, deployment, bundle, report, file=str(args.data), unreadable=report.coerced_to_missing)
     for line in report.lines():
         _err(line)

@@ -55,6 +55,9 @@ def _add_train(sub) -> None:
                     help="auto (plans bagging and stacking for the table and budget), fast, good, high, best")
     tr.add_argument("--time-limit", type=int, default=120,
                     help="seconds, the whole run: fitting, scoring and retraining on every row")
+    tr.add_argument("--ray", default=None, metavar="ADDRESS",
+                    help="fit on this Ray cluster (host:port, or auto); default: $AUTOML_STUDIO_RAY_ADDRESS, else "
+                         "this machine")
     tr.add_argument("--no-refit", dest="refit_all_rows", action="store_false",
                     help="keep the model trained on the training split (default: retrain it on every row "
                          "once the test split has measured it)")
@@ -85,11 +88,17 @@ def _add_predict(sub) -> None:
     pr.add_argument("model", help="run id, or an exported model .zip")
     pr.add_argument("data")
     pr.add_argument("--out", required=True)
-    pr.add_argument("--chunk-rows", type=int, default=200_000)
+    pr.add_argument("--chunk-rows", type=int, default=None,
+                    help="rows read and scored per chunk (default 200,000; 50,000 on a Ray cluster, one chunk per "
+                         "actor call)")
+    pr.add_argument("--ray", default=None, metavar="ADDRESS",
+                    help="score on this Ray cluster (host:port, or auto): an actor pool, each loading the model "
+                         "once (default: this process)")
     pr.add_argument("--explain", type=int, default=0, metavar="K",
                     help="add the K strongest reasons (SHAP) per row; slower")
-    pr.add_argument("--id-column", default=None, help="write only this column beside the predictions; through a deployment, each "
-                         "row's answer is also kept by this id so that `actuals` can join its true outcome")
+    pr.add_argument("--id-column", default=None,
+                    help="write only this column beside the predictions; through a deployment, each row's answer "
+                         "is also kept by this id so that `actuals` can join its true outcome")
     pr.add_argument("--key-file", default=None, help="signing key for a bundle made in another workspace")
     pr.set_defaults(func=cmd_predict)
 

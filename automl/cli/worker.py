@@ -23,6 +23,7 @@ KINDS = {
     "importance": "automl.evaluation.importance:run_importance_job",
     "shrink": "automl.model.reshape:run_shrink_job",
     "refit": "automl.model.reshape:run_refit_job",
+    "ray_batch": "automl.monitoring.ray_batch:run_ray_batch_job",
 }
 
 
@@ -60,8 +61,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _shutdown_ray() -> None:
+    """Stop the Ray runtime the job started (AutoGluon's parallel folds), or leave the cluster it joined:
+    `os._exit` below skips Ray's own exit hook, which would leave its node processes behind."""
+    ray = sys.modules.get("ray")
+    if ray is not None and ray.is_initialized():
+        try:
+            ray.shutdown()
+        except Exception:  # noqa: BLE001 - the job's outcome is recorded; a leftover is logged
+            traceback.print_exc()
+
+
 if __name__ == "__main__":
-    code = main()
+    try:
+        code = main()
+    finally:
+        _shutdown_ray()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)  # skip native teardown, which pyarrow can abort (apache/arrow#34314); the result is recorded

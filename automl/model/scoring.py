@@ -84,6 +84,9 @@ class RunMetrics:
     final_model_rows: int | None = None     # the rows the model predictions use was trained on
     final_note: str = ""                    # why the model was not retrained on every row, when it was not
     wall_seconds: float | None = None       # the job's start to a usable model
+    executor: str = "local"                 # "local", or "ray": a Ray cluster the job joined
+    ray_nodes: int | None = None            # the cluster's alive nodes when fitting started
+    fold_nodes: tuple[str, ...] | None = None  # ids of the nodes bagged folds ran on (None: not known)
 
     @property
     def value(self) -> float | None:
@@ -92,14 +95,14 @@ class RunMetrics:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for key in ("class_labels", "gpus", "models_on_gpu"):
+        for key in ("class_labels", "gpus", "models_on_gpu", "fold_nodes"):
             d[key] = list(d[key]) if d[key] is not None else None
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "RunMetrics":
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
-        for key in ("class_labels", "gpus", "models_on_gpu"):
+        for key in ("class_labels", "gpus", "models_on_gpu", "fold_nodes"):
             if known.get(key) is not None:
                 known[key] = tuple(known[key])
         return cls(**known)

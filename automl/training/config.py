@@ -18,6 +18,7 @@ from automl.data.problem import (
     validate_target,
 )
 from automl.errors import ConfigError, GPUUnavailableError, TargetError
+from automl.model.cluster import check_reachable, configured_address
 from automl.model.run_files import RunFiles
 from automl.store import atomic, jobs
 from automl.store.workspace import RunInfo, Workspace
@@ -62,6 +63,7 @@ class TrainConfig:
     recipe: dict[str, Any] | None = None   # cleaning recipe (automl.data.cleaning format), fitted on the train split
     source_dataset_id: str | None = None   # the raw rows: the dataset itself, or the one a version was cleaned from
     refit_all_rows: bool = True            # after the test split measured it, retrain the model on every row
+    ray_address: str | None = None         # a Ray cluster to fit on (None: this machine; see automl.model.cluster)
     problem_reason: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,8 +141,11 @@ def resolve_config(ws: Workspace, config: TrainConfig) -> TrainConfig:
         raise GPUUnavailableError("GPU training was requested (--gpu on) but no GPU is visible to torch; "
                                   "use --gpu auto or off.")
     recipe, source = _recipe_and_source(ws, config)
+    ray_address = configured_address(config.ray_address)
+    if ray_address:  # an unreachable cluster fails now, in one line, not in the job after a minute of retries
+        check_reachable(ray_address)
     return replace(config, problem_type=problem_type, eval_metric=metric, preset=resolve_preset(config.preset),
-                   problem_reason=reason, recipe=recipe, source_dataset_id=source)
+                   problem_reason=reason, recipe=recipe, source_dataset_id=source, ray_address=ray_address)
 
 
 def _check_weight(df: Any, config: TrainConfig) -> None:

@@ -18,6 +18,7 @@ from sklearn.model_selection import train_test_split
 
 from automl.data.cleaning import Recipe
 from automl.model.bundle import sign_run
+from automl.model.cluster import ClusterInfo, check_workspace_visible, connect, nodes_that_ran
 from automl.model.model_input import ColumnRead, read_plan, replay_frame
 from automl.model.run_files import RunFiles
 from automl.model.schema import build_schema
@@ -86,12 +87,17 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     train, test = prepared.train, prepared.test
 
     num_gpus = detect_gpus() if config.gpu != "off" else 0
-    plan = _plan(config, train, len(test), spent())
+    cluster = _join_cluster(config, run_dir, events)
+    if cluster is not None and config.gpu != "off":
+        num_gpus = cluster.gpus
+    plan = _plan(config, train, len(test), spent(), cores=cluster.cpus if cluster else None)
     events.emit("stage", stage="fitting", time_limit=plan.fit_seconds, preset=config.preset, num_gpus=num_gpus,
                 plan=plan.reason)
     started = time.time()
-    predictor = _fit(config, plan, train, run_dir, events, jobs.stop_path(ws, job), num_gpus)
+    predictor = _fit(config, plan, train, run_dir, events, jobs.stop_path(ws, job), num_gpus,
+                     num_cpus=cluster.cpus if cluster else None)
     fit_seconds = time.time() - started
+    fold_nodes = nodes_that_ran("_ray_fit") if cluster else None
     if not predictor.model_names():
         raise RuntimeError(f"No model finished within the {config.time_limit} s budget; give training more time.")
 
@@ -109,7 +115,9 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
                       num_gpus=num_gpus, gpus=tuple(gpu_names()) if num_gpus else (),
                       models_on_gpu=tuple(m for m, g in zip(leaderboard["model"], leaderboard["used_gpu"]) if g),
                       stopped_early=should_stop(), versions=_versions(), plan=plan.reason, final_model=final,
-                      final_model_rows=final_rows, final_note=note)
+                      final_model_rows=final_rows, final_note=note, executor="ray" if cluster else "local",
+                      ray_nodes=cluster.nodes if cluster else None,
+                      fold_nodes=tuple(fold_nodes) if fold_nodes is not None else None)
     inputs = prepared.raw_train.drop(columns=[config.sample_weight] if config.sample_weight else [])
     schema = build_schema(inputs, config.label, config.problem_type, metrics.class_labels, prepared.reads)
     atomic.write_json(files.schema, schema.to_dict())
@@ -128,12 +136,24 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     return "stopped" if should_stop() else "succeeded"
 
 
-def _plan(config: TrainConfig, train: pd.DataFrame, test_rows: int, spent: float) -> Plan:
+def _join_cluster(config: TrainConfig, run_dir: Path, events: jobs.EventLog) -> ClusterInfo | None:
+    """With a Ray address, join that cluster before fitting (AutoGluon then schedules its bagged folds and
+    parallel fits over its nodes), once every node is seen to reach the run's folder."""
+    if not config.ray_address:
+        return None
+    cluster = connect(config.ray_address)
+    check_workspace_visible(run_dir)
+    events.emit("executor", executor="ray", line=cluster.line(), nodes=cluster.nodes, cpus=cluster.cpus,
+                gpus=cluster.gpus)
+    return cluster
+
+
+def _plan(config: TrainConfig, train: pd.DataFrame, test_rows: int, spent: float, cores: int | None = None) -> Plan:
     import psutil
 
     not_inputs = [c for c in (config.label, config.sample_weight) if c]
     return make_plan(config.preset, config.time_limit, len(train), train.shape[1] - len(not_inputs),
-                     problem_type=config.problem_type, cores=psutil.cpu_count() or 1,
+                     problem_type=config.problem_type, cores=cores or psutil.cpu_count() or 1,
                      memory_mb=psutil.virtual_memory().available / 2**20,
                      table_mb=train.memory_usage(deep=True).sum() / 2**20, refit_all_rows=config.refit_all_rows,
                      spent=spent, tuning=bool(config.tuning_trials), test_rows=test_rows)
@@ -236,7 +256,7 @@ def _prepare(ws: Workspace, config: TrainConfig, run_dir: Path, events: jobs.Eve
 
 
 def _fit(config: TrainConfig, plan: Plan, train: pd.DataFrame, run_dir: Path, events: jobs.EventLog,
-         stop_file: Path, num_gpus: int):
+         stop_file: Path, num_gpus: int, num_cpus: int | None = None):
     from autogluon.tabular import TabularPredictor
 
     from automl.training.callbacks import ProgressCallback
@@ -256,6 +276,8 @@ def _fit(config: TrainConfig, plan: Plan, train: pd.DataFrame, run_dir: Path, ev
     chosen = hyperparameters_for(config.preset, config.model_families, num_gpus)
     if chosen is not None:
         kwargs["hyperparameters"] = chosen
+    if num_cpus:  # a cluster's CPUs, not this machine's
+        extra["num_cpus"] = num_cpus
     predictor.fit(train, num_gpus=num_gpus, excluded_model_types=excluded,
                   callbacks=[ProgressCallback(events.path, str(stop_file))], **kwargs, **extra)
     return predictor

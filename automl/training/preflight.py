@@ -1,4 +1,5 @@
-"""The pre-flight check shown before training: size, memory, models, GPU, and whether the budget fits."""
+"""The pre-flight check shown before training: size, memory, models, GPU, where it runs (this machine or a
+Ray cluster), and whether the budget fits."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 
 from automl.data.cleaning import Recipe
 from automl.data.problem import PRESETS
+from automl.model.cluster import ClusterInfo, describe
 from automl.store.workspace import Workspace
 from automl.training.config import GPU_FAMILIES, MODEL_FAMILIES, TrainConfig, resolve_config
 from automl.training.plan import Plan, make_plan
@@ -33,6 +35,8 @@ class Preflight:
     gpu_families: list[str]
     plan: Plan
     warnings: list[str] = field(default_factory=list)
+    cluster: ClusterInfo | None = None
+    cores: int = 1
 
     def lines(self) -> list[str]:
         out = [f"{self.rows:,} rows × {self.columns} input columns ({self.table_mb:,.0f} MB in memory).",
@@ -44,11 +48,17 @@ class Preflight:
             out.append(f"GPU: {', '.join(self.gpus)} — used by {on}; the others train on the CPU.")
         else:
             out.append("GPU: none used; every model trains on the CPU.")
+        if self.cluster is not None:
+            out.append(f"Runs on the {self.cluster.line()}: bagged folds and parallel fits spread over its nodes.")
+        else:
+            out.append(f"Runs on this machine ({self.cores} cores); bagged folds are fitted in parallel (Ray).")
         return out
 
 
-def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None) -> Preflight:
-    """Check a config before training. `gpus` (names) may be passed in to skip detection."""
+def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None,
+              cluster: ClusterInfo | None = None) -> Preflight:
+    """Check a config before training. `gpus` (names) and `cluster` (the configured Ray cluster, as
+    `automl.model.cluster.describe` found it) may be passed in to skip asking again."""
     import psutil
 
     from automl.training.config import gpu_names
@@ -64,7 +74,9 @@ def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None)
     families = list(resolved.model_families or PRESET_FAMILIES.get(resolved.preset, tuple(MODEL_FAMILIES)))
     gpus = (gpu_names() if gpus is None else gpus) if resolved.gpu != "off" else []
     gpu_families = [f for f in families if f in GPU_FAMILIES] if gpus else []
-    cores = psutil.cpu_count() or 1
+    if resolved.ray_address and cluster is None:
+        cluster = describe(resolved.ray_address)
+    cores = cluster.cpus if cluster is not None else psutil.cpu_count() or 1
     train_rows = round(len(df) * (1 - resolved.test_size))
     plan = make_plan(resolved.preset, resolved.time_limit, train_rows, inputs.shape[1],
                      problem_type=resolved.problem_type, cores=cores, memory_mb=available, table_mb=table_mb,
@@ -83,4 +95,4 @@ def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None)
         warnings.append("Tuning splits the budget between trials; give it at least a minute per model family.")
     return Preflight(rows=len(df), columns=inputs.shape[1], table_mb=round(table_mb, 1),
                      memory_estimate_mb=round(estimate), available_mb=round(available), families=families,
-                     gpus=gpus, gpu_families=gpu_families, plan=plan, warnings=warnings)
+                     gpus=gpus, gpu_families=gpu_families, plan=plan, warnings=warnings, cluster=cluster, cores=cores)

@@ -1,0 +1,116 @@
+"""Scale-out on Ray, on a real two-node cluster started on this machine (Ray's own `Cluster`, one CPU per
+node, bounded memory): a bagged training job whose folds ran on both nodes, batch scoring on the cluster
+that is the local path row for row, and an unreachable address that fails at once. The cluster is torn
+down whatever happens."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pandas as pd
+import pytest
+
+from tests.helpers import FAST_MODELS, SAMPLES, run_cli
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from ray.cluster_utils import Cluster
+
+    nodes = Cluster(initialize_head=True, connect=False,
+                    head_node_args={"num_cpus": 1, "object_store_memory": 200 * 2**20})
+    try:
+        nodes.add_node(num_cpus=1, object_store_memory=200 * 2**20)
+        nodes.wait_for_nodes()
+        yield nodes
+    finally:
+        nodes.shutdown()
+
+
+@pytest.fixture(scope="module")
+def cluster_run(cluster, tmp_path_factory):
+    root = tmp_path_factory.mktemp("ray") / "ws"
+    proc = run_cli("train", str(SAMPLES / "titanic.csv"), "--label", "survived", "--time-limit", "30",
+                   "--models", *FAST_MODELS, "--json", "--ray", cluster.address, workspace=root)
+    assert proc.returncode == 0, proc.stderr
+    return root, json.loads(proc.stdout)
+
+
+def test_a_bagged_training_job_fits_its_folds_on_both_nodes(cluster, cluster_run, trained):
+    _, result = cluster_run
+    assert result["executor"] == "ray" and result["ray_nodes"] == 2
+    assert len(result["fold_nodes"]) == 2, result["fold_nodes"]  # node ids, recorded in the run's metrics
+    assert "8-fold bagging" in result["plan"] and "on 2 cores" in result["plan"]
+    local = trained.train_json  # the same command on this machine (the shared fixture)
+    assert local["executor"] == "local" and "fold_nodes" not in local
+    print("test roc_auc, cluster vs local:", result["test_score"], local["test_score"])
+    assert abs(result["test_score"] - local["test_score"]) <= 0.03  # the same seed and split: within noise
+
+
+def test_batch_scoring_on_the_cluster_is_the_local_path_row_for_row(cluster, cluster_run, tmp_path):
+    root, result = cluster_run
+    data = SAMPLES / "titanic.csv"
+    local = run_cli("predict", result["run_id"], str(data), "--out", str(tmp_path / "local.csv"), workspace=root)
+    assert local.returncode == 0, local.stderr
+    on_ray = run_cli("predict", result["run_id"], str(data), "--out", str(tmp_path / "ray.csv"), "--ray",
+                     cluster.address, "--chunk-rows", "300", workspace=root)
+    assert on_ray.returncode == 0, on_ray.stderr
+    assert "actors on 2 node(s)" in on_ray.stderr
+    assert (tmp_path / "ray.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()  # same rows, same order
+    assert on_ray.stderr.count("1309 row(s) scored.") == 1 and "outside the training range" in on_ray.stderr
+    assert len(pd.read_csv(tmp_path / "ray.csv")) == 1309
+
+
+def test_an_unreachable_cluster_fails_at_once_with_one_line(tmp_path):
+    started = time.time()
+    proc = run_cli("train", str(SAMPLES / "titanic.csv"), "--label", "survived", "--ray", "127.0.0.1:1",
+                   workspace=tmp_path / "ws")
+    assert proc.returncode != 0 and time.time() - started < 30
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Cannot reach the Ray cluster at 127.0.0.1:1" in errors[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_node_that_cannot_see_the_workspace_is_named(cluster, tmp_path):
+    import ray
+
+    from automl.errors import ClusterError
+    from automl.model.cluster import check_workspace_visible, connect
+
+    try:
+        info = connect(cluster.address)
+        assert info.nodes == 2 and info.cpus == 2
+        check_workspace_visible(tmp_path)  # every node sees it
+        with pytest.raises(ClusterError, match="cannot see the workspace folder"):
+            check_workspace_visible(tmp_path / "elsewhere")
+    finally:
+        ray.shutdown()
+
+
+def test_the_predict_pages_cluster_job_scores_records_and_reports(cluster, cluster_run, tmp_path):
+    """What the Predict page starts for a large file with a cluster set: a job of its own, whose predictions
+    are the local path's and whose batch is recorded under the deployment with its drift."""
+    from automl.serving import deployments
+    from automl.store import jobs
+    from automl.store.workspace import Workspace
+    from tests.helpers import wait_for
+
+    root, result = cluster_run
+    ws = Workspace(root)
+    deployments.deploy(ws, result["run_id"], "on-ray")
+    job = jobs.start(ws, "ray_batch", run_id=result["run_id"], params={
+        "input": str(SAMPLES / "titanic.csv"), "output": str(tmp_path / "out.csv"),
+        "report": str(tmp_path / "report.json"), "address": cluster.address, "id_column": "name",
+        "deployment": "on-ray", "file_name": "titanic.csv", "rows": 1309})
+    assert wait_for(ws, job.id, timeout=300).status == "succeeded", jobs.log_tail(ws, jobs.refresh(ws, job.id))
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["rows"] == 1309 and "Scored on the Ray cluster" in report["lines"][-1]
+    local = run_cli("predict", result["run_id"], str(SAMPLES / "titanic.csv"), "--out", str(tmp_path / "l.csv"),
+                    "--id-column", "name", workspace=root)
+    assert local.returncode == 0 and (tmp_path / "l.csv").read_bytes() == (tmp_path / "out.csv").read_bytes()
+    scored = ws.list_scorings("on-ray")
+    assert [(s.source, s.rows, s.detail["executor"]) for s in scored] == [("batch", 1309, "ray")]
+    assert ws.count_answers("on-ray") == 1309 and scored[0].detail["estimated"]["metric"] == "roc_auc"

@@ -25,7 +25,7 @@ from typing import Any
 from automl.errors import ClusterError
 
 __all__ = ["RAY_ADDRESS_ENV", "ClusterInfo", "configured_address", "resolve_address", "check_reachable", "connect", "cluster_info",
-           "describe", "check_workspace_visible", "nodes_that_ran"]
+           "describe", "check_workspace_visible", "nodes_that_ran", "start_local"]
 
 RAY_ADDRESS_ENV = "AUTOML_STUDIO_RAY_ADDRESS"
 _CONNECT_TIMEOUT_S = 5.0
@@ -105,6 +105,17 @@ def connect(address: str) -> ClusterInfo:
         except Exception as exc:  # noqa: BLE001 - Ray's many connection errors, as one reason
             raise ClusterError(f"Could not join the Ray cluster at {address}: {str(exc).splitlines()[0]}") from exc
     return cluster_info(address)
+
+
+def start_local(cpus: int, gpus: int = 0) -> None:
+    """A private Ray runtime for this job's parallel folds (what AutoGluon would start), started as a new
+    local instance on purpose: a bare `ray.init()` joins any cluster already running on this machine (for
+    example one started with `ray start`), where AutoGluon's resource arguments are refused."""
+    import ray
+
+    if not ray.is_initialized():
+        ray.init(address="local", num_cpus=cpus, num_gpus=gpus, include_dashboard=False, log_to_driver=False,
+                 logging_level=logging.ERROR)
 
 
 def cluster_info(address: str = "") -> ClusterInfo:

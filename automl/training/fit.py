@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
+import psutil
 from sklearn.model_selection import train_test_split
 
 from automl.data.cleaning import Recipe
 from automl.model.bundle import sign_run
-from automl.model.cluster import ClusterInfo, check_workspace_visible, connect, nodes_that_ran
+from automl.model.cluster import ClusterInfo, check_workspace_visible, connect, nodes_that_ran, start_local
 from automl.model.model_input import ColumnRead, read_plan, replay_frame
 from automl.model.run_files import RunFiles
 from automl.model.schema import build_schema
@@ -91,6 +92,9 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     if cluster is not None and config.gpu != "off":
         num_gpus = cluster.gpus
     plan = _plan(config, train, len(test), spent(), cores=cluster.cpus if cluster else None)
+    if cluster is None and (plan.bagged or config.preset in ("good_quality", "high_quality", "best_quality")):
+        # bagged folds in parallel on this machine
+        start_local(psutil.cpu_count() or 1, num_gpus)
     events.emit("stage", stage="fitting", time_limit=plan.fit_seconds, preset=config.preset, num_gpus=num_gpus,
                 plan=plan.reason)
     started = time.time()
@@ -149,8 +153,6 @@ def _join_cluster(config: TrainConfig, run_dir: Path, events: jobs.EventLog) -> 
 
 
 def _plan(config: TrainConfig, train: pd.DataFrame, test_rows: int, spent: float, cores: int | None = None) -> Plan:
-    import psutil
-
     not_inputs = [c for c in (config.label, config.sample_weight) if c]
     return make_plan(config.preset, config.time_limit, len(train), train.shape[1] - len(not_inputs),
                      problem_type=config.problem_type, cores=cores or psutil.cpu_count() or 1,

@@ -114,3 +114,24 @@ def test_the_predict_pages_cluster_job_scores_records_and_reports(cluster, clust
     scored = ws.list_scorings("on-ray")
     assert [(s.source, s.rows, s.detail["executor"]) for s in scored] == [("batch", 1309, "ray")]
     assert ws.count_answers("on-ray") == 1309 and scored[0].detail["estimated"]["metric"] == "roc_auc"
+
+
+def test_local_training_stays_local_while_a_cluster_runs_on_this_machine(cluster, tmp_path):
+    """A bare `ray.init()` (AutoGluon's) would join the cluster running here and fail on its resource
+    arguments; a job without an address starts its own runtime and trains here."""
+    import ray
+
+    from automl.store.workspace import Workspace
+    from automl.training.config import TrainConfig, start_training
+    from tests.helpers import wait_for
+
+    ray.init(address=cluster.address, log_to_driver=False)  # this process has used the cluster, and let go
+    ray.shutdown()
+    ws = Workspace(tmp_path / "ws")
+    rows = pd.read_csv(SAMPLES / "diamonds.csv").sample(3000, random_state=0)
+    run = start_training(ws, TrainConfig(ws.add_dataset(rows, "d.csv").id, "price", time_limit=20,
+                                         model_families=("GBM",)))
+    job = wait_for(ws, run.id, timeout=300)
+    assert job.status == "succeeded", job.message
+    metrics = json.loads((ws.run_dir(run.id) / "metrics.json").read_text())
+    assert metrics["executor"] == "local" and "bagging" in metrics["plan"]

@@ -89,7 +89,7 @@ def predict_csv_on_ray(bundle: Bundle, data_path: str | Path, out_path: str | Pa
     pool = actors or max(1, min(cluster.cpus, len(input_refs), 8))
     scored = ray.data.from_pandas_refs(input_refs).map_batches(
         RayScoring, fn_constructor_kwargs={"bundle": bundle}, batch_size=None, batch_format="pandas",
-        concurrency=pool, num_cpus=1)
+        compute=ray.data.ActorPoolStrategy(size=pool), num_cpus=1, max_restarts=0)
     nodes: set[str] = set()
     waiting: dict[int, list[pd.DataFrame]] = {}
     next_chunk, done_rows = 0, 0

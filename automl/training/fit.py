@@ -28,7 +28,7 @@ from automl.model.threshold import save_validation_predictions
 from automl.store import atomic, jobs
 from automl.store.workspace import JobRecord, Workspace
 from automl.training.config import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
-from automl.training.plan import AUTO_PORTFOLIO, SAVE_S, Plan, make_plan, refit_estimate
+from automl.training.plan import AUTO_PORTFOLIO, PARALLEL_FOLDS_MIN_CORES, SAVE_S, Plan, make_plan, refit_estimate
 
 __all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "TRAIN_SAMPLE_ROWS"]
 
@@ -92,14 +92,16 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     if cluster is not None and config.gpu != "off":
         num_gpus = cluster.gpus
     plan = _plan(config, train, len(test), spent(), cores=cluster.cpus if cluster else None)
-    if cluster is None and (plan.bagged or config.preset in ("good_quality", "high_quality", "best_quality")):
-        # bagged folds in parallel on this machine
-        start_local(psutil.cpu_count() or 1, num_gpus)
+    cores = psutil.cpu_count() or 1
+    parallel_folds = cluster is not None or cores >= PARALLEL_FOLDS_MIN_CORES
+    if cluster is None and parallel_folds and (plan.bagged or config.preset in (
+            "good_quality", "high_quality", "best_quality")):
+        start_local(cores, num_gpus)  # bagged folds in parallel on this machine
     events.emit("stage", stage="fitting", time_limit=plan.fit_seconds, preset=config.preset, num_gpus=num_gpus,
                 plan=plan.reason)
     started = time.time()
     predictor = _fit(config, plan, train, run_dir, events, jobs.stop_path(ws, job), num_gpus,
-                     num_cpus=cluster.cpus if cluster else None)
+                     num_cpus=cluster.cpus if cluster else None, parallel_folds=parallel_folds)
     fit_seconds = time.time() - started
     fold_nodes = nodes_that_ran("_ray_fit") if cluster else None
     if not predictor.model_names():
@@ -258,7 +260,7 @@ def _prepare(ws: Workspace, config: TrainConfig, run_dir: Path, events: jobs.Eve
 
 
 def _fit(config: TrainConfig, plan: Plan, train: pd.DataFrame, run_dir: Path, events: jobs.EventLog,
-         stop_file: Path, num_gpus: int, num_cpus: int | None = None):
+         stop_file: Path, num_gpus: int, num_cpus: int | None = None, parallel_folds: bool = True):
     from autogluon.tabular import TabularPredictor
 
     from automl.training.callbacks import ProgressCallback
@@ -280,6 +282,8 @@ def _fit(config: TrainConfig, plan: Plan, train: pd.DataFrame, run_dir: Path, ev
         kwargs["hyperparameters"] = chosen
     if num_cpus:  # a cluster's CPUs, not this machine's
         extra["num_cpus"] = num_cpus
+    if not parallel_folds:  # few cores: one fold after another, each with every core (benchmarks/ray_scale.py)
+        extra["ag_args_ensemble"] = {"fold_fitting_strategy": "sequential_local"}
     predictor.fit(train, num_gpus=num_gpus, excluded_model_types=excluded,
                   callbacks=[ProgressCallback(events.path, str(stop_file))], **kwargs, **extra)
     return predictor

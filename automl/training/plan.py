@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["Plan", "make_plan", "refit_estimate", "STARTUP_S", "SAVE_S", "finish_seconds", "AUTO_PORTFOLIO"]
+__all__ = ["Plan", "make_plan", "refit_estimate", "STARTUP_S", "SAVE_S", "finish_seconds", "AUTO_PORTFOLIO",
+           "PARALLEL_FOLDS_MIN_CORES"]
 
 AUTO_PORTFOLIO = "default"  # AutoGluon's default model portfolio (no model in it downloads weights)
 
@@ -31,6 +32,9 @@ _REFIT_SHARE = {"bagged": 0.12, "holdout": 0.25}  # of the budget, kept to retra
 # fitting in them): the budget goes to fitting, and the model is retrained only if time is left.
 _HOLDOUT_RESERVE_MAX_ROWS = 10_000
 
+# Below this many cores, bagged folds are fitted one after another, each with every core: on 2 cores Ray's
+# parallel folds took 3.2x as long (its runtime and a fresh worker per fold; benchmarks/ray_scale.py).
+PARALLEL_FOLDS_MIN_CORES = 4
 
 @dataclass(frozen=True)
 class Plan:

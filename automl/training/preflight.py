@@ -10,7 +10,7 @@ from automl.data.problem import PRESETS
 from automl.model.cluster import ClusterInfo, describe
 from automl.store.workspace import Workspace
 from automl.training.config import GPU_FAMILIES, MODEL_FAMILIES, TrainConfig, resolve_config
-from automl.training.plan import Plan, make_plan
+from automl.training.plan import PARALLEL_FOLDS_MIN_CORES, Plan, make_plan
 
 __all__ = ["Preflight", "preflight", "PRESET_FAMILIES", "MIN_BUDGET_S"]
 
@@ -51,7 +51,10 @@ class Preflight:
         if self.cluster is not None:
             out.append(f"Runs on the {self.cluster.line()}: bagged folds and parallel fits spread over its nodes.")
         else:
-            out.append(f"Runs on this machine ({self.cores} cores); bagged folds are fitted in parallel (Ray).")
+            out.append(f"Runs on this machine ({self.cores} cores); " + (
+                "bagged folds are fitted in parallel (Ray)." if self.cores >= PARALLEL_FOLDS_MIN_CORES else
+                "bagged folds are fitted one after another, each with every core (faster than parallel folds "
+                f"below {PARALLEL_FOLDS_MIN_CORES} cores)."))
         return out
 
 

@@ -64,6 +64,29 @@ def test_batch_scoring_on_the_cluster_is_the_local_path_row_for_row(cluster, clu
     assert len(pd.read_csv(tmp_path / "ray.csv")) == 1309
 
 
+def test_a_job_on_the_cluster_is_cancelled_as_a_local_one_and_the_cluster_serves_on(cluster, tmp_path):
+    from automl.model.cluster import describe
+    from automl.store import jobs
+    from automl.store.workspace import Workspace
+    from automl.training.config import TrainConfig, start_training
+    from tests.helpers import wait_for
+
+    ws = Workspace(tmp_path / "ws")
+    rows = pd.read_csv(SAMPLES / "diamonds.csv").sample(5000, random_state=0)
+    run = start_training(ws, TrainConfig(ws.add_dataset(rows, "d.csv").id, "price", time_limit=120,
+                                         ray_address=cluster.address))
+    deadline = time.time() + 120
+    while time.time() < deadline:  # live progress, as for a local job: the cluster joined, models started
+        events = jobs.read_events(ws, jobs.refresh(ws, run.id))
+        if any(e.get("event") == "model_started" for e in events):
+            break
+        time.sleep(0.5)
+    assert any(e.get("event") == "executor" and "2 node(s)" in e["line"] for e in events), events
+    assert jobs.cancel(ws, run.id).status == "cancelled"
+    assert wait_for(ws, run.id).status == "cancelled"
+    assert describe(cluster.address).nodes == 2  # the cluster outlives the job's driver
+
+
 def test_an_unreachable_cluster_fails_at_once_with_one_line(tmp_path):
     started = time.time()
     proc = run_cli("train", str(SAMPLES / "titanic.csv"), "--label", "survived", "--ray", "127.0.0.1:1",

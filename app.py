@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
+from ui.timing import timed_run
 
+STARTED = time.time()
 st.set_page_config(page_title="AutoML Studio", page_icon=":material/science:", layout="wide")
 
 PAGES = [
@@ -34,4 +38,5 @@ with st.sidebar:
         st.caption(f"Dataset: `{state.dataset_id}`")
     if state.run_id:
         st.caption(f"Run: `{state.run_id}`")
-page.run()
+with timed_run(page.title, STARTED):  # off unless AUTOML_STUDIO_PAGE_TIMING names a file (benchmarks/page_speed.py)
+    page.run()

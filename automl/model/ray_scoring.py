@@ -81,11 +81,11 @@ def predict_csv_on_ray(bundle: Bundle, data_path: str | Path, out_path: str | Pa
         total.merge(PredictionReport(rows=len(chunk), ignored_columns=ignored, unreadable=unreadable))
     if not total.rows:
         raise DataLoadError(f"{data_path.name} has a header but no data rows.")
+    for name in ("ray.data", "ray.data._internal"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # progress is ours (`on_progress`), on stderr
     context.execution_options.preserve_order = True
-    for name in ("ray.data", "ray.data._internal"):
-        logging.getLogger(name).setLevel(logging.WARNING)
     pool = actors or max(1, min(cluster.cpus, len(input_refs), 8))
     scored = ray.data.from_pandas_refs(input_refs).map_batches(
         RayScoring, fn_constructor_kwargs={"bundle": bundle}, batch_size=None, batch_format="pandas",

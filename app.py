@@ -10,6 +10,7 @@ from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
 from ui.timing import timed_run
+from ui.warmup import warm_up_once
 
 STARTED = time.time()
 st.set_page_config(page_title="AutoML Studio", page_icon=":material/science:", layout="wide")
@@ -27,6 +28,7 @@ PAGES = [
     st.Page("pages/monitor.py", title="Monitor", icon=":material/query_stats:"),
 ]
 
+warm_up_once()  # torch and AutoGluon imported in the background, once per server
 state = get_state()
 require_sign_in()
 

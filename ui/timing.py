@@ -18,11 +18,11 @@ __all__ = ["timed_run"]
 @contextmanager
 def timed_run(page_title: str, started: float) -> Iterator[None]:
     path = os.environ.get("AUTOML_STUDIO_PAGE_TIMING")
+    session = st.query_params.get("bench", "") if path else ""  # read now: after st.stop() any st call stops
     try:
         yield
     finally:
         if path:
-            line = {"page": page_title, "started": started, "ended": time.time(),
-                    "session": st.query_params.get("bench", "")}
+            line = {"page": page_title, "started": started, "ended": time.time(), "session": session}
             with open(path, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps(line) + "\n")

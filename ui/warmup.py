@@ -1,0 +1,33 @@
+"""Work every first visit would otherwise wait for, started once per server in the background: importing
+torch to look for GPUs (the Train page's pre-flight; 1.2 s here) and AutoGluon (the first model loaded by
+Evaluate, Explain or Predict; 1.6 s). Measured by `benchmarks/page_speed.py`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+__all__ = ["warm_up_once"]
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_started = False
+
+
+def warm_up_once() -> None:
+    global _started
+    with _lock:
+        if _started:
+            return
+        _started = True
+    threading.Thread(target=_warm, daemon=True, name="warm-up").start()
+
+
+def _warm() -> None:
+    try:
+        from automl.training.config import gpu_names
+
+        gpu_names()
+        import autogluon.tabular  # noqa: F401 - imported for its side effect: later imports are instant
+    except Exception:  # noqa: BLE001 - only slower first visits
+        log.warning("warming up failed; pages load what they need on first use", exc_info=True)

@@ -8,7 +8,7 @@ from automl.model.names import plain_model_name
 from automl.store import jobs
 from ui import eval_views
 from ui.gate import require_sign_in
-from ui.loaders import workspace
+from ui.loaders import evaluation_summary, run_stamp, workspace
 from ui.state import get_state
 from ui.widgets import job_progress, select_run
 
@@ -29,12 +29,13 @@ st.caption(f"Target `{bundle.label}` · {bundle.problem_type} · {m.n_train:,} t
            + (" · training was stopped early" if m.stopped_early else ""))
 st.caption(summary.rows_sentence(bundle))
 
-preds = summary.test_predictions(bundle)
-table = summary.metric_table(bundle, preds)
-st.info(summary.verdict(bundle, preds))
-baseline = summary.baseline_values(bundle, preds)
-guess = ("always the average" if bundle.problem_type == "regression"
-         else f"always \"{summary.majority_class(preds)}\"")
+done = st.session_state.pop("evaluate.saved", None)  # a threshold saved by the section below, before the redraw
+if done:
+    st.success(done)
+computed = evaluation_summary(state.workspace_root, run.id, run_stamp(bundle))  # shared by every session
+preds, table, baseline = computed["preds"], computed["table"], computed["baseline"]
+st.info(computed["verdict"])
+guess = ("always the average" if bundle.problem_type == "regression" else f"always \"{computed['majority']}\"")
 rows = list(table.itertuples())
 for start in range(0, len(rows), 5):
     for col, row in zip(st.columns(5), rows[start:start + 5]):
@@ -58,7 +59,7 @@ if warning:
     st.page_link("pages/data.py", label="See the Data page's alerts", icon=":material/table:")
 
 if bundle.problem_type == "binary":
-    eval_views.binary_section(ws, bundle, preds, run)
+    eval_views.binary_section(ws, bundle, preds, run, computed["curves"])
 elif bundle.problem_type == "multiclass":
     eval_views.multiclass_section(bundle, preds)
 else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -22,8 +23,13 @@ from ui.widgets import job_progress
 __all__ = ["binary_section", "multiclass_section", "regression_section", "leaderboard_section"]
 
 
-def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunInfo) -> None:
-    """Decision threshold (tuned, saved), confusion matrix at it, ROC, PR, calibration, gain, KS."""
+def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunInfo, computed: dict) -> None:
+    """Decision threshold (tuned, saved), confusion matrix at it, ROC, PR, calibration, gain, KS: a fragment,
+    so moving the threshold redraws this section only (the curves come computed, `computed`)."""
+    st.fragment(_threshold_section)(ws, bundle, preds, run, computed)
+
+
+def _threshold_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunInfo, computed: dict) -> None:
     positive = bundle.metrics.positive_class
     y, p = curves.binary_arrays(preds, positive)
     st.subheader("Decision threshold")
@@ -41,7 +47,7 @@ def binary_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunI
         _save(ws, bundle, chosen, objective)
     if saved is not None:
         st.caption(f"Threshold in use: {saved:.2f} ({bundle.threshold_source}).")
-    _binary_charts(bundle, preds, y, p, chosen, at)
+    _binary_charts(bundle, preds, y, p, chosen, at, computed)
 
 
 def _objective_params(col, objective: str) -> dict:
@@ -81,27 +87,29 @@ def _save(ws: Workspace, bundle: Bundle, value: float, objective: str, digits: i
     except AutoMLError as exc:
         st.error(str(exc))
         return False
-    st.success(f"Saved: predictions of this model now say `{bundle.metrics.positive_class}` from a probability "
-               f"of {value:.{digits}f}.")
+    st.session_state["evaluate.saved"] = (f"Saved: predictions of this model now say "
+                                          f"`{bundle.metrics.positive_class}` from a probability of {value:.{digits}f}.")
+    st.rerun()  # the whole page: its metric cards are at the saved threshold
     return True
 
 
-def _binary_charts(bundle: Bundle, preds: pd.DataFrame, y, p, chosen: float, at: dict) -> None:
+def _binary_charts(bundle: Bundle, preds: pd.DataFrame, y, p, chosen: float, at: dict, computed: dict) -> None:
     positive = bundle.metrics.positive_class
     other = next(c for c in bundle.class_labels if str(c) != str(positive))
-    at_preds = preds.assign(prediction=[positive if v >= chosen else other for v in p])
+    at_preds = preds.assign(prediction=np.where(p >= chosen, np.asarray(positive, dtype=object),
+                                                np.asarray(other, dtype=object)))
     left, right = st.columns(2)
     left.plotly_chart(charts.confusion_matrix_figure(summary.confusion_matrix_frame(at_preds, bundle.class_labels),
                                                      title=f"Confusion matrix at threshold {chosen:.2f}"),
                       width="stretch")
-    roc, auc = curves.roc_frame(y, p)
+    roc, auc = computed["roc"]
     fpr = at["fp"] / max(1, at["fp"] + at["tn"])
     right.plotly_chart(charts.roc_figure(roc, auc, (fpr, at["recall"])), width="stretch")
-    pr, ap = curves.pr_frame(y, p)
+    pr, ap = computed["pr"]
     left.plotly_chart(charts.pr_figure(pr, ap, float(y.mean())), width="stretch")
-    right.plotly_chart(charts.calibration_figure(curves.calibration_frame(y, p)), width="stretch")
-    left.plotly_chart(charts.gain_figure(curves.gain_frame(y, p)), width="stretch")
-    right.metric("KS statistic", f"{curves.ks_statistic(y, p):.3f}",
+    right.plotly_chart(charts.calibration_figure(computed["calibration"]), width="stretch")
+    left.plotly_chart(charts.gain_figure(computed["gain"]), width="stretch")
+    right.metric("KS statistic", f"{computed['ks']:.3f}",
                  help="The largest gap between how positives and negatives are scored (0 = none, 1 = perfect).")
 
 

@@ -15,7 +15,8 @@ from automl.model import bundle as bundle_mod
 from automl.store.workspace import Workspace
 
 __all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations", "gpus",
-           "preflight_check", "local_explanation", "threshold_suggestion", "ray_cluster"]
+           "preflight_check", "local_explanation", "threshold_suggestion", "ray_cluster",
+           "evaluation_summary", "run_stamp"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,6 +38,33 @@ def predictor(root: str, run_id: str) -> Any:
         _verified_predictor.clear(root, run_id)
         loaded = _verified_predictor(root, run_id)
     return loaded
+
+
+def run_stamp(bundle: Any) -> tuple[float, ...]:
+    """When the files the Evaluate page reads last changed (a saved threshold, another model in use)."""
+    files = bundle.files
+    return tuple(f.stat().st_mtime if f.exists() else 0.0
+                 for f in (files.metrics, files.threshold, files.deploy, files.test_predictions))
+
+
+@st.cache_data(show_spinner="Scoring the test split…", max_entries=16)
+def evaluation_summary(root: str, run_id: str, stamp: tuple[float, ...]) -> dict[str, Any]:
+    """What Evaluate shows before any control is touched, computed once per run version and shared by every
+    session: the test predictions, the metric table, the verdict, the simplest guess's scores and, for a
+    binary model, the curves that do not depend on the threshold."""
+    from automl.evaluation import curves, summary
+
+    bundle = bundle_mod.load_bundle(workspace(root), run_id)
+    preds = summary.test_predictions(bundle)
+    out = {"preds": preds, "table": summary.metric_table(bundle, preds), "verdict": summary.verdict(bundle, preds),
+           "baseline": summary.baseline_values(bundle, preds),
+           "majority": summary.majority_class(preds) if bundle.problem_type != "regression" else None}
+    if bundle.problem_type == "binary":
+        y, p = curves.binary_arrays(preds, bundle.metrics.positive_class)
+        out["curves"] = {"roc": curves.roc_frame(y, p), "pr": curves.pr_frame(y, p),
+                         "calibration": curves.calibration_frame(y, p), "gain": curves.gain_frame(y, p),
+                         "ks": curves.ks_statistic(y, p)}
+    return out
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -56,3 +56,15 @@ def test_train_asks_for_the_target_when_none_was_chosen_and_warns_of_an_unsaved_
     datasets.save_draft(ws, info.id, Recipe((DropColumns(("island",)),)))
     at.run()
     assert any("not saved as a dataset version" in w.value for w in at.warning)
+
+
+def test_an_unreachable_ray_cluster_is_said_in_the_preflight_and_training_stays_possible_here(tmp_path, monkeypatch):
+    at = with_sample(tmp_path, monkeypatch, "titanic")
+    at.switch_page("pages/train.py")
+    at.run()
+    assert "Runs on this machine" in texts(at)
+    at.text_input(key="train.ray").set_value("127.0.0.1:1").run()
+    assert not at.exception
+    assert any("Cannot reach the Ray cluster at 127.0.0.1:1" in e.value for e in at.error)
+    at.text_input(key="train.ray").set_value("").run()
+    assert "Runs on this machine" in texts(at) and not at.error

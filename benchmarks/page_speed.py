@@ -6,7 +6,7 @@ A page is ready when the run its navigation started has ended (the browser has i
 drawing it takes a few more milliseconds, not counted). Measured:
 
 - each page, opened from the sidebar, twice (the first visit of a session, then a return);
-- Evaluate's controls: a threshold drag (one step) and a slice change, each a full script run;
+- Evaluate's threshold: one step of the slider (a fragment: that section is redrawn alone);
 - ten sessions opening Evaluate at the same moment on one server (p50, p95, max).
 
 Goals (issue 20): every page ≤ 1 s after navigation, every control ≤ 0.3 s, p95 ≤ 2 s with ten sessions.
@@ -110,8 +110,8 @@ def _single_session(url: str, timings: Timings) -> list[dict]:
         for i in range(3):
             pressed = time.time()
             page.keyboard.press("ArrowRight")
-            rows.append({"what": f"Evaluate: threshold one step ({i + 1})",
-                         "seconds": round(timings.wait("Evaluate", pressed), 3)})
+            rows.append({"what": f"Evaluate: threshold one step ({i + 1}, the section's fragment)",
+                         "seconds": round(timings.wait("Evaluate: threshold section", pressed), 3)})
             time.sleep(0.8)
         browser.close()
     return rows

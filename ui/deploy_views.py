@@ -13,7 +13,7 @@ from automl.model import bundle as bundle_mod
 from automl.serving import deployments, endpoints
 from automl.store.workspace import RunInfo, Workspace
 
-__all__ = ["default_name", "deployments_table", "endpoint_panel", "move_panel"]
+__all__ = ["default_name", "deployments_table", "endpoint_panel", "move_panel", "move_deployment"]
 
 
 def default_name(run: RunInfo) -> str:
@@ -95,11 +95,11 @@ def move_panel(ws: Workspace, name: str, run: RunInfo) -> None:
     if same_target and run.id != current.run_id and left.button(f"Serve run {run.id} instead", key="deploy.promote",
                                                 help="Clients keep calling the same name; the endpoint "
                                                      "switches within a second, without a failed request."):
-        _act(lambda: deployments.promote(ws, name, run.id), "now serves")
+        move_deployment(lambda: deployments.promote(ws, name, run.id), "now serves")
         current = deployments.get(ws, name)
     previous = next((h.run_id for h in current.history if h.run_id != current.run_id), None)
     if previous and right.button(f"Roll back to {previous}", key="deploy.rollback"):
-        _act(lambda: deployments.rollback(ws, name), "rolled back: it serves")
+        move_deployment(lambda: deployments.rollback(ws, name), "rolled back: it serves")
         current = deployments.get(ws, name)
     with st.expander(f"History of {name}"):
         st.dataframe(pd.DataFrame([{"when": pd.Timestamp(h.at, unit="s").strftime("%Y-%m-%d %H:%M:%S"),
@@ -107,7 +107,8 @@ def move_panel(ws: Workspace, name: str, run: RunInfo) -> None:
                      hide_index=True, width="stretch")
 
 
-def _act(action, verb: str) -> None:
+def move_deployment(action, verb: str) -> None:
+    """Run a promote or rollback; say where the deployment points now, or why it did not move."""
     try:
         moved = action()
     except AutoMLError as exc:

@@ -12,6 +12,7 @@ from automl.monitoring.actuals import add_actuals
 from automl.serving import deployments
 from automl.store import jobs
 from automl.store.workspace import Workspace
+from ui.deploy_views import move_deployment
 from ui.widgets import UPLOAD_TYPES, training_panel
 
 __all__ = ["outcomes_panel", "challenger_panel"]
@@ -81,12 +82,12 @@ def challenger_panel(ws: Workspace, name: str, champion: str) -> None:
     if current.run_id != latest["run"] and left.button(f"Promote challenger {latest['run']}", key="monitor.promote",
                                                        type="primary" if comparison["better_on_new_rows"] ==
                                                        "challenger" else "secondary"):
-        _move(lambda: deployments.promote(ws, name, latest["run"]), "now serves")
+        move_deployment(lambda: deployments.promote(ws, name, latest["run"]), "now serves")
         current = deployments.get(ws, name)
     previous = next((h.run_id for h in current.history if h.run_id != current.run_id), None)
     promoted_last = bool(current.history) and current.history[0].action == "promote"
     if previous and promoted_last and right.button(f"Roll back to {previous}", key="monitor.rollback"):
-        _move(lambda: deployments.rollback(ws, name), "rolled back: it serves")
+        move_deployment(lambda: deployments.rollback(ws, name), "rolled back: it serves")
 
 
 def _comparison_table(latest: dict, comparison: dict) -> None:
@@ -105,12 +106,3 @@ def _comparison_table(latest: dict, comparison: dict) -> None:
     st.caption(f"{metric}, {direction} is better. On the new rows neither model was fitted on, the **{better}** "
                "is better. The challenger's score there is its measured model's, before retraining on every row; "
                "the champion's on its own test split is the one it was measured with.")
-
-
-def _move(action, verb: str) -> None:
-    try:
-        moved = action()
-    except AutoMLError as exc:
-        st.error(str(exc))
-        return
-    st.success(f"{moved.name} {verb} {moved.run_id}.")

@@ -28,6 +28,6 @@ def _warm() -> None:
         from automl.training.config import gpu_names
 
         gpu_names()
-        import autogluon.tabular  # noqa: F401 - imported for its side effect: later imports are instant
+        import autogluon.tabular  # noqa: F401  (imported for its side effect: later imports are instant)
     except Exception:  # noqa: BLE001 - only slower first visits
         log.warning("warming up failed; pages load what they need on first use", exc_info=True)

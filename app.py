@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui.gate import require_sign_in
 from ui.loaders import workspace
+from ui.widgets import sidebar_dataset, sidebar_run
 from ui.state import get_state
 from ui.timing import timed_run
 from ui.warmup import warm_up_once
@@ -34,11 +35,15 @@ require_sign_in()
 
 page = st.navigation(PAGES)
 ws = workspace(state.workspace_root)
-with st.sidebar:
-    st.caption(f"Workspace: `{ws.root}`")
-    if state.dataset_id:
-        st.caption(f"Dataset: `{state.dataset_id}`")
-    if state.run_id:
-        st.caption(f"Run: `{state.run_id}`")
+with st.sidebar:  # what the pages are working on, in words; the folder and ids only on demand
+    dataset, run = sidebar_dataset(ws, state.dataset_id), sidebar_run(ws, state.run_id)
+    if dataset:
+        st.caption(f"Table: **{dataset}**")
+    if run:
+        st.caption(f"Model: **{run}**")
+    with st.expander("Where your work is kept"):
+        st.caption(f"Folder `{ws.root}` (set `AUTOML_STUDIO_HOME` to use another)."
+                   + (f" Table id `{state.dataset_id}`." if state.dataset_id else "")
+                   + (f" Run id `{state.run_id}`." if state.run_id else ""))
 with timed_run(page.title, STARTED):  # off unless AUTOML_STUDIO_PAGE_TIMING names a file (benchmarks/page_speed.py)
     page.run()

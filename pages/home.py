@@ -12,6 +12,10 @@ require_sign_in()  # however the app was started, nothing below renders before s
 state = get_state()
 ws = workspace(state.workspace_root)
 
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 st.title("AutoML Studio")
 st.markdown(
     "Upload a table, and AutoML Studio trains and tunes models that predict one of its columns from the others "
@@ -19,7 +23,8 @@ st.markdown(
     "predictions, and predicts new rows — one at a time here or a whole CSV in batch."
 )
 n_datasets, n_runs = len(ws.list_datasets()), len(ws.list_runs())
-st.caption(f"This workspace holds {n_datasets} dataset(s) and {n_runs} run(s).")
+st.caption("Nothing here yet: upload a table or pick a sample below." if not n_datasets else
+           f"Your workspace holds {_count(n_datasets, 'table')} and {_count(n_runs, 'trained model run')}.")
 
 st.page_link("pages/data.py", label="Upload your own data", icon=":material/upload_file:")
 

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.model.names import plain_model_name
 from automl.store import jobs
@@ -59,6 +60,29 @@ def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = Tru
                           format_func=lambda i: _run_label(next(r for r in runs if r.id == i)))
     state.run_id = choice
     return next(r for r in runs if r.id == choice)
+
+
+def sidebar_dataset(ws: Workspace, dataset_id: str | None) -> str | None:
+    """The active table in words (name and size), or None."""
+    if not dataset_id:
+        return None
+    try:
+        d = ws.get_dataset(dataset_id)
+    except AutoMLError:
+        return None
+    return f"{d.name} ({d.rows:,} rows)"
+
+
+def sidebar_run(ws: Workspace, run_id: str | None) -> str | None:
+    """The active run in words (target, status, score), or None."""
+    if not run_id:
+        return None
+    try:
+        run = ws.get_run(run_id)
+    except AutoMLError:
+        return None
+    score = f", test {run.eval_metric} {run.test_value:.3g}" if run.test_value is not None else ""
+    return f"predicts {run.label} ({run.status}{score})"
 
 
 def _run_label(run: RunInfo) -> str:

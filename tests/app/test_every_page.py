@@ -29,7 +29,7 @@ def subheaders(at) -> list[str]:
 
 # what each page shows of a workspace with three finished runs (titanic, diamonds, penguins)
 SHOWS = {
-    "pages/home.py": lambda at: re.search(r"This workspace holds [1-9]\d* dataset\(s\) and [1-9]\d* run\(s\)",
+    "pages/home.py": lambda at: re.search(r"Your workspace holds [1-9]\d* tables? and [1-9]\d* trained model runs?\.",
                                           texts(at)) and subheaders(at) == ["Start from a sample", "Steps"],
     "pages/data.py": lambda at: subheaders(at)[:4] == ["Alerts", "Preview", "Columns", "Distributions"]
     and [m.label for m in at.metric][:2] == ["Rows", "Columns"],

@@ -11,3 +11,18 @@ def test_home_says_what_the_app_does_and_offers_samples(tmp_path, monkeypatch):
     shown = links(at)
     assert shown[0] == ("Upload your own data", "data")  # not only samples
     assert [page for _, page in shown[1:]] == ["data", "clean", "train", "evaluate", "explain", "predict", "deploy"]
+
+
+
+def test_the_sidebar_names_the_table_and_model_in_words_not_ids(trained):
+    """What the sidebar writes for the active table and run (AppTest does not see `with st.sidebar` content
+    under `st.navigation`; the browser does: test-artifacts/page_speed/*.png)."""
+    from automl.store.workspace import Workspace
+    from ui.widgets import sidebar_dataset, sidebar_run
+
+    ws = Workspace(trained.root)
+    run = ws.get_run(trained.binary_run)
+    assert sidebar_run(ws, run.id) == f"predicts survived (succeeded, test roc_auc {run.test_value:.3g})"
+    assert sidebar_dataset(ws, run.dataset_id) == "titanic.csv (1,309 rows)"
+    assert sidebar_run(ws, None) is None and sidebar_run(ws, "run-gone") is None
+    assert sidebar_dataset(ws, "ds-gone") is None

@@ -7,6 +7,7 @@ from automl.data.profile import profile_frame
 from automl.errors import AutoMLError
 from automl.evaluation import charts
 from ui.gate import require_sign_in
+from automl.data.associations import MAX_COLUMNS
 from ui.loaders import dataset_associations, dataset_frame, dataset_profile, workspace
 from ui.state import get_state
 from ui.widgets import UPLOAD_TYPES, alert_list
@@ -97,7 +98,15 @@ st.plotly_chart(charts.column_distribution_figure(df[chosen], kinds[chosen],
                                                   title=("Target: " if chosen == target else "") + f"{chosen}"),
                 width="stretch")
 if st.toggle("Show how columns go together (association heatmap)", key="data.assoc"):
-    st.plotly_chart(charts.association_figure(dataset_associations(state.workspace_root, active)), width="stretch")
+    matrix = dataset_associations(state.workspace_root, active)
+    st.plotly_chart(charts.association_figure(matrix), width="stretch")
+    left_out = [c for c in columns if c not in matrix.columns]
+    if left_out:  # never silently: which columns the heatmap does not show, and why
+        st.caption(f"{len(matrix.columns)} of {len(columns)} columns shown. Left out: "
+                   + ", ".join(f"`{c}`" for c in left_out[:12]) + (f" and {len(left_out) - 12} more" if
+                                                                  len(left_out) > 12 else "")
+                   + f" (identifiers, free text, columns with one value, and any past the first {MAX_COLUMNS} "
+                   "that can be compared).")
 st.page_link("pages/train.py", label="Next: train a model on this dataset", icon=":material/model_training:")
 
 with st.expander("Delete this dataset"):

@@ -90,3 +90,11 @@ def test_the_target_chosen_on_data_is_the_one_clean_and_train_start_from(tmp_pat
     at.switch_page("pages/data.py")
     at.run()
     assert at.selectbox(key=f"data.target.{dataset.id}").value == "species"
+
+
+def test_the_association_heatmap_says_which_columns_it_leaves_out(tmp_path, monkeypatch):
+    at = with_sample(tmp_path, monkeypatch, "titanic")
+    at.toggle(key="data.assoc").set_value(True).run()
+    assert not at.exception
+    shown = texts(at)
+    assert "4 of 5 columns shown. Left out: `name`" in shown, shown  # the passengers' names: an identifier

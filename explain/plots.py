@@ -20,6 +20,9 @@ def importance_figure(importance: pd.DataFrame, top: int = 20) -> go.Figure:
     return fig
 
 
+PUSH_UP, PUSH_DOWN = "#ff0051", "#008bfb"  # shap's own red and blue
+
+
 def waterfall_figure(contributions: pd.Series, base_value: float, output_name: str, top: int = 12,
                      values: pd.Series | None = None) -> go.Figure:
     """One row's explanation: from the base value, each column's push, to the model's output.
@@ -36,7 +39,10 @@ def waterfall_figure(contributions: pd.Series, base_value: float, output_name: s
         orientation="h", measure=["absolute", *["relative"] * len(shown), "total"],
         y=["average prediction", *shown.index.astype(str), "this row"], x=[base_value, *shown.to_numpy(), output],
         text=[f"{base_value:.4g}", *[f"{v:+.4g}" for v in shown], f"{output:.4g}"], textposition="outside",
-        cliponaxis=False, connector={"line": {"color": "#bbb"}}))  # labels beside the longest bars stay whole
+        cliponaxis=False, connector={"line": {"color": "#bbb"}},  # labels beside the longest bars stay whole
+        # shap's colours, as in the beeswarm: a push up red, a push down blue (not plotly's green / red)
+        increasing={"marker": {"color": PUSH_UP}}, decreasing={"marker": {"color": PUSH_DOWN}},
+        totals={"marker": {"color": "#888"}}))
     fig.update_layout(title=f"Why this prediction of {output_name}", yaxis_autorange="reversed",
                       height=max(300, 32 * (len(shown) + 2) + 80), margin=dict(t=50, l=180, r=90, b=40),
                       showlegend=False)
@@ -69,7 +75,7 @@ def beeswarm_figure(result: ShapResult, output: str, top: int = 15) -> go.Figure
         raw = result.rows[feature].reindex(part["row"].to_numpy())
         fig.add_trace(go.Scattergl(
             x=part["value"], y=i + rng.uniform(-0.3, 0.3, len(part)), mode="markers", name=feature,
-            marker=dict(size=5, color=_colour(raw), colorscale="RdBu_r", cmin=0, cmax=1, opacity=0.7,
+            marker=dict(size=5, color=_colour(raw), colorscale=[[0, PUSH_DOWN], [1, PUSH_UP]], cmin=0, cmax=1, opacity=0.7,
                         showscale=i == 0, colorbar=dict(title="value", tickvals=[0, 1], ticktext=["low", "high"])),
             text=[f"{feature} = {v}" for v in raw], hovertemplate="%{text}<br>SHAP %{x:.4g}<extra></extra>"))
     fig.update_layout(title="Each row's push by column (colour: the column's value)", showlegend=False,

@@ -74,6 +74,9 @@ def test_charts_and_sentences_for_each_view(tmp_path):
     contributions = result.values[(result.values["row"] == 0)].set_index("feature")["value"]
     fig = plots.waterfall_figure(contributions, result.base_values["yes"], "P(yes)", values=result.rows.iloc[0])
     assert fig.data[0].y[1].startswith(("age = ", "sex = "))
+    # one colour language: a push up is the beeswarm's "high" red, a push down its "low" blue
+    bees = plots.beeswarm_figure(result, "yes").data[0].marker.colorscale
+    assert fig.data[0].increasing.marker.color == bees[-1][1] and fig.data[0].decreasing.marker.color == bees[0][1]
     lines = narrative.global_sentences(result, "yes", "P(yes)")
     assert any("Higher `age` pushes P(yes) up" in line for line in lines)
     assert any("`sex` = 'female' pushes P(yes) up the most" in line for line in lines)

@@ -163,9 +163,11 @@ def pareto_figure(board: pd.DataFrame, metric: str, lower_is_better: bool) -> go
                     color=["#d62728" if d else "#1f77b4" for d in board.get("deployed", False)]),
         hovertemplate="%{text}<br>test %{y:.4g}<br>%{x:.3g} ms per 1,000 rows<br>%{customdata:.2f} MB<extra></extra>"))
     better = "lower" if lower_is_better else "higher"
-    fig.update_layout(title=f"Test {metric} ({better} is better) against prediction time; dot size = model size",
-                      xaxis_title="ms to predict 1,000 rows", xaxis_type="log", yaxis_title=f"test {metric}",
-                      height=420, margin=dict(t=50, l=60, r=20, b=50))
+    # a short title that fits a half-width column; the rest below it; one log tick per decade (no overlap)
+    fig.update_layout(title=dict(text=f"Test {metric} against prediction time",
+                                 subtitle=dict(text=f"{better} is better · dot size = model size · red: in use")),
+                      xaxis=dict(title="ms to predict 1,000 rows", type="log", dtick=1, tickformat="~s"),
+                      yaxis_title=f"test {metric}", height=420, margin=dict(t=70, l=60, r=20, b=50))
     return fig
 
 

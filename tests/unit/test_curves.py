@@ -112,3 +112,16 @@ def test_mape_and_a_dominant_feature_warning():
     imp = pd.DataFrame({"feature": ["leak", "a", "b"], "importance": [0.9, 0.05, 0.01]})
     assert "`leak` alone carries" in curves.dominant_feature(imp)
     assert curves.dominant_feature(imp.assign(importance=[0.3, 0.3, 0.2])) is None
+
+
+def test_the_pareto_chart_keeps_a_short_title_and_one_log_tick_per_decade():
+    import pandas as pd
+
+    from automl.evaluation.charts import pareto_figure
+
+    board = pd.DataFrame({"model": ["A", "B"], "ms_per_1000_rows": [3.0, 300.0], "metric_test": [0.8, 0.9],
+                          "size_mb": [1.0, 20.0], "deployed": [False, True]})
+    fig = pareto_figure(board, "roc_auc", lower_is_better=False)
+    assert fig.layout.title.text == "Test roc_auc against prediction time"  # fits a half-width column
+    assert "higher is better" in fig.layout.title.subtitle.text and "dot size" in fig.layout.title.subtitle.text
+    assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.dtick == 1

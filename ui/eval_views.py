@@ -155,6 +155,9 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
         columns={f"test {m.eval_metric}": "metric_test", "ms per 1,000 rows": "ms_per_1000_rows",
                  "size (MB)": "size_mb"}), m.eval_metric, m.lower_is_better), width="stretch")
     st.dataframe(summary.leaderboard_table(board, m.eval_metric), hide_index=True, width="stretch")
+    why = summary.chosen_on_validation(board)
+    if why:
+        st.caption(why)
     models = board["model"].tolist()
     c1, c2 = st.columns([3, 1])
     in_use = bundle.measured_model  # a model retrained on every row is listed as the one it was retrained from

@@ -8,7 +8,7 @@ import pandas as pd
 from automl.model.bundle import Bundle
 from automl.model.names import plain_model_name
 
-__all__ = ["leaderboard", "leaderboard_table", "test_predictions", "test_rows", "metric_table", "confusion_matrix_frame",
+__all__ = ["chosen_on_validation", "leaderboard", "leaderboard_table", "test_predictions", "test_rows", "metric_table", "confusion_matrix_frame",
            "predicted_vs_actual_frame", "baseline_values", "verdict", "majority_class", "decided_predictions", "shown",
            "THRESHOLD_METRICS"]
 
@@ -37,6 +37,20 @@ def leaderboard(bundle: Bundle) -> pd.DataFrame:
     board = pd.read_parquet(bundle.files.leaderboard)
     board["deployed"] = board["model"] == bundle.measured_model  # its retrained copy, if any, predicts
     return board
+
+
+def chosen_on_validation(board: pd.DataFrame) -> str | None:
+    """When models score better than the one in use on the test split, why it is still the one in use."""
+    if "score_test" not in board.columns or not board["deployed"].any():
+        return None
+    mine = float(board.loc[board["deployed"], "score_test"].iloc[0])
+    better = board[(board["score_test"] > mine + 1e-12) & ~board["deployed"]].sort_values("score_test", ascending=False)
+    if better.empty:
+        return None
+    names = ", ".join(plain_model_name(m) for m in better["model"].head(3)) + (" …" if len(better) > 3 else "")
+    return (f"{len(better)} model(s) score a little higher than the one in use on the test split ({names}). The "
+            "model in use was chosen on validation rows, before the test split was looked at; choosing by the test "
+            "score would make that score an optimistic estimate. You can still pick another below.")
 
 
 def leaderboard_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:

@@ -125,3 +125,16 @@ def test_the_pareto_chart_keeps_a_short_title_and_one_log_tick_per_decade():
     assert fig.layout.title.text == "Test roc_auc against prediction time"  # fits a half-width column
     assert "higher is better" in fig.layout.title.subtitle.text and "dot size" in fig.layout.title.subtitle.text
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.dtick == 1
+
+
+def test_a_model_in_use_below_others_on_the_test_split_says_it_was_chosen_on_validation():
+    import pandas as pd
+
+    from automl.evaluation.summary import chosen_on_validation
+
+    board = pd.DataFrame({"model": ["WeightedEnsemble_L2", "LightGBM_BAG_L1", "CatBoost_BAG_L1"],
+                          "score_test": [0.80, 0.82, 0.79], "deployed": [True, False, False]})
+    said = chosen_on_validation(board)
+    assert said.startswith("1 model(s) score a little higher") and "chosen on validation rows" in said
+    assert "LightGBM" in said and "WeightedEnsemble_L2" not in said  # plain names
+    assert chosen_on_validation(board.assign(deployed=[False, True, False])) is None  # the best is in use

@@ -74,7 +74,8 @@ class DriftCheck:
         return {name: round(n / self.rows, 4) for name, n in self.missing.items()} if self.rows else {}
 
     def report(self) -> list[dict[str, Any]]:
-        """One entry per checked column: PSI, status (stable / moderate / shifted) and what was unusual."""
+        """One entry per checked column: PSI, status (stable / new values / moderate / shifted) and what was
+        unusual."""
         out = []
         for f in self.features:
             name = f.name
@@ -99,7 +100,8 @@ class DriftCheck:
                 detail = (f"{n_new:,} value(s) {where}: " + ", ".join(map(repr, list(unseen)[:5]))
                           if unseen else "")
                 extra = {"unseen": n_new}
-            status = "shifted" if value > PSI_SHIFTED else "moderate" if value > PSI_MODERATE else "stable"
+            status = "shifted" if value > PSI_SHIFTED else "moderate" if value > PSI_MODERATE else \
+                "new values" if detail else "stable"  # never "stable" beside values training never had
             out.append({"column": name, "psi": round(value, 4), "status": status, "detail": detail, **extra})
         return out
 

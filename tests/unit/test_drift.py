@@ -50,3 +50,15 @@ def test_chunked_output_equals_whole_file_output(tmp_path):
     report = predict_csv(FakeBinaryPredictor(), bundle, src, tmp_path / "chunks.csv", chunk_rows=16)
     assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "chunks.csv").read_bytes()
     assert report.rows == 257 and {d["column"] for d in report.drift} == {"age", "sex"}
+
+
+def test_a_few_values_outside_the_range_are_never_called_stable(tmp_path):
+    bundle = fake_bundle(tmp_path)
+    rows = people(2000, seed=7)[["age", "sex"]]
+    rows.loc[:19, "age"] = 500.0  # 1% of the rows: PSI stays low, but training never saw such ages
+    check = DriftCheck(bundle.schema)
+    check.update(rows)
+    report = {d["column"]: d for d in check.report()}
+    assert report["age"]["status"] == "new values" and "20 value(s) outside the training range" in \
+        report["age"]["detail"], report["age"]
+    assert report["sex"]["status"] == "stable"

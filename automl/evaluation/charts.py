@@ -158,7 +158,7 @@ def pareto_figure(board: pd.DataFrame, metric: str, lower_is_better: bool) -> go
     size = board.get("size_mb", pd.Series(1.0, index=board.index)).fillna(1.0)
     fig = go.Figure(go.Scatter(
         x=board["ms_per_1000_rows"], y=board["metric_test"], mode="markers+text", text=board["model"],
-        textposition="top center", customdata=size,
+        textposition="top center", customdata=size, cliponaxis=False,  # names at the edges stay whole
         marker=dict(size=8 + 20 * (size / max(float(size.max()), 1e-9)) ** 0.5,
                     color=["#d62728" if d else "#1f77b4" for d in board.get("deployed", False)]),
         hovertemplate="%{text}<br>test %{y:.4g}<br>%{x:.3g} ms per 1,000 rows<br>%{customdata:.2f} MB<extra></extra>"))
@@ -167,7 +167,7 @@ def pareto_figure(board: pd.DataFrame, metric: str, lower_is_better: bool) -> go
     fig.update_layout(title=dict(text=f"Test {metric} against prediction time",
                                  subtitle=dict(text=f"{better} is better · dot size = model size · red: in use")),
                       xaxis=dict(title="ms to predict 1,000 rows", type="log", dtick=1, tickformat="~s"),
-                      yaxis_title=f"test {metric}", height=420, margin=dict(t=70, l=60, r=20, b=50))
+                      yaxis_title=f"test {metric}", height=420, margin=dict(t=70, l=70, r=60, b=50))
     return fig
 
 

@@ -31,7 +31,7 @@ def test_a_server_restart_during_training_loses_nothing(serve, page, tmp_path):
     page.goto(f"{second.url}/train")
     page.get_by_role("heading", name="Train", exact=True).wait_for()
     wait_idle(page)
-    page.locator("code", has_text=run_id).first.wait_for()
+    page.locator("[data-testid=\"stMain\"] code", has_text=run_id).first.wait_for()
     assert wait_for(ws, run_id, timeout=180).status == "succeeded"
     page.reload()
     page.get_by_text(SUCCEEDED).first.wait_for(timeout=60_000)
@@ -68,6 +68,6 @@ def test_two_browser_sessions_training_at_once_are_queued_and_not_crossed(serve,
     assert second.started_at >= first.finished_at - 1, "one at a time: the second waited for the first"
     for pg, label in zip(pages, ("survived", "species")):
         # each session's live panel follows its own run, not the other session's
-        pg.locator("code", has_text=runs[label]).first.wait_for(timeout=60_000)
+        pg.locator("[data-testid=\"stMain\"] code", has_text=runs[label]).first.wait_for(timeout=60_000)
         pg.get_by_text(SUCCEEDED).first.wait_for(timeout=60_000)
         pg.context.close()

@@ -19,7 +19,6 @@ from sklearn.model_selection import train_test_split
 
 from automl.data.cleaning import Recipe
 from automl.model.bundle import sign_run
-from automl.model.cluster import ClusterInfo, check_workspace_visible, connect, nodes_that_ran, start_local
 from automl.model.model_input import ColumnRead, read_plan, replay_frame
 from automl.model.run_files import RunFiles
 from automl.model.schema import build_schema
@@ -27,8 +26,9 @@ from automl.model.scoring import RunMetrics, leaderboard_frame, score
 from automl.model.threshold import save_validation_predictions
 from automl.store import atomic, jobs
 from automl.store.workspace import JobRecord, Workspace
-from automl.training.config import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, detect_gpus, gpu_names
-from automl.training.plan import AUTO_PORTFOLIO, PARALLEL_FOLDS_MIN_CORES, SAVE_S, Plan, make_plan, refit_estimate
+from automl.training.config import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, gpu_names
+from automl.training.executor import choose_executor
+from automl.training.plan import AUTO_PORTFOLIO, SAVE_S, Plan, make_plan, refit_estimate
 
 __all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "TRAIN_SAMPLE_ROWS"]
 
@@ -87,23 +87,17 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     prepared = _prepare(ws, config, run_dir, events)
     train, test = prepared.train, prepared.test
 
-    num_gpus = detect_gpus() if config.gpu != "off" else 0
-    cluster = _join_cluster(config, run_dir, events)
-    if cluster is not None and config.gpu != "off":
-        num_gpus = cluster.gpus
-    plan = _plan(config, train, len(test), spent(), cores=cluster.cpus if cluster else None)
-    cores = psutil.cpu_count() or 1
-    parallel_folds = cluster is not None or cores >= PARALLEL_FOLDS_MIN_CORES
-    if cluster is None and parallel_folds and (plan.bagged or config.preset in (
-            "good_quality", "high_quality", "best_quality")):
-        start_local(cores, num_gpus)  # bagged folds in parallel on this machine
+    executor = choose_executor(config, run_dir, events)
+    cluster, num_gpus = executor.cluster, executor.num_gpus
+    plan = _plan(config, train, len(test), spent(), cores=executor.cores)
+    executor.start(plan, config)
     events.emit("stage", stage="fitting", time_limit=plan.fit_seconds, preset=config.preset, num_gpus=num_gpus,
                 plan=plan.reason)
     started = time.time()
     predictor = _fit(config, plan, train, run_dir, events, jobs.stop_path(ws, job), num_gpus,
-                     num_cpus=cluster.cpus if cluster else None, parallel_folds=parallel_folds)
+                     num_cpus=cluster.cpus if cluster else None, parallel_folds=executor.parallel_folds)
     fit_seconds = time.time() - started
-    fold_nodes = nodes_that_ran("_ray_fit") if cluster else None
+    fold_nodes = executor.fold_nodes()
     if not predictor.model_names():
         raise RuntimeError(f"No model finished within the {config.time_limit} s budget; give training more time.")
 
@@ -123,7 +117,7 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
                       stopped_early=should_stop(), versions=_versions(), plan=plan.reason, final_model=final,
                       final_model_rows=final_rows, final_note=note, executor="ray" if cluster else "local",
                       ray_nodes=cluster.nodes if cluster else None,
-                      fold_nodes=tuple(fold_nodes) if fold_nodes is not None else None)
+                      fold_nodes=fold_nodes)
     inputs = prepared.raw_train.drop(columns=[config.sample_weight] if config.sample_weight else [])
     schema = build_schema(inputs, config.label, config.problem_type, metrics.class_labels, prepared.reads)
     atomic.write_json(files.schema, schema.to_dict())
@@ -142,22 +136,10 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
     return "stopped" if should_stop() else "succeeded"
 
 
-def _join_cluster(config: TrainConfig, run_dir: Path, events: jobs.EventLog) -> ClusterInfo | None:
-    """With a Ray address, join that cluster before fitting (AutoGluon then schedules its bagged folds and
-    parallel fits over its nodes), once every node is seen to reach the run's folder."""
-    if not config.ray_address:
-        return None
-    cluster = connect(config.ray_address)
-    check_workspace_visible(run_dir)
-    events.emit("executor", executor="ray", line=cluster.line(), nodes=cluster.nodes, cpus=cluster.cpus,
-                gpus=cluster.gpus)
-    return cluster
-
-
-def _plan(config: TrainConfig, train: pd.DataFrame, test_rows: int, spent: float, cores: int | None = None) -> Plan:
+def _plan(config: TrainConfig, train: pd.DataFrame, test_rows: int, spent: float, cores: int) -> Plan:
     not_inputs = [c for c in (config.label, config.sample_weight) if c]
     return make_plan(config.preset, config.time_limit, len(train), train.shape[1] - len(not_inputs),
-                     problem_type=config.problem_type, cores=cores or psutil.cpu_count() or 1,
+                     problem_type=config.problem_type, cores=cores,
                      memory_mb=psutil.virtual_memory().available / 2**20,
                      table_mb=train.memory_usage(deep=True).sum() / 2**20, refit_all_rows=config.refit_all_rows,
                      spent=spent, tuning=bool(config.tuning_trials), test_rows=test_rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from explain.shap_values import ShapResult
+from explain.shap_values import ShapResult, plain_number, plain_value
 
 __all__ = ["global_sentences", "row_sentence"]
 
@@ -33,13 +33,15 @@ def _direction(frame: pd.DataFrame, rows: pd.DataFrame, feature: str, what: str)
         if not np.isfinite(r) or abs(r) < 0.2:
             return f"`{feature}` moves {what} both ways, depending on the other columns"
         return f"Higher `{feature}` pushes {what} {'up' if r > 0 else 'down'}"
-    means = values.groupby(x.astype(str).to_numpy()).mean().sort_values()
+    numbers = pd.api.types.is_numeric_dtype(x)  # a 0/1 column: its values are numbers, not text ('1')
+    keys = x.map(plain_value) if numbers else x.astype(str)
+    means = values.groupby(keys.to_numpy()).mean().sort_values()
     if len(means) > 20:
         return f"`{feature}` moves {what} row by row ({len(means):,} different values)"
     if len(means) < 2:
         return f"`{feature}` moves {what}"
-    return (f"`{feature}` = {means.index[-1]!r} pushes {what} up the most, "
-            f"{means.index[0]!r} pulls it down the most")
+    high, low = (means.index[-1], means.index[0]) if numbers else (repr(means.index[-1]), repr(means.index[0]))
+    return f"`{feature}` = {high} pushes {what} up the most, {low} pulls it down the most"
 
 
 def row_sentence(contributions: pd.Series, what: str) -> str:
@@ -47,7 +49,7 @@ def row_sentence(contributions: pd.Series, what: str) -> str:
     up, down = contributions.idxmax(), contributions.idxmin()
     parts = []
     if contributions[up] > 0:
-        parts.append(f"`{up}` pushes {what} up the most ({contributions[up]:+.3g})")
+        parts.append(f"`{up}` pushes {what} up the most ({plain_number(contributions[up], signed=True)})")
     if contributions[down] < 0:
-        parts.append(f"`{down}` pulls it down the most ({contributions[down]:+.3g})")
+        parts.append(f"`{down}` pulls it down the most ({plain_number(contributions[down], signed=True)})")
     return "; ".join(parts) + "." if parts else "No column moves this prediction away from the average."

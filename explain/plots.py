@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from explain.shap_values import ShapResult
+from explain.shap_values import ShapResult, plain_value
 
-__all__ = ["importance_figure", "waterfall_figure", "beeswarm_figure", "dependence_figure"]
+__all__ = ["combine_groups", "importance_figure", "waterfall_figure", "beeswarm_figure", "dependence_figure"]
 
 
 def importance_figure(importance: pd.DataFrame, top: int = 20) -> go.Figure:
@@ -26,7 +26,8 @@ PUSH_UP, PUSH_DOWN = "#ff0051", "#008bfb"  # shap's own red and blue
 def waterfall_figure(contributions: pd.Series, base_value: float, output_name: str, top: int = 12,
                      values: pd.Series | None = None) -> go.Figure:
     """One row's explanation: from the base value, each column's push, to the model's output.
-    With the row's `values`, each bar is labelled `column = value`."""
+    With the row's `values`, each bar is labelled `column = value` (`combine_groups` first makes each
+    one-hot group one bar)."""
     order = contributions.abs().sort_values(ascending=False).index
     shown = contributions[order[:top]]
     if values is not None:
@@ -49,8 +50,24 @@ def waterfall_figure(contributions: pd.Series, base_value: float, output_name: s
     return fig
 
 
+def combine_groups(contributions: pd.Series, values: pd.Series, groups: tuple) -> tuple[pd.Series, pd.Series]:
+    """One entry per one-hot group instead of one per 0/1 column: the pushes added (SHAP values add up),
+    the value the group's chosen option (the column holding 1)."""
+    contributions, values = contributions.copy(), values.copy()
+    for group in groups:
+        members = [c for c in group.columns if c in contributions.index]
+        if not members:
+            continue
+        chosen = next((group.option(c) for c in members if values.get(c) == 1), "none of them")
+        total = float(contributions[members].sum())
+        contributions = contributions.drop(members)
+        contributions[group.title] = total
+        values[group.title] = chosen
+    return contributions, values
+
+
 def _short(value) -> str:
-    text = str(value)
+    text = plain_value(value)
     return text if len(text) <= 24 else text[:21] + "..."
 
 

@@ -28,7 +28,7 @@ from explain.shapley import evaluations_per_row, shapley_values
 
 __all__ = ["ShapResult", "compute_shap", "run_shap_job", "load_shap", "importance_frame", "shap_dir", "explain_rows",
            "top_reasons_for",
-           "row_contributions", "top_reasons", "shap_table",
+           "row_contributions", "top_reasons", "shap_table", "plain_number", "plain_value",
            "DEFAULT_ROWS", "BACKGROUND_ROWS"]
 
 log = logging.getLogger(__name__)
@@ -159,15 +159,42 @@ def top_reasons(result: ShapResult, k: int, outputs: list[str] | None = None) ->
     out = pd.DataFrame(index=range(len(result.rows)))
     for i in range(k):
         picked = frame.groupby("row").nth(i).set_index("row")
-        text = [f"{f}={_short(result.rows.at[r, f])} ({v:+.3g})" for r, f, v in
+        text = [f"{f}={_short(result.rows.at[r, f])} ({plain_number(v, signed=True)})" for r, f, v in
                 zip(picked.index, picked["feature"], picked["value"])]
         out[f"reason_{i + 1}"] = pd.Series(text, index=picked.index)
     return out
 
 
 def _short(value: Any) -> str:
-    text = str(value)
+    text = plain_value(value)
     return text if len(text) <= 30 else text[:27] + "..."
+
+
+def plain_number(value: float, signed: bool = False) -> str:
+    """A number as a reader wants it: 3 significant digits, thousands separated, never in e-notation
+    (`-17,400`, not `-1.74e+04`; `0.0713`)."""
+    value = float(value)
+    sign = "+" if signed else ""
+    if abs(value) >= 100:
+        return f"{round(value, -int(np.floor(np.log10(abs(value)))) + 2):{sign},.0f}"
+    if value == 0 or abs(value) >= 1e-4:
+        return f"{value:{sign}.3g}"
+    return f"{value:{sign}.1e}"
+
+
+def plain_value(value: Any) -> str:
+    """An input value as written for a reader: a whole number without `.0`, other numbers to 4 significant
+    digits, text as it is, a missing value as `missing`."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "missing"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        value = float(value)  # as the data writes it: no thousands separator (a year is 2019, not 2,019)
+        if value == int(value):
+            return f"{value:.0f}"
+        return f"{value:.1f}" if abs(value) >= 1000 else f"{value:.4g}"
+    return str(value)
 
 
 def shap_table(result: ShapResult) -> pd.DataFrame:

@@ -74,9 +74,10 @@ with dependence_tab:
     st.plotly_chart(plots.dependence_figure(result, feature, output, colour), width="stretch")
 with one_tab:
     row = st.number_input("Row of the explained test rows", 0, len(result.rows) - 1, 0, key=f"explain.row.{run.id}")
-    contributions = shap_values.row_contributions(result, int(row), output)
+    contributions, row_values = plots.combine_groups(shap_values.row_contributions(result, int(row), output),
+                                                     result.rows.iloc[int(row)], bundle.schema.groups)
     st.plotly_chart(plots.waterfall_figure(contributions, result.base_values[output], what,
-                                           values=result.rows.iloc[int(row)]), width="stretch")
+                                           values=row_values), width="stretch")
     st.caption(narrative.row_sentence(contributions, what))
 
 st.subheader("Hand it out")

@@ -12,7 +12,6 @@ from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.model import prediction
 from automl.model.cluster import RAY_ADDRESS_ENV
-from automl.model.schema import typical_row
 from automl.store import jobs
 from automl.monitoring import record as monitoring_record
 from automl.monitoring.record import record_batch
@@ -21,6 +20,7 @@ from automl.store import atomic, batches
 from explain import narrative, plots, shap_values
 from ui.gate import require_sign_in
 from ui.loaders import local_explanation, predictor, workspace
+from ui.predict_views import reset_form, what_if_form
 from ui.state import get_state
 from ui.widgets import UPLOAD_TYPES, job_progress, select_run
 
@@ -80,16 +80,24 @@ def explain_row(values: dict, predicted) -> None:
         st.warning(f"This row's explanation could not be computed ({type(exc).__name__}: {exc}).")
         return
     output = str(predicted) if bundle.problem_type == "multiclass" else local.outputs[0]
-    contributions = shap_values.row_contributions(local, 0, output)
+    contributions, row_values = plots.combine_groups(shap_values.row_contributions(local, 0, output),
+                                                     local.rows.iloc[0], bundle.schema.groups)
     what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
     st.plotly_chart(plots.waterfall_figure(contributions, local.base_values[output], what,
-                                           values=local.rows.iloc[0]), width="stretch")
+                                           values=row_values), width="stretch")
     st.caption(narrative.row_sentence(contributions, what))
 
 
 def summary_of_predictions(target: Path) -> None:
     """How many rows got each answer (classifiers), or the spread of the predicted values (regression)."""
-    predicted = pd.read_csv(target, usecols=["prediction"])["prediction"]
+    frame = pd.read_csv(target, usecols=lambda c: c in ("prediction", prediction.UNUSUAL_COLUMN),
+                        keep_default_na=False, na_values=[""])
+    predicted = frame["prediction"]
+    unusual = int(frame[prediction.UNUSUAL_COLUMN].notna().sum()) if prediction.UNUSUAL_COLUMN in frame else 0
+    if unusual:
+        st.warning(f"{unusual:,} row(s) hold a value training never saw (outside its range, or new): "
+                   f"the file marks each in its `{prediction.UNUSUAL_COLUMN}` column. Their predictions are "
+                   "less reliable.")
     if bundle.problem_type == "regression":
         st.markdown(f"**{len(predicted):,} rows predicted** · {bundle.label} from {predicted.min():,.4g} to "
                     f"{predicted.max():,.4g}, median {predicted.median():,.4g}")
@@ -123,38 +131,11 @@ monitoring_record.purge(ws)
 one, batch = st.tabs(["One row (what-if)", "Batch (CSV)"])
 with one:
     st.caption("Change any value: the prediction and its explanation follow. Starts from a typical row.")
-    typical = typical_row(bundle.schema)
-    values = {}
-    # the what-if row outlives the page: Streamlit forgets a widget's value when another page is shown,
-    # so each value is also kept under a key of its own and given back to the widget on return
-    kept = st.session_state.setdefault("predict.kept", {})
     form, answer = st.columns([3, 2], gap="large")
-    cols = form.columns(2)
-    for i, feature in enumerate(bundle.schema.features):
-        name, default = feature.name, typical[feature.name]
-        key = f"predict.{run.id}.{name}"
-        options = list(feature.categories or [])
-        if feature.numeric:  # a whole-number column is edited as one: 36, not 36.00
-            start = int(round(float(default))) if feature.integer else float(default)
-        elif feature.kind == "text" or not options:
-            start = str(default or "")
-        else:
-            start = str(default) if str(default) in options else options[0]
-        if key not in st.session_state:
-            st.session_state[key] = type(start)(kept.get(key, start))
-        with cols[i % 2]:
-            if feature.numeric:
-                values[name] = st.number_input(name, key=key, step=1 if feature.integer else None,
-                                               help=f"Training range {feature.min:g} to {feature.max:g}")
-            elif feature.kind == "text" or not options:
-                values[name] = st.text_input(name, key=key)
-            else:
-                values[name] = st.selectbox(name, options, key=key)
-        kept[key] = values[name]
+    with form:
+        values = what_if_form(bundle, run.id)
     if st.button("Back to a typical row", key=f"predict.reset.{run.id}"):
-        for feature in bundle.schema.features:
-            kept.pop(f"predict.{run.id}.{feature.name}", None)
-            st.session_state.pop(f"predict.{run.id}.{feature.name}", None)
+        reset_form(bundle, run.id)
         st.rerun()
     row = pd.DataFrame([values])
     result, report = prediction.predict_frame(model, bundle, row)
@@ -231,7 +212,8 @@ with batch:
                     st.dataframe(pd.DataFrame(saved["drift"]), hide_index=True, width="stretch")
             summary_of_predictions(target)
             preview = pd.read_csv(target, nrows=20)
-            first = [c for c in preview.columns if c == "prediction" or c.startswith(("proba_", "reason_"))]
+            first = [c for c in preview.columns if c in ("prediction", prediction.UNUSUAL_COLUMN)
+                     or c.startswith(("proba_", "reason_"))]
             st.dataframe(preview[first + [c for c in preview.columns if c not in first]], hide_index=True,
                          width="stretch")
             with open(target, "rb") as fh:

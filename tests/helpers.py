@@ -60,3 +60,24 @@ def score_drifting_batches(ws, run_id: str, name: str) -> None:
         batch.to_csv(path, index=False)
         report = predict_csv(predictor, bundle, path, ws.root / f"out{i}.csv", id_column="name")
         record_batch(ws, name, bundle, report, file=path.name)
+
+
+def used_cars(n: int = 600, seed: int = 0):
+    """A used-car table shaped like the one a newcomer tried (issue 20): whole-number columns with few values
+    (2 or 4 doors), 0/1 options, and a make and a body type each spread over one-hot 0/1 columns."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    makes, kinds = ["Buick", "Cadillac", "Chevy", "Pontiac", "Saab", "Saturn"], ["convertible", "coupe", "sedan"]
+    make = rng.choice(makes, n, p=[0.1, 0.1, 0.4, 0.2, 0.1, 0.1])
+    kind = rng.choice(kinds, n, p=[0.2, 0.3, 0.5])
+    df = pd.DataFrame({"Mileage": rng.integers(300, 50_000, n), "Cylinder": rng.choice([4, 6, 8], n),
+                       "Doors": rng.choice([2, 4], n), "Cruise": rng.integers(0, 2, n), "Leather": rng.integers(0, 2, n)})
+    for m in makes:
+        df[m] = (make == m).astype(int)
+    for k in kinds:
+        df[k] = (kind == k).astype(int)
+    df["Price"] = (12_000 + 2_500 * df["Cylinder"] - 0.15 * df["Mileage"] + 14_000 * df["Cadillac"]
+                   + 9_000 * df["Saab"] + 3_000 * df["convertible"] + rng.normal(0, 1_200, n)).round(2)
+    return df

@@ -101,9 +101,10 @@ def _explanation_part(bundle: Bundle, result: ShapResult, local_rows: int) -> di
     what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
     rows = []
     for row in range(min(local_rows, len(result.rows))):
-        contributions = row_contributions(result, row, output)
+        contributions, values = plots.combine_groups(row_contributions(result, row, output),
+                                                     result.rows.iloc[row], bundle.schema.groups)
         rows.append({"figure": _fig(plots.waterfall_figure(contributions, result.base_values[output], what,
-                                                           values=result.rows.iloc[row])),
+                                                           values=values)),
                      "sentence": narrative.row_sentence(contributions, what)})
     return {"what": what, "importance_figure": _fig(plots.importance_figure(importance_frame(result))),
             "sentences": narrative.global_sentences(result, output, what),

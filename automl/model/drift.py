@@ -18,6 +18,7 @@ __all__ = ["DriftCheck", "PredictionTally", "psi", "PSI_MODERATE", "PSI_SHIFTED"
 
 PSI_MODERATE, PSI_SHIFTED = 0.1, 0.2
 _EPS = 1e-4
+_MAX_KNOWN = 200  # the schema keeps a column's 200 most frequent categories
 
 
 def psi(expected: np.ndarray, actual: np.ndarray) -> float:
@@ -37,13 +38,17 @@ class DriftCheck:
                          and (f.bins is not None or f.categories)]
         self.counts: dict[str, np.ndarray] = {}
         self.outside: dict[str, int] = {}
+        self.new_whole: dict[str, int] = {}  # whole numbers inside the range that training never had
         self.unseen: dict[str, dict[str, int]] = {}
         self.names = [f.name for f in schema.features]
         self.missing: dict[str, int] = {}
         self.rows = 0
 
-    def update(self, X: pd.DataFrame) -> None:
+    def update(self, X: pd.DataFrame) -> pd.Series:
+        """Count the rows' values; returns, per row, what was unusual in it in words ("" where nothing was):
+        a number outside the training range, a whole number or a category training never had."""
         self.rows += len(X)
+        notes = pd.Series("", index=X.index, dtype=object)
         for name in self.names:
             if name in X.columns:
                 self.missing[name] = self.missing.get(name, 0) + int(X[name].isna().sum())
@@ -51,10 +56,18 @@ class DriftCheck:
             s = X[f.name].dropna()
             name = f.name
             if f.kind == "numeric" and f.bins is not None:
-                values = pd.to_numeric(s, errors="coerce").dropna().to_numpy(dtype=float)
-                bins = np.searchsorted(np.asarray(f.bins), values, side="right")
+                values = pd.to_numeric(s, errors="coerce").dropna()
+                array = values.to_numpy(dtype=float)
+                bins = np.searchsorted(np.asarray(f.bins), array, side="right")
                 self.counts[name] = self.counts.get(name, 0) + np.bincount(bins, minlength=len(f.bins) + 1)
-                self.outside[name] = self.outside.get(name, 0) + int(((values < f.min) | (values > f.max)).sum())
+                outside = (array < f.min) | (array > f.max)
+                self.outside[name] = self.outside.get(name, 0) + int(outside.sum())
+                _note(notes, values.index[outside], f"{name} outside the training range")
+                if f.whole_values:  # inside the range, but a value training never had (a 3 among 2s and 4s)
+                    new = ~outside & ~np.isin(array, np.asarray(f.whole_values))
+                    self.new_whole[name] = self.new_whole.get(name, 0) + int(new.sum())
+                    self._unseen(name, pd.Series(array[new]).map(_number_text).value_counts())
+                    _note(notes, values.index[new], f"{name} a value training never had")
             elif f.categories:
                 known = {c: i for i, c in enumerate(f.categories)}
                 text = s.astype(str)
@@ -62,12 +75,17 @@ class DriftCheck:
                 counts = np.bincount(idx.dropna().astype(int), minlength=len(known) + 1)
                 counts[-1] = int(idx.isna().sum())
                 self.counts[name] = self.counts.get(name, 0) + counts
-                new = text[idx.isna()].value_counts()
-                if len(new):
-                    seen = self.unseen.setdefault(name, {})
-                    for value, n in new.items():
-                        if value in seen or len(seen) < 20:
-                            seen[value] = seen.get(value, 0) + int(n)
+                self._unseen(name, text[idx.isna()].value_counts())
+                if len(f.categories) < _MAX_KNOWN:  # past it, "unseen" is only "not among the most frequent"
+                    _note(notes, idx.index[idx.isna().to_numpy()], f"{name} a value training never had")
+        return notes
+
+    def _unseen(self, name: str, new: pd.Series) -> None:
+        if len(new):
+            seen = self.unseen.setdefault(name, {})
+            for value, n in new.items():
+                if value in seen or len(seen) < 20:
+                    seen[value] = seen.get(value, 0) + int(n)
 
     def missing_shares(self) -> dict[str, float]:
         """Each input column's share of missing values in the rows seen."""
@@ -86,16 +104,20 @@ class DriftCheck:
                 expected = np.asarray(f.bin_shares)
                 value = psi(expected, counts / counts.sum())
                 n_out = self.outside.get(name, 0)
-                detail = (f"{n_out:,} value(s) outside the training range [{f.min:.4g}, {f.max:.4g}]"
-                          if n_out else "")
-                extra = {"outside": n_out}
+                unseen = self.unseen.get(name, {})
+                n_new = self.new_whole.get(name, 0)
+                detail = "; ".join(part for part in (
+                    f"{n_out:,} value(s) outside the training range [{f.min:.4g}, {f.max:.4g}]" if n_out else "",
+                    f"{n_new:,} whole number(s) training never had, inside its range: " + ", ".join(list(unseen)[:5])
+                    if unseen else "") if part)
+                extra = {"outside": n_out, **({"unseen": n_new} if n_new else {})}
             else:
                 shares = np.asarray(f.shares or [1 / len(f.categories)] * len(f.categories))
                 expected = np.append(shares, max(0.0, 1 - shares.sum()))
                 value = psi(expected, counts / counts.sum())
                 unseen = self.unseen.get(name, {})
                 n_new = int(counts[-1])
-                where = ("not among the training's most frequent values" if len(f.categories) >= 200
+                where = ("not among the training's most frequent values" if len(f.categories) >= _MAX_KNOWN
                          else "never seen in training")
                 detail = (f"{n_new:,} value(s) {where}: " + ", ".join(map(repr, list(unseen)[:5]))
                           if unseen else "")
@@ -104,6 +126,17 @@ class DriftCheck:
                 "new values" if detail else "stable"  # never "stable" beside values training never had
             out.append({"column": name, "psi": round(value, 4), "status": status, "detail": detail, **extra})
         return out
+
+
+def _number_text(value: float) -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:g}"
+
+
+def _note(notes: pd.Series, index: pd.Index, text: str) -> None:
+    """Add `text` to the notes of the rows at `index` ("; " between notes)."""
+    if len(index):
+        current = notes.loc[index]
+        notes.loc[index] = np.where(current == "", text, current + "; " + text)
 
 
 class PredictionTally:

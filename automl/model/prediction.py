@@ -24,7 +24,7 @@ from automl.model.drift import DriftCheck, PredictionTally
 from automl.model.model_input import Unreadable, iter_file, read_file_row, to_model_input
 from automl.store import atomic
 
-__all__ = ["PredictionReport", "predict_frame", "predict_csv", "read_csv_row", "escape_formulas", "model_frame",
+__all__ = ["UNUSUAL_COLUMN", "output_rows", "PredictionReport", "predict_frame", "predict_csv", "read_csv_row", "escape_formulas", "model_frame",
            "score_input"]
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,15 @@ def score_input(predictor: Any, bundle: Bundle, X: pd.DataFrame) -> pd.DataFrame
     return out
 
 
+UNUSUAL_COLUMN = "unusual_inputs"
+
+
+def output_rows(kept: pd.DataFrame, result: pd.DataFrame, notes: pd.Series) -> pd.DataFrame:
+    """A scored file's rows: the input columns kept, the answers, and what was unusual in each row's inputs
+    (`DriftCheck.update`: outside the training range, a value training never had; empty where nothing)."""
+    return pd.concat([kept, result], axis=1).assign(**{UNUSUAL_COLUMN: notes.to_numpy()})
+
+
 def model_frame(bundle: Bundle, X: pd.DataFrame, recipe: Any = None) -> pd.DataFrame:
     """Rows read for the model (schema columns) -> what the predictor was trained on: the run's recipe, replayed.
 
@@ -134,8 +143,8 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
                 chunk_rows: int = BATCH_ROWS, on_progress: Callable[[int], None] | None = None,
                 reasons: Reasons | None = None, id_column: str | None = None) -> PredictionReport:
     """Stream a file (CSV, or any format training reads) through the model chunk by chunk, read exactly as
-    training read its file; write the input columns (or only `id_column`) and the predictions to
-    `out_path`, with each row's strongest reasons when `reasons` is given (slower: the caller hands in the
+    training read its file; write the input columns (or only `id_column`), the predictions and
+    each row's unusual inputs (`unusual_inputs`) to `out_path`, with each row's strongest reasons when `reasons` is given (slower: the caller hands in the
     explanation, e.g. `explain.shap_values.top_reasons_for`; the core does not explain).
 
     Memory stays flat whatever the file's length: one chunk is scored while the one before is written by
@@ -149,7 +158,7 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
         for chunk, X, ignored, unreadable in iter_file(bundle.schema, data_path, chunk_rows=chunk_rows):
             if id_column is not None and id_column not in chunk.columns:
                 raise SchemaMismatchError(f"The id column {id_column!r} is not in {data_path.name}.")
-            check.update(X)
+            notes = check.update(X)
             result = score_input(predictor, bundle, X)
             tally.update(result)
             if id_column is not None:
@@ -157,7 +166,7 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
             if reasons is not None:
                 result = pd.concat([result, reasons(X, result).set_axis(result.index)], axis=1)
             kept = chunk[[id_column]] if id_column is not None else chunk
-            writer.put(pd.concat([kept, result], axis=1))
+            writer.put(output_rows(kept, result, notes))
             total.merge(PredictionReport(rows=len(chunk), ignored_columns=ignored, unreadable=unreadable))
             if on_progress:
                 on_progress(total.rows)

@@ -24,7 +24,7 @@ from automl.model.bundle import Bundle
 from automl.model.cluster import check_workspace_visible, connect
 from automl.model.drift import DriftCheck, PredictionTally
 from automl.model.model_input import iter_file
-from automl.model.prediction import BATCH_ROWS, PredictionReport, _CsvWriter
+from automl.model.prediction import BATCH_ROWS, PredictionReport, _CsvWriter, output_rows
 from automl.store import atomic
 
 __all__ = ["predict_csv_on_ray", "RayScoring"]
@@ -74,8 +74,8 @@ def predict_csv_on_ray(bundle: Bundle, data_path: str | Path, out_path: str | Pa
     for i, (chunk, X, ignored, unreadable) in enumerate(iter_file(bundle.schema, data_path, chunk_rows=chunk_rows)):
         if id_column is not None and id_column not in chunk.columns:
             raise SchemaMismatchError(f"The id column {id_column!r} is not in {data_path.name}.")
-        check.update(X)
-        raw_refs.append(ray.put(chunk[[id_column]] if id_column is not None else chunk))
+        notes = check.update(X)
+        raw_refs.append(ray.put((chunk[[id_column]] if id_column is not None else chunk, notes)))
         input_refs.append(ray.put(X.assign(**{_CHUNK: i})))
         sizes.append(len(chunk))
         total.merge(PredictionReport(rows=len(chunk), ignored_columns=ignored, unreadable=unreadable))
@@ -102,10 +102,11 @@ def predict_csv_on_ray(bundle: Bundle, data_path: str | Path, out_path: str | Pa
             while next_chunk in waiting and sum(len(p) for p in waiting[next_chunk]) == sizes[next_chunk]:
                 result = pd.concat(waiting.pop(next_chunk)).reset_index(drop=True)  # the file's order
                 tally.update(result)
-                kept = ray.get(raw_refs[next_chunk]).reset_index(drop=True)
+                kept, notes = ray.get(raw_refs[next_chunk])
+                kept = kept.reset_index(drop=True)
                 if id_column is not None:  # each answer by its id, as `predict_csv` keeps them
                     answers.append(pd.concat([kept.set_axis(["id"], axis=1), result], axis=1))
-                writer.put(pd.concat([kept, result], axis=1))
+                writer.put(output_rows(kept, result, notes))
                 done_rows += len(result)
                 next_chunk += 1
                 if on_progress:

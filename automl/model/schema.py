@@ -14,11 +14,13 @@ import numpy as np
 import pandas as pd
 
 from automl.data.profile import ColumnKind, column_kind
+from automl.model.one_hot import OneHotGroup, find_groups
 
 __all__ = ["ColumnRead", "Feature", "InputSchema", "build_schema", "typical_row"]
 
 ReadAs = Literal["number", "boolean", "date", "text"]
 _MAX_CATEGORIES = 200
+_MAX_WHOLE_VALUES = 20  # a whole-number column with at most this many values has each one recorded
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class Feature:
     integer: bool = False
     bins: tuple[float, ...] | None = None         # inner decile edges, for drift
     bin_shares: tuple[float, ...] | None = None
+    # a whole-number column with few values (doors, cylinders): every value training saw, so that a 3 among
+    # 2s and 4s is told as new even inside the range
+    whole_values: tuple[float, ...] | None = None
     # everything else
     categories: tuple[str, ...] = ()              # most frequent first, at most 200
     shares: tuple[float, ...] = ()
@@ -73,7 +78,7 @@ class Feature:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for key in ("bins", "bin_shares", "categories", "shares"):
+        for key in ("bins", "bin_shares", "whole_values", "categories", "shares"):
             d[key] = list(d[key]) if d[key] is not None else None
         return d
 
@@ -84,7 +89,8 @@ class Feature:
         return cls(name=d["name"], kind=d["kind"], dtype=d.get("dtype", "object"), read=read,
                    missing_pct=float(d.get("missing_pct") or 0.0), min=d.get("min"), max=d.get("max"),
                    median=d.get("median"), integer=bool(d.get("integer")), bins=as_tuple(d.get("bins")),
-                   bin_shares=as_tuple(d.get("bin_shares")), categories=tuple(d.get("categories") or ()),
+                   bin_shares=as_tuple(d.get("bin_shares")), whole_values=as_tuple(d.get("whole_values")),
+                   categories=tuple(d.get("categories") or ()),
                    shares=tuple(d.get("shares") or ()), mode=d.get("mode"))
 
 
@@ -107,6 +113,7 @@ class InputSchema:
     features: tuple[Feature, ...]
     class_labels: tuple[Any, ...] | None = None
     label_read: ColumnRead | None = None
+    groups: tuple[OneHotGroup, ...] = ()  # one choice spread over 0/1 columns (a car's make)
     _by_name: dict[str, Feature] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -130,14 +137,16 @@ class InputSchema:
         return {"label": self.label, "problem_type": self.problem_type,
                 "class_labels": list(self.class_labels) if self.class_labels is not None else None,
                 "features": [f.to_dict() for f in self.features],
-                "label_read": self.label_read.to_dict() if self.label_read else None}
+                "label_read": self.label_read.to_dict() if self.label_read else None,
+                "groups": [g.to_dict() for g in self.groups]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "InputSchema":
         return cls(label=d["label"], problem_type=d["problem_type"],
                    features=tuple(Feature.from_dict(f) for f in d["features"]),
                    class_labels=tuple(d["class_labels"]) if d.get("class_labels") else None,
-                   label_read=ColumnRead.from_dict(d["label_read"]) if d.get("label_read") else None)
+                   label_read=ColumnRead.from_dict(d["label_read"]) if d.get("label_read") else None,
+                   groups=tuple(OneHotGroup.from_dict(g) for g in d.get("groups") or ()))
 
 
 def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_labels: list[Any] | None,
@@ -156,10 +165,12 @@ def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_label
         non_null = s.dropna()
         if kind == "numeric" and len(non_null):
             edges = np.unique(np.quantile(non_null.to_numpy(dtype=float), np.linspace(0, 1, 11)))
+            integer = bool(pd.api.types.is_integer_dtype(s) or (non_null % 1 == 0).all())
+            distinct = np.unique(non_null.to_numpy(dtype=float)) if integer else np.array([])
             spec.update(min=float(non_null.min()), max=float(non_null.max()),
-                        median=float(non_null.median()),
-                        integer=bool(pd.api.types.is_integer_dtype(s) or (non_null % 1 == 0).all()),
-                        bins=edges[1:-1].tolist(), bin_shares=_bin_shares(non_null.to_numpy(dtype=float), edges[1:-1]))
+                        median=float(non_null.median()), integer=integer,
+                        bins=edges[1:-1].tolist(), bin_shares=_bin_shares(non_null.to_numpy(dtype=float), edges[1:-1]),
+                        whole_values=distinct.tolist() if 0 < len(distinct) <= _MAX_WHOLE_VALUES else None)
         else:
             counts = non_null.astype(str).value_counts()
             spec.update(categories=counts.index[:_MAX_CATEGORIES].tolist(),
@@ -170,11 +181,14 @@ def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_label
         features.append(Feature.from_dict(spec))
     return InputSchema(label=label, problem_type=problem_type, features=tuple(features),
                        class_labels=tuple(_plain(c) for c in class_labels) if class_labels else None,
-                       label_read=reads.get(label))
+                       label_read=reads.get(label), groups=tuple(find_groups(
+                           train if all(isinstance(c, str) for c in train.columns) else train.rename(columns=str),
+                           [f.name for f in features])))
 
 
 def typical_row(schema: InputSchema) -> dict[str, Any]:
-    """A row of typical values: median for numbers, most frequent value otherwise."""
+    """A row of typical values: median for numbers, most frequent value otherwise, and the most frequent
+    choice of each one-hot group (a make, not none: each 0/1 column's median is 0)."""
     row: dict[str, Any] = {}
     for f in schema.features:
         if f.numeric:
@@ -182,6 +196,8 @@ def typical_row(schema: InputSchema) -> dict[str, Any]:
             row[f.name] = int(round(value)) if f.integer else value
         else:
             row[f.name] = f.mode
+    for group in schema.groups:
+        row.update({c: int(c == group.most_frequent) for c in group.columns})
     return row
 
 

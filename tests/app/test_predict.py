@@ -137,3 +137,55 @@ def test_what_if_edits_are_kept_across_pages_until_reset(trained, monkeypatch):
     assert at.number_input(key=key).value == 71.0, "the what-if edit survives a visit to another page"
     at.button(key=f"predict.reset.{trained.binary_run}").click().run()
     assert at.number_input(key=key).value == typical
+
+
+def test_a_used_car_model_reads_as_cars_not_as_zero_one_columns(tmp_path_factory, monkeypatch):
+    """The newcomer's used-car walk (issue 20): the typical row has a make, the make is one choice, a 0/1
+    option is a box, whole numbers stay whole, the explanation names the make, and a batch row with 3 doors
+    (training had 2 and 4) is told in the drift table and marked in the scored file."""
+    import json
+
+    import pandas as pd
+
+    from automl.store.workspace import Workspace
+    from automl.training.config import TrainConfig, start_training
+    from tests.helpers import used_cars, wait_for
+
+    root = tmp_path_factory.mktemp("cars") / "ws"
+    ws = Workspace(root)
+    dataset = ws.add_dataset(used_cars(), "cars.csv")
+    run = start_training(ws, TrainConfig(dataset.id, "Price", time_limit=15, model_families=("GBM",)))
+    assert wait_for(ws, run.id).status == "succeeded"
+    at = open_page("pages/predict.py", root, monkeypatch)
+    at.selectbox(key="predict.run").select(run.id)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    make = at.selectbox(key=f"predict.{run.id}.group0")
+    assert make.label == "Buick / Cadillac / Chevy / …" and make.value == "Chevy"
+    assert at.checkbox(key=f"predict.{run.id}.Cruise").label == "Cruise"
+    doors = at.number_input(key=f"predict.{run.id}.Doors")
+    assert doors.value in (2, 4) and isinstance(doors.value, int)
+    assert not [n for n in at.number_input if n.key.endswith((".Saab", ".Chevy", ".sedan"))], "no 0/1 steppers"
+    before = at.metric[0].value
+    make.select("Cadillac").run()
+    after = at.metric[0].value
+    assert float(after.replace(",", "")) > float(before.replace(",", "")) + 5_000, (before, after)
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    labels = figure["data"][0]["y"]
+    assert "Buick / Cadillac / Chevy / … = Cadillac" in labels and not any(
+        label.startswith(("Cadillac =", "Saab =")) for label in labels), labels
+    sentence = next(c.value for c in at.caption if "pushes" in c.value)
+    assert "e+" not in sentence and "Buick / Cadillac" in sentence, sentence
+
+    batch = used_cars(40, seed=3).drop(columns=["Price"])
+    batch.loc[[5, 9], "Doors"] = 3
+    at.file_uploader(key=f"predict.batch.{run.id}").upload("more.csv", batch.to_csv(index=False).encode(), "text/csv")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    drift = next(d.value for d in at.dataframe if "psi" in d.value.columns).set_index("column")
+    assert drift.loc["Doors", "status"] != "stable" and "training never had, inside its range: 3" in \
+        drift.loc["Doors", "detail"]
+    assert any("2 row(s) hold a value training never saw" in w.value for w in at.warning)
+    scored = pd.read_csv(next((root / "predictions").rglob("output.csv")), keep_default_na=False)
+    marked = scored.index[scored["unusual_inputs"] != ""].tolist()
+    assert marked == [5, 9] and scored.loc[5, "unusual_inputs"] == "Doors a value training never had"

@@ -62,3 +62,36 @@ def test_a_few_values_outside_the_range_are_never_called_stable(tmp_path):
     assert report["age"]["status"] == "new values" and "20 value(s) outside the training range" in \
         report["age"]["detail"], report["age"]
     assert report["sex"]["status"] == "stable"
+
+
+def test_a_whole_number_training_never_had_is_told_even_inside_the_range():
+    """Cars with 2 or 4 doors at training: a 3 is inside [2, 4] but new (a newcomer's report, issue 20)."""
+    from automl.model.schema import build_schema
+
+    train = pd.DataFrame({"doors": [2, 4] * 50, "price": range(100)})
+    schema = build_schema(train, "price", "regression", None)
+    assert schema.feature("doors").whole_values == (2.0, 4.0)
+    check = DriftCheck(schema)
+    notes = check.update(pd.DataFrame({"doors": [2, 3, 4, 3, 6]}))
+    report = {d["column"]: d for d in check.report()}["doors"]
+    assert report["status"] != "stable" and report["unseen"] == 2
+    assert "2 whole number(s) training never had, inside its range: 3" in report["detail"]
+    assert "1 value(s) outside the training range" in report["detail"]
+    assert notes.tolist() == ["", "doors a value training never had", "", "doors a value training never had",
+                              "doors outside the training range"]
+
+
+def test_a_scored_file_marks_each_row_with_what_was_unusual_in_it(tmp_path):
+    bundle = fake_bundle(tmp_path)
+    rows = people(6, seed=5).drop(columns=["survived"])
+    rows.loc[1, "age"] = 500.0
+    rows.loc[3, "sex"] = "robot"
+    rows.loc[4, ["age", "sex"]] = [-3.0, "robot"]
+    src = tmp_path / "in.csv"
+    rows.to_csv(src, index=False)
+    predict_csv(FakeBinaryPredictor(), bundle, src, tmp_path / "out.csv", chunk_rows=4)
+    out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
+    assert out.columns[-1] == "unusual_inputs"
+    assert out["unusual_inputs"].tolist() == [
+        "", "age outside the training range", "", "sex a value training never had",
+        "age outside the training range; sex a value training never had", ""]

@@ -49,7 +49,8 @@ def test_csv_is_streamed_in_chunks_and_matches_frame_prediction(tmp_path):
     assert seen == [10, 20, 25]
     out = pd.read_csv(dst)
     assert len(out) == 25 == report.rows
-    assert list(out.columns) == ["age", "sex", "survived", "prediction", "proba_no", "proba_yes"]
+    assert list(out.columns) == ["age", "sex", "survived", "prediction", "proba_no", "proba_yes",
+                                 "unusual_inputs"]
     expected, _ = predict_frame(FakeBinaryPredictor(), bundle, rows)
     assert out["prediction"].tolist() == expected["prediction"].tolist()
 

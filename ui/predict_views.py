@@ -1,0 +1,90 @@
+"""The Predict page's what-if form: one input per column, one choice per one-hot group (a car's make, not a
+0/1 box per make), a box for a yes/no 0/1 column, whole numbers edited as whole numbers; the values outlive
+a visit to another page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from automl.model.bundle import Bundle
+from automl.model.schema import Feature, typical_row
+
+__all__ = ["what_if_form", "reset_form"]
+
+
+def _keys(bundle: Bundle, run_id: str) -> list[str]:
+    grouped = {c for g in bundle.schema.groups for c in g.columns}
+    return ([f"predict.{run_id}.{f.name}" for f in bundle.schema.features if f.name not in grouped]
+            + [f"predict.{run_id}.group{i}" for i in range(len(bundle.schema.groups))])
+
+
+def reset_form(bundle: Bundle, run_id: str) -> None:
+    """Back to the typical row: the form's values and the kept copies go."""
+    kept = st.session_state.setdefault("predict.kept", {})
+    for key in _keys(bundle, run_id):
+        kept.pop(key, None)
+        st.session_state.pop(key, None)
+
+
+def _zero_one(feature: Feature) -> bool:
+    return feature.numeric and feature.whole_values is not None and set(feature.whole_values) == {0.0, 1.0}
+
+
+def what_if_form(bundle: Bundle, run_id: str) -> dict[str, Any]:
+    """Draw the form in two columns; the row it holds, by input column."""
+    schema = bundle.schema
+    typical = typical_row(schema)
+    # Streamlit forgets a widget's value when another page is shown, so each value is also kept under a
+    # key of its own and given back to the widget on return
+    kept = st.session_state.setdefault("predict.kept", {})
+    group_of = {c: i for i, g in enumerate(schema.groups) for c in g.columns}
+    values: dict[str, Any] = {}
+    cols = st.columns(2)
+    slot = 0
+    for feature in schema.features:
+        name = feature.name
+        if name in group_of:
+            i = group_of[name]
+            group = schema.groups[i]
+            if name != group.columns[0]:
+                continue  # the group is one input, drawn at its first column
+            key = f"predict.{run_id}.group{i}"
+            if key not in st.session_state:
+                st.session_state[key] = kept.get(key, group.most_frequent)
+            with cols[slot % 2]:
+                chosen = st.selectbox(group.title, group.columns, key=key, format_func=group.option,
+                                      help="One choice held in several 0/1 columns of the data ("
+                                           + ", ".join(group.columns[:6]) + ("…" if len(group.columns) > 6 else "")
+                                           + "): the chosen one is 1, the others 0.")
+            kept[key] = chosen
+            values.update({c: int(c == chosen) for c in group.columns})
+            slot += 1
+            continue
+        key = f"predict.{run_id}.{name}"
+        default = typical[name]
+        options = list(feature.categories or [])
+        if _zero_one(feature):
+            start: Any = bool(default)
+        elif feature.numeric:  # a whole-number column is edited as one: 36, not 36.00
+            start = int(round(float(default))) if feature.integer else float(default)
+        elif feature.kind == "text" or not options:
+            start = str(default or "")
+        else:
+            start = str(default) if str(default) in options else options[0]
+        if key not in st.session_state:
+            st.session_state[key] = type(start)(kept.get(key, start))
+        with cols[slot % 2]:
+            if _zero_one(feature):
+                values[name] = int(st.checkbox(name, key=key, help="A 0/1 column: ticked is 1."))
+            elif feature.numeric:
+                values[name] = st.number_input(name, key=key, step=1 if feature.integer else None,
+                                               help=f"Training range {feature.min:g} to {feature.max:g}")
+            elif feature.kind == "text" or not options:
+                values[name] = st.text_input(name, key=key)
+            else:
+                values[name] = st.selectbox(name, options, key=key)
+        kept[key] = st.session_state[key]
+        slot += 1
+    return {f.name: values[f.name] for f in schema.features}

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from explain.shap_values import ShapResult, plain_value
+from explain.shap_values import ShapResult, plain_number, plain_value
 
 __all__ = ["combine_groups", "importance_figure", "waterfall_figure", "beeswarm_figure", "dependence_figure"]
 
@@ -39,7 +39,8 @@ def waterfall_figure(contributions: pd.Series, base_value: float, output_name: s
     fig = go.Figure(go.Waterfall(
         orientation="h", measure=["absolute", *["relative"] * len(shown), "total"],
         y=["average prediction", *shown.index.astype(str), "this row"], x=[base_value, *shown.to_numpy(), output],
-        text=[f"{base_value:.4g}", *[f"{v:+.4g}" for v in shown], f"{output:.4g}"], textposition="outside",
+        text=[plain_number(base_value), *[plain_number(v, signed=True) for v in shown], plain_number(output)],
+        textposition="outside",
         cliponaxis=False, connector={"line": {"color": "#bbb"}},  # labels beside the longest bars stay whole
         # shap's colours, as in the beeswarm: a push up red, a push down blue (not plotly's green / red)
         increasing={"marker": {"color": PUSH_UP}}, decreasing={"marker": {"color": PUSH_DOWN}},

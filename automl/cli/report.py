@@ -15,10 +15,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from markupsafe import Markup
 
-from automl.evaluation import charts, summary
+from automl.evaluation import charts, curves, summary
 from automl.model.bundle import Bundle
+from automl.model.names import plain_model_name
 from explain import narrative, plots
-from explain.shap_values import ShapResult, importance_frame, row_contributions
+from explain.shap_values import ShapResult, importance_frame, plain_number, row_contributions
 
 __all__ = ["build_report", "dataset_summary", "SECTIONS"]
 
@@ -48,7 +49,7 @@ def build_report(bundle: Bundle, result: ShapResult, dataset: dict[str, Any] | N
     context = {"label": bundle.label, "run_id": bundle.run_id, "problem_type": bundle.problem_type,
                "generated": time.strftime("%Y-%m-%d %H:%M"), "plotlyjs": Markup(get_plotlyjs()),
                "dataset": _data_part(dataset), "steps": [s.describe() for s in bundle.recipe.steps]}
-    context |= _training_part(bundle) | _evaluation_part(bundle) | _explanation_part(bundle, result, local_rows)
+    context |= _training_part(bundle) | _evaluation_part(bundle, result) | _explanation_part(bundle, result, local_rows)
     return _TEMPLATES.get_template("report.html.j2").render(context)
 
 
@@ -60,34 +61,99 @@ def _data_part(dataset: dict[str, Any] | None) -> dict[str, Any] | None:
             "profile_table": _table(profile) if profile is not None else "", "alerts": dataset.get("alerts", [])}
 
 
+_SETTINGS = (("label", "Target"), ("problem_type", "Problem type"), ("eval_metric", "Metric optimised"),
+             ("preset", "Preset"), ("time_limit", "Time budget (seconds)"), ("test_size", "Test split"),
+             ("refit_all_rows", "Retrained on every row"), ("exclude", "Columns left out"),
+             ("model_families", "Model families"), ("sample_weight", "Row weights column"),
+             ("tuning_trials", "Tuning trials"), ("gpu", "GPU"), ("seed", "Random seed"))
+
+
+def _setting(key: str, value: Any) -> str:
+    if key == "eval_metric" and value:
+        return summary.metric_name(value)
+    if key == "test_size" and isinstance(value, (int, float)):
+        return f"{100 * value:.0f}% of the rows"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _plain(value)
+
+
 def _training_part(bundle: Bundle) -> dict[str, Any]:
     m = bundle.metrics
-    keys = ("label", "problem_type", "eval_metric", "preset", "time_limit", "test_size", "refit_all_rows",
-            "exclude", "model_families", "sample_weight", "tuning_trials", "gpu", "seed")
-    config = pd.DataFrame([{"setting": k, "value": _plain(bundle.config.get(k))} for k in keys])
-    return {"config_table": _table(config), "n_train": "?" if m.n_train is None else m.n_train,
-            "n_test": "?" if m.n_test is None else m.n_test, "deployed": bundle.deployed_model or "?",
+    config = pd.DataFrame([{"setting": words, "value": _setting(k, bundle.config.get(k))} for k, words in _SETTINGS])
+    return {"config_table": _table(config), "n_train": "?" if m.n_train is None else f"{m.n_train:,}",
+            "n_test": "?" if m.n_test is None else f"{m.n_test:,}", "deployed": bundle.deployed_model or "?",
+            "deployed_words": plain_model_name(bundle.deployed_model or ""),
             "best": bundle.autogluon_best or bundle.deployed_model or "?", "plan": m.plan,
             "rows_sentence": summary.rows_sentence(bundle) if m.n_test is not None else ""}
 
 
-def _evaluation_part(bundle: Bundle) -> dict[str, Any]:
-    board = (_table(summary.leaderboard_table(summary.leaderboard(bundle), bundle.metrics.eval_metric))
+def _evaluation_part(bundle: Bundle, result: ShapResult) -> dict[str, Any]:
+    board = (_table(_readable(summary.leaderboard_table(summary.leaderboard(bundle), bundle.metrics.eval_metric)))
              if bundle.files.leaderboard.exists() else None)
-    figure, raw = "", None
+    figures, raw = [], None
     if bundle.files.test_predictions.exists():
-        raw = summary.test_predictions(bundle)  # read once: the figure and the metrics at the threshold
-        preds = summary.decided_predictions(bundle, raw)
-        figure = _fig(charts.confusion_matrix_figure(summary.confusion_matrix_frame(preds, bundle.class_labels),
-                                                     title=_threshold_title(bundle))
-                      if bundle.problem_type != "regression"
-                      else charts.predicted_vs_actual_figure(summary.predicted_vs_actual_frame(preds)))
+        raw = summary.test_predictions(bundle)  # read once: the figures and the metrics at the threshold
+        figures = [_fig(f) for f in _evaluation_figures(bundle, summary.decided_predictions(bundle, raw), result)]
+    metrics = summary.metric_table(bundle, raw)
+    guess = summary.baseline_values(bundle, raw) if raw is not None else {}
+    metrics = pd.DataFrame({"metric": metrics["metric"] + metrics["optimised"].map({True: " ★", False: ""}),
+                            "value": [summary.shown(k, v) for k, v in zip(metrics["key"], metrics["value"])],
+                            "simplest guess": [summary.shown(k, guess[k]) if k in guess else "" for k in metrics["key"]],
+                            "at threshold": [f"{t:.2f}" if t == t and t else "" for t in metrics["at_threshold"]]})
+    if not metrics["at threshold"].any():
+        metrics = metrics.drop(columns=["at threshold"])
     versions = pd.DataFrame([{"package": k, "version": v} for k, v in bundle.metrics.versions.items()])
-    return {"leaderboard": board, "metrics_table": _table(summary.metric_table(bundle, raw).rename(columns={"at_threshold": "at threshold"})
-                                   [["metric", "value", "optimised", "at threshold"]]),
+    return {"leaderboard": board, "metrics_table": _table(metrics),
             "threshold": bundle.threshold if bundle.problem_type == "binary" else None,
-            "positive": bundle.metrics.positive_class,
-            "evaluation_figure": figure, "versions": None if versions.empty else _table(versions)}
+            "positive": bundle.metrics.positive_class, "verdict": _verdict(bundle, raw),
+            "evaluation_figures": figures, "versions": None if versions.empty else _table(versions)}
+
+
+def _verdict(bundle: Bundle, raw: pd.DataFrame | None) -> str:
+    try:
+        return summary.verdict(bundle, raw) if raw is not None else ""
+    except (KeyError, ValueError):  # a run saved before the baselines: the table says the rest
+        return ""
+
+
+def _evaluation_figures(bundle: Bundle, preds: pd.DataFrame, result: ShapResult) -> list[go.Figure]:
+    """The Evaluate page's charts for the problem type, and the test-split score by group of the column that
+    matters most."""
+    out: list[go.Figure] = []
+    if bundle.problem_type == "regression":
+        residuals = curves.residual_frame(preds)
+        out += [charts.predicted_vs_actual_figure(summary.predicted_vs_actual_frame(preds)),
+                charts.residuals_figure(residuals), charts.residual_histogram(residuals),
+                charts.error_by_decile_figure(curves.error_by_decile(residuals))]
+    else:
+        out.append(charts.confusion_matrix_figure(summary.confusion_matrix_frame(preds, bundle.class_labels),
+                                                  title=_threshold_title(bundle)))
+    if bundle.problem_type == "binary":
+        y, p = curves.binary_arrays(preds, bundle.metrics.positive_class)
+        roc, auc = curves.roc_frame(y, p)
+        pr, ap = curves.pr_frame(y, p)
+        out += [charts.roc_figure(roc, auc), charts.pr_figure(pr, ap, float(y.mean())),
+                charts.calibration_figure(curves.calibration_frame(y, p)), charts.gain_figure(curves.gain_frame(y, p))]
+    elif bundle.problem_type == "multiclass":
+        out.append(charts.per_class_figure(curves.per_class_table(preds, bundle.class_labels)))
+    top = importance_frame(result)["feature"]
+    rows = summary.test_rows(bundle) if bundle.files.test_rows.exists() else None
+    column = next((c for c in top if rows is not None and c in rows.columns), None)
+    if column is not None:
+        out.append(charts.slice_figure(curves.slice_table(rows, preds, column, bundle.problem_type), column,
+                                       bundle.problem_type))
+    return out
+
+
+def _readable(board: pd.DataFrame) -> pd.DataFrame:
+    """The leaderboard for a reader: the model in use ticked, numbers rounded, no stacking jargon."""
+    board = board.drop(columns=["stack level"], errors="ignore")
+    board["deployed"] = board["deployed"].map({True: "✓ in use", False: ""})
+    for column in board.columns:
+        if pd.api.types.is_float_dtype(board[column]):
+            board[column] = board[column].map(lambda v: "" if v != v else plain_number(v))
+    return board.rename(columns={"deployed": "in use"})
 
 
 def _threshold_title(bundle: Bundle) -> str | None:
@@ -109,7 +175,7 @@ def _explanation_part(bundle: Bundle, result: ShapResult, local_rows: int) -> di
     return {"what": what, "importance_figure": _fig(plots.importance_figure(importance_frame(result))),
             "sentences": narrative.global_sentences(result, output, what),
             "beeswarm": _fig(plots.beeswarm_figure(result, output)), "rows_explained": len(result.rows),
-            "base_value": f"{result.base_values[output]:.4g}", "local_rows": rows}
+            "base_value": plain_number(result.base_values[output]), "local_rows": rows}
 
 
 def dataset_summary(ws: Any, bundle: Bundle) -> dict[str, Any] | None:

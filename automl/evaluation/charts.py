@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 __all__ = ["confusion_matrix_figure", "predicted_vs_actual_figure", "leaderboard_figure", "column_distribution_figure",
            "association_figure", "roc_figure", "pr_figure", "calibration_figure", "gain_figure", "per_class_figure",
-           "residuals_figure", "residual_histogram", "error_by_decile_figure", "pareto_figure",
+           "residuals_figure", "residual_histogram", "error_by_decile_figure", "slice_figure", "pareto_figure",
            "permutation_importance_figure", "ovr_roc_figure"]
 
 
@@ -148,6 +148,19 @@ def error_by_decile_figure(deciles: pd.DataFrame) -> go.Figure:
     fig.add_trace(go.Bar(x=deciles["decile"], y=deciles["mae"], name="MAE",
                          customdata=deciles["mean_prediction"],
                          hovertemplate="decile %{x}: MAE %{y:.4g} (mean prediction %{customdata:.4g})<extra></extra>"))
+    return fig
+
+
+def slice_figure(slices: pd.DataFrame, column: str, problem_type: str) -> go.Figure:
+    """The test-split score of each group of `column` (`curves.slice_table`): where the model does worse."""
+    key, label = ("mae", "Mean absolute error") if problem_type == "regression" else ("accuracy", "Accuracy")
+    data = slices.iloc[::-1]
+    fig = go.Figure(go.Bar(x=data[key], y=data["group"].astype(str), orientation="h", name=label,
+                           text=[f"{n:,} rows" for n in data["rows"]], textposition="auto", cliponaxis=False,
+                           hovertemplate="%{y}: %{x:.4g} (%{text})<extra></extra>"))
+    fig.update_layout(title=f"{label} by group of {column} (test split)", xaxis_title=label,
+                      height=max(260, 32 * len(data) + 110), margin=dict(t=50, l=160, r=30, b=50))
+    fig.update_yaxes(type="category")
     return fig
 
 

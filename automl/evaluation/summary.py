@@ -21,13 +21,18 @@ _PRETTY = {
 }
 
 
+def metric_name(key: str) -> str:
+    """A metric's name as users read it (`RMSE`, not `root_mean_squared_error`)."""
+    return _PRETTY.get(key, key.replace("_", " "))
+
+
 def rows_sentence(bundle: Bundle) -> str:
     """Which rows each number on the page comes from, and which rows the model in use learned."""
     m = bundle.metrics
     measured = (f"Every score here comes from the {m.n_test:,} test rows, which the model measured "
                 f"({bundle.measured_model}) never saw while it learned from {m.n_train:,} training rows.")
     if bundle.trained_on_all_rows:
-        return (measured + f" The model predictions use was then retrained with the same configuration on all "
+        return (measured + f" The model that makes the predictions was then retrained with the same configuration on all "
                 f"{m.final_model_rows:,} rows, so it has seen more data than the scores reflect; they stay the "
                 "honest estimate.")
     return measured + (f" {m.final_note}" if m.final_note else "")

@@ -83,3 +83,26 @@ def test_explain_page_shows_every_view_and_writes_the_report(trained, tmp_path, 
     at.button(key="explain.report").click()
     at.run()
     assert (ws.run_dir(trained.binary_run) / "report.html").exists()
+
+
+def test_a_regression_report_has_the_pages_charts_and_numbers_in_the_targets_units(trained, tmp_path):
+    """The report a newcomer hands out (issue 20): residuals, error by tenth, the score by group of the column
+    that matters most, the verdict against guessing the average, and numbers never in e-notation."""
+    import re
+
+    out = tmp_path / "report.html"
+    proc = run_cli("explain", trained.regression_run, str(SAMPLES / "diamonds.csv"), "--rows", "20", "--out", str(out),
+                   workspace=trained.root)
+    assert proc.returncode == 0, proc.stderr
+    page = out.read_text()
+    for title in ("Predicted vs actual", "Residuals (actual", "Distribution of residuals",
+                  "Mean absolute error by tenth", "Mean absolute error by group of"):
+        assert title in page, title
+    assert "always guessing the average" in page and "simplest guess" in page
+    table = page[page.index("<h2>Evaluation</h2>"):page.index("<h2>What drives")]
+    cells = re.findall(r"<td>([^<]*)</td>", table[:table.index("</table>")])
+    assert cells and not [c for c in cells if re.search(r"\de[+-]\d", c)], cells
+    assert "RMSE ★" in cells and "True" not in cells and "None" not in cells
+    waterfall_text = re.findall(r'"text":\[("[^\]]*")\]', page)
+    assert waterfall_text and not [t for t in waterfall_text if re.search(r"\de[+-]\d", t)]
+    assert "root_mean_squared_error</td>" not in page  # the settings in words

@@ -88,10 +88,10 @@ def test_the_report_names_the_model_in_use_apart_from_autogluons_best(tmp_path):
     bundle, result = _result(tmp_path)
     summary = {"name": "t.csv", "id": "ds-1", "rows": "30", "profile": pd.DataFrame({"column": ["age"]}),
                "alerts": []}
-    assert "model in use <b>Fake</b>." in build_report(bundle, result, summary)
+    assert "model in use: <b>Fake</b>\n<span class=\"muted\">(Fake)</span>." in build_report(bundle, result, summary)
     atomic.write_json(bundle.files.deploy, {"model": "Chosen_L1"})  # picked on the leaderboard
     page = build_report(bundle, result, summary)
-    assert "model in use <b>Chosen_L1</b> (AutoGluon's best: Fake)." in page
+    assert "<span class=\"muted\">(Chosen_L1; AutoGluon's best: Fake)</span>." in page
 
 
 def test_the_shap_download_cannot_carry_spreadsheet_formulas(tmp_path):
@@ -124,5 +124,9 @@ def test_the_report_names_a_saved_threshold_and_scores_at_it(tmp_path):
     page = build_report(bundle, result, None)
     assert 'answers "yes" from a probability of 0.35' in page
     assert "Confusion matrix at the saved threshold 0.35" in page
-    assert re.search(r"<td>Accuracy</td>\s*<td>1</td>", page)  # at 0.35: 4 of 4 right, not training's 0.8
-    assert re.search(r"<td>ROC AUC</td>\s*<td>0.9</td>", page)  # threshold-free: training's
+    # at 0.35: 4 of 4 right, not training's 0.8; always answering "yes" (a tie of 2 and 2) is right on half
+    assert re.search(r"<td>Accuracy ★</td>\s*<td>1.000</td>\s*<td>0.500</td>\s*<td>0.35</td>", page)
+    assert re.search(r"<td>ROC AUC</td>\s*<td>0.900</td>\s*<td>0.500</td>\s*<td></td>", page)  # training's
+    assert "finds 1 of the 2" in page or "finds 2 of the 2" in page  # the verdict, at the threshold
+    for title in ("ROC curve", "average precision", "Calibration", "Cumulative gain"):
+        assert title in page

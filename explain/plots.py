@@ -45,6 +45,11 @@ def waterfall_figure(contributions: pd.Series, base_value: float, output_name: s
         # shap's colours, as in the beeswarm: a push up red, a push down blue (not plotly's green / red)
         increasing={"marker": {"color": PUSH_UP}}, decreasing={"marker": {"color": PUSH_DOWN}},
         totals={"marker": {"color": "#888"}}))
+    path = base_value + np.concatenate([[0.0], np.cumsum(shown.to_numpy(dtype=float))])
+    lo, hi = float(path.min()), float(path.max())
+    if lo > 0 and hi - lo < 0.5 * lo:  # a price of 26,000 moved by hundreds: zoom on the moves, not on 0…26,000
+        pad = 0.55 * (hi - lo) or 0.05 * lo  # room for the numbers written beside the bars
+        fig.update_xaxes(range=[lo - pad, hi + pad])
     fig.update_layout(title=f"Why this prediction of {output_name}", yaxis_autorange="reversed",
                       height=max(300, 32 * (len(shown) + 2) + 80), margin=dict(t=50, l=180, r=90, b=40),
                       showlegend=False)

@@ -10,7 +10,7 @@ from ui import eval_views
 from ui.gate import require_sign_in
 from ui.loaders import evaluation_summary, run_stamp, workspace
 from ui.state import get_state
-from ui.widgets import job_progress, select_run
+from ui.widgets import job_progress, rounded, select_run
 
 require_sign_in()  # however the app was started, nothing below renders before sign-in
 
@@ -70,7 +70,7 @@ test_rows = summary.test_rows(bundle)
 column = st.selectbox("Compare the groups of", list(test_rows.columns.drop(bundle.label, errors="ignore")),
                       key=f"evaluate.slice.{run.id}", help="For a sensitive column, this is the fairness view.")
 slices = curves.slice_table(test_rows, preds, column, bundle.problem_type)
-st.dataframe(slices.assign(share=100 * slices["share"]), hide_index=True, width="stretch",  # a share as a percent
+st.dataframe(rounded(slices).assign(share=100 * slices["share"]), hide_index=True, width="stretch",  # a share as a percent
              column_config={"share": st.column_config.ProgressColumn("share of test rows", format="%.0f%%",
                                                                     min_value=0, max_value=100)})
 

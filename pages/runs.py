@@ -9,6 +9,7 @@ from automl.training import runs
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
+from ui.widgets import rounded
 
 require_sign_in()  # however the app was started, nothing below renders before sign-in
 
@@ -21,15 +22,14 @@ if table.empty:
     st.info("No run yet. Train a model on the **Train** page.")
     st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
     st.stop()
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(rounded(table).assign(**{"test value": table["test value"].map(runs.score_text)}), hide_index=True,
+             width="stretch")
 ids = table["run"].tolist()
 
 
 def label_of(run_id: str) -> str:
     row = table[table["run"] == run_id].iloc[0]
-    value = f" · {row['metric']} {row['test value']:.4g}" if row["test value"] == row["test value"] and \
-        row["test value"] is not None else ""
-    return f"{row['target']} on {row['dataset']} · {row['status']}{value} · {run_id}"
+    return f"{runs.run_name(ws.get_run(run_id))} · on {row['dataset']} · {run_id}"
 
 
 st.subheader("Open a run")
@@ -61,7 +61,7 @@ with st.expander("Settings", expanded=False):
     st.json(run.config, expanded=False)
 if chosen in bundle_mod.ready_runs(ws):
     board = summary.leaderboard(bundle_mod.load_bundle(ws, chosen))
-    st.dataframe(summary.leaderboard_table(board, run.eval_metric or "score"), hide_index=True, width="stretch")
+    st.dataframe(rounded(summary.leaderboard_table(board, run.eval_metric)), hide_index=True, width="stretch")
 
 if len(ids) >= 2:
     st.subheader("Compare two runs")
@@ -75,6 +75,6 @@ if len(ids) >= 2:
         for col, rid in ((a_col, a), (b_col, b)):
             if rid in ready:
                 board = summary.leaderboard(bundle_mod.load_bundle(ws, rid))
-                col.dataframe(summary.leaderboard_table(board, ws.get_run(rid).eval_metric or "score")
-                              [["model", f"test {ws.get_run(rid).eval_metric or 'score'}"]],
+                col.dataframe(rounded(summary.leaderboard_table(board, ws.get_run(rid).eval_metric))
+                              [["model", f"test {summary.metric_name(ws.get_run(rid).eval_metric)}"]],
                               hide_index=True, width="stretch")

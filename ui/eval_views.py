@@ -20,7 +20,7 @@ from automl.store.workspace import RunInfo, Workspace
 from ui.loaders import predictor, threshold_suggestion
 from ui.state import AppState
 from ui.timing import timed_run
-from ui.widgets import job_progress
+from ui.widgets import job_progress, rounded
 
 __all__ = ["binary_section", "multiclass_section", "regression_section", "leaderboard_section"]
 
@@ -152,9 +152,9 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
     left.plotly_chart(charts.leaderboard_figure(board, m.eval_metric, m.lower_is_better),
                       width="stretch")
     right.plotly_chart(charts.pareto_figure(summary.leaderboard_table(board, m.eval_metric).rename(
-        columns={f"test {m.eval_metric}": "metric_test", "ms per 1,000 rows": "ms_per_1000_rows",
+        columns={f"test {summary.metric_name(m.eval_metric)}": "metric_test", "ms per 1,000 rows": "ms_per_1000_rows",
                  "size (MB)": "size_mb"}), m.eval_metric, m.lower_is_better), width="stretch")
-    st.dataframe(summary.leaderboard_table(board, m.eval_metric), hide_index=True, width="stretch")
+    st.dataframe(rounded(summary.leaderboard_table(board, m.eval_metric)), hide_index=True, width="stretch")
     why = summary.chosen_on_validation(board)
     if why:
         st.caption(why)

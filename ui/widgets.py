@@ -5,12 +5,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
+from automl.data.problem import metric_name
 from automl.model.names import plain_model_name
+from automl.training.runs import run_name
 from automl.store import jobs
 from automl.store.workspace import RunInfo, Workspace
 from ui.state import AppState
@@ -73,6 +76,18 @@ def sidebar_dataset(ws: Workspace, dataset_id: str | None) -> str | None:
     return f"{d.name} ({d.rows:,} rows)"
 
 
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table's decimal columns rounded to what a reader needs: 3 significant digits at the column's usual
+    size (`1,656`, not `1655.6446`; `0.827`; `16.9`). For display only: charts take the frame as it is."""
+    out = frame.copy()
+    for column in out.columns:
+        s = out[column]
+        if pd.api.types.is_float_dtype(s) and s.notna().any():
+            size = float(s.abs().median()) or float(s.abs().max()) or 1.0
+            out[column] = s.round(max(0, 3 - int(np.ceil(np.log10(size))) if size >= 1 else 3 - int(np.floor(np.log10(size))) - 1))
+    return out
+
+
 def sidebar_run(ws: Workspace, run_id: str | None) -> str | None:
     """The active run in words (target, status, score), or None."""
     if not run_id:
@@ -81,14 +96,12 @@ def sidebar_run(ws: Workspace, run_id: str | None) -> str | None:
         run = ws.get_run(run_id)
     except AutoMLError:
         return None
-    score = f", test {run.eval_metric} {run.test_value:.3g}" if run.test_value is not None else ""
+    score = f", test {metric_name(run.eval_metric)} {run.test_value:.3g}" if run.test_value is not None else ""
     return f"predicts {run.label} ({run.status}{score})"
 
 
 def _run_label(run: RunInfo) -> str:
-    score = f" · test {run.eval_metric} {run.test_value:.4g}" if run.test_value is not None else ""
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created_at))
-    return f"{run.label} · {run.problem_type} · {when}{score} · {run.status} · {run.id}"
+    return f"{run_name(run)} · {run.id}"  # the id last: what logs and the CLI know it by
 
 
 def training_leaderboard(events: list[dict[str, Any]], metric: str | None) -> pd.DataFrame:

@@ -147,13 +147,11 @@ def _evaluation_figures(bundle: Bundle, preds: pd.DataFrame, result: ShapResult)
 
 
 def _readable(board: pd.DataFrame) -> pd.DataFrame:
-    """The leaderboard for a reader: the model in use ticked, numbers rounded, no stacking jargon."""
-    board = board.drop(columns=["stack level"], errors="ignore")
-    board["deployed"] = board["deployed"].map({True: "✓ in use", False: ""})
+    """The leaderboard's numbers rounded for a reader."""
     for column in board.columns:
         if pd.api.types.is_float_dtype(board[column]):
             board[column] = board[column].map(lambda v: "" if v != v else plain_number(v))
-    return board.rename(columns={"deployed": "in use"})
+    return board
 
 
 def _threshold_title(bundle: Bundle) -> str | None:

@@ -11,7 +11,8 @@ from automl.errors import ConfigError, TargetError
 
 __all__ = [
     "ProblemType", "ProblemInference", "PROBLEM_TYPES", "METRICS", "DEFAULT_METRIC", "PRESETS",
-    "infer_problem_type", "validate_target", "resolve_preset", "preset_label", "MIN_ROWS",
+    "infer_problem_type", "validate_target", "resolve_preset", "preset_label", "metric_name", "METRIC_NAMES",
+    "MIN_ROWS",
 ]
 
 ProblemType = Literal["binary", "multiclass", "regression"]
@@ -59,6 +60,21 @@ PRESETS: dict[str, dict[str, str]] = {
     "best": {"ag": "best_quality", "label": "Best",
              "help": "Most accurate: needs an hour or more and much more disk."},
 }
+
+
+# Metric keys as users read them
+METRIC_NAMES = {
+    "accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "roc_auc": "ROC AUC", "f1": "F1",
+    "f1_macro": "F1 (macro)", "precision": "Precision", "recall": "Recall", "log_loss": "Log loss",
+    "mcc": "Matthews correlation", "root_mean_squared_error": "RMSE", "mean_absolute_error": "MAE",
+    "mean_squared_error": "MSE", "r2": "R²", "median_absolute_error": "Median absolute error",
+    "mean_absolute_percentage_error": "MAPE", "pearsonr": "Pearson r",
+}
+
+
+def metric_name(key: str | None) -> str:
+    """A metric's name as users read it (`RMSE`, not `root_mean_squared_error`)."""
+    return METRIC_NAMES.get(key, key.replace("_", " ")) if key else "score"
 
 
 def preset_label(ag_name: str | None) -> str:

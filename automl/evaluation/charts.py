@@ -43,7 +43,8 @@ def leaderboard_figure(board: pd.DataFrame, metric: str = "score", lower_is_bett
     column = "metric_val" if "metric_val" in board.columns else "score_val"
     board = board.sort_values("score_val")
     fig = go.Figure(go.Bar(x=board[column], y=board["model"], orientation="h",
-                           marker_color=["#d62728" if d else "#1f77b4" for d in board.get("deployed", False)],
+                           marker_color=["#d62728" if d else "#1f77b4"  # "✓ in use" (leaderboard_table) or True
+                           for d in board.get("in use", board.get("deployed", pd.Series(False, index=board.index)))],
                            hovertemplate="%{y}: %{x:.4g}<extra></extra>"))
     better = "lower" if lower_is_better else "higher"
     fig.update_layout(title=f"Validation {metric} by model ({better} is better; deployed in red)",
@@ -173,7 +174,8 @@ def pareto_figure(board: pd.DataFrame, metric: str, lower_is_better: bool) -> go
         x=board["ms_per_1000_rows"], y=board["metric_test"], mode="markers+text", text=board["model"],
         textposition="top center", customdata=size, cliponaxis=False,  # names at the edges stay whole
         marker=dict(size=8 + 20 * (size / max(float(size.max()), 1e-9)) ** 0.5,
-                    color=["#d62728" if d else "#1f77b4" for d in board.get("deployed", False)]),
+                    color=["#d62728" if d else "#1f77b4"  # "✓ in use" (leaderboard_table) or True
+                           for d in board.get("in use", board.get("deployed", pd.Series(False, index=board.index)))]),
         hovertemplate="%{text}<br>test %{y:.4g}<br>%{x:.3g} ms per 1,000 rows<br>%{customdata:.2f} MB<extra></extra>"))
     better = "lower" if lower_is_better else "higher"
     # a short title that fits a half-width column; the rest below it; one log tick per decade (no overlap)

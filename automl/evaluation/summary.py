@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from automl.data.problem import METRIC_NAMES, metric_name
 from automl.model.bundle import Bundle
 from automl.model.names import plain_model_name
 
@@ -12,18 +13,7 @@ __all__ = ["chosen_on_validation", "leaderboard", "leaderboard_table", "test_pre
            "predicted_vs_actual_frame", "baseline_values", "verdict", "majority_class", "decided_predictions", "shown",
            "THRESHOLD_METRICS"]
 
-_PRETTY = {
-    "accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "roc_auc": "ROC AUC", "f1": "F1",
-    "f1_macro": "F1 (macro)", "precision": "Precision", "recall": "Recall", "log_loss": "Log loss",
-    "mcc": "Matthews correlation", "root_mean_squared_error": "RMSE", "mean_absolute_error": "MAE",
-    "mean_squared_error": "MSE", "r2": "R²", "median_absolute_error": "Median absolute error",
-    "mean_absolute_percentage_error": "MAPE", "pearsonr": "Pearson r",
-}
-
-
-def metric_name(key: str) -> str:
-    """A metric's name as users read it (`RMSE`, not `root_mean_squared_error`)."""
-    return _PRETTY.get(key, key.replace("_", " "))
+_PRETTY = METRIC_NAMES
 
 
 def rows_sentence(bundle: Bundle) -> str:
@@ -64,12 +54,12 @@ def leaderboard_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:
     for split in ("test", "val"):  # runs saved before the metric columns existed show AutoGluon's scores
         if f"metric_{split}" not in board.columns and f"score_{split}" in board.columns:
             board[f"metric_{split}"] = board[f"score_{split}"]
-    names = {"metric_test": f"test {metric}", "metric_val": f"validation {metric}",
-             "ms_per_1000_rows": "ms per 1,000 rows", "size_mb": "size (MB)", "fit_time": "fit time (s)",
-             "stack_level": "stack level"}
+    names = {"metric_test": f"test {metric_name(metric)}", "metric_val": f"validation {metric_name(metric)}",
+             "ms_per_1000_rows": "ms per 1,000 rows", "size_mb": "size (MB)", "fit_time": "fit time (s)"}
     board["kind"] = board["model"].map(plain_model_name)
+    board["deployed"] = board["deployed"].map({True: "✓ in use", False: ""}) if "deployed" in board else ""
     shown = [c for c in ("model", "kind", "deployed", *names) if c in board.columns]
-    return board[shown].rename(columns=names)
+    return board[shown].rename(columns=names | {"deployed": "in use"})
 
 
 def test_rows(bundle: Bundle) -> pd.DataFrame:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pandas as pd
 
-from automl.data.problem import preset_label
+from automl.data.problem import metric_name, preset_label
 from automl.errors import RunNotReadyError
 from automl.store import jobs
 from automl.store.batches import delete_batches
 from automl.store.workspace import RunInfo, Workspace
 from automl.training.config import TrainConfig, start_training
 
-__all__ = ["run_table", "config_diff", "delete_run", "rerun", "COMPARED_KEYS"]
+__all__ = ["run_name", "score_text", "run_table", "config_diff", "delete_run", "rerun", "COMPARED_KEYS"]
 
 COMPARED_KEYS = ("dataset_id", "label", "problem_type", "eval_metric", "preset", "time_limit", "test_size",
                  "exclude", "model_families", "gpu", "seed", "sample_weight", "tuning_trials", "recipe_steps")
@@ -29,12 +30,28 @@ def run_table(ws: Workspace) -> pd.DataFrame:
         rows.append({
             "run": run.id, "status": job.status if job else run.status, "dataset": names.get(run.dataset_id, "?"),
             "target": run.label, "type": run.problem_type, "preset": preset_label(run.preset), "budget (s)": run.time_limit,
-            "metric": run.eval_metric, "test value": run.test_value,
+            "metric": metric_name(run.eval_metric), "test value": run.test_value,
             "duration (s)": round(duration, 1) if duration is not None else None,
             "started": pd.Timestamp(run.created_at, unit="s").strftime("%Y-%m-%d %H:%M"),
         })
     return pd.DataFrame(rows, columns=["run", "status", "dataset", "target", "type", "preset", "budget (s)", "metric",
                                        "test value", "duration (s)", "started"])
+
+
+def score_text(value: float | None) -> str:
+    """A score or an error as a reader wants it: `0.827`, `16.9`, `1,656`."""
+    if value is None or value != value:
+        return "—"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def run_name(run: RunInfo) -> str:
+    """A run as a person tells it from the others: target, preset and budget, when, test score, status
+    (`Price · Auto, 30 s · 30 Nov 22:15 · test RMSE 1,656 · succeeded`)."""
+    when = time.strftime("%d %b %H:%M", time.localtime(run.created_at))
+    budget = f", {run.time_limit:g} s" if run.time_limit else ""
+    score = f" · test {metric_name(run.eval_metric)} {score_text(run.test_value)}" if run.test_value is not None else ""
+    return f"{run.label} · {preset_label(run.preset)}{budget} · {when}{score} · {run.status}"
 
 
 def _job(ws: Workspace, run_id: str):

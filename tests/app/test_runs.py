@@ -26,3 +26,19 @@ def test_runs_page_lists_compares_and_deletes(trained, tmp_path, monkeypatch):
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.dataframe[0].value) == 3
     assert not (root / "runs" / table["run"].iloc[0]).exists()
+
+
+def test_runs_are_named_in_words_and_their_numbers_rounded(trained, monkeypatch):
+    """A run is picked by what it is (target, preset, budget, when, score), not by its id alone; tables show
+    1,656, not 1655.6446, and the metric by its name (issue 20)."""
+    from automl.store.workspace import Workspace
+    from automl.training.runs import run_name
+
+    run = Workspace(trained.root).get_run(trained.regression_run)
+    name = run_name(run)
+    assert name.startswith("price · Auto, 30 s · ") and " · test RMSE " in name and "root_mean" not in name
+    at = open_page("pages/runs.py", trained.root, monkeypatch)
+    table = at.dataframe[0].value
+    assert set(table["metric"]) <= {"ROC AUC", "RMSE", "Accuracy"}, table["metric"]
+    value = table.loc[table["run"] == trained.regression_run, "test value"].iloc[0]
+    assert value == f"{run.test_value:,.0f}", value  # an error of hundreds in whole units

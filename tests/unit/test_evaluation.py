@@ -41,8 +41,9 @@ def test_leaderboard_shows_errors_as_errors_best_model_on_top():
     fig = charts.leaderboard_figure(board, "root_mean_squared_error", lower_is_better=True)
     assert list(fig.data[0].y) == ["A", "B"] and list(fig.data[0].x) == [5.0, 3.0]  # plotly draws the last on top
     assert "lower is better" in fig.layout.title.text
-    table = leaderboard_table(board, "rmse")
-    assert list(table.columns) == ["model", "kind", "deployed", "test rmse", "validation rmse"]
+    table = leaderboard_table(board, "root_mean_squared_error")
+    assert list(table.columns) == ["model", "kind", "in use", "test RMSE", "validation RMSE"]  # in words
+    assert table["in use"].tolist() == ["", "✓ in use"]
 
 
 def _bundle(tmp_path, problem_type, positive=None, classes=None):

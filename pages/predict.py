@@ -20,7 +20,7 @@ from automl.store import atomic, batches
 from explain import narrative, plots, shap_values
 from ui.gate import require_sign_in
 from ui.loaders import local_explanation, predictor, workspace
-from ui.predict_views import reset_form, what_if_form
+from ui.predict_views import DRIFT_HELP, drift_table, reset_form, what_if_form
 from ui.state import get_state
 from ui.widgets import UPLOAD_TYPES, job_progress, select_run
 
@@ -209,7 +209,8 @@ with batch:
                 st.caption(line)
             if saved.get("drift"):
                 with st.expander("Drift against the training data"):
-                    st.dataframe(pd.DataFrame(saved["drift"]), hide_index=True, width="stretch")
+                    st.dataframe(drift_table(saved["drift"]), hide_index=True, width="stretch",
+                                 column_config=DRIFT_HELP)
             summary_of_predictions(target)
             preview = pd.read_csv(target, nrows=20)
             first = [c for c in preview.columns if c in ("prediction", prediction.UNUSUAL_COLUMN)

@@ -6,12 +6,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from automl.model.bundle import Bundle
 from automl.model.schema import Feature, typical_row
 
-__all__ = ["what_if_form", "reset_form"]
+__all__ = ["what_if_form", "reset_form", "drift_table", "DRIFT_HELP"]
+
+DRIFT_HELP = {
+    "shift": st.column_config.NumberColumn(
+        "shift (PSI)", format="%.3f", help="How far the column's values moved from training's (population "
+        "stability index): under 0.1 stable, 0.1 to 0.2 moderate, above 0.2 shifted."),
+    "outside range": st.column_config.NumberColumn(help="Numbers below or above anything training saw."),
+    "new values": st.column_config.NumberColumn(help="Categories, or whole numbers, training never had."),
+}
+
+
+def drift_table(drift: list[dict[str, Any]]) -> pd.DataFrame:
+    """A batch's drift per column in words: its shift, status, what was unusual (no `psi`, `unseen` keys)."""
+    frame = pd.DataFrame(drift).rename(columns={"psi": "shift", "outside": "outside range", "unseen": "new values"})
+    order = [c for c in ("column", "status", "shift", "outside range", "new values", "detail") if c in frame.columns]
+    return frame[order]
 
 
 def _keys(bundle: Bundle, run_id: str) -> list[str]:

@@ -182,7 +182,8 @@ def test_a_used_car_model_reads_as_cars_not_as_zero_one_columns(tmp_path_factory
     at.file_uploader(key=f"predict.batch.{run.id}").upload("more.csv", batch.to_csv(index=False).encode(), "text/csv")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    drift = next(d.value for d in at.dataframe if "psi" in d.value.columns).set_index("column")
+    drift = next(d.value for d in at.dataframe if "shift" in d.value.columns).set_index("column")
+    assert "psi" not in drift.columns and "unseen" not in drift.columns  # in words
     assert drift.loc["Doors", "status"] != "stable" and "training never had, inside its range: 3" in \
         drift.loc["Doors", "detail"]
     assert any("2 row(s) hold a value training never saw" in w.value for w in at.warning)

@@ -29,6 +29,10 @@ def main(argv: list[str] | None = None) -> None:
         "--server.maxUploadSize", str(max_upload_mb), "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
         "--client.showErrorDetails", "none",  # tracebacks and paths go to the log, not to users
+        # Streamlit runs a full garbage collection after every script run, holding the interpreter: with torch
+        # and AutoGluon loaded that is ~0.18 s per rerun, for every session in turn (benchmarks/page_speed.py:
+        # ten sessions opening Evaluate waited mostly on it). Python's own collector still runs as it does.
+        "--runner.postScriptGC", "false",
     ]
     stcli.main()
 

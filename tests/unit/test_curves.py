@@ -138,3 +138,27 @@ def test_a_model_in_use_below_others_on_the_test_split_says_it_was_chosen_on_val
     assert said.startswith("1 model(s) score a little higher") and "chosen on validation rows" in said
     assert "LightGBM" in said and "WeightedEnsemble_L2" not in said  # plain names
     assert chosen_on_validation(board.assign(deployed=[False, True, False])) is None  # the best is in use
+
+
+def test_metrics_at_a_threshold_match_scikit_learns_including_one_class_and_nothing_predicted():
+    import warnings
+
+    from sklearn import metrics as skm
+
+    from automl.evaluation.thresholds import metrics_at_threshold
+
+    rng = np.random.default_rng(1)
+    for case in range(150):
+        n = int(rng.integers(1, 40))
+        y = np.zeros(n, int) if case % 5 == 0 else rng.integers(0, 2, n)
+        p, t = rng.random(n), float(rng.random())
+        got, pred = metrics_at_threshold(y, p, t), (p >= t).astype(int)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = {"accuracy": skm.accuracy_score(y, pred), "balanced_accuracy": skm.balanced_accuracy_score(y, pred),
+                        "precision": skm.precision_score(y, pred, zero_division=0),
+                        "recall": skm.recall_score(y, pred, zero_division=0), "f1": skm.f1_score(y, pred, zero_division=0)}
+        tn, fp, fn, tp = skm.confusion_matrix(y, pred, labels=[0, 1]).ravel()
+        assert (got["tn"], got["fp"], got["fn"], got["tp"]) == (tn, fp, fn, tp)
+        for key, value in expected.items():
+            assert abs(got[key] - value) < 1e-12, (key, got[key], value)

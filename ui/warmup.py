@@ -1,6 +1,8 @@
 """Work every first visit would otherwise wait for, started once per server in the background: importing
-torch to look for GPUs (the Train page's pre-flight; 1.2 s here) and AutoGluon (the first model loaded by
-Evaluate, Explain or Predict; 1.6 s). Measured by `benchmarks/page_speed.py`."""
+torch to look for GPUs (the Train page's pre-flight; 1.2 s here), AutoGluon (the first model loaded by
+Evaluate, Explain or Predict; 1.6 s), the networkx its trainer imports when a model is loaded (0.35 s), the
+altair behind Streamlit's own bar charts (0.3 s, Predict's probabilities) and the version lookup AutoGluon
+does on every load. Measured by `benchmarks/page_speed.py`."""
 
 from __future__ import annotations
 
@@ -28,6 +30,11 @@ def _warm() -> None:
         from automl.training.config import gpu_names
 
         gpu_names()
-        import autogluon.tabular  # noqa: F401  (imported for its side effect: later imports are instant)
+        import autogluon.tabular  # noqa: F401  (imported for their side effect: later imports are instant)
+        import altair  # noqa: F401
+        import networkx  # noqa: F401
+        from autogluon.common.utils.utils import get_autogluon_metadata
+
+        get_autogluon_metadata()
     except Exception:  # noqa: BLE001 - only slower first visits
         log.warning("warming up failed; pages load what they need on first use", exc_info=True)

@@ -6,6 +6,7 @@ import streamlit as st
 from automl.errors import AutoMLError
 from automl.monitoring import charts
 from automl.monitoring.watch import watch
+from automl.training.runs import run_name
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.monitor_views import challenger_panel, outcomes_panel
@@ -24,12 +25,21 @@ if not names:
     st.page_link("pages/deploy.py", label="Go to Deploy", icon=":material/rocket_launch:")
     st.stop()
 name = st.selectbox("Deployment", names, key="monitor.deployment")
+
+
+def _served(run_id: str) -> str:
+    try:
+        return f"the model {run_name(ws.get_run(run_id))} (`{run_id}`)"
+    except AutoMLError:
+        return f"run `{run_id}`"
+
+
 try:
     seen = watch(ws, name)
 except AutoMLError as exc:
     st.error(str(exc))
     st.stop()
-st.caption(f"**{name}** serves run `{seen.champion}`. Each batch file scored through it is compared with the "
+st.caption(f"**{name}** serves {_served(seen.champion)}. Each batch file scored through it is compared with the "
            "training data column by column; only these summaries are kept, never the rows.")
 if not seen.batches:
     st.info("No batch scored through this deployment yet. On **Predict**, choose *Predict through* "

@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from automl.data import datasets
-from automl.data.problem import DEFAULT_METRIC, METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type, preset_label
+from automl.data.problem import (DEFAULT_METRIC, METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type, metric_name,
+                                 preset_label)
 from automl.errors import AutoMLError
 from automl.model.cluster import RAY_ADDRESS_ENV
 from automl.store import jobs
@@ -60,7 +61,8 @@ with c1:
     metric = st.selectbox("Metric to optimise", metric_names, key=f"train.metric.{dataset.id}.{problem_type}",
                           index=metric_names.index(preferred if preferred in metric_names
                                                    else DEFAULT_METRIC[problem_type]),
-                          help="\n".join(f"- **{k}**: {v}" for k, v in METRICS[problem_type].items()))
+                          format_func=metric_name,
+                          help="\n".join(f"- **{metric_name(k)}**: {v}" for k, v in METRICS[problem_type].items()))
     st.caption(METRICS[problem_type][metric])
 with c2:
     preset = st.radio("Quality", list(PRESETS), format_func=lambda k: PRESETS[k]["label"], horizontal=True,

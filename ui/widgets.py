@@ -13,7 +13,7 @@ from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.data.problem import metric_name
 from automl.model.names import plain_model_name
-from automl.training.runs import run_name
+from automl.training.runs import run_name, score_text
 from automl.store import jobs
 from automl.store.workspace import RunInfo, Workspace
 from ui.state import AppState
@@ -96,7 +96,7 @@ def sidebar_run(ws: Workspace, run_id: str | None) -> str | None:
         run = ws.get_run(run_id)
     except AutoMLError:
         return None
-    score = f", test {metric_name(run.eval_metric)} {run.test_value:.3g}" if run.test_value is not None else ""
+    score = f", test {metric_name(run.eval_metric)} {score_text(run.test_value)}" if run.test_value is not None else ""
     return f"predicts {run.label} ({run.status}{score})"
 
 

@@ -39,10 +39,12 @@ def run_table(ws: Workspace) -> pd.DataFrame:
 
 
 def score_text(value: float | None) -> str:
-    """A score or an error as a reader wants it: `0.827`, `16.9`, `1,656`."""
+    """A score or an error as a reader wants it: `0.827`, `1.000`, `16.9`, `1,656`."""
     if value is None or value != value:
         return "—"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3f}" if abs(value) <= 1 else f"{value:.3g}"
 
 
 def run_name(run: RunInfo) -> str:

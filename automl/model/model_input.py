@@ -111,12 +111,15 @@ def replay_column(s: pd.Series, read: ColumnRead) -> tuple[pd.Series, np.ndarray
     values, missing = _read_values(pd.Series(uniques, dtype=object), read)
     unreadable_codes = np.flatnonzero(pd.isna(values).to_numpy() & ~missing)
     mapped = values.to_numpy()[codes.clip(min=0)]
+    absent = codes < 0
     if read.read_as == "date":
         out = pd.Series(pd.to_datetime(pd.Series(mapped, dtype=object)).to_numpy(), index=s.index)
-        out[codes < 0] = pd.NaT
+        if absent.any():
+            out[absent] = pd.NaT
     else:
         out = pd.Series(mapped, index=s.index, dtype=float if read.read_as == "number" else object)
-        out[codes < 0] = np.nan if read.read_as == "number" else None
+        if absent.any():
+            out[absent] = np.nan if read.read_as == "number" else None
         if read.read_as == "boolean" and not out.isna().any():
             out = out.astype(bool)
     bad = np.flatnonzero(np.isin(codes, unreadable_codes)) if len(unreadable_codes) else np.empty(0, np.int64)
@@ -135,6 +138,8 @@ def _number_dtype(s: pd.Series, read: ColumnRead) -> pd.Series:
 
 def _read_values(u: pd.Series, read: ColumnRead) -> tuple[pd.Series, np.ndarray]:
     """The distinct raw values read as `read` says; and which of them only said "missing" (markers)."""
+    if read.read_as == "text" and len(u) <= _FEW:  # a request's few values: plain Python, not 10 pandas calls
+        return _text_values(u.tolist())
     is_text = u.map(lambda v: isinstance(v, str)).to_numpy()
     text = u.where(is_text).astype(object)
     stripped = text.where(is_text, "").astype(str).str.strip()
@@ -160,6 +165,20 @@ def _read_values(u: pd.Series, read: ColumnRead) -> tuple[pd.Series, np.ndarray]
         values = pd.Series(np.where(is_text, text.to_numpy(), other.to_numpy()), dtype=object)
         values[marker] = None
     return values, marker
+
+
+_FEW = 1_000
+
+
+def _text_values(uniques: list[Any]) -> tuple[pd.Series, np.ndarray]:
+    """`_read_values` for a text column, value by value: the cell as written, a missing marker as None, a
+    number or true/false sent for text as its plain text (the same answers, ~20x faster on a few values)."""
+    values, markers = [], []
+    for v in uniques:
+        marker = isinstance(v, str) and v.strip() in _MARKERS
+        values.append(None if marker else v if isinstance(v, str) else _as_text(v))
+        markers.append(marker)
+    return pd.Series(values, dtype=object), np.asarray(markers, dtype=bool)
 
 
 def _as_text(v: Any) -> Any:

@@ -178,3 +178,24 @@ def test_new_dates_are_not_reported_as_unseen_categories(ws, tmp_path):
     write_variant(later, tmp_path / "later.csv", "utf-8", ",", False)
     report = predict_csv(RecordingPredictor(), _bundle(tmp_path, schema), tmp_path / "later.csv", tmp_path / "o.csv")
     assert not any("listed" in line for line in report.lines())
+
+
+def test_a_requests_few_text_values_are_read_exactly_as_the_vectorised_reader_reads_them(monkeypatch):
+    """The endpoint's fast path for a text column's few values (plain Python) against the pandas path a
+    batch file takes: the same values, the same missing markers, the same refusals, on random columns."""
+    import random
+
+    import automl.model.model_input as mi
+    from automl.model.schema import ColumnRead
+
+    rng = random.Random(0)
+    pool = ["a", " a", "b ", "", "  ", "NA", " n/a ", "null", "None", "-", "?", 1, 2.0, 2.5, True, False, None,
+            np.nan, "1,234", "x y", "NaN", "#N/A", np.int64(3), np.float64(4.0)]
+    read = ColumnRead("c", "text")
+    for _ in range(300):
+        column = pd.Series([rng.choice(pool) for _ in range(rng.randint(1, 30))], dtype=object)
+        fast_values, fast_bad = mi.replay_column(column, read)
+        monkeypatch.setattr(mi, "_FEW", -1)  # every column down the vectorised path
+        slow_values, slow_bad = mi.replay_column(column, read)
+        monkeypatch.undo()
+        assert fast_values.equals(slow_values) and np.array_equal(fast_bad, slow_bad), list(column)

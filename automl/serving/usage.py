@@ -44,6 +44,24 @@ class _Sample:
     started: float = field(default_factory=time.time)
 
 
+GROUP_ROWS = 2_000  # requests read and checked together: a few ms at a time, so answers never wait long
+
+
+def _groups(pending: list[tuple[Any, pd.DataFrame, pd.DataFrame]]) -> list[list[tuple[Any, pd.DataFrame, pd.DataFrame]]]:
+    """The pending requests in groups of one run and at most `GROUP_ROWS` rows (or one larger request)."""
+    groups: list[list[tuple[Any, pd.DataFrame, pd.DataFrame]]] = []
+    open_group: dict[str, tuple[list, int]] = {}
+    for item in pending:
+        run_id = item[0].run_id
+        group, rows = open_group.get(run_id, (None, 0))
+        if group is None or rows + len(item[1]) > GROUP_ROWS:
+            group, rows = [], 0
+            groups.append(group)
+        group.append(item)
+        open_group[run_id] = (group, rows + len(item[1]))
+    return groups
+
+
 class UsageLog:
     def __init__(self, ws: Workspace, deployment: str, every_s: float = 5.0, sample_rows: int = 1_000,
                  window_s: float = 600.0) -> None:
@@ -85,10 +103,7 @@ class UsageLog:
         self._summarise(pending, final)
 
     def _summarise(self, pending: list[tuple[Any, pd.DataFrame, pd.DataFrame]], final: bool) -> None:
-        by_run: dict[str, list[tuple[Any, pd.DataFrame, pd.DataFrame]]] = {}
-        for item in pending:
-            by_run.setdefault(item[0].run_id, []).append(item)
-        for run_id, items in by_run.items():
+        for items in _groups(pending):
             served = items[0][0]
             # the requests since the last write, read and checked at once: per request, the reader and the
             # drift check cost more than the model did (a 100-row request: 6 ms against 7)
@@ -99,6 +114,7 @@ class UsageLog:
                 self._summarise_each(items)
                 continue
             self._add_to_sample(served, X, answers, len(items))
+            time.sleep(0)  # let the request threads in between groups
         now = time.time()
         for run_id, sample in list(self._samples.items()):
             due = sample.rows >= self.sample_rows or (sample.rows >= MIN_SAMPLE_ROWS and

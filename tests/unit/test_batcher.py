@@ -83,3 +83,20 @@ def test_the_batch_is_bounded_in_rows():
     batcher = MicroBatcher(model, max_rows=25)
     _submit_all(batcher, [("m", pd.DataFrame({"x": range(10)})) for _ in range(12)])
     assert max(model.calls) <= 30  # a batch stops growing once it holds 25 rows or more
+
+
+def test_sampled_requests_are_summarised_in_groups_of_one_run_and_a_few_thousand_rows():
+    import pandas as pd
+
+    from automl.serving.usage import GROUP_ROWS, _groups
+
+    class Served:
+        def __init__(self, run_id):
+            self.run_id = run_id
+
+    a, b = Served("run-a"), Served("run-b")
+    frame = pd.DataFrame({"x": range(GROUP_ROWS // 4)})
+    pending = [(a, frame, frame)] * 5 + [(b, frame, frame)] + [(a, pd.DataFrame({"x": range(3 * GROUP_ROWS)}), frame)]
+    groups = _groups(pending)
+    assert [[s.run_id for s, _, _ in g] for g in groups] == [["run-a"] * 4, ["run-a"], ["run-b"], ["run-a"]]
+    assert all(sum(len(f) for _, f, _ in g) <= GROUP_ROWS or len(g) == 1 for g in groups)

@@ -100,7 +100,7 @@ def make_plan(preset: str, budget: int, rows: int, columns: int, *, problem_type
         dystack: bool | str = "auto" if stack and budget >= _DYSTACK_MIN_BUDGET_S else False
         refit = _reserve(budget, "bagged", refit_all_rows)
         fit = max(5, int(left - refit))
-        what = f"{folds}-fold bagging (small tables gain most from it)"
+        what = f"{folds}-fold bagging (its folds fit this budget, and every row is validated out of fold)"
         what += ", stacked in 2 layers" if stack else (
             "; no stacking (a second layer needs 300 s or more)" if budget < _STACK_MIN_BUDGET_S else
             "; no stacking (too many rows for a second layer in this budget)")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from automl.data.numbers import readable_number
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.model import prediction
@@ -59,8 +60,7 @@ def shown(value) -> str:
     """A prediction as a reader wants it: a number rounded to what the data supports, a class as it is."""
     if bundle.problem_type != "regression":
         return str(value)
-    value = float(value)
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return readable_number(value)
 
 
 def _plain(value):

@@ -27,16 +27,19 @@ st.dataframe(rounded(table).assign(**{"test value": table["test value"].map(runs
 ids = table["run"].tolist()
 
 
+infos = {r.id: r for r in ws.list_runs()}  # read once: every option's label is drawn from it
+
+
 def label_of(run_id: str) -> str:
     row = table[table["run"] == run_id].iloc[0]
-    return f"{runs.run_name(ws.get_run(run_id))} · on {row['dataset']} · {run_id}"
+    return f"{runs.run_name(infos[run_id])} · on {row['dataset']} · {run_id}"
 
 
 st.subheader("Open a run")
 current = state.run_id if state.run_id in ids else ids[0]
 chosen = st.selectbox("Run", ids, index=ids.index(current), format_func=label_of)
 state.run_id = chosen
-run = ws.get_run(chosen)
+run = infos[chosen]
 st.page_link("pages/evaluate.py", label="Evaluate this run", icon=":material/arrow_forward:")
 left, mid, right = st.columns(3)
 if left.button("Train again with these settings", icon=":material/replay:", key="runs.rerun"):
@@ -75,6 +78,6 @@ if len(ids) >= 2:
         for col, rid in ((a_col, a), (b_col, b)):
             if rid in ready:
                 board = summary.leaderboard(bundle_mod.load_bundle(ws, rid))
-                col.dataframe(rounded(summary.leaderboard_table(board, ws.get_run(rid).eval_metric))
-                              [["model", f"test {summary.metric_name(ws.get_run(rid).eval_metric)}"]],
+                metric = infos[rid].eval_metric
+                col.dataframe(rounded(summary.leaderboard_table(board, metric))[["model", f"test {summary.metric_name(metric)}"]],
                               hide_index=True, width="stretch")

@@ -11,6 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from automl.data.numbers import readable_number
 from automl.data.values import FALSE_WORDS, TRUE_WORDS, YES_NO_WORDS
 
 __all__ = ["ColumnKind", "ColumnProfile", "TableProfile", "column_kind", "profile_table",
@@ -117,24 +118,14 @@ def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
 def _summary(c: ColumnProfile) -> str:
     if c.stats and c.type == "numeric":
         st = c.stats
-        return (f"{_number(st['min'])} … {_number(st['max'])} (median {_number(st['median'])}, "
-                f"mean {_number(st['mean'])})")
+        return (f"{readable_number(st['min'])} … {readable_number(st['max'])} "
+                f"(median {readable_number(st['median'])}, "
+                f"mean {readable_number(st['mean'])})")
     if c.stats:
         return f"{c.stats['min']} … {c.stats['max']}"
     if c.top:
         return ", ".join(f"{_plain(v)} ({n})" for v, n in c.top[:3])
     return "all missing"
-
-
-def _number(value: float) -> str:
-    """A summary number as people write it: 3 significant digits at most past the units, thousands
-    separated, never in e-notation (`26,750`, not `2.675e+04`; `0.0712`)."""
-    value = float(value)
-    if value != value:
-        return "—"
-    if abs(value) >= 1000 or value == int(value):
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
 
 
 def _plain(value: Any) -> Any:

@@ -43,8 +43,7 @@ def leaderboard_figure(board: pd.DataFrame, metric: str = "score", lower_is_bett
     column = "metric_val" if "metric_val" in board.columns else "score_val"
     board = board.sort_values("score_val")
     fig = go.Figure(go.Bar(x=board[column], y=board["model"], orientation="h",
-                           marker_color=["#d62728" if d else "#1f77b4"  # "✓ in use" (leaderboard_table) or True
-                           for d in board.get("in use", board.get("deployed", pd.Series(False, index=board.index)))],
+                           marker_color=_in_use_colours(board),
                            hovertemplate="%{y}: %{x:.4g}<extra></extra>"))
     better = "lower" if lower_is_better else "higher"
     fig.update_layout(title=f"Validation {metric} by model ({better} is better; deployed in red)",
@@ -152,6 +151,13 @@ def error_by_decile_figure(deciles: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def _in_use_colours(board: pd.DataFrame) -> list[str]:
+    """Red for the model in use, blue for the others: from `leaderboard_table`'s "in use" (✓ text) or the
+    raw board's `deployed` (True)."""
+    marks = board.get("in use", board.get("deployed", pd.Series(False, index=board.index)))
+    return ["#d62728" if d else "#1f77b4" for d in marks]
+
+
 def slice_figure(slices: pd.DataFrame, column: str, problem_type: str) -> go.Figure:
     """The test-split score of each group of `column` (`curves.slice_table`): where the model does worse."""
     key, label = ("mae", "Mean absolute error") if problem_type == "regression" else ("accuracy", "Accuracy")
@@ -174,8 +180,7 @@ def pareto_figure(board: pd.DataFrame, metric: str, lower_is_better: bool) -> go
         x=board["ms_per_1000_rows"], y=board["metric_test"], mode="markers+text", text=board["model"],
         textposition="top center", customdata=size, cliponaxis=False,  # names at the edges stay whole
         marker=dict(size=8 + 20 * (size / max(float(size.max()), 1e-9)) ** 0.5,
-                    color=["#d62728" if d else "#1f77b4"  # "✓ in use" (leaderboard_table) or True
-                           for d in board.get("in use", board.get("deployed", pd.Series(False, index=board.index)))]),
+                    color=_in_use_colours(board)),
         hovertemplate="%{text}<br>test %{y:.4g}<br>%{x:.3g} ms per 1,000 rows<br>%{customdata:.2f} MB<extra></extra>"))
     better = "lower" if lower_is_better else "higher"
     # a short title that fits a half-width column; the rest below it; one log tick per decade (no overlap)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from automl.data.numbers import readable_number as _num
 from automl.data.problem import METRIC_NAMES, metric_name
 from automl.model.bundle import Bundle
 from automl.model.names import plain_model_name
@@ -227,10 +228,3 @@ def shown(key: str, value: float | None) -> str:
     if key in ERROR_METRICS:
         return _num(value)
     return f"{value:.3f}"
-
-
-def _num(value: float) -> str:
-    """A number rounded to what a reader needs: 3 significant digits, thousands separated."""
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"

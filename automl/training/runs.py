@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from automl.data.numbers import readable_number
 from automl.data.problem import metric_name, preset_label
 from automl.errors import RunNotReadyError
 from automl.store import jobs
@@ -42,9 +43,7 @@ def score_text(value: float | None) -> str:
     """A score or an error as a reader wants it: `0.827`, `1.000`, `16.9`, `1,656`."""
     if value is None or value != value:
         return "—"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3f}" if abs(value) <= 1 else f"{value:.3g}"
+    return f"{value:.3f}" if abs(value) <= 1 else readable_number(value)
 
 
 def run_name(run: RunInfo) -> str:

@@ -6,6 +6,11 @@
   endpoint joins requests that queue while the model is busy), against AutoGluon's bare `predict` on the
   same rows in one call, and in 100-row calls (what a 100-row request costs the model alone).
 - Load: `--clients` concurrent clients sending 10-row requests for `--seconds` s: requests/s, p50, p99, errors.
+- AutoGluon's own options for its cost per call (`--options`), 100-row calls in this process: the model
+  loaded without `persist` (read from disk on each call), with it (what the endpoint does), and a model fit
+  directly with `infer_limit` (AutoGluon keeps only models fast enough per row at 100-row batches) on the
+  same rows and budget, against the same direct fit without it. `compile` does not apply: in AutoGluon
+  1.6 only random forests and extra trees have a compiler (ONNX), and this model is LightGBM.
 
     .venv/bin/python benchmarks/serving.py --clients 8 --seconds 30
 """
@@ -36,6 +41,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--single", type=int, default=300, help="single-row requests timed")
+    parser.add_argument("--options", action="store_true", help="also time AutoGluon's options (two 30 s fits)")
     args = parser.parse_args()
 
     from automl.model.bundle import load_bundle, load_predictor
@@ -59,7 +65,48 @@ def main() -> None:
             results = [_single(url, predictor, bundle, rows, args.single),
                        _throughput(url, predictor, bundle, rows, args.clients),
                        _load(url, rows, args.clients, args.seconds)]
+        if args.options:
+            results += _autogluon_options(bundle, data, rows, Path(tmp))
     report("serving", results)
+
+
+def _per_100_rows_per_s(predictor, X, model=None) -> float:
+    for _ in range(5):
+        predictor.predict(X.head(100), model=model)
+    start = time.perf_counter()
+    for i in range(0, len(X), 100):
+        predictor.predict(X.iloc[i:i + 100], model=model)
+    return len(X) / (time.perf_counter() - start)
+
+
+def _autogluon_options(bundle, data, rows, tmp: Path) -> list[dict]:
+    """AutoGluon's cost per 100-row call under its own options (see the module's docstring)."""
+    from autogluon.tabular import TabularPredictor
+
+    from automl.model.bundle import load_predictor
+    from automl.model.model_input import to_model_input
+    from automl.model.prediction import model_frame
+
+    X = model_frame(bundle, to_model_input(bundle.schema, rows)[0])
+    out = []
+    cold = load_predictor(bundle)  # not persisted: each call loads the models it needs from disk
+    out.append({"test": "AutoGluon option: none (models read from disk per call)",
+                "rows_per_s_100_row_calls": round(_per_100_rows_per_s(cold, X, bundle.deployed_model))})
+    cold.persist(models=[bundle.deployed_model], with_ancestors=True)
+    out.append({"test": "AutoGluon option: persist (the endpoint's)",
+                "rows_per_s_100_row_calls": round(_per_100_rows_per_s(cold, X, bundle.deployed_model))})
+    train = data.sample(frac=0.8, random_state=0)
+    test = data.drop(train.index)
+    for name, extra in (("direct fit", {}), ("direct fit, infer_limit 50 µs/row at 100 rows",
+                                            {"infer_limit": 5e-5, "infer_limit_batch_size": 100})):
+        fitted = TabularPredictor(label="price", path=str(tmp / name.replace(" ", "_")), verbosity=0).fit(
+            train, hyperparameters={"GBM": {}}, time_limit=30, **extra)
+        fitted.persist()
+        rmse = float(np.sqrt(np.mean((fitted.predict(test.drop(columns=["price"])) - test["price"]) ** 2)))
+        out.append({"test": f"AutoGluon option: {name}", "models": "+".join(
+                    fitted._trainer.get_minimum_model_set(fitted.model_best)), "holdout_rmse": round(rmse, 1),
+                    "rows_per_s_100_row_calls": round(_per_100_rows_per_s(fitted, X))})
+    return out
 
 
 class _server:

@@ -75,7 +75,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     run_id, deployment = resolve(ws, args.target)
     _err(f"loading {run_id}" + (f" (deployment {deployment})" if deployment else "") + " ...")
-    holder = ModelHolder(ws, run_id, deployment)
+    holder = ModelHolder(ws, run_id, deployment, freeze=True)
     usage = UsageLog(ws, deployment).start() if deployment else None
     app = create_app(holder, api_key=key, reasons_for=top_reasons_for, usage=usage)
     _err(f"serving on http://{args.host}:{args.port}  (POST /v1/predict, GET /v1/schema, /health, /metrics)"

@@ -13,15 +13,19 @@ A missing column, a wrong type or an empty body is a 422 naming the column; a bo
 
 # no `from __future__ import annotations`: FastAPI reads the request model from the live annotation
 
+import asyncio
 import hmac
+import json
+import math
 import time
 from contextlib import asynccontextmanager
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import numpy as np
 import pandas as pd
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
 from automl.errors import AutoMLError
@@ -30,7 +34,7 @@ from automl.model.prediction import Reasons, score_input
 from automl.serving.batcher import MicroBatcher
 from automl.serving.holder import ModelHolder
 from automl.serving.limits import BodyLimit, max_request_bytes
-from automl.serving.rows import request_model, schema_view
+from automl.serving.rows import request_frame, request_model, schema_view
 from automl.serving.usage import UsageLog
 
 __all__ = ["create_app", "ReasonsFor"]
@@ -54,30 +58,33 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
                   description=f"{first.bundle.problem_type} model of run {first.run_id}"
                               + (f", deployment {holder.deployment}" if holder.deployment else ""),
                   openapi_url=None, docs_url=None, redoc_url=None)
-    app.add_middleware(BodyLimit, max_bytes=max_bytes or max_request_bytes())
     metrics = _Metrics()
+    app.add_middleware(BodyLimit, max_bytes=max_bytes or max_request_bytes())
+    app.add_middleware(_Counted, metrics=metrics)  # added last: outermost, so refusals are counted too
     authorised = _auth(api_key)
     batcher = MicroBatcher(_read_and_score)
 
-    @app.middleware("http")
-    async def count(request: Request, call_next):
-        start = time.perf_counter()
-        response = await call_next(request)
-        path = request.url.path if request.url.path in _PATHS else "other"
-        metrics.requests.labels(path, str(response.status_code)).inc()
-        metrics.latency.labels(path).observe(time.perf_counter() - start)
-        return response
-
-    @app.post("/v1/predict", dependencies=[Depends(authorised)], summary="Predict rows")
-    def predict(body: Body, explain: int = Query(0, ge=0, le=MAX_EXPLAIN,  # type: ignore[valid-type]
-                                                 description="add the K strongest reasons per row")) -> dict:
+    @app.post("/v1/predict", dependencies=[Depends(authorised)], summary="Predict rows",
+              response_class=Response, responses={200: {"description": "The answers, in the rows' order",
+                                                        "content": {"application/json": {"schema": ANSWER_SCHEMA}}}})
+    async def predict(body: Body, explain: int = Query(0, ge=0, le=MAX_EXPLAIN,  # type: ignore[valid-type]
+                                                       description="add the K strongest reasons per row")) -> Response:
+        # async: the rows wait for the model on the event loop, not in a worker thread (one hop fewer per
+        # request); the model runs in the batcher's thread, explanations in a worker thread
         served = holder.current()
-        frame = pd.DataFrame([row.model_dump(by_alias=True) for row in body.rows])
-        out, result = _predict(served, frame, explain, reasons_for, batcher)
+        frame = request_frame(body.rows)
+        try:
+            if explain:  # reasons need the request's own model input: read and scored alone
+                out, result = await run_in_threadpool(_explained, served, frame, explain, reasons_for)
+            else:  # joined with the requests that queued while the model was busy
+                result = await asyncio.wrap_future(batcher.submit(served, frame))
+                out = _answers(served, result)
+        except (_Refused, AutoMLError) as exc:
+            raise HTTPException(422, str(exc)) from exc
         metrics.rows.inc(len(frame))
         if usage is not None:
             usage.add(served.run_id, len(frame), sample=(served, frame, result))
-        return out
+        return Response(json.dumps(out, default=_json_default, allow_nan=False), media_type="application/json")
 
     @app.get("/v1/schema", dependencies=[Depends(authorised)], summary="The model's input columns")
     def schema() -> dict:
@@ -114,10 +121,35 @@ class _Metrics:
         self.rows = Counter("automl_rows_scored", "Rows predicted", registry=self.registry)
 
 
-def _auth(api_key: str | None) -> Callable[[Request], None]:
+class _Counted:
+    """Pure ASGI middleware: every request counted by path and status, and its latency observed (Starlette's
+    `@app.middleware("http")` runs each request through extra tasks and streams)."""
+
+    def __init__(self, app, metrics: _Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start, status = time.perf_counter(), [500]
+
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            path = scope["path"] if scope["path"] in _PATHS else "other"
+            self.metrics.requests.labels(path, str(status[0])).inc()
+            self.metrics.latency.labels(path).observe(time.perf_counter() - start)
+
+
+def _auth(api_key: str | None) -> Callable[[Request], Awaitable[None]]:
     expected = api_key.encode() if api_key else None
 
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:  # async: no worker thread for a header compare
         if expected is None:
             return
         given = request.headers.get("authorization", "")
@@ -149,30 +181,49 @@ def _read(served, frame: pd.DataFrame) -> pd.DataFrame:
     return X
 
 
-def _predict(served, frame: pd.DataFrame, explain: int, reasons_for: ReasonsFor | None,
-             batcher: MicroBatcher) -> tuple[dict[str, Any], pd.DataFrame]:
-    bundle = served.bundle
-    try:
-        if explain:  # reasons need the request's own model input: read and scored alone
-            if reasons_for is None:
-                raise HTTPException(422, "This endpoint was started without explanations.")
-            X = _read(served, frame)
-            result = score_input(served.predictor, bundle, X)
-        else:  # joined with the requests that queued while the model was busy
-            result = batcher.score(served, frame)
-    except (_Refused, AutoMLError) as exc:
-        raise HTTPException(422, str(exc)) from exc
-    out: dict[str, Any] = {"model": served.run_id, "predictions": _plain(result["prediction"])}
-    proba = [c for c in result.columns if c.startswith("proba_")]
-    if proba:
-        out["probabilities"] = [{c[len("proba_"):]: float(v) for c, v in zip(proba, row)}
-                                for row in result[proba].to_numpy()]
-    if explain:
-        reasons = reasons_for(served.predictor, bundle, explain)(X, result)
-        out["reasons"] = reasons.fillna("").to_numpy().tolist()
+def _explained(served, frame: pd.DataFrame, explain: int,
+               reasons_for: ReasonsFor | None) -> tuple[dict[str, Any], pd.DataFrame]:
+    if reasons_for is None:
+        raise HTTPException(422, "This endpoint was started without explanations.")
+    X = _read(served, frame)
+    result = score_input(served.predictor, served.bundle, X)
+    out = _answers(served, result)
+    out["reasons"] = reasons_for(served.predictor, served.bundle, explain)(X, result).fillna("").to_numpy().tolist()
     return out, result
 
 
+def _answers(served, result: pd.DataFrame) -> dict[str, Any]:
+    out: dict[str, Any] = {"model": served.run_id, "predictions": _plain(result["prediction"])}
+    proba = [c for c in result.columns if c.startswith("proba_")]
+    if proba:
+        names = [c[len("proba_"):] for c in proba]
+        out["probabilities"] = [dict(zip(names, row)) for row in _plain_rows(result[proba].to_numpy(dtype=float))]
+    return out
+
+
+def _plain_rows(values: np.ndarray) -> list[list]:
+    return [[v if math.isfinite(v) else None for v in row] for row in values.tolist()]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+ANSWER_SCHEMA = {
+    "type": "object", "required": ["model", "predictions"],
+    "properties": {
+        "model": {"type": "string", "description": "the run whose model answered"},
+        "predictions": {"type": "array", "items": {}, "description": "one answer per row (null: none)"},
+        "probabilities": {"type": "array", "description": "classifiers: each class's probability, per row",
+                          "items": {"type": "object", "additionalProperties": {"type": ["number", "null"]}}},
+        "reasons": {"type": "array", "description": "with ?explain=K: the K strongest reasons, per row",
+                    "items": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+
+
 def _plain(values: pd.Series) -> list:
-    array = values.to_numpy()
-    return [None if isinstance(v, float) and np.isnan(v) else v for v in array.tolist()]
+    """Answers as JSON values: a missing or infinite number is null."""
+    return [None if isinstance(v, float) and not math.isfinite(v) else v for v in values.to_numpy().tolist()]

@@ -1,8 +1,8 @@
 """Requests that arrive while the model is busy are scored together, in one call.
 
 AutoGluon's cost per call (feature pipeline, one pass per model of the ensemble) and the reader's per
-column are most of a small request's cost: 100 rows take nearly as long as 10. FastAPI runs each request
-in a worker thread; each one hands its rows to `MicroBatcher.score` and waits. One scoring thread takes
+column are most of a small request's cost: 100 rows take nearly as long as 10. Each request hands its
+rows to `MicroBatcher.submit` and awaits the answer on the event loop. One scoring thread takes
 whatever has queued up — nothing waits for company, so a lone request is scored at once — joins the
 rows of requests served by the same model, reads and scores them in one call and hands each request its
 own rows back. Rows are read and scored row by row, so a row's answer does not depend on its neighbours
@@ -33,11 +33,16 @@ class MicroBatcher:
         self._thread = threading.Thread(target=self._loop, daemon=True, name="micro-batcher")
         self._thread.start()
 
-    def score(self, served: Any, X: pd.DataFrame) -> pd.DataFrame:
-        """`X`'s predictions by `served`'s model (blocks until scored; raises what scoring raised)."""
+    def submit(self, served: Any, X: pd.DataFrame) -> Future:
+        """`X` queued for `served`'s model: the future holds its predictions, or what scoring raised (the
+        endpoint awaits it without holding a worker thread)."""
         done: Future = Future()
         self._queue.put((served, X, done))
-        return done.result()
+        return done
+
+    def score(self, served: Any, X: pd.DataFrame) -> pd.DataFrame:
+        """`X`'s predictions by `served`'s model (blocks until scored; raises what scoring raised)."""
+        return self.submit(served, X).result()
 
     def _loop(self) -> None:
         while True:

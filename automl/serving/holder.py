@@ -4,10 +4,16 @@ when its deployment is promoted or rolled back.
 Every request asks `current()`. At most once a second that looks up the deployment's run in the catalogue;
 when it changed, the new run is verified and loaded in a background thread while requests keep being
 answered by the old one, then swapped in with one assignment.
+
+With `freeze` (the `serve` command), everything alive once a model is loaded (the imported libraries, the
+model) is moved out of Python's cyclic garbage collector (`gc.freeze`): otherwise every full collection walks
+those few hundred thousand objects, a 0.1–0.2 s pause of every request in flight. A promotion unfreezes,
+collects what the old model left and freezes again.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -40,9 +46,14 @@ def load_served(ws: Workspace, run_id: str) -> Served:
 
 class ModelHolder:
     def __init__(self, ws: Workspace, run_id: str, deployment: str | None,
-                 loader: Callable[[Workspace, str], Served] = load_served, check_every_s: float = 1.0) -> None:
+                 loader: Callable[[Workspace, str], Served] = load_served, check_every_s: float = 1.0,
+                 freeze: bool = False) -> None:
         self.ws, self.deployment, self.loader, self.check_every_s = ws, deployment, loader, check_every_s
+        self.freeze = freeze
         self._served = loader(ws, run_id)
+        if freeze:
+            gc.collect()
+            gc.freeze()
         self._checked = time.monotonic()
         self._loading: str | None = None
         self._failed: str | None = None  # not retried until the deployment points elsewhere
@@ -74,6 +85,10 @@ class ModelHolder:
         else:
             self._served = served  # one assignment: a request sees the old model or the new, never half
             self.last_error, self._failed = None, None
+            if self.freeze:  # the old model's cycles become collectable again, the new model frozen
+                gc.unfreeze()
+                gc.collect()
+                gc.freeze()
             log.info("deployment %s now serves %s", self.deployment, run_id)
         finally:
             with self._lock:

@@ -35,15 +35,19 @@ require_sign_in()
 
 page = st.navigation(PAGES)
 ws = workspace(state.workspace_root)
-with st.sidebar:  # what the pages are working on, in words; the folder and ids only on demand
-    dataset, run = sidebar_dataset(ws, state.dataset_id), sidebar_run(ws, state.run_id)
-    if dataset:
-        st.caption(f"Table: **{dataset}**")
-    if run:
-        st.caption(f"Model: **{run}**")
-    with st.expander("Where your work is kept"):
-        st.caption(f"Folder `{ws.root}` (set `AUTOML_STUDIO_HOME` to use another)."
-                   + (f" Table id `{state.dataset_id}`." if state.dataset_id else "")
-                   + (f" Run id `{state.run_id}`." if state.run_id else ""))
-with timed_run(page.title, STARTED):  # off unless AUTOML_STUDIO_PAGE_TIMING names a file (benchmarks/page_speed.py)
-    page.run()
+with st.sidebar:
+    where = st.container()  # filled after the page ran: a table or run it just chose shows at once
+try:
+    with timed_run(page.title, STARTED):  # off unless AUTOML_STUDIO_PAGE_TIMING names a file (benchmarks/page_speed.py)
+        page.run()
+finally:
+    with where:  # what the pages are working on, in words; the folder and ids only on demand
+        dataset, run = sidebar_dataset(ws, state.dataset_id), sidebar_run(ws, state.run_id)
+        if dataset:
+            st.caption(f"Table: **{dataset}**")
+        if run:
+            st.caption(f"Model: **{run}**")
+        with st.expander("Where your work is kept"):
+            st.caption(f"Folder `{ws.root}` (set `AUTOML_STUDIO_HOME` to use another)."
+                       + (f" Table id `{state.dataset_id}`." if state.dataset_id else "")
+                       + (f" Run id `{state.run_id}`." if state.run_id else ""))

@@ -56,6 +56,8 @@ def test_a_whole_journey_in_the_browser(kind, serve, page, tmp_path):
     nav(page, "Data")
     upload(page, data)
     page.get_by_text(f"Stored {j.file}: {rows:,} rows").wait_for()
+    # the sidebar names the table the page just stored, in the same run (it used to show it one click late)
+    page.locator('[data-testid="stSidebar"]').get_by_text(f"{j.file} ({rows:,} rows)").wait_for(timeout=5_000)
     page.get_by_role("heading", name="Alerts").wait_for()  # the page streams: "Stored" shows before the profile
     assert page.get_by_role("heading", name="Alerts").count() == 1
     page.get_by_role("heading", name="Distributions").wait_for()

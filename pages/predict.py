@@ -20,7 +20,7 @@ from automl.serving import deployments
 from automl.store import atomic, batches
 from explain import narrative, plots, shap_values
 from ui.gate import require_sign_in
-from ui.loaders import local_explanation, predictor, workspace
+from ui.loaders import local_explanation, predictor, scored_file_summary, workspace
 from ui.predict_views import DRIFT_HELP, drift_table, reset_form, what_if_form
 from ui.state import get_state
 from ui.widgets import UPLOAD_TYPES, job_progress, select_run
@@ -90,21 +90,19 @@ def explain_row(values: dict, predicted) -> None:
 
 def summary_of_predictions(target: Path) -> None:
     """How many rows got each answer (classifiers), or the spread of the predicted values (regression)."""
-    frame = pd.read_csv(target, usecols=lambda c: c in ("prediction", prediction.UNUSUAL_COLUMN),
-                        keep_default_na=False, na_values=[""])
-    predicted = frame["prediction"]
-    unusual = int(frame[prediction.UNUSUAL_COLUMN].notna().sum()) if prediction.UNUSUAL_COLUMN in frame else 0
-    if unusual:
-        st.warning(f"{unusual:,} row(s) hold a value training never saw (outside its range, or new): "
+    stat = target.stat()
+    facts = scored_file_summary(str(target), stat.st_size, stat.st_mtime_ns, bundle.problem_type == "regression")
+    if facts["unusual"]:
+        st.warning(f"{facts['unusual']:,} row(s) hold a value training never saw (outside its range, or new): "
                    f"the file marks each in its `{prediction.UNUSUAL_COLUMN}` column. Their predictions are "
                    "less reliable.")
+    rows = facts["rows"]
     if bundle.problem_type == "regression":
-        st.markdown(f"**{len(predicted):,} rows predicted** · {bundle.label} from {predicted.min():,.4g} to "
-                    f"{predicted.max():,.4g}, median {predicted.median():,.4g}")
+        st.markdown(f"**{rows:,} rows predicted** · {bundle.label} from {facts['min']:,.4g} to "
+                    f"{facts['max']:,.4g}, median {facts['median']:,.4g}")
         return
-    counts = predicted.astype(str).value_counts()
-    st.markdown(f"**{len(predicted):,} rows predicted** · " + " · ".join(
-        f"{c}: {n:,} ({100 * n / len(predicted):.0f}%)" for c, n in counts.items()))
+    st.markdown(f"**{rows:,} rows predicted** · " + " · ".join(
+        f"{c}: {n:,} ({100 * n / rows:.0f}%)" for c, n in facts["counts"].items()))
 
 
 def score_on_cluster(folder, upload, address: str, explain_k: int, id_column, via) -> None:

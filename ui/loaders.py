@@ -16,7 +16,7 @@ from automl.store.workspace import Workspace
 
 __all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations", "gpus",
            "preflight_check", "local_explanation", "threshold_suggestion", "ray_cluster",
-           "evaluation_summary", "run_stamp"]
+           "evaluation_summary", "run_stamp", "scored_file_summary"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -137,3 +137,19 @@ def local_explanation(root: str, run_id: str, deployed_model: str, row_json: str
 
     bundle = bundle_mod.load_bundle(workspace(root), run_id)
     return explain_rows(predictor(root, run_id), bundle, pd.DataFrame([json.loads(row_json)]))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def scored_file_summary(path: str, size: int, modified_ns: int, regression: bool) -> dict[str, Any]:
+    """What a scored file's answers add up to, read once per version of the file (`size` and `modified_ns`
+    key it): the Predict page reruns on every click, and a million-row file takes seconds to read."""
+    from automl.model.prediction import UNUSUAL_COLUMN
+
+    frame = pd.read_csv(path, usecols=lambda c: c in ("prediction", UNUSUAL_COLUMN), keep_default_na=False,
+                        na_values=[""])
+    predicted = frame["prediction"]
+    out: dict[str, Any] = {"rows": len(predicted),
+                           "unusual": int(frame[UNUSUAL_COLUMN].notna().sum()) if UNUSUAL_COLUMN in frame else 0}
+    if regression:
+        return out | {"min": float(predicted.min()), "max": float(predicted.max()), "median": float(predicted.median())}
+    return out | {"counts": {str(k): int(n) for k, n in predicted.astype(str).value_counts().items()}}

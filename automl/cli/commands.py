@@ -75,9 +75,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     run = start_training(ws, config)
     _err(f"run {run.id}: {run.problem_type} on {args.label!r}, metric {run.eval_metric}, "
          f"preset {run.preset}, budget {run.time_limit:.0f} s" + (" (queued)" if run.status == "queued" else ""))
-    job = _follow(ws, run.id)
-    if job.status not in ("succeeded", "stopped"):
-        _err(f"training {job.status}: {job.message or ''}".strip())
+    if not follow_training(ws, run.id):
         return EXIT_ERROR
     result = _run_summary(ws, run.id)
     if args.json:
@@ -86,6 +84,16 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"run {run.id}: test {result['eval_metric']} = {result['test_score']:.4f} "
               f"(best model {result['best_model']})")
     return EXIT_OK
+
+
+def follow_training(ws, run_id: str) -> bool:
+    """Stream a training run's events until it ends: True when it succeeded (or was stopped with a model),
+    else False after saying why (`train`, `retrain`)."""
+    job = _follow(ws, run_id)
+    if job.status in ("succeeded", "stopped"):
+        return True
+    _err(f"training {job.status}: {job.message or ''}".strip())
+    return False
 
 
 def _follow(ws, job_id: str):

@@ -49,16 +49,14 @@ def cmd_actuals(args: argparse.Namespace) -> int:
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
-    from automl.cli.commands import _follow
+    from automl.cli.commands import follow_training
     from automl.monitoring.retrain import compare, start_challenger
 
     ws = _workspace(args)
     run = start_challenger(ws, args.name, args.data, time_limit=args.time_limit)
     _err(f"challenger {run.id}: trained on {args.data} with the champion's configuration, budget "
          f"{run.time_limit:.0f} s" + (" (queued)" if run.status == "queued" else ""))
-    job = _follow(ws, run.id)
-    if job.status not in ("succeeded", "stopped"):
-        _err(f"training {job.status}: {job.message or ''}".strip())
+    if not follow_training(ws, run.id):
         return EXIT_ERROR
     result = compare(ws, args.name, run.id)
     c = result["comparison"]

@@ -65,8 +65,7 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
     batcher = MicroBatcher(_read_and_score)
 
     @app.post("/v1/predict", dependencies=[Depends(authorised)], summary="Predict rows",
-              response_class=Response, responses={200: {"description": "The answers, in the rows' order",
-                                                        "content": {"application/json": {"schema": ANSWER_SCHEMA}}}})
+              response_class=Response, responses=PREDICT_RESPONSES)
     async def predict(body: Body, explain: int = Query(0, ge=0, le=MAX_EXPLAIN,  # type: ignore[valid-type]
                                                        description="add the K strongest reasons per row")) -> Response:
         # async: the rows wait for the model on the event loop, not in a worker thread (one hop fewer per
@@ -221,6 +220,16 @@ ANSWER_SCHEMA = {
         "reasons": {"type": "array", "description": "with ?explain=K: the K strongest reasons, per row",
                     "items": {"type": "array", "items": {"type": "string"}}},
     },
+}
+REFUSAL_SCHEMA = {  # FastAPI's own 422 lists each invalid field; the reader's names the column in a sentence
+    "type": "object", "required": ["detail"],
+    "properties": {"detail": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}},
+}
+PREDICT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The answers, in the rows' order", "content": {"application/json": {"schema": ANSWER_SCHEMA}}},
+    422: {"description": "A row that is not what this model reads: a missing column or a wrong type (each field "
+                         "listed), or a value that cannot be read as training read it (the column named)",
+          "content": {"application/json": {"schema": REFUSAL_SCHEMA}}},
 }
 
 

@@ -43,7 +43,7 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 
 def report(name: str, rows: list[dict]) -> None:
     table = pd.DataFrame(rows)
-    print(table.to_string(index=False))
+    print(table.to_string(index=False, na_rep=""))
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {"benchmark": name, "machine": platform.platform(), "python": platform.python_version(),
                "rows": rows}

@@ -1,18 +1,25 @@
 """The prediction endpoint against in-process prediction, on a model trained on diamonds (GBM, 30 s).
 
-- Single row: p50 / p95 of POST /v1/predict with one row (one keep-alive HTTP client) against the same row
-  through `predict_frame` in this process (the same reader, recipe and model call, no HTTP).
-- Throughput: rows/s with 100-row requests, from one client and from `--clients` clients at once (the
-  endpoint joins requests that queue while the model is busy), against AutoGluon's bare `predict` on the
-  same rows in one call, and in 100-row calls (what a 100-row request costs the model alone).
-- Load: `--clients` concurrent clients sending 10-row requests for `--seconds` s: requests/s, p50, p99, errors.
+- Single row: p50 / p95 of POST /v1/predict with one row (one keep-alive httpx client in this process)
+  against the same row through `predict_frame` in this process (the same reader, recipe and model call).
+- Throughput: rows/s with 100-row requests, from one client and from each of `--clients` clients at once
+  (the endpoint joins requests that queue while the model is busy), against AutoGluon's bare `predict`
+  on the same rows in one call, and in 100-row calls (what a 100-row request costs the model alone).
+  Each client is its own process (`benchmarks/http_client.py`: one kept-alive connection, bodies encoded
+  before the clock starts), as a real caller is. CPU per row answered is counted for the server's process
+  and for the clients, next to the model's own CPU per row in the bare call: on this machine the clients,
+  the server and the model share the same cores, so the bare call's CPU per row sets a ceiling
+  (`ceiling_rows_per_s`: every core on the model and nothing else) and leaves, at the goal of 0.8× the
+  bare call, `other_cpu_us_per_row_left_at_goal` for everything else (HTTP, JSON, reading, the clients).
+- Load: the first `--clients` value of client processes sending 10-row requests for `--seconds` s:
+  requests/s, p50, p99, errors.
 - AutoGluon's own options for its cost per call (`--options`), 100-row calls in this process: the model
   loaded without `persist` (read from disk on each call), with it (what the endpoint does), and a model fit
   directly with `infer_limit` (AutoGluon keeps only models fast enough per row at 100-row batches) on the
   same rows and budget, against the same direct fit without it. `compile` does not apply: in AutoGluon
   1.6 only random forests and extra trees have a compiler (ONNX), and this model is LightGBM.
 
-    .venv/bin/python benchmarks/serving.py --clients 8 --seconds 30
+    .venv/bin/python benchmarks/serving.py --clients 8,32 --seconds 20
 """
 
 from __future__ import annotations
@@ -25,7 +32,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -38,7 +44,7 @@ from benchmarks.common import ROOT, grow_diamonds, report  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--clients", default="8", help="concurrent clients: a number, or several (8,32)")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--single", type=int, default=300, help="single-row requests timed")
     parser.add_argument("--options", action="store_true", help="also time AutoGluon's options (two 30 s fits)")
@@ -61,10 +67,11 @@ def main() -> None:
         predictor = load_predictor(bundle)
         predictor.persist(models=[bundle.deployed_model], with_ancestors=True)  # as the endpoint does
         rows = grow_diamonds(5_000, seed=2).drop(columns=["price"])
+        clients = [int(n) for n in args.clients.split(",")]
         with _server(ws.root) as url:
             results = [_single(url, predictor, bundle, rows, args.single),
-                       _throughput(url, predictor, bundle, rows, args.clients),
-                       _load(url, rows, args.clients, args.seconds)]
+                       *_throughput(url, predictor, bundle, rows, clients, Path(tmp)),
+                       _load(url, rows, clients[0], args.seconds, Path(tmp))]
         if args.options:
             results += _autogluon_options(bundle, data, rows, Path(tmp))
     report("serving", results)
@@ -117,6 +124,7 @@ class _server:
         self.proc = subprocess.Popen([sys.executable, "-m", "automl.cli", "serve", "diamonds", "--port",
                                       str(self.port), "--workspace", str(root)], cwd=ROOT,
                                      stderr=subprocess.DEVNULL, start_new_session=True)
+        _SERVER_PID[:] = [self.proc.pid]
 
     def __enter__(self) -> str:
         import httpx
@@ -166,86 +174,83 @@ def _single(url, predictor, bundle, rows, n: int) -> dict:
             "http_p95_ms": round(float(np.percentile(remote, 95)), 2), "ratio": round(p50_http / p50_local, 2)}
 
 
-def _throughput(url, predictor, bundle, rows, clients: int) -> dict:
-    import httpx
-
+def _throughput(url, predictor, bundle, rows, clients: list[int], tmp: Path) -> list[dict]:
     from automl.model.model_input import to_model_input
-    from automl.model.prediction import model_frame
+    from automl.model.prediction import model_frame, score_input
 
     X = model_frame(bundle, to_model_input(bundle.schema, rows)[0])
     predictor.predict(X.head(100), model=bundle.deployed_model)
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     predictor.predict(X, model=bundle.deployed_model)
-    bare = len(rows) / (time.perf_counter() - start)
+    bare, model_cpu = len(rows) / (time.perf_counter() - start), (time.process_time() - cpu) / len(rows)
     start = time.perf_counter()
     for i in range(0, len(X), 100):  # the same model call, 100 rows at a time: AutoGluon's cost per call
         predictor.predict(X.iloc[i:i + 100], model=bundle.deployed_model)
     bare_100 = len(rows) / (time.perf_counter() - start)
-    bodies = [_body(rows.iloc[i:i + 100]) for i in range(0, len(rows), 100)]
-    with httpx.Client(timeout=60) as client:
-        client.post(url + "/v1/predict", json=bodies[0])
-        start = time.perf_counter()
-        for body in bodies:
-            assert client.post(url + "/v1/predict", json=body).status_code == 200
-        served = len(rows) / (time.perf_counter() - start)
-    concurrent = _concurrent_rows_per_s(url, bodies * 4, clients, len(rows) * 4)
-    return {"test": "100-row requests", "bare_predict_rows_per_s": round(bare),
-            "bare_predict_100_rows_per_call_rows_per_s": round(bare_100), "http_rows_per_s": round(served),
-            "ratio": round(served / bare, 3), "ratio_to_100_row_calls": round(served / bare_100, 3),
-            f"http_rows_per_s_{clients}_clients": round(concurrent), "ratio_concurrent": round(concurrent / bare, 3)}
-
-
-def _concurrent_rows_per_s(url, bodies: list, clients: int, total_rows: int) -> float:
-    """The same 100-row requests sent by `clients` clients at once (what the micro-batcher joins)."""
-    import httpx
-
-    pending, lock = list(bodies), threading.Lock()
-
-    def client_loop():
-        with httpx.Client(timeout=60) as client:
-            while True:
-                with lock:
-                    if not pending:
-                        return
-                    body = pending.pop()
-                assert client.post(url + "/v1/predict", json=body).status_code == 200
-
-    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
     start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return total_rows / (time.perf_counter() - start)
+    for i in range(0, len(rows), 100):  # what a lone 100-row request needs without HTTP: reader, recipe, model
+        score_input(predictor, bundle, to_model_input(bundle.schema, rows.iloc[i:i + 100])[0])
+    app_100 = len(rows) / (time.perf_counter() - start)
+    bodies = tmp / "bodies_100.json"
+    bodies.write_text(json.dumps([_body(rows.iloc[i:i + 100]) for i in range(0, len(rows), 100)]))
+    cores = os.cpu_count() or 1
+    out = [{"test": "bare predict, one 5,000-row call", "rows_per_s": round(bare),
+            "model_cpu_us_per_row": round(1e6 * model_cpu, 1),
+            "ceiling_rows_per_s": round(cores / model_cpu),  # every core on the model, nothing else
+            "other_cpu_us_per_row_left_at_goal": round(1e6 * (cores / (0.8 * bare) - model_cpu), 1)},
+           {"test": "bare predict, 100-row calls", "rows_per_s": round(bare_100),
+            "ratio_to_one_call": round(bare_100 / bare, 3)},
+           {"test": "the endpoint's reader + model, 100-row calls, no HTTP", "rows_per_s": round(app_100),
+            "ratio_to_one_call": round(app_100 / bare, 3), "ratio_to_100_row_calls": round(app_100 / bare_100, 3)}]
+    for n in [1, *clients]:
+        per = max(50 // n, 4) * 4 if n > 1 else 50
+        got = _clients(url, bodies, n, requests=per)
+        out.append({"test": f"100-row requests, {n} client{'s' if n > 1 else ''}", "rows_per_s": round(got["rows_per_s"]),
+                    "ratio_to_one_call": round(got["rows_per_s"] / bare, 3),
+                    "ratio_to_100_row_calls": round(got["rows_per_s"] / bare_100, 3),
+                    "server_cpu_us_per_row": got["server_cpu_us_per_row"],
+                    "clients_cpu_us_per_row": got["clients_cpu_us_per_row"], "errors": got["errors"]})
+    return out
 
 
-def _load(url, rows, clients: int, seconds: float) -> dict:
-    import httpx
+def _clients(url: str, bodies: Path, clients: int, requests: int = 0, seconds: float = 0.0) -> dict:
+    """`clients` client processes (benchmarks/http_client.py) posting `bodies` at once; their rows/s, the
+    latencies, the errors, and CPU per row answered: the server's process and the clients' own."""
+    port = url.rsplit(":", 1)[1]
+    start = time.time() + 1.0 + 0.1 * clients  # every client connected and waiting
+    procs = [subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "http_client.py"), "--port", port,
+                               "--bodies", str(bodies), "--start", str(start), "--offset", str(i * 7),
+                               "--requests", str(requests), "--seconds", str(seconds)],
+                              stdout=subprocess.PIPE, text=True) for i in range(clients)]
+    time.sleep(max(0.0, start - time.time() - 0.2))
+    server_cpu = _server_cpu_s()
+    results = [json.loads(proc.communicate()[0]) for proc in procs]
+    server_cpu = _server_cpu_s() - server_cpu
+    rows = sum(r["rows"] for r in results)
+    latencies = [ms for r in results for ms in r["latencies_ms"]]
+    return {"rows_per_s": rows / max(r["wall_s"] for r in results), "requests": len(latencies),
+            "latencies_ms": latencies, "errors": sum(r["errors"] for r in results),
+            "server_cpu_us_per_row": round(1e6 * server_cpu / max(rows, 1), 1),
+            "clients_cpu_us_per_row": round(1e6 * sum(r["cpu_s"] for r in results) / max(rows, 1), 1)}
 
-    body = _body(rows.head(10))
-    latencies, errors, lock = [], [0], threading.Lock()
-    deadline = time.perf_counter() + seconds
 
-    def client_loop():
-        with httpx.Client(timeout=60) as client:
-            while time.perf_counter() < deadline:
-                start = time.perf_counter()
-                try:
-                    ok = client.post(url + "/v1/predict", json=body).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                with lock:
-                    latencies.append(1000 * (time.perf_counter() - start))
-                    errors[0] += 0 if ok else 1
+_SERVER_PID: list[int] = []
 
-    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+
+def _server_cpu_s() -> float:
+    """CPU seconds the endpoint's process has used (all its threads), from /proc."""
+    fields = Path(f"/proc/{_SERVER_PID[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load(url, rows, clients: int, seconds: float, tmp: Path) -> dict:
+    bodies = tmp / "bodies_10.json"
+    bodies.write_text(json.dumps([_body(rows.iloc[i:i + 10]) for i in range(0, 500, 10)]))
+    got = _clients(url, bodies, clients, seconds=seconds)
+    latencies = got["latencies_ms"]
     return {"test": f"{clients} clients x {seconds:g} s, 10-row requests", "requests": len(latencies),
             "requests_per_s": round(len(latencies) / seconds, 1), "p50_ms": round(float(np.percentile(latencies, 50)), 1),
-            "p99_ms": round(float(np.percentile(latencies, 99)), 1), "errors": errors[0]}
+            "p99_ms": round(float(np.percentile(latencies, 99)), 1), "errors": got["errors"]}
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import time
 
 import streamlit as st
 
+from ui.flow import PageStopped
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.widgets import sidebar_dataset, sidebar_run
@@ -40,6 +41,8 @@ with st.sidebar:
 try:
     with timed_run(page.title, STARTED):  # off unless AUTOML_STUDIO_PAGE_TIMING names a file (benchmarks/page_speed.py)
         page.run()
+except PageStopped:  # the page ended early (`stop_page()`, not `st.stop()`): the sidebar is still drawn
+    pass
 finally:
     with where:  # what the pages are working on, in words; the folder and ids only on demand
         dataset, run = sidebar_dataset(ws, state.dataset_id), sidebar_run(ws, state.run_id)

@@ -6,6 +6,7 @@ from automl.data import datasets
 from automl.data.cleaning import preview
 from automl.data.steps import STEP_TYPES
 from automl.errors import AutoMLError
+from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import dataset_frame, workspace
 from ui.state import get_state
@@ -22,7 +23,7 @@ ws = workspace(state.workspace_root)
 st.title("Clean")
 dataset = require_dataset(ws, state, "clean")
 if dataset is None:
-    st.stop()
+    stop_page()
 st.caption("AutoGluon already handles missing values and categories, so cleaning is optional: the recipe starts "
            "empty. Each step is learned on the training split only and replayed, identically, on every row you "
            "predict later.")
@@ -91,7 +92,7 @@ elif st.button("Add step", type="primary", key="clean.add"):
     st.rerun()
 
 if not len(draft):
-    st.stop()
+    stop_page()
 
 st.subheader("Before / after")
 sample = df if len(df) <= PREVIEW_ROWS else df.sample(PREVIEW_ROWS, random_state=0)
@@ -99,7 +100,7 @@ try:
     result = preview(draft, sample, label)
 except (AutoMLError, KeyError, ValueError, TypeError) as exc:
     st.error(f"The recipe cannot run on this data: {exc}")
-    st.stop()
+    stop_page()
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Rows", f"{result.rows_after:,}", delta=(result.rows_after - result.rows_before) or None)
 c2.metric("Columns added", len(result.added))

@@ -6,6 +6,7 @@ from automl.data import datasets, samples
 from automl.data.profile import profile_frame
 from automl.errors import AutoMLError
 from automl.evaluation import charts
+from ui.flow import stop_page
 from ui.gate import require_sign_in
 from automl.data.associations import MAX_COLUMNS
 from ui.loaders import dataset_associations, dataset_frame, dataset_profile, workspace
@@ -44,7 +45,7 @@ with right:
 all_datasets = ws.list_datasets()
 if not all_datasets:
     st.info("No dataset yet: upload a file or pick a sample above.")
-    st.stop()
+    stop_page()
 
 ids = [d.id for d in all_datasets]
 if state.dataset_id not in ids:

@@ -5,6 +5,7 @@ import streamlit as st
 from automl.errors import AutoMLError
 from automl.serving import deployments
 from ui.deploy_views import default_name, deployments_table, endpoint_panel, move_panel
+from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
@@ -20,7 +21,7 @@ st.caption("A deployment is a name that serves one run: programs call the name, 
            "better run later (or back) without changing them. Its endpoint answers predictions over HTTP.")
 run = select_run(ws, state, "deploy")
 if run is None:
-    st.stop()
+    stop_page()
 
 st.subheader("Deploy this run")
 name = st.text_input("Deployment name (lowercase letters, digits, - and _)", value=default_name(run),
@@ -35,7 +36,7 @@ if st.button("Deploy", key="deploy.create"):
 
 found = deployments.list_deployments(ws)
 if not found:
-    st.stop()
+    stop_page()
 st.subheader("Deployments")
 st.dataframe(deployments_table(found), hide_index=True, width="stretch")
 names = [d.name for d in found]

@@ -7,6 +7,7 @@ from automl.model import bundle as bundle_mod
 from automl.model.names import plain_model_name
 from automl.store import jobs
 from ui import eval_views
+from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import evaluation_summary, run_stamp, workspace
 from ui.state import get_state
@@ -20,7 +21,7 @@ ws = workspace(state.workspace_root)
 st.title("Evaluate")
 run = select_run(ws, state, "evaluate")
 if run is None:
-    st.stop()
+    stop_page()
 bundle = bundle_mod.load_bundle(ws, run.id)
 m = bundle.metrics
 st.caption(f"Target `{bundle.label}` · {bundle.problem_type} · {m.n_train:,} training rows, "

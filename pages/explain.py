@@ -7,6 +7,7 @@ from automl.cli import report
 from automl.model import bundle as bundle_mod
 from automl.store import atomic, jobs
 from explain import narrative, plots, shap_values
+from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
@@ -20,7 +21,7 @@ ws = workspace(state.workspace_root)
 st.title("Explain")
 run = select_run(ws, state, "explain")
 if run is None:
-    st.stop()
+    stop_page()
 
 explain_jobs = ws.list_jobs(kind="explain", run_id=run.id)
 latest = jobs.refresh(ws, explain_jobs[0].id) if explain_jobs else None
@@ -40,7 +41,7 @@ result = shap_values.load_shap(ws, run.id)
 if result is None:
     if not running:
         st.info("No explanations for this run yet. Press **Compute explanations**: it runs in the background.")
-    st.stop()
+    stop_page()
 
 bundle = bundle_mod.load_bundle(ws, run.id)
 output = result.outputs[0]

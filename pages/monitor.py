@@ -7,6 +7,7 @@ from automl.errors import AutoMLError
 from automl.monitoring import charts
 from automl.monitoring.watch import watch
 from automl.training.runs import run_name
+from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.monitor_views import challenger_panel, outcomes_panel
@@ -23,7 +24,7 @@ if not names:
     st.info("Nothing to monitor yet: deploy a run first, then score files through the deployment (Predict, or "
             "`automl-studio predict NAME FILE`).")
     st.page_link("pages/deploy.py", label="Go to Deploy", icon=":material/rocket_launch:")
-    st.stop()
+    stop_page()
 name = st.selectbox("Deployment", names, key="monitor.deployment")
 
 
@@ -38,7 +39,7 @@ try:
     seen = watch(ws, name)
 except AutoMLError as exc:
     st.error(str(exc))
-    st.stop()
+    stop_page()
 st.caption(f"**{name}** serves {_served(seen.champion)}. Each batch file scored through it is compared with the "
            "training data column by column; only these summaries are kept, never the rows.")
 if not seen.batches:
@@ -46,7 +47,7 @@ if not seen.batches:
             f"deployment \"{name}\" and upload a file, or run `automl-studio predict {name} FILE --out OUT`.")
     st.page_link("pages/predict.py", label="Go to Predict", icon=":material/online_prediction:")
     challenger_panel(ws, name, seen.champion)
-    st.stop()
+    stop_page()
 
 st.subheader(f"Alerts ({len(seen.alerts)})")
 if seen.alerts:

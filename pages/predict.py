@@ -19,6 +19,7 @@ from automl.monitoring.record import record_batch
 from automl.serving import deployments
 from automl.store import atomic, batches
 from explain import narrative, plots, shap_values
+from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import local_explanation, predictor, scored_file_summary, workspace
 from ui.predict_views import DRIFT_HELP, drift_table, reset_form, what_if_form
@@ -44,13 +45,13 @@ if via:
 else:
     run = select_run(ws, state, "predict")
 if run is None:
-    st.stop()
+    stop_page()
 bundle = bundle_mod.load_bundle(ws, run.id)
 try:
     model = predictor(state.workspace_root, run.id)  # verified (again, if any file changed since)
 except AutoMLError as exc:
     st.error(str(exc))
-    st.stop()
+    stop_page()
 st.caption(f"Predicts `{bundle.label}` ({bundle.problem_type}) with {bundle.deployed_model}"
            + (f", after replaying its {len(bundle.recipe)}-step cleaning recipe." if len(bundle.recipe) else "."))
 

@@ -6,6 +6,7 @@ from automl.errors import AutoMLError
 from automl.evaluation import summary
 from automl.model import bundle as bundle_mod
 from automl.training import runs
+from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.state import get_state
@@ -21,7 +22,7 @@ table = runs.run_table(ws)
 if table.empty:
     st.info("No run yet. Train a model on the **Train** page.")
     st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
-    st.stop()
+    stop_page()
 st.dataframe(rounded(table).assign(**{"test value": table["test value"].map(runs.score_text)}), hide_index=True,
              width="stretch")
 ids = table["run"].tolist()

@@ -13,6 +13,7 @@ from automl.errors import AutoMLError
 from automl.model.cluster import RAY_ADDRESS_ENV
 from automl.store import jobs
 from automl.training.config import MODEL_FAMILIES, TrainConfig, start_training
+from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import dataset_frame, gpus, preflight_check, workspace
 from ui.state import get_state
@@ -26,7 +27,7 @@ ws = workspace(state.workspace_root)
 st.title("Train")
 dataset = require_dataset(ws, state, "train")
 if dataset is None:
-    st.stop()
+    stop_page()
 df = dataset_frame(state.workspace_root, dataset.id)
 draft = datasets.load_draft(ws, dataset.id)
 if len(draft):
@@ -46,7 +47,7 @@ label = st.selectbox("Column to predict (target)", columns, key=f"train.label.{d
                                                            st.session_state[f"train.label.{dataset.id}"]))
 if label is None:  # no guess: the last column is as often an id or a date as the answer
     st.info("Choose the column to predict: the one holding the answer you want for new rows.")
-    st.stop()
+    stop_page()
 
 y = df[label].dropna()
 inferred = infer_problem_type(y) if y.nunique() >= 2 else None

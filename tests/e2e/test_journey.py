@@ -74,6 +74,10 @@ def test_a_whole_journey_in_the_browser(kind, serve, page, tmp_path):
 
     nav(page, "Train")
     page.get_by_text("A cleaned version").wait_for()  # the page streams: wait, do not read it half-drawn
+    # the page ends early until a target is chosen; the sidebar is still drawn (it stayed empty after st.stop)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Where your work is kept").wait_for(timeout=5_000)
+    assert "Table:" in sidebar.inner_text()
     choose(page, "Column to predict", j.target)
     page.get_by_text("Problem type inferred:").filter(has_text=j.problem).wait_for()
     budget = page.get_by_label("Time budget (seconds)")

@@ -33,7 +33,7 @@ def test_train_page_shows_a_preflight_check_and_warns_of_a_short_budget(tmp_path
     assert "GPU: none used; every model trains on the CPU." in texts(at)
     # the default: the auto plan, said in one line, and the model retrained on every row afterwards
     assert at.radio(key="train.preset").value == "auto" and at.checkbox(key="train.refit").value
-    assert "Plan: Auto: 275 rows x 6 columns, 60 s on" in texts(at) and "kept to retrain on every row" in texts(at)
+    assert "Plan: Auto: 275 rows × 6 columns, 60 s on" in texts(at) and "kept to retrain on every row" in texts(at)
     at.checkbox(key="train.refit").uncheck().run()
     assert "no retraining on every row" in texts(at)
     at.radio(key="train.preset").set_value("best")

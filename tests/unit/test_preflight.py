@@ -19,7 +19,7 @@ def test_preflight_reports_size_models_and_cpu(ws, dataset):
     assert check.warnings == []
     # the plan the job will follow, in one line: 160 training rows of 2 columns are bagged in 60 s
     assert check.plan.preset == "auto" and check.plan.bagged
-    assert any(line.startswith("Plan: Auto: 160 rows x 2 columns") for line in check.lines())
+    assert any(line.startswith("Plan: Auto: 160 rows × 2 columns") for line in check.lines())
 
 
 def test_gpu_models_are_named_when_a_gpu_is_there(ws, dataset):

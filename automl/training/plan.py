@@ -113,11 +113,11 @@ def make_plan(preset: str, budget: int, rows: int, columns: int, *, problem_type
         why = ("tuning trials need the whole budget" if tuning else
                "the budget is under 30 s" if budget < 30 else
                "too little memory for the folds" if not fits_memory else
-               f"{cores * budget}-core-seconds are too few to bag {rows:,} rows × {columns} columns")
+               f"{cores * budget}-core-seconds are too few to bag {rows:,} rows × {columns} column{'s' if columns != 1 else ''}")
         what = f"one validation split, no bagging ({why})"
     words = _refit_words(refit) if refit or not refit_all_rows else \
         ", retrained on every row only if time is left (the rows are many: the budget goes to fitting)"
-    reason = f"Auto: {rows:,} rows × {columns} columns, {budget} s on {cores} cores: {what}; {fit} s to fit{words}."
+    reason = f"Auto: {rows:,} rows × {columns} column{'s' if columns != 1 else ''}, {budget} s on {cores} cores: {what}; {fit} s to fit{words}."
     return Plan("auto", budget, fit, refit, folds, stack, dystack, reason)
 
 

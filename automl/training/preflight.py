@@ -3,6 +3,8 @@ Ray cluster), and whether the budget fits."""
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 
 from automl.data.cleaning import Recipe
@@ -80,11 +82,12 @@ def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None,
     if resolved.ray_address and cluster is None:
         cluster = describe(resolved.ray_address)
     cores = cluster.cpus if cluster is not None else psutil.cpu_count() or 1
-    train_rows = round(len(df) * (1 - resolved.test_size))
+    labelled = int(df[resolved.label].notna().sum()) if resolved.label in df.columns else len(df)
+    train_rows = labelled - math.ceil(labelled * resolved.test_size)  # as the split will cut (rows with a label)
     plan = make_plan(resolved.preset, resolved.time_limit, train_rows, inputs.shape[1],
                      problem_type=resolved.problem_type, cores=cores, memory_mb=available, table_mb=table_mb,
                      refit_all_rows=resolved.refit_all_rows, tuning=bool(resolved.tuning_trials),
-                     test_rows=len(df) - train_rows)
+                     test_rows=labelled - train_rows)
     warnings = []
     if estimate > 0.8 * available:
         warnings.append(f"Training may need about {estimate:,.0f} MB, close to or over the {available:,.0f} MB "

@@ -43,3 +43,18 @@ def test_a_column_the_recipe_drops_is_not_counted(ws, dataset):
     version = save_version(ws, dataset.id, Recipe((DropColumns(("c",)),)), "y")
     check = preflight(ws, TrainConfig(version.id, "y", exclude=("id",), time_limit=60), gpus=[])
     assert (check.rows, check.columns) == (200, 1)  # x: the recipe drops c, id is left out
+
+
+def test_the_plan_counts_the_training_rows_the_split_will_keep(ws):
+    """4,331 rows at 0.2: the split keeps 3,464 for training (the test split is rounded up), rows without a
+    label are left out first; the plan said 3,465 while the run then said 3,464."""
+    import numpy as np
+
+    from automl.training.fit import split_train_test
+
+    df = pd.DataFrame({"x": range(4_333), "y": ["a", "b", "c"] * 1_444 + ["a"]})
+    df.loc[[5, 70], "y"] = np.nan
+    check = preflight(ws, TrainConfig(ws.add_dataset(df, "t.csv").id, "y", time_limit=60), gpus=[])
+    train, _ = split_train_test(df[df["y"].notna()], "y", "multiclass", 0.2, 0)
+    assert len(train) == 3_464
+    assert any(line.startswith("Plan: Auto: 3,464 rows × 1 column,") for line in check.lines()), check.lines()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -178,7 +179,9 @@ def pareto_figure(board: pd.DataFrame, metric: str, lower_is_better: bool) -> go
     size = board.get("size_mb", pd.Series(1.0, index=board.index)).fillna(1.0)
     fig = go.Figure(go.Scatter(
         x=board["ms_per_1000_rows"], y=board["metric_test"], mode="markers+text", text=board["model"],
-        textposition="top center", customdata=size, cliponaxis=False,  # names at the edges stay whole
+        textposition=label_positions(np.log10(board["ms_per_1000_rows"].clip(lower=1e-6).to_numpy(dtype=float)),
+                                     board["metric_test"].to_numpy(dtype=float), board["model"].astype(str).tolist()),
+        customdata=size, cliponaxis=False,  # names at the edges stay whole
         marker=dict(size=8 + 20 * (size / max(float(size.max()), 1e-9)) ** 0.5,
                     color=_in_use_colours(board)),
         hovertemplate="%{text}<br>test %{y:.4g}<br>%{x:.3g} ms per 1,000 rows<br>%{customdata:.2f} MB<extra></extra>"))
@@ -189,6 +192,49 @@ def pareto_figure(board: pd.DataFrame, metric: str, lower_is_better: bool) -> go
                       xaxis=dict(title="ms to predict 1,000 rows", type="log", dtick=1, tickformat="~s"),
                       yaxis_title=f"test {metric}", height=420, margin=dict(t=70, l=70, r=60, b=50))
     return fig
+
+
+_CHAR_W, _LINE_H = 0.017, 0.09  # a name's letter and line in a half-width chart, as shares of its plot area
+
+
+def label_positions(x: np.ndarray, y: np.ndarray, names: list[str]) -> list[str]:
+    """Where each point's name goes so that names do not print over each other: models with close scores and
+    times (an ensemble and its best member) would otherwise overlap into one unreadable word. Names near
+    the right edge go to the left of their point (and the other way round); each name takes the first place
+    around its point that no name placed before it covers."""
+    def share(v: np.ndarray) -> np.ndarray:
+        span = float(np.nanmax(v) - np.nanmin(v)) if len(v) else 0.0
+        return (v - np.nanmin(v)) / span if span > 0 else np.full(len(v), 0.5)
+
+    xs, ys = np.nan_to_num(share(x), nan=0.5), np.nan_to_num(share(y), nan=0.5)
+    boxes: list[tuple[float, float, float, float]] = []
+    positions = [""] * len(names)
+    for i in sorted(range(len(names)), key=lambda k: -ys[k]):
+        width = _CHAR_W * len(names[i])
+        side = "left" if xs[i] > 0.7 else "right" if xs[i] < 0.3 else "center"
+        tries = [f"top {side}", f"bottom {side}", "middle left" if side == "left" else "middle right",
+                 "middle right" if side == "left" else "middle left"]
+        chosen = tries[0]
+        for place in tries:
+            box = _label_box(xs[i], ys[i], width, place)
+            if not any(_overlap(box, other) for other in boxes):
+                chosen = place
+                break
+        positions[i] = chosen
+        boxes.append(_label_box(xs[i], ys[i], width, chosen))
+    return positions
+
+
+def _label_box(x: float, y: float, width: float, place: str) -> tuple[float, float, float, float]:
+    vertical, horizontal = place.split()
+    cy = y + _LINE_H * 0.7 if vertical == "top" else y - _LINE_H * 0.7 if vertical == "bottom" else y
+    gap = 0.02 if vertical == "middle" else 0.0
+    left = {"center": x - width / 2, "right": x + gap, "left": x - gap - width}[horizontal]
+    return left, left + width, cy - _LINE_H / 2, cy + _LINE_H / 2
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
 
 
 def permutation_importance_figure(frame: pd.DataFrame, metric: str) -> go.Figure:

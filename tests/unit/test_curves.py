@@ -162,3 +162,22 @@ def test_metrics_at_a_threshold_match_scikit_learns_including_one_class_and_noth
         assert (got["tn"], got["fp"], got["fn"], got["tp"]) == (tn, fp, fn, tp)
         for key, value in expected.items():
             assert abs(got[key] - value) < 1e-12, (key, got[key], value)
+
+
+def test_the_pareto_chart_puts_close_models_names_apart_and_keeps_edge_names_inside():
+    """An ensemble and its best member sit almost on one point: their names printed over each other
+    ("NeuWeightedEnsemble_L2") and the rightmost ran off the chart."""
+    import numpy as np
+
+    from automl.evaluation.charts import _label_box, _overlap, label_positions
+
+    names = ["NeuralNetFastAI_BAG_L1", "WeightedEnsemble_L2", "LightGBMXT_BAG_L1"]
+    x, y = np.log10([134.0, 136.0, 98.0]), np.array([0.7953, 0.7950, 0.790])
+    places = label_positions(x, y, names)
+    assert places[0] != places[1]
+    assert all(p.endswith("left") for p in places[:2])  # the two at the right edge: names to their left
+    assert places[2].endswith("right")  # the one at the left edge: its name to the right
+    xs, ys = (x - x.min()) / np.ptp(x), (y - y.min()) / np.ptp(y)
+    boxes = [_label_box(xs[i], ys[i], 0.017 * len(n), places[i]) for i, n in enumerate(names)]
+    assert not any(_overlap(boxes[i], boxes[j]) for i in range(3) for j in range(i + 1, 3))
+    assert label_positions(np.array([1.0]), np.array([0.5]), ["A"]) == ["top center"]  # one model: as before

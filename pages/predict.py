@@ -194,7 +194,7 @@ with batch:
                 report = prediction.predict_csv(
                     model, bundle, source, target,
                     reasons=shap_values.top_reasons_for(model, bundle, int(explain_k)) if explain_k else None,
-                    id_column=id_column, chunk_rows=2_000 if explain_k else prediction.BATCH_ROWS,
+                    id_column=id_column, chunk_rows=2_000 if explain_k else prediction.BATCH_ROWS, name=upload.name,
                     on_progress=lambda n: bar.progress(min(1.0, n / total), text=f"{n:,} of ~{total:,} rows"))
             except AutoMLError as exc:
                 st.error(str(exc))

@@ -141,11 +141,13 @@ def read_csv_row(path: str | Path, number: int, bundle: Bundle) -> pd.Series:
 
 def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path: str | Path,
                 chunk_rows: int = BATCH_ROWS, on_progress: Callable[[int], None] | None = None,
-                reasons: Reasons | None = None, id_column: str | None = None) -> PredictionReport:
+                reasons: Reasons | None = None, id_column: str | None = None,
+                name: str | None = None) -> PredictionReport:
     """Stream a file (CSV, or any format training reads) through the model chunk by chunk, read exactly as
     training read its file; write the input columns (or only `id_column`), the predictions and
     each row's unusual inputs (`unusual_inputs`) to `out_path`, with each row's strongest reasons when `reasons` is given (slower: the caller hands in the
-    explanation, e.g. `explain.shap_values.top_reasons_for`; the core does not explain).
+    explanation, e.g. `explain.shap_values.top_reasons_for`; the core does not explain). `name`: the file's
+    name as the user knows it (an upload is stored under another), for messages.
 
     Memory stays flat whatever the file's length: one chunk is scored while the one before is written by
     a background thread (the model releases the interpreter while it predicts)."""
@@ -155,9 +157,9 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
     tally = PredictionTally(bundle.problem_type)
     answers: list[pd.DataFrame] = []
     with atomic.atomic_path(out_path) as tmp, _CsvWriter(tmp) as writer:
-        for chunk, X, ignored, unreadable in iter_file(bundle.schema, data_path, chunk_rows=chunk_rows):
+        for chunk, X, ignored, unreadable in iter_file(bundle.schema, data_path, name, chunk_rows=chunk_rows):
             if id_column is not None and id_column not in chunk.columns:
-                raise SchemaMismatchError(f"The id column {id_column!r} is not in {data_path.name}.")
+                raise SchemaMismatchError(f"The id column {id_column!r} is not in {name or data_path.name}.")
             notes = check.update(X)
             result = score_input(predictor, bundle, X)
             tally.update(result)

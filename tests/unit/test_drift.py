@@ -1,6 +1,7 @@
 """The schema contract on rows to predict: unseen categories, out-of-range values, drift."""
 
 import pandas as pd
+import pytest
 
 from automl.model.drift import DriftCheck, psi
 from automl.model.prediction import predict_csv, predict_frame
@@ -95,3 +96,18 @@ def test_a_scored_file_marks_each_row_with_what_was_unusual_in_it(tmp_path):
     assert out["unusual_inputs"].tolist() == [
         "", "age outside the training range", "", "sex a value training never had",
         "age outside the training range; sex a value training never had", ""]
+
+
+def test_a_bad_upload_is_named_as_the_user_named_it(tmp_path):
+    """The Predict page stores an upload as input.csv: its errors named input.csv, not the user's file."""
+    from automl.errors import AutoMLError
+
+    bundle = fake_bundle(tmp_path)
+    stored = tmp_path / "input.csv"
+    stored.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(AutoMLError, match="garbage.csv looks like a binary file"):
+        predict_csv(FakeBinaryPredictor(), bundle, stored, tmp_path / "out.csv", name="garbage.csv")
+    rows = people(3, seed=1).drop(columns=["survived"])
+    rows.to_csv(stored, index=False)
+    with pytest.raises(AutoMLError, match="'ref' is not in my rows.csv"):
+        predict_csv(FakeBinaryPredictor(), bundle, stored, tmp_path / "out.csv", id_column="ref", name="my rows.csv")

@@ -64,7 +64,7 @@ def _usage(ws: Workspace, name: str) -> None:
         a, b, c = st.columns(3)
         a.metric("Prediction requests", f"{usage['requests']:,.0f}")
         b.metric("Refused or failed", f"{usage['errors']:,.0f}")
-        c.metric("Mean latency", f"{usage['mean_ms']:.1f} ms")
+        c.metric("Mean latency", "—" if usage["mean_ms"] is None else f"{usage['mean_ms']:.1f} ms")
     live()
 
 

@@ -109,8 +109,9 @@ def stop_endpoint(ws: Workspace, name: str, grace_s: float = 10.0) -> None:
         os.killpg(current.pid, signal.SIGKILL)
 
 
-def endpoint_usage(endpoint: Endpoint) -> dict[str, float] | None:
-    """Requests answered, errors and mean latency of /v1/predict so far, from the endpoint's /metrics."""
+def endpoint_usage(endpoint: Endpoint) -> dict[str, float | None] | None:
+    """Requests answered, errors and mean latency of /v1/predict so far, from the endpoint's /metrics (no
+    latency before the first request)."""
     from prometheus_client.parser import text_string_to_metric_families
 
     try:
@@ -130,4 +131,4 @@ def endpoint_usage(endpoint: Endpoint) -> dict[str, float] | None:
                 seconds += sample.value
             elif sample.name == "automl_request_seconds_count":
                 count += sample.value
-    return {"requests": requests, "errors": errors, "mean_ms": 1000 * seconds / count if count else 0.0}
+    return {"requests": requests, "errors": errors, "mean_ms": 1000 * seconds / count if count else None}

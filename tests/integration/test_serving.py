@@ -251,6 +251,8 @@ def test_the_app_starts_a_deployments_endpoint_that_outlives_the_page_and_stops_
     try:
         assert started.running and started.healthy and started.model == deployments.get(ws, "titanic").run_id
         assert endpoints.start_endpoint(ws, "titanic").pid == started.pid  # one endpoint per deployment
+        fresh = endpoints.endpoint_usage(started)  # no latency to show before a request (it read "0.0 ms")
+        assert fresh["requests"] == 0 and fresh["mean_ms"] is None
         request = urllib.request.Request(started.url + "/v1/predict",
                                          data=json.dumps({"rows": rows_as_written(2)}).encode(),
                                          headers={"content-type": "application/json"})

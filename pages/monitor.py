@@ -10,7 +10,7 @@ from automl.training.runs import run_name
 from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import workspace
-from ui.monitor_views import challenger_panel, outcomes_panel
+from ui.monitor_views import challenger_panel, endpoint_waiting, outcomes_panel
 from ui.state import get_state
 
 require_sign_in()  # however the app was started, nothing below renders before sign-in
@@ -45,6 +45,8 @@ st.caption(f"**{name}** serves {_served(seen.champion)}. Each batch file scored 
 if not seen.batches:
     st.info("No batch scored through this deployment yet. On **Predict**, choose *Predict through* "
             f"deployment \"{name}\" and upload a file, or run `automl-studio predict {name} FILE --out OUT`.")
+    if waiting := endpoint_waiting(ws, name):
+        st.info(waiting)
     st.page_link("pages/predict.py", label="Go to Predict", icon=":material/online_prediction:")
     challenger_panel(ws, name, seen.champion)
     stop_page()

@@ -10,12 +10,27 @@ from automl.errors import AutoMLError
 from automl.monitoring import retrain
 from automl.monitoring.actuals import add_actuals
 from automl.serving import deployments
+from automl.serving.usage import MIN_SAMPLE_ROWS, SAMPLE_ROWS, WINDOW_S
 from automl.store import jobs
 from automl.store.workspace import Workspace
 from ui.deploy_views import move_deployment
 from ui.widgets import UPLOAD_TYPES, training_panel
 
 __all__ = ["outcomes_panel", "challenger_panel"]
+
+
+def endpoint_waiting(ws: Workspace, name: str) -> str | None:
+    """What the deployment's endpoint has answered, while none of it is summarised yet (the page would say
+    nothing was scored)."""
+    answered = [s for s in ws.list_scorings(name) if s.source == "endpoint"]
+    if not answered:
+        return None
+    rows = sum(s.rows for s in answered)
+    requests = sum(int(s.detail.get("requests", 0)) for s in answered)
+    return (f"Its endpoint has answered {rows:,} row(s) in {requests:,} request(s) so far. It summarises what it "
+            f"answered (drift, answers, estimated performance) every {SAMPLE_ROWS:,} rows, every "
+            f"{WINDOW_S / 60:g} minutes once it has {MIN_SAMPLE_ROWS}, and when it stops; each summary shows "
+            "here as a batch.")
 
 
 def outcomes_panel(ws: Workspace, name: str, label: str) -> None:

@@ -26,12 +26,14 @@ from automl.model.prediction import PredictionReport
 from automl.store.deploy_records import SAMPLE_SOURCE
 from automl.store.workspace import Workspace
 
-__all__ = ["UsageLog", "SAMPLE_SOURCE", "MAX_PENDING_ROWS", "MIN_SAMPLE_ROWS"]
+__all__ = ["UsageLog", "SAMPLE_SOURCE", "MAX_PENDING_ROWS", "MIN_SAMPLE_ROWS", "SAMPLE_ROWS", "WINDOW_S"]
 
 log = logging.getLogger(__name__)
 
 MAX_PENDING_ROWS = 10_000   # rows waiting to be summarised; more requests in the meantime are only counted
 MIN_SAMPLE_ROWS = 100       # a summary of fewer rows is written only when the endpoint stops
+SAMPLE_ROWS = 1_000         # rows in one summary
+WINDOW_S = 600.0            # or the rows of this many seconds, once there are MIN_SAMPLE_ROWS
 
 
 @dataclass
@@ -63,8 +65,8 @@ def _groups(pending: list[tuple[Any, pd.DataFrame, pd.DataFrame]]) -> list[list[
 
 
 class UsageLog:
-    def __init__(self, ws: Workspace, deployment: str, every_s: float = 5.0, sample_rows: int = 1_000,
-                 window_s: float = 600.0) -> None:
+    def __init__(self, ws: Workspace, deployment: str, every_s: float = 5.0, sample_rows: int = SAMPLE_ROWS,
+                 window_s: float = WINDOW_S) -> None:
         self.ws, self.deployment, self.every_s = ws, deployment, every_s
         self.sample_rows, self.window_s = sample_rows, window_s
         self._counts: dict[str, list[int]] = {}  # run id -> [requests, rows]

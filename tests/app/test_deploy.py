@@ -52,3 +52,21 @@ def test_a_bad_deployment_name_is_refused_with_a_reason(trained, tmp_path, monke
     at.run()
     assert any("is not valid" in e.value for e in at.error)
     assert not deployments.list_deployments(Workspace(root))
+
+
+def test_monitor_says_what_the_endpoint_answered_before_its_first_summary(trained, tmp_path, monkeypatch):
+    """A few requests to the endpoint: the Monitor page said only "No batch scored through this deployment
+    yet", as if nothing had been asked (the endpoint summarises every 1,000 rows, or at stop)."""
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    deployments.deploy(ws, trained.binary_run, "survived")
+    at = open_page("pages/monitor.py", root, monkeypatch)
+    assert "No batch scored through this deployment yet" in texts(at)
+    assert "Its endpoint has answered" not in texts(at)
+    ws.record_scoring("survived", trained.binary_run, "endpoint", 2, {"requests": 2})
+    ws.record_scoring("survived", trained.binary_run, "endpoint", 3, {"requests": 1})
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Its endpoint has answered 5 row(s) in 3 request(s) so far" in texts(at)
+    assert "every 1,000 rows, every 10 minutes once it has 100" in texts(at)

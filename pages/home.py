@@ -47,6 +47,7 @@ STEPS = [
     ("pages/explain.py", "Explain", "which columns drive the predictions (SHAP), and a report to hand out"),
     ("pages/predict.py", "Predict", "one row in a form, or a whole file to download"),
     ("pages/deploy.py", "Deploy", "a name and an HTTP endpoint other programs call"),
+    ("pages/monitor.py", "Monitor", "how what a deployment scores drifts from training, and a challenger to promote"),
 ]
 for number, (path, title, what) in enumerate(STEPS, start=1):
     st.page_link(path, label=f"{number}. {title} — {what}")

@@ -10,7 +10,8 @@ def test_home_says_what_the_app_does_and_offers_samples(tmp_path, monkeypatch):
     assert {"Use titanic", "Use penguins", "Use diamonds"} <= set(labels)
     shown = links(at)
     assert shown[0] == ("Upload your own data", "data")  # not only samples
-    assert [page for _, page in shown[1:]] == ["data", "clean", "train", "evaluate", "explain", "predict", "deploy"]
+    assert [page for _, page in shown[1:]] == ["data", "clean", "train", "evaluate", "explain", "predict", "deploy",
+                                                  "monitor"]
 
 
 

@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from ui.flow import PageStopped
+from ui.flow import PageStopped, running_pages
 from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.widgets import sidebar_dataset, sidebar_run
@@ -39,7 +39,7 @@ ws = workspace(state.workspace_root)
 with st.sidebar:
     where = st.container()  # filled after the page ran: a table or run it just chose shows at once
 try:
-    with timed_run(page.title, STARTED):  # off unless AUTOML_STUDIO_PAGE_TIMING names a file (benchmarks/page_speed.py)
+    with timed_run(page.title, STARTED), running_pages():  # timing: off unless AUTOML_STUDIO_PAGE_TIMING is set
         page.run()
 except PageStopped:  # the page ended early (`stop_page()`, not `st.stop()`): the sidebar is still drawn
     pass

@@ -23,10 +23,28 @@ def test_no_page_calls_st_stop(page):
 
 
 def test_stop_page_is_not_caught_by_a_pages_except_exception():
-    from ui.flow import PageStopped, stop_page
+    from ui.flow import PageStopped, running_pages, stop_page
 
-    with pytest.raises(PageStopped):
+    with pytest.raises(PageStopped), running_pages():
         try:
             stop_page()
         except Exception:  # noqa: BLE001 - what a page's broad handler would do
             pytest.fail("a page's `except Exception` swallowed the stop")
+
+
+def test_a_page_run_on_its_own_stops_as_streamlit_does(monkeypatch):
+    """Outside app.py (AppTest switches to a page's file directly) nothing catches PageStopped: the page's
+    script thread died with it. There it is `st.stop()`."""
+    import streamlit as st
+
+    from ui.flow import stop_page
+
+    class Stopped(Exception):
+        pass
+
+    def stop():
+        raise Stopped
+
+    monkeypatch.setattr(st, "stop", stop)
+    with pytest.raises(Stopped):
+        stop_page()

@@ -243,8 +243,8 @@ def detect_encoding(head: bytes, name: str) -> str:
         if even > 0.4 * len(sample) / 2:
             return "utf-16-be"
     if b"\x00" in sample:
-        raise DataLoadError(f"{name} looks like a binary file, not a text table; upload CSV, TSV, Excel, "
-                            "Parquet or JSON lines.")
+        raise DataLoadError(f"{name} looks like a binary file, not a text table; use a CSV, TSV, Excel, "
+                            "Parquet or JSON lines file.")
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         decoder.decode(head, final=False)  # an incomplete last character is fine

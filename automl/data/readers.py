@@ -72,8 +72,8 @@ def _delimited_chunks(src: Source, on_progress: Progress | None, chunk_rows: int
     encoding = detect_encoding(head, src.name)
     text = head.decode(encoding, errors="ignore")
     if _looks_binary(text):
-        raise DataLoadError(f"{src.name} looks like a binary file, not a text table; upload CSV, TSV, Excel, "
-                            "Parquet or JSON lines.")
+        raise DataLoadError(f"{src.name} looks like a binary file, not a text table; use a CSV, TSV, Excel, "
+                            "Parquet or JSON lines file.")
     delimiter = sniff_delimiter(text[:65536])
     columns, rows_estimate = _delimited_shape(text, delimiter, len(head), src.content_size)
     check_shape(src.name, rows_estimate if whole else None, columns, estimated=True)

@@ -247,10 +247,12 @@ def test_the_app_starts_a_deployments_endpoint_that_outlives_the_page_and_stops_
     from automl.serving import endpoints
 
     ws, first, _ = served
-    started = endpoints.start_endpoint(ws, "titanic")
+    # a deployment of its own: the module's `live` endpoint serves "titanic" and records its own usage
+    name = deployments.deploy(ws, first, "from-page").name
+    started = endpoints.start_endpoint(ws, name)
     try:
-        assert started.running and started.healthy and started.model == deployments.get(ws, "titanic").run_id
-        assert endpoints.start_endpoint(ws, "titanic").pid == started.pid  # one endpoint per deployment
+        assert started.running and started.healthy and started.model == first
+        assert endpoints.start_endpoint(ws, name).pid == started.pid  # one endpoint per deployment
         fresh = endpoints.endpoint_usage(started)  # no latency to show before a request (it read "0.0 ms")
         assert fresh["requests"] == 0 and fresh["mean_ms"] is None
         request = urllib.request.Request(started.url + "/v1/predict",
@@ -258,10 +260,10 @@ def test_the_app_starts_a_deployments_endpoint_that_outlives_the_page_and_stops_
                                          headers={"content-type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as r:
             assert len(json.load(r)["predictions"]) == 2
-        usage = endpoints.endpoint_usage(endpoints.endpoint_status(ws, "titanic"))
+        usage = endpoints.endpoint_usage(endpoints.endpoint_status(ws, name))
         assert usage["requests"] == 1 and usage["errors"] == 0 and usage["mean_ms"] > 0
     finally:
-        endpoints.stop_endpoint(ws, "titanic")
-    stopped = endpoints.endpoint_status(ws, "titanic")
+        endpoints.stop_endpoint(ws, name)
+    stopped = endpoints.endpoint_status(ws, name)
     assert not stopped.running and not stopped.healthy
-    assert [s for s in ws.list_scorings("titanic") if s.source == "endpoint"][-1].rows == 2  # flushed at stop
+    assert sum(s.rows for s in ws.list_scorings(name) if s.source == "endpoint") == 2  # flushed at stop

@@ -81,8 +81,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, default=str))
     else:
-        print(f"run {run.id}: test {result['eval_metric']} = {result['test_score']:.4f} "
-              f"(best model {result['best_model']})")
+        print(summary_line(result))
     return EXIT_OK
 
 
@@ -129,6 +128,16 @@ def _describe(ev: dict[str, Any]) -> str:
     return f"[{kind}] " + " ".join(f"{k}={v}" for k, v in ev.items() if k not in ("t", "event"))
 
 
+def summary_line(result: dict[str, Any]) -> str:
+    """A finished run in one line, its test score as people read it (`RMSE 617`, not AutoGluon's
+    higher-is-better `-617.2523`; `--json` keeps both)."""
+    from automl.data.problem import metric_name
+    from automl.training.runs import score_text
+
+    return (f"run {result['run_id']}: test {metric_name(result['eval_metric'])} {score_text(result['test_value'])} "
+            f"(best model {result['best_model']})")
+
+
 def _run_summary(ws, run_id: str) -> dict[str, Any]:
     from automl.evaluation.summary import leaderboard
     from automl.model.bundle import load_bundle
@@ -139,7 +148,8 @@ def _run_summary(ws, run_id: str) -> dict[str, Any]:
     return {
         "run_id": run_id, "status": ws.get_run(run_id).status, "dataset_id": bundle.config.get("dataset_id"),
         "label": bundle.label, "problem_type": bundle.problem_type, "eval_metric": m.eval_metric,
-        "test_score": m.test_score, "scores": m.scores, "best_model": m.best_model,
+        "test_score": m.test_score, "test_value": ws.get_run(run_id).test_value, "scores": m.scores,
+        "best_model": m.best_model,
         "deployed_model": bundle.deployed_model, "measured_model": bundle.measured_model, "plan": m.plan,
         "final_model_rows": m.final_model_rows, "test_rows": m.n_test, "final_note": m.final_note or None,
         "wall_seconds": m.wall_seconds, "budget_seconds": bundle.config.get("time_limit"),

@@ -26,6 +26,7 @@ def test_train_json_contract(trained):
         assert key in out
     assert out["problem_type"] == "binary" and out["eval_metric"] == "roc_auc"  # the default: a rare class cannot flatter it
     assert 0.7 < out["test_score"] <= 1.0  # titanic survival: well above chance (0.5)
+    assert out["test_value"] == out["test_score"]  # as people read it; for an AUC, the same number
     assert out["gpus"] == []
     models = {row["model"] for row in out["leaderboard"]}
     assert "WeightedEnsemble_L2" in models and any(m.startswith("LightGBM") for m in models)

@@ -56,3 +56,15 @@ def test_profile_with_an_unknown_label_exits_2(capsys):
 def test_the_server_listens_on_localhost_unless_told_otherwise():
     args = build_parser().parse_args(["ui"])
     assert args.host == "127.0.0.1" and args.port == 8501
+
+
+def test_a_finished_run_is_summed_up_with_its_score_as_people_read_it():
+    """The last line of `automl-studio train` gave AutoGluon's higher-is-better score: an RMSE of 617 read
+    "test root_mean_squared_error = -617.2523"."""
+    from automl.cli.commands import summary_line
+
+    result = {"run_id": "run-1", "eval_metric": "root_mean_squared_error", "test_score": -617.2523,
+              "test_value": 617.2523, "best_model": "WeightedEnsemble_L2"}
+    assert summary_line(result) == "run run-1: test RMSE 617 (best model WeightedEnsemble_L2)"
+    auc = {**result, "eval_metric": "roc_auc", "test_score": 0.8371, "test_value": 0.8371}
+    assert summary_line(auc) == "run run-1: test ROC AUC 0.837 (best model WeightedEnsemble_L2)"

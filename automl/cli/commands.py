@@ -152,6 +152,7 @@ def _run_summary(ws, run_id: str) -> dict[str, Any]:
         "best_model": m.best_model,
         "deployed_model": bundle.deployed_model, "measured_model": bundle.measured_model, "plan": m.plan,
         "final_model_rows": m.final_model_rows, "test_rows": m.n_test, "final_note": m.final_note or None,
+        "final_value": m.final_value,
         "wall_seconds": m.wall_seconds, "budget_seconds": bundle.config.get("time_limit"),
         "executor": m.executor, **({"ray_nodes": m.ray_nodes, "fold_nodes": list(m.fold_nodes) if m.fold_nodes
                                     is not None else None} if m.executor == "ray" else {}),

@@ -9,6 +9,7 @@ from automl.data.numbers import readable_number as _num
 from automl.data.problem import METRIC_NAMES, metric_name
 from automl.model.bundle import Bundle
 from automl.model.names import plain_model_name
+from automl.training.runs import score_text
 
 __all__ = ["chosen_on_validation", "leaderboard", "leaderboard_table", "test_predictions", "test_rows", "metric_table", "confusion_matrix_frame",
            "predicted_vs_actual_frame", "baseline_values", "verdict", "majority_class", "decided_predictions", "shown",
@@ -25,7 +26,10 @@ def rows_sentence(bundle: Bundle) -> str:
     if bundle.trained_on_all_rows:
         return (measured + f" The model that makes the predictions was then retrained with the same configuration on all "
                 f"{m.final_model_rows:,} rows, so it has seen more data than the scores reflect; they stay the "
-                "honest estimate.")
+                "honest estimate." + (f" Checked: on the test rows, which it then learned, it scores "
+                                      f"{metric_name(m.eval_metric)} {score_text(m.final_value)}, against "
+                                      f"{score_text(m.value)} for the measured model without seeing them."
+                                      if m.final_value is not None else ""))
     return measured + (f" {m.final_note}" if m.final_note else "")
 
 

@@ -83,6 +83,7 @@ class RunMetrics:
     final_model: str | None = None          # `best_model` retrained on every row (training + test split)
     final_model_rows: int | None = None     # the rows the model predictions use was trained on
     final_note: str = ""                    # why the model was not retrained on every row, when it was not
+    final_value: float | None = None        # the retrained model's metric on the test rows it then learned
     wall_seconds: float | None = None       # the job's start to a usable model
     executor: str = "local"                 # "local", or "ray": a Ray cluster the job joined
     ray_nodes: int | None = None            # the cluster's alive nodes when fitting started

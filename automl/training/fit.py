@@ -28,7 +28,8 @@ from automl.store import atomic, jobs
 from automl.store.workspace import JobRecord, Workspace
 from automl.training.config import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, gpu_names
 from automl.training.executor import choose_executor
-from automl.training.plan import AUTO_PORTFOLIO, SAVE_S, Plan, make_plan, refit_estimate
+from automl.training.plan import AUTO_PORTFOLIO, Plan, make_plan
+from automl.training.refit import refit_all_rows
 
 __all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "TRAIN_SAMPLE_ROWS"]
 
@@ -106,16 +107,19 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
         save_validation_predictions(files, predictor, predictor.model_best)
         _tune_threshold(files, predictor, config)
     metrics, leaderboard, test_predictions = _score(predictor, test, config)
-    final, final_rows, note = (None, len(train), "Switched off: the model is trained on the training split only.")
+    final, final_rows, note, final_value = (None, len(train), "Switched off: the model is trained on the training "
+                                            "split only.", None)
     if config.refit_all_rows and should_stop():
         note = "Training was stopped early, so the model was not retrained on every row."
     elif config.refit_all_rows:
-        final, final_rows, note = _refit_all_rows(predictor, prepared, config, spent(), events)
+        final, final_rows, note, final_value = refit_all_rows(predictor, len(prepared.train), prepared.extra, test,
+                                                              metrics, config, spent(), events)
     metrics = replace(metrics, n_train=len(train), n_test=len(test), fit_seconds=round(fit_seconds, 2),
                       num_gpus=num_gpus, gpus=tuple(gpu_names()) if num_gpus else (),
                       models_on_gpu=tuple(m for m, g in zip(leaderboard["model"], leaderboard["used_gpu"]) if g),
                       stopped_early=should_stop(), versions=_versions(), plan=plan.reason, final_model=final,
-                      final_model_rows=final_rows, final_note=note, executor="ray" if cluster else "local",
+                      final_model_rows=final_rows, final_note=note, final_value=final_value,
+                      executor="ray" if cluster else "local",
                       ray_nodes=cluster.nodes if cluster else None,
                       fold_nodes=fold_nodes)
     inputs = prepared.raw_train.drop(columns=[config.sample_weight] if config.sample_weight else [])
@@ -160,41 +164,6 @@ def _tune_threshold(files: RunFiles, predictor: Any, config: TrainConfig) -> Non
     atomic.write_json(files.threshold, {
         "threshold": threshold, "chosen_by": f"tuned at training for {metric.replace('_', ' ')} on validation rows",
         "positive_class": _plain(predictor.positive_class)})
-
-
-def _refit_all_rows(predictor: Any, prepared: "Prepared", config: TrainConfig, spent: float,
-                    events: jobs.EventLog) -> tuple[str | None, int, str]:
-    """Retrain the best model (and its base models) on every row, the test split given back, with the
-    configuration the test split measured (AutoGluon's `refit_full` with the test rows as extra data) —
-    when the time left in the budget allows it. Returns the retrained model (None if not), the rows the
-    model predictions use was trained on, and why not when it was not."""
-    best = predictor.model_best
-    board = predictor.leaderboard(silent=True).set_index("model")
-    folds = int(predictor._trainer.model_graph.nodes[_first_base(predictor, best)].get("num_children") or 1)  # noqa: SLF001
-    needed = refit_estimate(float(board.loc[best, "fit_time"]), folds, len(prepared.train),
-                            len(prepared.train) + len(prepared.extra))
-    left = config.time_limit - spent - SAVE_S  # the test split is scored already: only saving is left
-    if needed > left:
-        return None, len(prepared.train), (f"Not retrained on every row: about {needed:.0f} s were needed and "
-                                           f"{max(0, left):.0f} s of the budget were left.")
-    events.emit("stage", stage="refitting", rows=len(prepared.train) + len(prepared.extra), estimate=round(needed))
-    try:
-        # AutoGluon then predicts with the retrained model by default, and can clone it for a bundle
-        refitted = predictor.refit_full(model=best, set_best_to_refit_full=True, train_data_extra=prepared.extra)
-    except Exception as exc:  # noqa: BLE001 - the measured model stays usable; say why
-        log.exception("refit on every row failed")
-        return None, len(prepared.train), f"Retraining on every row failed ({type(exc).__name__}); " \
-                                          "predictions use the model the test split measured."
-    final = refitted.get(best)
-    if not final:
-        return None, len(prepared.train), "AutoGluon did not retrain this model on every row."
-    return final, len(prepared.train) + len(prepared.extra), ""
-
-
-def _first_base(predictor: Any, model: str) -> str:
-    """A bagged base model of `model` (itself when it has none), whose folds tell how it was validated."""
-    bases = predictor._trainer.get_minimum_model_set(model)  # noqa: SLF001 - the model and its ancestors
-    return next((m for m in bases if m != model), model)
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,9 @@ def test_the_deployed_model_is_retrained_on_every_row_and_the_test_split_stays_h
     assert board.loc[board["deployed"], "model"].tolist() == [out["measured_model"]]
     assert not board["model"].str.endswith("_FULL").any()  # no model that saw the test split is scored on it
     assert "all 1,309 rows" in rows_sentence(bundle) and "262 test rows" in rows_sentence(bundle)
+    # the retrained model was checked on the test rows it then learned (automl.training.refit)
+    assert bundle.metrics.final_value >= 0.99 * bundle.metrics.value
+    assert "Checked: on the test rows, which it then learned, it scores ROC AUC" in rows_sentence(bundle)
     predictor = load_predictor(bundle)
     bases = [m for m in predictor._trainer.get_minimum_model_set(bundle.deployed_model) if "_L1" in m]
     assert bases and all(m.endswith("_FULL") for m in bases)

@@ -16,7 +16,7 @@ from automl.store.workspace import Workspace
 from ui.deploy_views import move_deployment
 from ui.widgets import UPLOAD_TYPES, training_panel
 
-__all__ = ["outcomes_panel", "challenger_panel"]
+__all__ = ["outcomes_panel", "challenger_panel", "endpoint_waiting"]
 
 
 def endpoint_waiting(ws: Workspace, name: str) -> str | None:

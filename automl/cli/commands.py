@@ -148,7 +148,7 @@ def _run_summary(ws, run_id: str) -> dict[str, Any]:
     return {
         "run_id": run_id, "status": ws.get_run(run_id).status, "dataset_id": bundle.config.get("dataset_id"),
         "label": bundle.label, "problem_type": bundle.problem_type, "eval_metric": m.eval_metric,
-        "test_score": m.test_score, "test_value": ws.get_run(run_id).test_value, "scores": m.scores,
+        "test_score": m.test_score, "test_value": m.value, "scores": m.scores,
         "best_model": m.best_model,
         "deployed_model": bundle.deployed_model, "measured_model": bundle.measured_model, "plan": m.plan,
         "final_model_rows": m.final_model_rows, "test_rows": m.n_test, "final_note": m.final_note or None,

@@ -81,3 +81,20 @@ def used_cars(n: int = 600, seed: int = 0):
     df["Price"] = (12_000 + 2_500 * df["Cylinder"] - 0.15 * df["Mileage"] + 14_000 * df["Cadillac"]
                    + 9_000 * df["Saab"] + 3_000 * df["convertible"] + rng.normal(0, 1_200, n)).round(2)
     return df
+
+
+def copy_workspace(source: Path, dest: Path) -> Path:
+    """A copy of a workspace folder. SQLite's -wal and -shm files come and go while another connection
+    closes (a job ending): a copy that meets one vanishing is taken again."""
+    import shutil
+
+    for attempt in range(5):
+        try:
+            shutil.copytree(source, dest)
+            return dest
+        except shutil.Error:
+            shutil.rmtree(dest, ignore_errors=True)
+            if attempt == 4:
+                raise
+            time.sleep(0.2)
+    return dest

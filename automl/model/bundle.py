@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from automl.errors import JobNotFoundError, RunNotReadyError
 from automl.model.run_files import SIGNED, RunFiles
 from automl.model.schema import InputSchema
 from automl.model.scoring import RunMetrics
-from automl.model.signing import SIGNATURE_FILE, sign_dir, signing_key, stat_stamp, verify_dir
-from automl.store import atomic, jobs
+from automl.model.signing import SIGNATURE_FILE, copy_verified, sign_dir, sign_manifest, signing_key, stat_stamp, verify_dir
+from automl.store import atomic, jobs, private
 from automl.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -102,15 +102,31 @@ class Bundle:
         return self.schema.names
 
 
-def sign_run(ws: Workspace, run_id: str, changed: tuple[str, ...] = (), key_file: str | None = None) -> None:
-    """Sign a run's model files with the workspace key (at the end of training, and after a change such as
-    a saved threshold or another model in use). A run signed before is verified first, all but the
-    `changed` files, so re-signing never launders a file tampered with since."""
+def sign_run(ws: Workspace, run_id: str, changed: tuple[str, ...] = (), written: Mapping[str, str] | None = None,
+             key_file: str | None = None) -> None:
+    """Sign a run's model files with the workspace key.
+
+    At the end of training (nothing `changed`), every file is hashed as it is. After a change (a saved
+    threshold, another model in use, a shrunk or refitted predictor) the run is verified first, all but the
+    `changed` files, and the new signature is made of the old one's verified entries for every other file
+    and `written`: the digest of each file the caller wrote under the `changed` names, taken from the bytes
+    it wrote (`atomic.write_json` returns it) or from its private copy. So re-signing never launders a file
+    tampered with since, nor one swapped while this runs."""
     files = RunFiles(ws.run_dir(run_id))
     key = signing_key(ws.secret_key(), key_file)
-    if (files.root / SIGNATURE_FILE).exists():
-        verify_dir(files.root, key, f"The model of run {run_id}", covered=SIGNED, changed=changed)
-    sign_dir(files.root, files.signed(), key)
+    what = f"The model of run {run_id}"
+    if not changed:
+        if (files.root / SIGNATURE_FILE).exists():
+            verify_dir(files.root, key, what, covered=SIGNED)
+        sign_dir(files.root, files.signed(), key)
+        return
+    old = verify_dir(files.root, key, what, covered=SIGNED, changed=changed)
+    written = dict(written or {})
+    stray = [name for name in written if not any(name == c or name.startswith(c + "/") for c in changed)]
+    if stray:
+        raise ValueError(f"{stray[0]} is not under the changed names {changed}")
+    manifest = {n: d for n, d in old.items() if not any(n == c or n.startswith(c + "/") for c in changed)}
+    atomic.write_json(files.root / SIGNATURE_FILE, sign_manifest(key, manifest | written))
 
 
 def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bundle:
@@ -145,15 +161,25 @@ def verify_bundle(bundle: Bundle) -> None:
 
 
 def load_predictor(bundle: Bundle):
-    """Verify the bundle's signature, then load its AutoGluon predictor (imports AutoGluon on first use).
+    """Copy the run's signed files into a private folder, hashing them as they are copied, and load the
+    AutoGluon predictor from that copy once every hash matches the signature (imports AutoGluon on first use).
 
-    AutoGluon unpickles each model lazily, at its first prediction; a process that keeps the predictor
-    checks `unchanged_since_loaded` before using it again, so nothing swapped in since is unpickled."""
+    AutoGluon unpickles each model lazily, at its first prediction: from the private copy, which nobody
+    else can write, so a file swapped in the run's folder after the check is never opened. The copy is
+    removed with the predictor. A process that keeps the predictor may check `unchanged_since_loaded` to
+    learn that the run changed since (a refit, a saved threshold) and load it again."""
     from autogluon.tabular import TabularPredictor
 
-    stamp = stat_stamp(bundle.run_dir, SIGNED)  # taken first: a change during verification shows later
-    verify_bundle(bundle)
-    predictor = TabularPredictor.load(str(bundle.predictor_path), verbosity=0, require_py_version_match=False)
+    stamp = stat_stamp(bundle.run_dir, SIGNED)  # taken first: a change during the copy shows later
+    folder = private.private_folder("model")
+    try:
+        copy_verified(bundle.run_dir, bundle.key, f"The model of run {bundle.run_id}", SIGNED, folder)
+        predictor = TabularPredictor.load(str(RunFiles(folder).predictor), verbosity=0,
+                                          require_py_version_match=False)
+    except BaseException:
+        private.remove(folder)
+        raise
+    private.remove_with(predictor, folder)
     predictor._automl_studio_verified = (str(bundle.run_dir), stamp)
     return predictor
 

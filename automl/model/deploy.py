@@ -41,13 +41,13 @@ def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> R
     preds.insert(0, "row", before["row"].to_numpy() if len(before) == len(preds) else range(len(preds)))
     metrics = bundle.metrics.rescored(scored, model)
     atomic.write_parquet(bundle.files.test_predictions, preds)
-    atomic.write_json(bundle.files.metrics, metrics.to_dict())
-    atomic.write_json(bundle.files.deploy, {"model": model})
+    written = {METRICS: atomic.write_json(bundle.files.metrics, metrics.to_dict()),
+               DEPLOY: atomic.write_json(bundle.files.deploy, {"model": model})}
     if bundle.problem_type == "binary":
         from automl.model.threshold import save_validation_predictions
 
         save_validation_predictions(bundle.files, predictor, model)
-    sign_run(ws, bundle.run_id, changed=(METRICS, DEPLOY))
+    sign_run(ws, bundle.run_id, changed=(METRICS, DEPLOY), written=written)
     ws.set_run_result(bundle.run_id, metrics.test_score, metrics.value, metrics.eval_metric)
     return metrics
 

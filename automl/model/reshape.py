@@ -1,8 +1,10 @@
 """Shrink or refit the model in use, as background jobs that never touch the run until they are done.
 
-Each works on a copy (`predictor.next`): shrink clones what the model in use needs (AutoGluon's
-`clone_for_deployment`), refit copies the predictor and retrains the model there on all training rows
-(`refit_full`). The copy is scored on the test split, then swapped in with everything it changes, the old
+Each builds its model in a private folder of its own (`automl.store.private`), from the verified private copy
+the predictor was loaded from, never from the run's folder again: shrink clones what the model in use needs
+(AutoGluon's `clone_for_deployment`), refit copies the predictor and retrains the model there on all training
+rows (`refit_full`). The new model is scored on the test split and hashed where it was built, then copied
+to `predictor.next` and swapped in with everything it changes, signed with those hashes, the old
 files kept in `rollback/` until the run is signed again. A job that dies half-way leaves `rollback/`
 behind, and the next reader of the run puts the old model back (`automl.model.rollback`), so the run stays usable.
 Jobs that write a run run one at a time per run (`automl.store.jobs.RUN_KINDS`).
@@ -11,6 +13,7 @@ Jobs that write a run run one at a time per run (`automl.store.jobs.RUN_KINDS`).
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
@@ -21,7 +24,8 @@ from automl.model.deploy import footprint, model_input_with_label
 from automl.model.rollback import NEXT, keep_for_rollback, roll_back, roll_back_leftovers, swap_done, swap_predictor
 from automl.model.run_files import DEPLOY, METRICS, PREDICTOR
 from automl.model.scoring import score
-from automl.store import atomic, jobs
+from automl.model.signing import digest_files
+from automl.store import atomic, jobs, private
 from automl.store.workspace import JobRecord, Workspace
 
 __all__ = ["shrink", "refit", "run_shrink_job", "run_refit_job"]
@@ -34,16 +38,18 @@ def shrink(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
 
     model = bundle.deployed_model
     _not_retrained_at_training(bundle)
-    work = bundle.run_dir / NEXT
-    shutil.rmtree(work, ignore_errors=True)
+    work = private.private_folder("shrink")
     try:
-        predictor.clone_for_deployment(str(work), model=model)
-    except TypeError as exc:  # AutoGluon 1.6 cannot pick a best model among refitted ones while cloning
-        shutil.rmtree(work, ignore_errors=True)
-        raise ConfigError("This model was refitted on all rows; AutoGluon cannot shrink a refitted model. "
-                          "Shrink first, then refit.") from exc
-    slim = TabularPredictor.load(str(work), verbosity=0, require_py_version_match=False)
-    return _swap_in(ws, bundle, predictor, slim, model, "shrink")
+        built = work / PREDICTOR
+        try:
+            predictor.clone_for_deployment(str(built), model=model)
+        except TypeError as exc:  # AutoGluon 1.6 cannot pick a best model among refitted ones while cloning
+            raise ConfigError("This model was refitted on all rows; AutoGluon cannot shrink a refitted model. "
+                              "Shrink first, then refit.") from exc
+        slim = TabularPredictor.load(str(built), verbosity=0, require_py_version_match=False)
+        return _swap_in(ws, bundle, predictor, slim, model, "shrink", built)
+    finally:
+        private.remove(work)
 
 
 def refit(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
@@ -54,12 +60,16 @@ def refit(ws: Workspace, bundle: Bundle, predictor: Any) -> dict:
     _not_retrained_at_training(bundle)
     if model.endswith("_FULL"):
         raise ConfigError(f"{model} is already refitted on all training rows.")
-    work = bundle.run_dir / NEXT
-    shutil.rmtree(work, ignore_errors=True)
-    shutil.copytree(bundle.files.predictor, work)  # copied right after `predictor` was verified and loaded
-    copy = TabularPredictor.load(str(work), verbosity=0, require_py_version_match=False)
-    refitted = copy.refit_full(model=model, set_best_to_refit_full=False)[model]
-    return _swap_in(ws, bundle, predictor, copy, refitted, "refit")
+    work = private.private_folder("refit")
+    try:
+        built = work / PREDICTOR
+        # from the private copy `predictor` was verified and loaded from, never from the run's folder again
+        shutil.copytree(predictor.path, built)
+        copy = TabularPredictor.load(str(built), verbosity=0, require_py_version_match=False)
+        refitted = copy.refit_full(model=model, set_best_to_refit_full=False)[model]
+        return _swap_in(ws, bundle, predictor, copy, refitted, "refit", built)
+    finally:
+        private.remove(work)
 
 
 def _not_retrained_at_training(bundle: Bundle) -> None:
@@ -71,8 +81,9 @@ def _not_retrained_at_training(bundle: Bundle) -> None:
                           "switched off to shrink the model.")
 
 
-def _swap_in(ws: Workspace, bundle: Bundle, old: Any, new: Any, model: str, what: str) -> dict:
-    """Score the new predictor, then swap it and its scores in; on any failure put the old state back."""
+def _swap_in(ws: Workspace, bundle: Bundle, old: Any, new: Any, model: str, what: str, built: Path) -> dict:
+    """Score the new predictor (built in the private folder `built`), then swap it and its scores in, signed
+    with the hashes of what this job wrote; on any failure put the old state back."""
     from automl.model.scoring import leaderboard_frame
     from automl.model.threshold import validation_frame, write_validation_predictions
 
@@ -86,18 +97,20 @@ def _swap_in(ws: Workspace, bundle: Bundle, old: Any, new: Any, model: str, what
     metrics = bundle.metrics.rescored(scored, model)
     board = leaderboard_frame(new, test)
     validation = validation_frame(new, model) if bundle.problem_type == "binary" else None
-    after = footprint(new, model, test, metrics.value)  # last use of `new`: its folder is about to move
+    after = footprint(new, model, test, metrics.value)
+    written = digest_files(built.parent, [PREDICTOR])  # hashed in the private folder, before it is copied out
 
     keep_for_rollback(files, what)
     try:
+        shutil.copytree(built, files.root / NEXT)
         swap_predictor(files)
         atomic.write_parquet(files.test_predictions, preds)
         atomic.write_parquet(files.leaderboard, board)
-        atomic.write_json(files.metrics, metrics.to_dict())
-        atomic.write_json(files.deploy, {"model": model})
+        written[METRICS] = atomic.write_json(files.metrics, metrics.to_dict())
+        written[DEPLOY] = atomic.write_json(files.deploy, {"model": model})
         if bundle.problem_type == "binary":
             write_validation_predictions(files, validation, model)
-        sign_run(ws, bundle.run_id, changed=(PREDICTOR, METRICS, DEPLOY))
+        sign_run(ws, bundle.run_id, changed=(PREDICTOR, METRICS, DEPLOY), written=written)
     except BaseException:
         roll_back(files)
         raise

@@ -40,9 +40,9 @@ def save_threshold(ws: Workspace, bundle: Bundle, threshold: float, chosen_by: s
         raise ConfigError("A decision threshold applies to binary models only.")
     if not 0.0 < threshold < 1.0:
         raise ConfigError("The threshold must be between 0 and 1.")
-    atomic.write_json(bundle.files.threshold, {"threshold": float(threshold), "chosen_by": chosen_by,
-                                               "positive_class": bundle.metrics.positive_class})
-    sign_run(ws, bundle.run_id, changed=(THRESHOLD,))
+    digest = atomic.write_json(bundle.files.threshold, {"threshold": float(threshold), "chosen_by": chosen_by,
+                                                        "positive_class": bundle.metrics.positive_class})
+    sign_run(ws, bundle.run_id, changed=(THRESHOLD,), written={THRESHOLD: digest})
 
 
 def save_validation_predictions(files: RunFiles, predictor: Any, model: str) -> None:

@@ -2,7 +2,7 @@
 
 `deploy` creates a name or points it at another run, `promote` moves an existing one, `rollback` points it
 back at the run it served before its last change. Only a run with a complete, signed model can be
-deployed (checked by loading its bundle). Everything scored through a deployment — a batch file, the
+deployed (checked by verifying and loading it). Everything scored through a deployment — a batch file, the
 endpoint's requests — is recorded under its name (`record`), for monitoring.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from automl.errors import DeploymentError, NotFoundError
-from automl.model.bundle import load_bundle
+from automl.errors import AutoMLError, DeploymentError, NotFoundError
+from automl.model.bundle import load_bundle, load_predictor
 from automl.store.deploy_records import DeploymentRecord, HistoryEntry
 from automl.store.workspace import Workspace, validate_id
 
@@ -38,9 +38,16 @@ def _full(ws: Workspace, record: DeploymentRecord) -> Deployment:
 
 
 def _ready(ws: Workspace, run_id: str, name: str, serving: str | None = None) -> str:
-    """`run_id`, once its model is complete and signed and, when the deployment serves `serving` now, it
-    keeps that run's contract: the same target, problem type and input columns (what clients send)."""
-    new = load_bundle(ws, run_id).schema  # a run still training, failed, or without its model files stops here
+    """`run_id`, once its model is complete, verifies and loads and, when the deployment serves `serving` now,
+    it keeps that run's contract: the same target, problem type and input columns (what clients send)."""
+    bundle = load_bundle(ws, run_id)  # a run still training, failed, or without its model files stops here
+    try:
+        load_predictor(bundle)  # what an endpoint will do: a run whose model files are gone or changed stops here
+    except AutoMLError as exc:
+        raise DeploymentError(f"{run_id} cannot be served: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - AutoGluon's own load raises many kinds
+        raise DeploymentError(f"{run_id} cannot be served: its model does not load ({type(exc).__name__}).") from exc
+    new = bundle.schema
     if serving is not None and serving != run_id:
         old = load_bundle(ws, serving).schema
         if (new.label, new.problem_type, new.names) != (old.label, old.problem_type, old.names):

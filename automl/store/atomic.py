@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -41,20 +42,22 @@ def _new_file_beside(target: Path) -> Path:
     raise FileExistsError(f"could not create a temporary file beside {target}")
 
 
-def write_bytes(target: Path, data: bytes) -> None:
+def write_bytes(target: Path, data: bytes) -> str:
+    """Write `data`; returns the SHA-256 of what was written (what a signature of it must say)."""
     with atomic_path(target) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    return hashlib.sha256(data).hexdigest()
 
 
-def write_text(target: Path, text: str) -> None:
-    write_bytes(target, text.encode("utf-8"))
+def write_text(target: Path, text: str) -> str:
+    return write_bytes(target, text.encode("utf-8"))
 
 
-def write_json(target: Path, obj: Any) -> None:
-    write_text(target, json.dumps(obj, indent=2, default=_json_default))
+def write_json(target: Path, obj: Any) -> str:
+    return write_text(target, json.dumps(obj, indent=2, default=_json_default))
 
 
 def write_parquet(target: Path, df: pd.DataFrame) -> None:

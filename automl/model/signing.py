@@ -228,6 +228,6 @@ def copy_verified(root: Path, key: bytes, what: str, covered: tuple[str, ...] | 
             raise BundleSignatureError(f"{what}: the file {name} was changed or removed after signing; "
                                        "refused.") from None
         if not hmac.compare_digest(h.hexdigest(), digest):
-            raise BundleSignatureError(f"{what}: the file {name} was changed after signing; refused.")
+            raise BundleSignatureError(f"{what}: the file {name} was changed or removed after signing; refused.")
     atomic.write_json(dest / SIGNATURE_FILE, signed)
     return files

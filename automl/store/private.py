@@ -43,12 +43,13 @@ def _parent() -> Path:
 
 
 _LOCK = ".owner.lock"
+_MAKING = ".making-"  # a folder not yet locked: never taken for an abandoned one
 _held: dict[str, int] = {}  # folder -> the descriptor holding its lock, closed when the folder is removed
 
 
 def _remove_abandoned(base: Path) -> None:
     for entry in base.iterdir():
-        if str(entry) in _held:
+        if str(entry) in _held or entry.name.startswith(_MAKING):
             continue
         try:
             fd = os.open(entry / _LOCK, os.O_RDONLY | os.O_NOFOLLOW)
@@ -68,9 +69,11 @@ def private_folder(what: str) -> Path:
     (`remove`, or `remove_with` an object)."""
     base = _parent()
     _remove_abandoned(base)
-    folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-{what}-", dir=base))
-    fd = os.open(folder / _LOCK, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    making = Path(tempfile.mkdtemp(prefix=f"{_MAKING}{os.getpid()}-{what}-", dir=base))
+    fd = os.open(making / _LOCK, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # locked before another process can see it under its real name
+    folder = base / making.name[len(_MAKING):]
+    os.rename(making, folder)
     _held[str(folder)] = fd
     return folder
 

@@ -2,7 +2,6 @@
 
 import json
 import logging
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +11,6 @@ from automl.data.numbers import readable_number
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.model import prediction
-from automl.model.cluster import RAY_ADDRESS_ENV
 from automl.store import jobs
 from automl.monitoring import record as monitoring_record
 from automl.monitoring.record import record_batch
@@ -24,7 +22,7 @@ from ui.gate import require_sign_in
 from ui.loaders import local_explanation, predictor, scored_file_summary, workspace
 from ui.predict_views import DRIFT_HELP, drift_table, reset_form, what_if_form
 from ui.state import get_state
-from ui.widgets import UPLOAD_TYPES, job_progress, select_run
+from ui.widgets import UPLOAD_TYPES, cluster_choice, job_progress, select_run
 
 require_sign_in()  # however the app was started, nothing below renders before sign-in
 
@@ -169,11 +167,7 @@ with batch:
                               help="Through a deployment, each row's answer is also kept by this id (for the "
                                    "retention period) so that its true outcome can be added on Monitor."
                               ).strip() or None
-    ray_address = st.text_input(
-        "Score on a Ray cluster (optional, for large files)", value=os.environ.get(RAY_ADDRESS_ENV, ""),
-        key="predict.ray", placeholder="host:port, or auto",
-        help="An actor pool on the cluster scores the file, each actor loading the model once; the file is read "
-             "here exactly as below, and the predictions are the same row for row.").strip()
+    ray_address = cluster_choice("predict.ray", "Score on the Ray cluster (for large files)")
     st.caption(f"An uploaded file and its predictions are kept {batches.retention_days():g} days "
                "(AUTOML_STUDIO_RETENTION_DAYS), and deleted with the run." if batches.retention_days() else
                "Uploaded files and their predictions are kept until the run is deleted.")

@@ -1,7 +1,6 @@
 """Train: choose the target and budget, start training in its own process, follow it live."""
 
 import json
-import os
 
 import pandas as pd
 import streamlit as st
@@ -10,14 +9,13 @@ from automl.data import datasets
 from automl.data.problem import (DEFAULT_METRIC, METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type, metric_name,
                                  preset_label)
 from automl.errors import AutoMLError
-from automl.model.cluster import RAY_ADDRESS_ENV
 from automl.store import jobs
 from automl.training.config import MODEL_FAMILIES, TrainConfig, start_training
 from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import dataset_frame, gpus, preflight_check, workspace
 from ui.state import get_state
-from ui.widgets import require_dataset, training_panel
+from ui.widgets import cluster_choice, require_dataset, training_panel
 
 require_sign_in()  # however the app was started, nothing below renders before sign-in
 
@@ -94,10 +92,7 @@ with st.expander("Advanced"):
     trials = st.number_input("Hyperparameter tuning: trials per model family (0 = off)", 0, 200, 0,
                              key="train.trials")
     seed = st.number_input("Random seed (test split)", value=0, step=1, key="train.seed")
-    ray_address = st.text_input("Ray cluster (optional)", value=os.environ.get(RAY_ADDRESS_ENV, ""),
-                                key="train.ray", placeholder="host:port, or auto",
-                                help="Fit on this Ray cluster's nodes instead of this machine. A cluster of "
-                                     "several machines needs the workspace on storage they all reach.").strip()
+    ray_address = cluster_choice("train.ray", "Fit on the Ray cluster")
 
 config = TrainConfig(
     dataset_id=dataset.id, label=label, problem_type=None if choice == "inferred" else choice,

@@ -18,7 +18,7 @@ from automl.store import jobs
 from automl.store.workspace import RunInfo, Workspace
 from ui.state import AppState
 
-__all__ = ["require_dataset", "select_run", "training_panel", "job_progress", "STATUS_ICON", "UPLOAD_TYPES"]
+__all__ = ["require_dataset", "select_run", "training_panel", "job_progress", "cluster_choice", "STATUS_ICON", "UPLOAD_TYPES"]
 
 # What the uploaders take: every format the one reader (`automl.data.ingest`) reads, for training and prediction.
 UPLOAD_TYPES = ["csv", "tsv", "txt", "tab", "xlsx", "parquet", "jsonl", "ndjson", "json", "gz", "bz2", "zip"]
@@ -272,3 +272,18 @@ def alert_list(ws: Workspace, info, alerts) -> None:
                 elif action_col.button("Use balanced accuracy", key=f"data.alert.{i}.metric"):
                     ws.update_dataset_meta(info.id, metric="balanced_accuracy")
                     st.rerun()
+
+
+def cluster_choice(key: str, label: str) -> str:
+    """The operator's Ray cluster (`AUTOML_STUDIO_RAY_ADDRESS`, or `automl-studio ui --ray`) as a box to tick;
+    "" when none is configured or it is not ticked. A page never takes an address its user types: the server
+    would connect wherever it was told, and a job would ship the rows and the model there."""
+    from automl.model.cluster import configured_address
+
+    address = configured_address()
+    if not address:
+        return ""
+    use = st.checkbox(f"{label} at {address}", value=True, key=key,
+                      help="The cluster this server's operator configured. A cluster of several machines needs the "
+                           "workspace on storage they all reach.")
+    return address if use else ""

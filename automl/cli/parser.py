@@ -36,6 +36,9 @@ def _add_ui(sub) -> None:
     ui.add_argument("--allow-no-password", action="store_true",
                     help="serve on a non-loopback address without AUTOML_STUDIO_PASSWORD (anyone who can reach it "
                          "can use every model)")
+    ui.add_argument("--ray", default=None, metavar="ADDRESS",
+                    help="the Ray cluster the pages may train and score on (host:port, or auto); default "
+                         "$AUTOML_STUDIO_RAY_ADDRESS. Users of the pages can use it, never choose another")
     ui.set_defaults(func=cmd_ui)
 
 

@@ -22,6 +22,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if args.workspace:
         env["AUTOML_STUDIO_HOME"] = str(Path(args.workspace).resolve())
+    if args.allow_no_password:  # the app checks it too, however it is started (`ui.gate`)
+        env["AUTOML_STUDIO_ALLOW_NO_PASSWORD"] = "1"
+    if getattr(args, "ray", None):
+        env["AUTOML_STUDIO_RAY_ADDRESS"] = args.ray
     port = free_port(args.host, args.port)
     if port != args.port:
         _err(f"Port {args.port} is taken; using {port}.")

@@ -59,12 +59,24 @@ def test_train_asks_for_the_target_when_none_was_chosen_and_warns_of_an_unsaved_
 
 
 def test_an_unreachable_ray_cluster_is_said_in_the_preflight_and_training_stays_possible_here(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOML_STUDIO_RAY_ADDRESS", "127.0.0.1:1")  # the operator's setting
     at = with_sample(tmp_path, monkeypatch, "titanic")
     at.switch_page("pages/train.py")
     at.run()
-    assert "Runs on this machine" in texts(at)
-    at.text_input(key="train.ray").set_value("127.0.0.1:1").run()
     assert not at.exception
     assert any("Cannot reach the Ray cluster at 127.0.0.1:1" in e.value for e in at.error)
-    at.text_input(key="train.ray").set_value("").run()
+    at.checkbox(key="train.ray").uncheck().run()
     assert "Runs on this machine" in texts(at) and not at.error
+
+
+def test_no_page_takes_a_cluster_address_from_its_user(tmp_path, monkeypatch):
+    """Issue 28, 7: a typed address made the server connect anywhere (a port scanner), and a job would have
+    shipped the rows and the model there. The cluster is the operator's setting; with none, nothing is offered."""
+    monkeypatch.delenv("AUTOML_STUDIO_RAY_ADDRESS", raising=False)
+    at = with_sample(tmp_path, monkeypatch, "titanic")
+    for page in ("pages/train.py", "pages/predict.py"):
+        at.switch_page(page)
+        at.run()
+        assert not at.exception
+        assert not [t for t in at.text_input if "ray" in str(t.key) or "Ray" in str(t.label)]
+        assert not [c for c in at.checkbox if "ray" in str(c.key)]

@@ -163,10 +163,10 @@ def test_local_training_stays_local_while_a_cluster_runs_on_this_machine(cluster
 def test_the_train_pages_preflight_shows_the_clusters_nodes(cluster, tmp_path, monkeypatch):
     from tests.app.helpers import texts, with_sample
 
+    monkeypatch.setenv("AUTOML_STUDIO_RAY_ADDRESS", cluster.address)  # the operator's setting, shown on the page
     at = with_sample(tmp_path, monkeypatch, "titanic")
     at.switch_page("pages/train.py")
     at.run()
-    at.text_input(key="train.ray").set_value(cluster.address).run()
     assert not at.exception, [e.message for e in at.exception]
     shown = texts(at)
     assert f"Runs on the Ray cluster at {cluster.address}: 2 node(s), 2 CPU(s), 0 GPU(s)" in shown, shown

@@ -13,6 +13,7 @@ def test_an_optional_password_keeps_the_app_closed_until_given(tmp_path, monkeyp
     clock = [1000.0]
     monkeypatch.setattr(access.time, "monotonic", lambda: clock[0])
     access.forget_failures("client:unknown")
+    access.forget_global_failures()
     monkeypatch.setenv("AUTOML_STUDIO_PASSWORD", "s3cret")
     monkeypatch.setenv("AUTOML_STUDIO_HOME", str(tmp_path / "ws"))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
@@ -68,3 +69,32 @@ def test_password_comparison():
         assert check_password("pa55") and not check_password("pa5") and not check_password("")
     finally:
         del os.environ["AUTOML_STUDIO_PASSWORD"]
+
+
+def test_an_attacker_s_failures_do_not_lock_out_the_right_password(tmp_path, monkeypatch):
+    """Issue 28, 9: on loopback (or behind a proxy) Streamlit gives no client address, so every session
+    shared one failure counter: after an attacker's failures the right password was refused for minutes."""
+    from automl.serving import access
+
+    clock = [5000.0]
+    monkeypatch.setattr(access.time, "monotonic", lambda: clock[0])
+    access.forget_global_failures()
+    monkeypatch.setenv("AUTOML_STUDIO_PASSWORD", "s3cret")
+    monkeypatch.setenv("AUTOML_STUDIO_HOME", str(tmp_path / "ws"))
+
+    def attempt(at: AppTest, password: str) -> None:
+        at.text_input(key="app.password").input(password)
+        next(b for b in at.button if b.label == "Sign in").click()
+        at.run()
+
+    attacker = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    attacker.run()
+    for _ in range(6):
+        attempt(attacker, "guess")
+        clock[0] += 10.0  # past the session's own wait
+    person = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    person.run()
+    attempt(person, "s3cret")
+    assert not person.error, [e.value for e in person.error]
+    assert "trains and tunes models" in texts(person)
+    access.forget_global_failures()

@@ -11,9 +11,10 @@ import streamlit as st
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.serving import deployments, endpoints
+from automl.serving.rows import example_row
 from automl.store.workspace import RunInfo, Workspace
 
-__all__ = ["default_name", "deployments_table", "endpoint_panel", "move_panel", "move_deployment"]
+__all__ = ["default_name", "deployments_table", "endpoint_panel", "move_panel", "move_deployment", "curl_example"]
 
 
 def default_name(run: RunInfo) -> str:
@@ -71,16 +72,23 @@ def _usage(ws: Workspace, name: str) -> None:
 def _examples(ws: Workspace, name: str, url: str) -> None:
     run_id = ws.get_deployment(name).run_id
     bundle = bundle_mod.load_bundle(ws, run_id)
-    row = pd.read_parquet(bundle.files.test_rows).drop(columns=[bundle.label], errors="ignore").head(1)
-    body = json.dumps({"rows": json.loads(row[bundle.schema.names].to_json(orient="records", date_format="iso"))})
-    st.markdown("**Call it** — a row of the test split, as a program would send it:")
+    rows = [example_row(bundle.schema)]
+    st.markdown("**Call it** — a row of typical values (null: missing), as a program would send it:")
     curl, python = st.tabs(["curl", "Python"])
-    curl.code(f"curl -s -X POST {url}/v1/predict -H 'content-type: application/json' \\\n  -d '{body}'",
-              language="bash")
-    python.code(f"import requests\n\nrows = {json.loads(body)['rows']!r}\n"
+    curl.code(curl_example(url, rows), language="bash")
+    python.code(f"import requests\n\nrows = {rows!r}\n"
                 f"answer = requests.post(\"{url}/v1/predict\", json={{\"rows\": rows}}, timeout=30)\n"
                 "print(answer.json())", language="python")
     st.caption(f"Its input columns: {url}/v1/schema · OpenAPI: {url}/openapi.json · Prometheus: {url}/metrics")
+
+
+def curl_example(url: str, rows: list[dict]) -> str:
+    """A curl command that sends `rows` as they are: the body goes in through a quoted here-document, which
+    the shell never expands, so no value (a quote, `$(…)`, a backtick) can break out into a command. The
+    body is one line of JSON (newlines inside values are escaped), so it cannot end the here-document."""
+    body = json.dumps({"rows": rows}, ensure_ascii=False)
+    return (f"curl -s -X POST {url}/v1/predict -H 'content-type: application/json' --data-binary @- <<'JSON'\n"
+            f"{body}\nJSON")
 
 
 def move_panel(ws: Workspace, name: str, run: RunInfo) -> None:

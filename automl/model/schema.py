@@ -71,6 +71,7 @@ class Feature:
     categories: tuple[str, ...] = ()              # most frequent first, at most 200
     shares: tuple[float, ...] = ()
     mode: str | None = None
+    present: int | None = None                    # rows with a value at training (None: a run from before)
 
     @property
     def numeric(self) -> bool:
@@ -91,7 +92,8 @@ class Feature:
                    median=d.get("median"), integer=bool(d.get("integer")), bins=as_tuple(d.get("bins")),
                    bin_shares=as_tuple(d.get("bin_shares")), whole_values=as_tuple(d.get("whole_values")),
                    categories=tuple(d.get("categories") or ()),
-                   shares=tuple(d.get("shares") or ()), mode=d.get("mode"))
+                   shares=tuple(d.get("shares") or ()), mode=d.get("mode"),
+                   present=int(d["present"]) if d.get("present") is not None else None)
 
 
 def _legacy_read(d: dict[str, Any]) -> ColumnRead:
@@ -163,6 +165,7 @@ def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_label
         spec: dict[str, Any] = {"name": name, "kind": kind, "dtype": str(s.dtype),
                                 "missing_pct": round(100 * float(s.isna().mean()), 2)}
         non_null = s.dropna()
+        spec["present"] = int(len(non_null))
         if kind == "numeric" and len(non_null):
             edges = np.unique(np.quantile(non_null.to_numpy(dtype=float), np.linspace(0, 1, 11)))
             integer = bool(pd.api.types.is_integer_dtype(s) or (non_null % 1 == 0).all())

@@ -9,6 +9,7 @@ must be present (null for missing); fields the model does not use are ignored, a
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 import pandas as pd
@@ -16,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from automl.model.schema import Feature, InputSchema
 
-__all__ = ["row_model", "request_model", "request_frame", "schema_view", "MAX_ROWS"]
+__all__ = ["row_model", "request_model", "request_frame", "schema_view", "public_categories", "example_row", "id_like",
+           "MAX_ROWS"]
 
 MAX_ROWS = 10_000  # rows in one request; larger work belongs to batch prediction
 
@@ -30,17 +32,52 @@ def _type(feature: Feature) -> Any:
     return Optional[str]
 
 
-def _listed(feature: Feature) -> bool:
-    """Categories are shown for category and true/false columns only: free text and dates would show
-    training rows' own values (names, addresses)."""
-    return feature.kind in ("categorical", "boolean") and bool(feature.categories)
+MAX_PUBLIC_CATEGORIES = 50  # a column with more values is not a category a client picks from
+MIN_ROWS_PER_VALUE = 5      # a value fewer training rows share is one of those rows, not a category
+_ID_WORDS = {"id", "uuid", "guid", "key", "name", "email", "mail", "phone", "mobile", "address", "ssn", "iban",
+             "account", "zip", "postcode", "ip", "number", "no"}
+
+
+def id_like(name: str) -> bool:
+    """A column named as an id or a person's details (customer_id, CustomerName, e-mail, phone_no)."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return bool(_ID_WORDS & set(re.split(r"[^a-z0-9]+", words)))
+
+
+def public_categories(feature: Feature) -> tuple[str, ...]:
+    """The values of a column that may be shown to whoever calls the endpoint: those of a true/false
+    column; of a category column with few values and a name that is not an id's or a person's, those at
+    least `MIN_ROWS_PER_VALUE` training rows share. Never free text, dates or ids: they would publish
+    training rows (customer ids, full names). A run from before rows were counted publishes none."""
+    if feature.kind == "boolean":
+        return tuple(feature.categories)
+    if feature.kind != "categorical" or feature.present is None or id_like(feature.name) \
+            or len(feature.categories) > MAX_PUBLIC_CATEGORIES:
+        return ()
+    return tuple(c for c, share in zip(feature.categories, feature.shares)
+                 if share * feature.present >= MIN_ROWS_PER_VALUE)
+
+
+def example_row(schema: InputSchema) -> dict[str, Any]:
+    """A row to show how to call the endpoint, built from typical values, not a training row: the median of
+    a number, the most common published category, and null (missing) where nothing may be published."""
+    row: dict[str, Any] = {}
+    for f in schema.features:
+        if f.numeric:
+            value = f.median if f.median is not None else None
+            row[f.name] = (int(round(value)) if f.integer else float(f"{value:.4g}")) if value is not None else None
+        else:
+            public = public_categories(f)
+            row[f.name] = public[0] if public else None
+    return row
 
 
 def _describe(feature: Feature) -> str:
     if feature.numeric and feature.min is not None:
         return f"{feature.kind}; training range {feature.min:g} to {feature.max:g}"
-    if _listed(feature):
-        shown = ", ".join(feature.categories[:10]) + (", …" if len(feature.categories) > 10 else "")
+    public = public_categories(feature)
+    if public:
+        shown = ", ".join(public[:10]) + (", …" if len(public) > 10 else "")
         return f"{feature.kind}; seen in training: {shown}"
     return feature.kind
 
@@ -48,7 +85,7 @@ def _describe(feature: Feature) -> str:
 def row_model(schema: InputSchema) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for i, feature in enumerate(schema.features):
-        examples = list(feature.categories[:3]) if _listed(feature) else None
+        examples = list(public_categories(feature)[:3]) or None
         fields[f"c{i}"] = (_type(feature), Field(..., alias=feature.name, description=_describe(feature),
                                                  examples=examples))
     return create_model("Row", __config__=ConfigDict(extra="ignore", populate_by_name=False), **fields)
@@ -75,7 +112,7 @@ def schema_view(schema: InputSchema) -> dict[str, Any]:
         column = {"name": f.name, "kind": f.kind, "read_as": f.read.read_as, "missing_pct": f.missing_pct}
         if f.numeric:
             column |= {"min": f.min, "max": f.max, "median": f.median, "integer": f.integer}
-        elif _listed(f):
-            column |= {"categories": list(f.categories[:50]), "mode": f.mode}
+        elif public := public_categories(f):
+            column |= {"categories": list(public), "mode": public[0]}
         columns.append(column)
     return {"target": schema.label, "problem_type": schema.problem_type, "columns": columns}

@@ -268,3 +268,69 @@ def test_the_repository_config_keeps_streamlit_run_on_this_machine_within_the_ap
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["server"]["address"] == "127.0.0.1"
     assert config["server"]["maxUploadSize"] == 500 == max_upload_bytes() // 2**20
+
+
+# -- 10, 11. nothing of the training rows published; an example that cannot run a command -------------------------
+
+
+def _customers():
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 400
+    return pd.DataFrame({
+        "customer_id": [f"C{100000 + i}" for i in range(n)],
+        "full_name": [f"Person Number{i} Smith" for i in range(n)],
+        "state": rng.choice(["NY", "CA", "TX"], n),
+        "plan": ["gold"] * 3 + ["basic"] * (n - 3),  # 'gold': 3 customers, too few to be a category
+        "minutes": rng.normal(200, 30, n).round(1),
+        "churn": rng.choice(["yes", "no"], n),
+    })
+
+
+def test_the_endpoint_publishes_no_training_ids_names_or_rare_values():
+    import json
+
+    from automl.model.schema import build_schema
+    from automl.serving.rows import example_row, request_model, schema_view
+
+    frame = _customers()
+    schema = build_schema(frame, "churn", "binary", ["no", "yes"])
+    published = json.dumps(schema_view(schema)) + json.dumps(request_model(schema).model_json_schema())
+    published += json.dumps(example_row(schema))
+    leaked = [v for v in list(frame["customer_id"]) + list(frame["full_name"]) + ["gold"] if v in published]
+    assert not leaked, leaked[:5]
+    assert '"NY"' in published and '"basic"' in published  # real categories are still listed
+    row = example_row(schema)
+    assert row["customer_id"] is None and row["full_name"] is None and row["state"] in ("NY", "CA", "TX")
+    assert row["minutes"] == pytest.approx(frame["minutes"].median(), rel=1e-3)
+
+
+def test_a_run_from_before_rows_were_counted_publishes_no_categories():
+    from automl.model.schema import InputSchema, build_schema
+    from automl.serving.rows import public_categories
+
+    d = build_schema(_customers(), "churn", "binary", ["no", "yes"]).to_dict()
+    for f in d["features"]:
+        f.pop("present", None)
+    old = InputSchema.from_dict(d)
+    assert public_categories(old.feature("state")) == ()
+
+
+@pytest.mark.parametrize("hostile", ["x'$(touch {marker})'y", "`touch {marker}`", "a\nJSON\ntouch {marker}\n",
+                                     "\\'; touch {marker}; echo '", "$HOME ${{IFS}} !! \\\" \\\\"])
+def test_the_deploy_page_s_curl_example_sends_any_value_as_it_is_and_runs_nothing(tmp_path, hostile):
+    import json
+    import subprocess
+
+    from ui.deploy_views import curl_example
+
+    marker = tmp_path / "pwned"
+    value = hostile.format(marker=marker)
+    rows = [{"name": value, "n": 1.5, "missing": None}]
+    script = "curl() { cat > " + str(tmp_path / "body.json") + "; }\n" + curl_example("http://127.0.0.1:9", rows)
+    proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert not marker.exists()
+    assert json.loads((tmp_path / "body.json").read_text()) == {"rows": rows}

@@ -6,6 +6,7 @@ import time
 
 import streamlit as st
 
+from automl.data.markdown import md
 from ui.flow import PageStopped, running_pages
 from ui.gate import require_sign_in
 from ui.loaders import workspace
@@ -47,9 +48,9 @@ finally:
     with where:  # what the pages are working on, in words; the folder and ids only on demand
         dataset, run = sidebar_dataset(ws, state.dataset_id), sidebar_run(ws, state.run_id)
         if dataset:
-            st.caption(f"Table: **{dataset}**")
+            st.caption(f"Table: **{md(dataset)}**")
         if run:
-            st.caption(f"Model: **{run}**")
+            st.caption(f"Model: **{md(run)}**")
         with st.expander("Where your work is kept"):
             st.caption(f"Folder `{ws.root}` (set `AUTOML_STUDIO_HOME` to use another)."
                        + (f" Table id `{state.dataset_id}`." if state.dataset_id else "")

@@ -215,7 +215,7 @@ def shap_table(result: ShapResult) -> pd.DataFrame:
 def shap_csv(result: ShapResult) -> str:
     """`shap_table` as CSV text that is safe to open in a spreadsheet (column names and class names that
     would start a formula are escaped): the one download, from the page and the CLI alike."""
-    from automl.model.prediction import escape_formulas
+    from automl.data.spreadsheet import escape_formulas
 
     return escape_formulas(shap_table(result)).to_csv(index=False)
 

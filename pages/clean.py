@@ -4,6 +4,7 @@ import streamlit as st
 
 from automl.data import datasets
 from automl.data.cleaning import preview
+from automl.data.markdown import code
 from automl.data.steps import STEP_TYPES
 from automl.errors import AutoMLError
 from ui.flow import stop_page
@@ -110,7 +111,7 @@ if len(df) > PREVIEW_ROWS:
     st.caption(f"Preview on {PREVIEW_ROWS:,} sampled rows of {len(df):,}.")
 for what, cols in (("Added", result.added), ("Removed", result.removed), ("Changed", result.changed)):
     if cols:
-        st.markdown(f"**{what}:** " + ", ".join(f"`{c}`" for c in cols))
+        st.markdown(f"**{what}:** " + ", ".join(code(c) for c in cols))
 if not result.sample.empty:
     st.caption("Some changed rows:")
     st.dataframe(result.sample, width="stretch")

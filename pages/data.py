@@ -1,9 +1,13 @@
 """Data: upload or pick a sample; what was read and fixed; columns, alerts with their fixes, distributions."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from automl.data import datasets, samples
+from automl.data.markdown import code, md
 from automl.data.profile import profile_frame
+from automl.data.spreadsheet import safe_csv
 from automl.errors import AutoMLError
 from automl.evaluation import charts
 from ui.flow import stop_page
@@ -32,7 +36,7 @@ with left:
             st.error(str(exc))
         else:
             state.dataset_id = info.id
-            st.success(f"Stored {report.source}: {info.rows:,} rows × {info.cols} columns.")
+            st.success(f"Stored {md(report.source)}: {info.rows:,} rows × {info.cols} columns.")
         finally:
             bar.empty()
         state.last_upload = upload.file_id
@@ -87,6 +91,10 @@ alert_list(ws, info, alerts)
 
 st.subheader("Preview")
 st.dataframe(df.head(100), width="stretch", height=280)
+st.download_button("Download the table (CSV)", data=lambda: safe_csv(df), file_name=f"{Path(info.name).stem}.csv",
+                   mime="text/csv", key=f"data.download.{active}",
+                   help="Every row as stored. Text that a spreadsheet would run as a formula (=, +, -, @) is written "
+                        "with a leading ' so that it stays text.")
 st.subheader("Columns")
 st.dataframe(profile_frame(profile), hide_index=True, width="stretch",
              column_config={"missing_pct": st.column_config.NumberColumn("missing %", format="%.1f")})
@@ -104,7 +112,7 @@ if st.toggle("Show how columns go together (association heatmap)", key="data.ass
     left_out = [c for c in columns if c not in matrix.columns]
     if left_out:  # never silently: which columns the heatmap does not show, and why
         st.caption(f"{len(matrix.columns)} of {len(columns)} columns shown. Left out: "
-                   + ", ".join(f"`{c}`" for c in left_out[:12]) + (f" and {len(left_out) - 12} more" if
+                   + ", ".join(code(c) for c in left_out[:12]) + (f" and {len(left_out) - 12} more" if
                                                                   len(left_out) > 12 else "")
                    + f" (identifiers, free text, columns with one value, and any past the first {MAX_COLUMNS} "
                    "that can be compared).")

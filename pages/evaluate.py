@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from automl.data.markdown import code
 from automl.evaluation import charts, curves, importance, summary
 from automl.model import bundle as bundle_mod
 from automl.model.names import plain_model_name
@@ -24,7 +25,7 @@ if run is None:
     stop_page()
 bundle = bundle_mod.load_bundle(ws, run.id)
 m = bundle.metrics
-st.caption(f"Target `{bundle.label}` · {bundle.problem_type} · {m.n_train:,} training rows, "
+st.caption(f"Target {code(bundle.label)} · {bundle.problem_type} · {m.n_train:,} training rows, "
            f"{m.n_test:,} held-out test rows · model in use: **{plain_model_name(bundle.deployed_model)}** "
            f"({bundle.deployed_model})"
            + (" · training was stopped early" if m.stopped_early else ""))
@@ -36,7 +37,7 @@ if done:
 computed = evaluation_summary(state.workspace_root, run.id, run_stamp(bundle))  # shared by every session
 preds, table, baseline = computed["preds"], computed["table"], computed["baseline"]
 st.info(computed["verdict"])
-guess = ("always the average" if bundle.problem_type == "regression" else f"always \"{computed['majority']}\"")
+guess = ("always the average" if bundle.problem_type == "regression" else f"always {code(computed['majority'])}")
 rows = list(table.itertuples())
 for start in range(0, len(rows), 5):
     for col, row in zip(st.columns(5), rows[start:start + 5]):
@@ -52,7 +53,7 @@ for start in range(0, len(rows), 5):
 st.caption(f"★ the metric training optimised. Scores are on the test split, never seen in training; each is "
            f"compared with the simplest guess ({guess})."
            + (f" @ {bundle.threshold:.2f}: at the saved decision threshold (the model answers "
-              f"\"{m.positive_class}\" from that probability)." if bundle.problem_type == "binary"
+              f"{code(m.positive_class)} from that probability)." if bundle.problem_type == "binary"
               and bundle.threshold is not None else ""))
 warning = curves.too_good_to_be_true(dict(zip(table["key"], table["value"])), bundle.problem_type)
 if warning:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from automl.data.markdown import code, md
 from automl.data.numbers import readable_number
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
@@ -38,7 +39,7 @@ via = st.selectbox("Predict through", [None, *names], key="predict.via",
                         "form row is recorded under it for monitoring.") if names else None
 if via:
     run = ws.get_run(ws.get_deployment(via).run_id)
-    st.caption(f"Deployment **{via}** serves run `{run.id}` ({run.label}); what you score here is recorded "
+    st.caption(f"Deployment **{via}** serves run `{run.id}` ({md(run.label)}); what you score here is recorded "
                "under it.")
 else:
     run = select_run(ws, state, "predict")
@@ -50,7 +51,7 @@ try:
 except AutoMLError as exc:
     st.error(str(exc))
     stop_page()
-st.caption(f"Predicts `{bundle.label}` ({bundle.problem_type}) with {bundle.deployed_model}"
+st.caption(f"Predicts {code(bundle.label)} ({bundle.problem_type}) with {bundle.deployed_model}"
            + (f", after replaying its {len(bundle.recipe)}-step cleaning recipe." if len(bundle.recipe) else "."))
 
 
@@ -58,7 +59,7 @@ st.caption(f"Predicts `{bundle.label}` ({bundle.problem_type}) with {bundle.depl
 def shown(value) -> str:
     """A prediction as a reader wants it: a number rounded to what the data supports, a class as it is."""
     if bundle.problem_type != "regression":
-        return str(value)
+        return md(value)
     return readable_number(value)
 
 
@@ -97,11 +98,11 @@ def summary_of_predictions(target: Path) -> None:
                    "less reliable.")
     rows = facts["rows"]
     if bundle.problem_type == "regression":
-        st.markdown(f"**{rows:,} rows predicted** · {bundle.label} from {facts['min']:,.4g} to "
+        st.markdown(f"**{rows:,} rows predicted** · {md(bundle.label)} from {facts['min']:,.4g} to "
                     f"{facts['max']:,.4g}, median {facts['median']:,.4g}")
         return
     st.markdown(f"**{rows:,} rows predicted** · " + " · ".join(
-        f"{c}: {n:,} ({100 * n / rows:.0f}%)" for c, n in facts["counts"].items()))
+        f"{md(c)}: {n:,} ({100 * n / rows:.0f}%)" for c, n in facts["counts"].items()))
 
 
 def score_on_cluster(folder, upload, address: str, explain_k: int, id_column, via) -> None:
@@ -143,14 +144,14 @@ with one:
             deployments.record(ws, via, run.id, "form", 1)
             st.session_state["predict.recorded_row"] = seen
     with answer:  # beside the form, at its top: the answer is seen without scrolling
-        st.metric(f"Predicted {bundle.label}", shown(predicted))
+        st.metric(f"Predicted {md(bundle.label)}", shown(predicted))
         proba = result.filter(like="proba_")
         if not proba.empty:
             shares = proba.iloc[0].rename(lambda c: c.removeprefix("proba_"))
-            st.markdown(" · ".join(f"**{c}** {100 * p:.0f}%" for c, p in shares.sort_values(ascending=False).items()))
+            st.markdown(" · ".join(f"**{md(c)}** {100 * p:.0f}%" for c, p in shares.sort_values(ascending=False).items()))
             st.bar_chart(shares.rename("probability"), horizontal=True, height=60 + 30 * len(shares))
         if bundle.problem_type == "binary" and bundle.threshold is not None:
-            st.caption(f"The model answers \"{bundle.metrics.positive_class}\" from a probability of "
+            st.caption(f"The model answers {code(bundle.metrics.positive_class)} from a probability of "
                        f"{bundle.threshold:.2f} (the decision threshold {bundle.threshold_source}), not 0.50.")
         for line in report.lines()[1:]:
             st.warning(line)
@@ -224,5 +225,5 @@ with batch:
                 picked_values = {name: _plain(picked.get(name)) for name in bundle.schema.names}
                 scored, _ = prediction.predict_frame(model, bundle,
                                                      pd.DataFrame([picked_values]))
-                st.metric(f"Row {int(number):,}: predicted {bundle.label}", shown(scored["prediction"].iloc[0]))
+                st.metric(f"Row {int(number):,}: predicted {md(bundle.label)}", shown(scored["prediction"].iloc[0]))
                 explain_row(picked_values, scored["prediction"].iloc[0])

@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import streamlit as st
 
+from automl.data.markdown import code
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.serving import deployments, endpoints
@@ -97,7 +98,7 @@ def move_panel(ws: Workspace, name: str, run: RunInfo) -> None:
     served = ws.get_run(current.run_id)
     same_target = (run.label, run.problem_type) == (served.label, served.problem_type)
     if not same_target:
-        st.caption(f"The run picked above predicts `{run.label}`; {name} predicts `{served.label}`. "
+        st.caption(f"The run picked above predicts {code(run.label)}; {name} predicts {code(served.label)}. "
                    "Deploy it under a name of its own.")
     left, right = st.columns(2)
     if same_target and run.id != current.run_id and left.button(f"Serve run {run.id} instead", key="deploy.promote",

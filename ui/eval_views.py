@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from automl.data.markdown import code
 from automl.errors import AutoMLError
 from automl.evaluation import charts, curves, summary
 from automl.evaluation.thresholds import OBJECTIVES, metrics_at_threshold
@@ -44,7 +45,7 @@ def _threshold_controls(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run:
     objective = c1.selectbox("Choose it by", list(OBJECTIVES),
                              key="evaluate.objective", format_func=lambda o: o.replace("_", " "))
     saved = _suggested_threshold(ws, bundle, objective, _objective_params(c2, objective), c2)
-    chosen = c3.slider(f"Threshold: predict `{positive}` when its probability is at least", 0.01, 0.99,
+    chosen = c3.slider(f"Threshold: predict {code(positive)} when its probability is at least", 0.01, 0.99,
                        float(saved if saved is not None else 0.5), 0.01,
                        key=f"evaluate.threshold.{run.id}")
     at = metrics_at_threshold(y, p, chosen)
@@ -95,7 +96,7 @@ def _save(ws: Workspace, bundle: Bundle, value: float, objective: str, digits: i
         st.error(str(exc))
         return False
     st.session_state["evaluate.saved"] = (f"Saved: predictions of this model now say "
-                                          f"`{bundle.metrics.positive_class}` from a probability of {value:.{digits}f}.")
+                                          f"{code(bundle.metrics.positive_class)} from a probability of {value:.{digits}f}.")
     st.rerun()  # the whole page: its metric cards are at the saved threshold
     return True
 

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from automl.data.markdown import md
 from automl.model.bundle import Bundle
 from automl.model.schema import Feature, typical_row
 
@@ -70,9 +71,9 @@ def what_if_form(bundle: Bundle, run_id: str) -> dict[str, Any]:
             if key not in st.session_state:
                 st.session_state[key] = kept.get(key, group.most_frequent)
             with cols[slot % 2]:
-                chosen = st.selectbox(group.title, group.columns, key=key, format_func=group.option,
+                chosen = st.selectbox(md(group.title), group.columns, key=key, format_func=group.option,
                                       help="One choice held in several 0/1 columns of the data ("
-                                           + ", ".join(group.columns[:6]) + ("…" if len(group.columns) > 6 else "")
+                                           + ", ".join(md(c) for c in group.columns[:6]) + ("…" if len(group.columns) > 6 else "")
                                            + "): the chosen one is 1, the others 0.")
             kept[key] = chosen
             values.update({c: int(c == chosen) for c in group.columns})
@@ -93,14 +94,14 @@ def what_if_form(bundle: Bundle, run_id: str) -> dict[str, Any]:
             st.session_state[key] = type(start)(kept.get(key, start))
         with cols[slot % 2]:
             if _zero_one(feature):
-                values[name] = int(st.checkbox(name, key=key, help="A 0/1 column: ticked is 1."))
+                values[name] = int(st.checkbox(md(name), key=key, help="A 0/1 column: ticked is 1."))
             elif feature.numeric:
-                values[name] = st.number_input(name, key=key, step=1 if feature.integer else None,
+                values[name] = st.number_input(md(name), key=key, step=1 if feature.integer else None,
                                                help=f"Training range {feature.min:g} to {feature.max:g}")
             elif feature.kind == "text" or not options:
-                values[name] = st.text_input(name, key=key)
+                values[name] = st.text_input(md(name), key=key)
             else:
-                values[name] = st.selectbox(name, options, key=key)
+                values[name] = st.selectbox(md(name), options, key=key)
         kept[key] = st.session_state[key]
         slot += 1
     return {f.name: values[f.name] for f in schema.features}

@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> None:
         "--server.maxUploadSize", str(max_upload_mb), "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
         "--client.showErrorDetails", "none",  # tracebacks and paths go to the log, not to users
+        # a table's own CSV export writes formula cells as they are: the app's downloads escape them
+        "--client.disableDataExport", "true",
         # Streamlit runs a full garbage collection after every script run, holding the interpreter: with torch
         # and AutoGluon loaded that is ~0.18 s per rerun, for every session in turn (benchmarks/page_speed.py:
         # ten sessions opening Evaluate waited mostly on it). Python's own collector still runs as it does.

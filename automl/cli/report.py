@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 import plotly.graph_objects as go
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from automl.evaluation import charts, curves, summary
@@ -28,6 +29,10 @@ SECTIONS = ("Data", "Cleaning recipe", "Training", "Leaderboard", "Evaluation", 
 
 _TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("automl.cli", "templates"),
                                 autoescape=True, undefined=jinja2.StrictUndefined)
+# The app's sentences are Markdown (a column in a code span, data escaped: `automl.data.markdown`); the report
+# renders them as the pages do, with no raw HTML, link or image whatever the data holds.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["image", "link", "autolink"])
+_TEMPLATES.filters["markdown"] = lambda text: Markup(_MARKDOWN.renderInline(str(text)))
 
 
 def _table(df: pd.DataFrame) -> Markup:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from automl.data.markdown import code
 from automl.data.problem import infer_problem_type
 from automl.data.profile import TableProfile, profile_table
 
@@ -62,23 +63,23 @@ def table_alerts(profile: TableProfile, exclude: str | None = None) -> list[Aler
             continue
         present = n - c.missing
         if c.missing_pct >= 100 * MOSTLY_MISSING_SHARE:
-            alerts.append(Alert("mostly_missing", c.name, f"`{c.name}` is missing in {c.missing_pct:.0f}% of rows.",
+            alerts.append(Alert("mostly_missing", c.name, f"{code(c.name)} is missing in {c.missing_pct:.0f}% of rows.",
                                 {"missing": c.missing, "missing_pct": c.missing_pct}, "exclude"))
         if present and c.distinct <= 1:
-            alerts.append(Alert("constant", c.name, f"`{c.name}` holds a single value ({_v(c.top[0][0])}): "
+            alerts.append(Alert("constant", c.name, f"{code(c.name)} holds a single value ({_v(c.top[0][0])}): "
                                 "it cannot help any model.", {"distinct": c.distinct}, "exclude"))
             continue
         if present and c.top_share >= NEAR_CONSTANT_SHARE:
-            alerts.append(Alert("constant", c.name, f"`{c.name}` is near-constant: {100 * c.top_share:.1f}% of "
+            alerts.append(Alert("constant", c.name, f"{code(c.name)} is near-constant: {100 * c.top_share:.1f}% of "
                                 f"rows hold {_v(c.top[0][0])}.", {"top_share": c.top_share, "near": True}, "exclude"))
             continue
         if present >= 20 and _id_like(c, present):
             kind = "a counter" if c.type == "numeric" else "text unique to each row, like names, codes or UUIDs"
-            alerts.append(Alert("id_like", c.name, f"`{c.name}` looks like an identifier, {kind}: "
+            alerts.append(Alert("id_like", c.name, f"{code(c.name)} looks like an identifier, {kind}: "
                                 f"{c.distinct:,} distinct values in {present:,} rows. Models learn nothing "
                                 "general from it.", {"distinct": c.distinct, "rows": present}, "exclude"))
         elif c.type in ("categorical", "text") and c.distinct >= HIGH_CARDINALITY and c.distinct >= 0.2 * present:
-            alerts.append(Alert("high_cardinality", c.name, f"`{c.name}` has {c.distinct:,} categories for "
+            alerts.append(Alert("high_cardinality", c.name, f"{code(c.name)} has {c.distinct:,} categories for "
                                 f"{present:,} rows: most are too rare to learn from.",
                                 {"distinct": c.distinct, "rows": present}, "exclude"))
     if profile.duplicate_rows:
@@ -112,8 +113,8 @@ def target_alerts(df: pd.DataFrame, label: str, problem_type: str | None = None,
     if problem_type in ("binary", "multiclass"):
         shares = y.value_counts(normalize=True)
         if shares.iloc[-1] < IMBALANCE_SHARE / len(shares):
-            alerts.append(Alert("imbalance", label, f"The target is imbalanced: `{_v(shares.index[-1])}` is only "
-                                f"{100 * shares.iloc[-1]:.1f}% of rows, so always answering `{_v(shares.index[0])}` is "
+            alerts.append(Alert("imbalance", label, f"The target is imbalanced: {code(_v(shares.index[-1]))} is only "
+                                f"{100 * shares.iloc[-1]:.1f}% of rows, so always answering {code(_v(shares.index[0]))} is "
                                 f"already right {100 * shares.iloc[0]:.0f}% of the time. Accuracy will flatter the "
                                 "model; prefer balanced accuracy or F1.", {"shares": {str(k): round(float(v), 4)
                                                                         for k, v in shares.items()}},
@@ -147,13 +148,13 @@ def _leak_probe(x: pd.Series, y: pd.Series, problem_type: str, seed: int) -> tup
     name = x.name
     evidence = {"probe_score": round(score, 4), "probe_metric": "balanced_accuracy" if classification else "r2"}
     if score >= LEAK_SCORE:
-        return (f"`{name}` alone predicts the target almost perfectly (cross-validated "
+        return (f"{code(name)} alone predicts the target almost perfectly (cross-validated "
                 f"{evidence['probe_metric']} {score:.3f}). It is probably known only after the outcome: "
                 "a leak that will not exist at prediction time.", evidence)
     reverse = _function_of_target(x, y, numeric)
     if reverse >= 0.99:
         evidence["determined_by_target"] = round(reverse, 4)
-        return (f"`{name}` is almost fully determined by the target ({100 * reverse:.1f}% of its variation is "
+        return (f"{code(name)} is almost fully determined by the target ({100 * reverse:.1f}% of its variation is "
                 "explained by the target): probably derived from the outcome.", evidence)
     return None
 

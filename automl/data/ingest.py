@@ -17,6 +17,7 @@ import pandas as pd
 
 from automl.data.formats import Source, open_source
 from automl.data.limits import check_shape, max_cells, max_columns, max_upload_bytes
+from automl.data.markdown import code
 from automl.data.readers import READERS, clean_column_names, one_line, show_delimiter, sniff_delimiter
 from automl.data.values import convert_columns
 from automl.errors import DataLoadError
@@ -69,16 +70,16 @@ def read_table(source: str | os.PathLike[str] | BinaryIO | bytes, name: str | No
     details = dict(table.details)
     notes = list(details.pop("notes", []))
     if details.get("format", table.source.format) == "csv":
-        notes += [f"`{c}`: text read as boolean (true / false)." for c in df.columns if df[c].dtype == bool]
+        notes += [f"{code(c)}: text read as boolean (true / false)." for c in df.columns if df[c].dtype == bool]
     df, markers = replace_missing_markers(df)
     df, conversions = convert_columns(df)
     fmt = details.pop("format", table.source.format)
     if table.source.container:
         notes.insert(0, f"Unpacked from a {table.source.container} archive.")
     if renamed:
-        notes.append("Renamed column(s): " + ", ".join(f"{old!r} → {new!r}" for old, new in renamed.items()) + ".")
+        notes.append("Renamed column(s): " + ", ".join(f"{code(old)} → {code(new)}" for old, new in renamed.items()) + ".")
     for col, n in markers.items():
-        notes.append(f"`{col}`: {n} cell(s) holding a missing-value marker (NA, ?, -, null, …) read as missing.")
+        notes.append(f"{code(col)}: {n} cell(s) holding a missing-value marker (NA, ?, -, null, …) read as missing.")
     notes += [c.message() for c in conversions]
     if on_progress:
         on_progress(1.0)

@@ -7,6 +7,7 @@ from typing import Literal
 
 import pandas as pd
 
+from automl.data.markdown import code
 from automl.errors import ConfigError, TargetError
 
 __all__ = [
@@ -104,14 +105,14 @@ def resolve_preset(name: str) -> str:
 def validate_target(df: pd.DataFrame, label: str) -> pd.Series:
     """Return the target's non-missing values, or raise a `TargetError` that says how to fix the choice."""
     if label not in df.columns:
-        raise TargetError(f"Column {label!r} is not in the table; pick one of: {', '.join(map(str, df.columns[:20]))}.")
+        raise TargetError(f"Column {code(label)} is not in the table; pick one of: {', '.join(map(code, df.columns[:20]))}.")
     y = df[label].dropna()
     if y.empty:
-        raise TargetError(f"Target {label!r} is missing in every row; choose a column that holds the answer to predict.")
+        raise TargetError(f"Target {code(label)} is missing in every row; choose a column that holds the answer to predict.")
     if len(y) < MIN_ROWS:
-        raise TargetError(f"Only {len(y)} rows have a value for {label!r}; at least {MIN_ROWS} are needed to train and test.")
+        raise TargetError(f"Only {len(y)} rows have a value for {code(label)}; at least {MIN_ROWS} are needed to train and test.")
     if y.nunique() < 2:
-        raise TargetError(f"Target {label!r} has a single value ({_plain(y.iloc[0])}); there is nothing to learn. "
+        raise TargetError(f"Target {code(label)} has a single value ({code(_plain(y.iloc[0]))}); there is nothing to learn. "
                           "Choose a column whose values differ between rows.")
     if df.shape[1] < 2:
         raise TargetError("The table has no columns besides the target to learn from.")
@@ -127,7 +128,7 @@ def infer_problem_type(y: pd.Series) -> ProblemInference:
     y = y.dropna()
     n_unique = int(y.nunique())
     if n_unique == 2:
-        values = " and ".join(f"`{_plain(v)}`" for v in sorted(y.unique(), key=str))
+        values = " and ".join(f"{code(_plain(v))}" for v in sorted(y.unique(), key=str))
         return ProblemInference("binary", f"The target has exactly two values: {values}.")
     if pd.api.types.is_bool_dtype(y):
         return ProblemInference("binary", "The target is true/false.")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from automl.data.formats import Source, detect_encoding
 from automl.data.limits import check_inflated, check_shape, chunk_rows_for, max_inflated_bytes
+from automl.data.markdown import code
 from automl.errors import DataLoadError
 
 __all__ = ["READERS", "clean_column_names", "sniff_delimiter", "show_delimiter", "one_line"]
@@ -112,7 +113,7 @@ def _excel_chunks(src: Source, on_progress: Progress | None, chunk_rows: int, as
         sheet = book.book[sheets[0]]  # the sheet's stated dimensions, before any cell is read
         check_shape(src.name, sheet.max_row, sheet.max_column)
         df = book.parse(sheets[0], na_values=[""], keep_default_na=False)
-    notes = [f"Read the first of {len(sheets)} sheets ({sheets[0]!r})."] if len(sheets) > 1 else []
+    notes = [f"Read the first of {len(sheets)} sheets ({code(sheets[0])})."] if len(sheets) > 1 else []
     return list(df.columns), {"notes": notes}, iter([df])
 
 

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from automl.data.markdown import code
+
 __all__ = ["Conversion", "convert_columns", "parse_numbers", "parse_booleans", "parse_dates", "TRUE_WORDS",
            "FALSE_WORDS", "YES_NO_WORDS"]
 
@@ -43,7 +45,7 @@ class Conversion:
 
     def message(self) -> str:
         lost = f"; {self.unparsed} value(s) that did not fit are now missing" if self.unparsed else ""
-        return f"`{self.column}`: text read as {self.to} ({self.detail}){lost}."
+        return f"{code(self.column)}: text read as {self.to} ({self.detail}){lost}."
 
     def to_dict(self) -> dict:
         return asdict(self)

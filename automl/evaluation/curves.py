@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
+from automl.data.markdown import code
+
 __all__ = ["binary_arrays", "roc_frame", "pr_frame", "calibration_frame", "gain_frame", "ks_statistic",
            "per_class_table", "residual_frame", "error_by_decile", "slice_table",
            "too_good_to_be_true", "ovr_roc", "dominant_feature"]
@@ -128,7 +130,7 @@ def dominant_feature(importance: pd.DataFrame, share: float = 0.8) -> str | None
         return None
     top = positive.sort_values("importance", ascending=False).iloc[0]
     if top["importance"] >= share * positive["importance"].sum() and len(importance) > 1:
-        return (f"`{top['feature']}` alone carries {100 * top['importance'] / positive['importance'].sum():.0f}% of "
+        return (f"{code(top['feature'])} alone carries {100 * top['importance'] / positive['importance'].sum():.0f}% of "
                 "the importance. If it is only known after the outcome, it is a leak: check the Data page's alerts.")
     return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from automl.data.markdown import code
 from automl.data.numbers import readable_number as _num
 from automl.data.problem import METRIC_NAMES, metric_name
 from automl.model.bundle import Bundle
@@ -194,7 +195,7 @@ def verdict(bundle: Bundle, preds: pd.DataFrame) -> str:
     better = ("better than" if right > always + 0.005 else "no better than" if right >= always - 0.005
               else "worse than")
     head = (f"The model is right on {100 * right:.1f}% of {n:,} test rows, {better} always answering "
-            f"\"{majority}\" ({100 * always:.1f}%).")
+            f"{code(majority)} ({100 * always:.1f}%).")
     if bundle.problem_type == "binary":
         positive = str(bundle.metrics.positive_class)
         real = actual == positive
@@ -202,12 +203,12 @@ def verdict(bundle: Bundle, preds: pd.DataFrame) -> str:
         said = int((predicted == positive).sum())
         threshold = bundle.threshold
         at = f" at the saved threshold {threshold:.2f}" if threshold is not None else ""
-        tail = (f" It finds {found} of the {int(real.sum())} \"{positive}\" rows{at}"
-                + (f", and {100 * found / said:.0f}% of its \"{positive}\" answers are right." if said else "."))
+        tail = (f" It finds {found} of the {int(real.sum())} {code(positive)} rows{at}"
+                + (f", and {100 * found / said:.0f}% of its {code(positive)} answers are right." if said else "."))
         return head + tail
     recall = {c: float((predicted[actual == c] == c).mean()) for c in actual.unique()}
     worst = min(recall, key=recall.get)
-    return head + (f" It finds {100 * recall[worst]:.0f}% of the \"{worst}\" rows, the class it misses most "
+    return head + (f" It finds {100 * recall[worst]:.0f}% of the {code(worst)} rows, the class it misses most "
                    f"({int((actual == worst).sum())} in the test split).")
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from automl.data.ingest import NA_VALUES, RawTable, open_table
+from automl.data.markdown import code
 from automl.data.values import parse_booleans, parse_dates, parse_numbers
 from automl.errors import DataLoadError, SchemaMismatchError
 from automl.model.schema import ColumnRead, InputSchema
@@ -60,7 +61,7 @@ class Unreadable:
         for col, n in self.counts.items():
             rows = self.rows.get(col, [])
             where = ", ".join(f"{r:,}" for r in rows) + (", …" if n > len(rows) else "")
-            out.append(f"{n} value(s) of {col!r} could not be read as {_WHAT.get(self.kinds[col], 'values')} "
+            out.append(f"{n} value(s) of {code(col)} could not be read as {_WHAT.get(self.kinds[col], 'values')} "
                        f"(row {where}){then}.")
         return out
 
@@ -200,7 +201,7 @@ def to_model_input(schema: InputSchema, frame: pd.DataFrame, keep: tuple[str, ..
     """
     for col in require:
         if col not in frame.columns:
-            raise SchemaMismatchError(f"The data has no {col!r} column to score against.")
+            raise SchemaMismatchError(f"The data has no {code(col)} column to score against.")
     needed = schema.names
     missing = [c for c in needed if c not in frame.columns]
     if missing:

@@ -18,17 +18,18 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from automl.data.markdown import code
+from automl.data.spreadsheet import escape_formulas
 from automl.errors import DataLoadError, SchemaMismatchError
 from automl.model.bundle import Bundle
 from automl.model.drift import DriftCheck, PredictionTally
 from automl.model.model_input import Unreadable, iter_file, read_file_row, to_model_input
 from automl.store import atomic
 
-__all__ = ["UNUSUAL_COLUMN", "output_rows", "PredictionReport", "predict_frame", "predict_csv", "read_csv_row", "escape_formulas", "model_frame",
+__all__ = ["UNUSUAL_COLUMN", "output_rows", "PredictionReport", "predict_frame", "predict_csv", "read_csv_row", "model_frame",
            "score_input"]
 
 log = logging.getLogger(__name__)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Rows scored per call in a batch: AutoGluon's per-call cost is paid once per chunk (50,000-row chunks
 # cost ~15% more model time than one call), and memory still does not grow with the file.
 BATCH_ROWS = 200_000
@@ -72,10 +73,10 @@ class PredictionReport:
         out += self.unreadable.lines()
         for d in self.drift:
             if d["detail"]:
-                out.append(f"`{d['column']}`: {d['detail']}.")
+                out.append(f"{code(d['column'])}: {d['detail']}.")
         shifted = [d["column"] for d in self.drift if d["status"] == "shifted"]
         if shifted and self.rows >= 100:
-            out.append("Drift: " + ", ".join(f"`{c}`" for c in shifted) + " differ(s) clearly from the training "
+            out.append("Drift: " + ", ".join(f"{code(c)}" for c in shifted) + " differ(s) clearly from the training "
                        "data (PSI > 0.2); predictions there are less reliable.")
         return out
 
@@ -159,7 +160,7 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
     with atomic.atomic_path(out_path) as tmp, _CsvWriter(tmp) as writer:
         for chunk, X, ignored, unreadable in iter_file(bundle.schema, data_path, name, chunk_rows=chunk_rows):
             if id_column is not None and id_column not in chunk.columns:
-                raise SchemaMismatchError(f"The id column {id_column!r} is not in {name or data_path.name}.")
+                raise SchemaMismatchError(f"The id column {code(id_column)} is not in {name or data_path.name}.")
             notes = check.update(X)
             result = score_input(predictor, bundle, X)
             tally.update(result)
@@ -230,32 +231,3 @@ def _write_csv(frame: pd.DataFrame, fh: Any, header: bool) -> None:
         fh.write(frame.to_csv(index=False, header=header, quoting=csv.QUOTE_MINIMAL).encode("utf-8"))
         return
     pacsv.write_csv(table, fh, pacsv.WriteOptions(include_header=header, quoting_style="needed"))
-
-
-def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with a single quote (each distinct value
-    is looked at once)."""
-    out = df.copy(deep=False)
-    for col in out.columns:
-        s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            codes, uniques = pd.factorize(s, use_na_sentinel=True)
-            escaped = [_escape_cell(u) for u in uniques]
-            changed = np.flatnonzero([e is not u for e, u in zip(escaped, uniques)])
-            if len(changed):
-                values = s.to_numpy(dtype=object, copy=True)
-                hit = np.isin(codes, changed)
-                values[hit] = np.asarray(escaped, dtype=object)[codes[hit]]
-                out[col] = pd.Series(values, index=s.index, dtype=object)
-    out.columns = [_escape_cell(str(c)) for c in out.columns]
-    return out
-
-
-def _escape_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        try:
-            float(value)
-            return value  # a negative or signed number, not a formula
-        except ValueError:
-            return "'" + value
-    return value

@@ -19,6 +19,7 @@ from typing import Callable
 
 import pandas as pd
 
+from automl.data.markdown import code
 from automl.errors import ClusterError, DataLoadError, SchemaMismatchError
 from automl.model.bundle import Bundle
 from automl.model.cluster import check_workspace_visible, connect
@@ -73,7 +74,7 @@ def predict_csv_on_ray(bundle: Bundle, data_path: str | Path, out_path: str | Pa
     raw_refs, input_refs, sizes = [], [], []
     for i, (chunk, X, ignored, unreadable) in enumerate(iter_file(bundle.schema, data_path, chunk_rows=chunk_rows)):
         if id_column is not None and id_column not in chunk.columns:
-            raise SchemaMismatchError(f"The id column {id_column!r} is not in {data_path.name}.")
+            raise SchemaMismatchError(f"The id column {code(id_column)} is not in {data_path.name}.")
         notes = check.update(X)
         raw_refs.append(ray.put((chunk[[id_column]] if id_column is not None else chunk, notes)))
         input_refs.append(ray.put(X.assign(**{_CHUNK: i})))

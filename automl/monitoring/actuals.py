@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from automl.data.markdown import code
 from automl.errors import DeploymentError, SchemaMismatchError
 from automl.model.bundle import load_bundle
 from automl.model.model_input import open_for_model
@@ -62,7 +63,7 @@ def add_actuals(ws: Workspace, name: str, source: Any, id_column: str, label_col
     for chunk in table.chunks:
         for column in (id_column, label):
             if column not in chunk.columns:
-                raise SchemaMismatchError(f"{table.name} has no column {column!r} (it has "
+                raise SchemaMismatchError(f"{table.name} has no column {code(column)} (it has "
                                           f"{', '.join(map(str, chunk.columns[:10]))}).")
         ok = chunk[id_column].notna() & chunk[label].notna() & (chunk[label].astype(str).str.strip() != "")
         report.without_outcome += int((~ok).sum())

@@ -19,6 +19,7 @@ import pandas as pd
 
 from automl.data.datasets import import_table
 from automl.data.ingest import open_table
+from automl.data.markdown import code
 from automl.errors import ConfigError, DeploymentError
 from automl.model.bundle import Bundle, load_bundle, load_predictor
 from automl.model.prediction import model_frame
@@ -54,14 +55,14 @@ def start_challenger(ws: Workspace, name: str, source: Any, file_name: str | Non
 
 def _check_new_rows(ws: Workspace, config: TrainConfig, champion: str, columns: set[str]) -> None:
     if config.label not in columns:
-        raise ConfigError(f"The new rows have no {config.label!r} column: a challenger learns from rows whose "
+        raise ConfigError(f"The new rows have no {code(config.label)} column: a challenger learns from rows whose "
                           "outcome is known.")
     lacking = [c for c in load_bundle(ws, champion).schema.names if c not in columns]
     if lacking:
         raise ConfigError(f"The new rows lack the champion's input column(s) {', '.join(map(repr, lacking[:5]))}: "
                           "a challenger takes the same inputs, so clients need not change.")
     if config.sample_weight and config.sample_weight not in columns:
-        raise ConfigError(f"The champion weighted its rows by {config.sample_weight!r}, which the new rows lack.")
+        raise ConfigError(f"The champion weighted its rows by {code(config.sample_weight)}, which the new rows lack.")
 
 
 def challengers(ws: Workspace, name: str) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from automl.data.markdown import code
 from automl.errors import DeploymentError
 from automl.model.drift import PSI_SHIFTED
 from automl.monitoring.actuals import MIN_LABELLED_ROWS, realised_by_batch
@@ -141,19 +142,19 @@ def _alerts(runs: _RunFacts, batches: list[Batch]) -> list[Alert]:
         for column, value in sorted(b.psi.items() if b.rows >= MIN_DRIFT_ROWS else ()):
             key = (b.run_id, column)
             if value > PSI_SHIFTED and key not in shifted_before:  # the batch where a shift starts
-                out.append(Alert("drift", column, b.at, f"'{column}' drifted from the training data in {when} "
+                out.append(Alert("drift", column, b.at, f"{code(column)} drifted from the training data in {when} "
                                                         f"(PSI {value:.2f} > {PSI_SHIFTED}).", n))
             (shifted_before.add if value > PSI_SHIFTED else shifted_before.discard)(key)
         facts = runs.get(b.run_id)
         for column, share in sorted(b.missing.items()):
             before = facts["missing"].get(column)
             if before is not None and share - before > MISSING_RISE:
-                out.append(Alert("missing", column, b.at, f"'{column}' is missing in {share:.0%} of {when}, against "
+                out.append(Alert("missing", column, b.at, f"{code(column)} is missing in {share:.0%} of {when}, against "
                                                           f"{before:.0%} in training.", n))
         for column, count in sorted(b.unseen.items()):
             if b.rows and count / b.rows > UNSEEN_SHARE:
                 out.append(Alert("unseen", column, b.at, f"{count:,} of {b.rows:,} rows of {when} hold a "
-                                                         f"'{column}' value never seen in training.", n))
+                                                         f"{code(column)} value never seen in training.", n))
         baseline, metric = facts["baseline"], facts["metric"]
         for kind, result, enough in (("Estimated", b.estimated, b.rows >= MIN_DRIFT_ROWS),
                                      ("Realised", b.realised, (b.realised or {}).get("rows", 0) >= MIN_LABELLED_ROWS)):

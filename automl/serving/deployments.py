@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from automl.data.markdown import code
 from automl.errors import AutoMLError, DeploymentError, NotFoundError
 from automl.model.bundle import load_bundle, load_predictor
 from automl.store.deploy_records import DeploymentRecord, HistoryEntry
@@ -52,8 +53,8 @@ def _ready(ws: Workspace, run_id: str, name: str, serving: str | None = None) ->
         old = load_bundle(ws, serving).schema
         if (new.label, new.problem_type, new.names) != (old.label, old.problem_type, old.names):
             raise DeploymentError(
-                f"{run_id} does not keep {name}'s contract: it predicts {new.label!r} ({new.problem_type}) from "
-                f"{len(new.names)} column(s), {name} predicts {old.label!r} ({old.problem_type}) from "
+                f"{run_id} does not keep {name}'s contract: it predicts {code(new.label)} ({new.problem_type}) from "
+                f"{len(new.names)} column(s), {name} predicts {code(old.label)} ({old.problem_type}) from "
                 f"{len(old.names)}. Clients would send the wrong columns: deploy it under another name.")
     return run_id
 

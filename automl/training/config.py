@@ -9,6 +9,7 @@ import os
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+from automl.data.markdown import code
 from automl.data.problem import (
     DEFAULT_METRIC,
     METRICS,
@@ -109,7 +110,7 @@ def resolve_config(ws: Workspace, config: TrainConfig) -> TrainConfig:
     df = ws.load_dataset(config.dataset_id)
     y = validate_target(df, config.label)
     if config.label in config.exclude:
-        raise ConfigError(f"The target {config.label!r} cannot also be excluded.")
+        raise ConfigError(f"The target {code(config.label)} cannot also be excluded.")
     unknown = [c for c in config.exclude if c not in df.columns]
     if unknown:
         raise ConfigError(f"Cannot exclude unknown column(s): {', '.join(unknown)}.")
@@ -131,9 +132,9 @@ def resolve_config(ws: Workspace, config: TrainConfig) -> TrainConfig:
         raise ConfigError(f"Problem type {problem_type!r} is not one of {', '.join(PROBLEM_TYPES)}.")
     reason = inferred.reason if problem_type == inferred.problem_type else f"Chosen by you (inferred: {inferred.problem_type})."
     if problem_type == "binary" and y.nunique() != 2:
-        raise TargetError(f"A binary problem needs exactly 2 target values; {config.label!r} has {y.nunique()}.")
+        raise TargetError(f"A binary problem needs exactly 2 target values; {code(config.label)} has {y.nunique()}.")
     if problem_type == "regression" and not _is_numeric(y):
-        raise TargetError(f"Regression needs a numeric target; {config.label!r} holds text.")
+        raise TargetError(f"Regression needs a numeric target; {code(config.label)} holds text.")
     metric = config.eval_metric or DEFAULT_METRIC[problem_type]
     if metric not in METRICS[problem_type]:
         raise ConfigError(f"Metric {metric!r} does not fit {problem_type}; choose one of {', '.join(METRICS[problem_type])}.")
@@ -155,11 +156,11 @@ def _check_weight(df: Any, config: TrainConfig) -> None:
     if w is None:
         return
     if w not in df.columns or w == config.label or w in config.exclude:
-        raise ConfigError(f"Sample weight {w!r} must be a column of the table other than the target and "
+        raise ConfigError(f"Sample weight {code(w)} must be a column of the table other than the target and "
                           "not left out.")
     values = df[w]
     if not pd.api.types.is_numeric_dtype(values) or (values.dropna() < 0).any() or values.isna().any():
-        raise ConfigError(f"Sample weight {w!r} must hold a non-negative number in every row.")
+        raise ConfigError(f"Sample weight {code(w)} must hold a non-negative number in every row.")
 
 
 def _recipe_and_source(ws: Workspace, config: TrainConfig) -> tuple[dict[str, Any] | None, str]:

@@ -135,8 +135,8 @@ def test_evaluate_leads_with_a_verdict_against_the_simplest_guess(trained, monke
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     verdict = at.info[0].value
-    assert verdict.startswith("The model is right on") and 'always answering "no"' in verdict
-    assert 'It finds' in verdict and '"yes" rows' in verdict
+    assert verdict.startswith("The model is right on") and 'always answering `no`' in verdict
+    assert 'It finds' in verdict and '`yes` rows' in verdict
     accuracy = next(m for m in at.metric if m.label.startswith("Accuracy"))
     assert accuracy.proto.delta.endswith(" vs guessing") and 'guess (always "no") scores' in accuracy.proto.help
     at.selectbox(key="evaluate.run").select(trained.regression_run)

@@ -148,7 +148,7 @@ def test_the_monitor_page_shows_performance_and_the_challenger_and_rolls_back(si
     assert challenger != champion
     at = open_page("pages/monitor.py", ws.root, monkeypatch)
     shown = texts(at) + " ".join(w.value for w in at.warning)
-    assert "'Income' drifted from the training data" in shown and "Realised roc_auc fell to" in shown
+    assert "`Income` drifted from the training data" in shown and "Realised roc_auc fell to" in shown
     assert len(at.get("plotly_chart")) == 4  # drift, performance, volume, answers
     table = at.dataframe[-1].value
     assert list(table.columns) == ["rows", f"champion {champion}", f"challenger {challenger}"]
@@ -165,7 +165,7 @@ def test_new_rows_without_the_outcome_or_ids_never_matching_are_refused_with_the
     datasets = len(ws.list_datasets())
     (root / "no_outcome.csv").write_text(pd.read_csv(root / "late.csv").drop(columns=["Status"]).to_csv(index=False))
     proc = run_cli("retrain", "loans", "--data", str(root / "no_outcome.csv"), workspace=ws.root)
-    assert proc.returncode == 2 and "no 'Status' column" in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and "no `Status` column" in proc.stderr, proc.stderr
     assert len(ws.list_datasets()) == datasets  # nothing kept
     proc = run_cli("actuals", "loans", str(root / "outcomes.csv"), "--id-column", "loan", workspace=ws.root)
     assert proc.returncode == 2 and "no column 'loan'" in proc.stderr, proc.stderr

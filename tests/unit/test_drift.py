@@ -109,5 +109,5 @@ def test_a_bad_upload_is_named_as_the_user_named_it(tmp_path):
         predict_csv(FakeBinaryPredictor(), bundle, stored, tmp_path / "out.csv", name="garbage.csv")
     rows = people(3, seed=1).drop(columns=["survived"])
     rows.to_csv(stored, index=False)
-    with pytest.raises(AutoMLError, match="'ref' is not in my rows.csv"):
+    with pytest.raises(AutoMLError, match="`ref` is not in my rows.csv"):
         predict_csv(FakeBinaryPredictor(), bundle, stored, tmp_path / "out.csv", id_column="ref", name="my rows.csv")

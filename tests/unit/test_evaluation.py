@@ -66,8 +66,8 @@ def test_an_imbalanced_binary_model_is_judged_against_always_answering_the_major
     base = baseline_values(bundle, preds)
     assert base["accuracy"] == 0.84 and base["recall"] == 0 and base["balanced_accuracy"] == 0.5
     text = verdict(bundle, preds)
-    assert text.startswith('The model is right on 87.0% of 100 test rows, better than always answering "No" (84.0%).')
-    assert 'It finds 5 of the 16 "Yes" rows, and 71% of its "Yes" answers are right.' in text
+    assert text.startswith('The model is right on 87.0% of 100 test rows, better than always answering `No` (84.0%).')
+    assert 'It finds 5 of the 16 `Yes` rows, and 71% of its `Yes` answers are right.' in text
 
 
 def test_a_regression_is_judged_in_the_targets_units_against_the_average(tmp_path):

@@ -139,8 +139,8 @@ def test_a_value_that_cannot_be_read_is_reported_with_its_rows(ws, tmp_path):
                          tmp_path / "out.csv", chunk_rows=3)
     assert report.coerced_to_missing == {"price": 1, "in_stock": 1}
     lines = " ".join(report.lines())
-    assert "'price' could not be read as numbers (row 5)" in lines
-    assert "'in_stock' could not be read as true / false (row 10)" in lines
+    assert "`price` could not be read as numbers (row 5)" in lines
+    assert "`in_stock` could not be read as true / false (row 10)" in lines
 
 
 @pytest.mark.parametrize("encoding,values", [

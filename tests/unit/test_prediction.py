@@ -2,7 +2,8 @@ import pandas as pd
 import pytest
 
 from automl.errors import SchemaMismatchError
-from automl.model.prediction import escape_formulas, predict_csv, predict_frame
+from automl.data.spreadsheet import escape_formulas
+from automl.model.prediction import predict_csv, predict_frame
 from automl.model.schema import typical_row
 from tests.unit.fakes import FakeBinaryPredictor, FakeRegressor, fake_bundle, people
 

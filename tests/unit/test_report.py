@@ -59,6 +59,19 @@ def test_user_strings_are_escaped(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
+def test_the_report_renders_the_app_s_sentences_as_the_pages_do(tmp_path):
+    """A column in a code span, data escaped: no raw backtick or backslash, and a Markdown image or HTML written
+    in the data stays text (issue 28, 12; the report showed `customer_id` with its backticks)."""
+    bundle, result = _result(tmp_path)
+    hostile = "x ![i](http://127.0.0.1:9/i.png) <b>b</b>"
+    page = build_report(bundle, result, {"name": "t.csv", "id": "ds-1", "rows": "30",
+                                         "profile": pd.DataFrame({"column": ["age"]}),
+                                         "alerts": [f"`{hostile}` is missing in 80% of rows."]})
+    assert "<code>age</code>" in page and "P(yes)" in page and "P\\(" not in page
+    assert '<img src="http://127.0.0.1:9' not in page and "<b>b</b>" not in page
+    assert "<code>x ![i](http://127.0.0.1:9/i.png) &lt;b&gt;b&lt;/b&gt;</code>" in page
+
+
 def test_shap_table_lines_add_up_to_the_model_output(tmp_path):
     bundle, result = _result(tmp_path)
     table = shap_table(result)
@@ -78,8 +91,8 @@ def test_charts_and_sentences_for_each_view(tmp_path):
     bees = plots.beeswarm_figure(result, "yes").data[0].marker.colorscale
     assert fig.data[0].increasing.marker.color == bees[-1][1] and fig.data[0].decreasing.marker.color == bees[0][1]
     lines = narrative.global_sentences(result, "yes", "P(yes)")
-    assert any("Higher `age` pushes P(yes) up" in line for line in lines)
-    assert any("`sex` = 'female' pushes P(yes) up the most" in line for line in lines)
+    assert any("Higher `age` pushes P\\(yes\\) up" in line for line in lines)
+    assert any("`sex` = `female` pushes P\\(yes\\) up the most" in line for line in lines)
 
 
 def test_the_report_names_the_model_in_use_apart_from_autogluons_best(tmp_path):

@@ -334,3 +334,25 @@ def test_the_deploy_page_s_curl_example_sends_any_value_as_it_is_and_runs_nothin
     assert proc.returncode == 0, proc.stderr
     assert not marker.exists()
     assert json.loads((tmp_path / "body.json").read_text()) == {"rows": rows}
+
+
+# -- 13. no table downloads a formula -------------------------------------------------------------------------------
+
+
+def test_tables_own_csv_export_is_off_however_the_app_is_started_and_the_app_s_download_is_escaped():
+    import tomllib
+
+    import pandas as pd
+
+    from automl.data.spreadsheet import safe_csv
+    from tests.helpers import REPO
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
+    server = (REPO / "ui" / "server.py").read_text()
+    assert '"--client.disableDataExport", "true"' in server
+    page = (REPO / "pages" / "data.py").read_text()
+    assert "safe_csv(df)" in page
+    text = safe_csv(pd.DataFrame({"=cmd|' /C calc'!A0": ["=HYPERLINK(\"http://x\")", "-3.5", "@SUM(1)", "ok"],
+                                  "n": [-1, 2, 3, 4]})).decode()
+    assert "'=HYPERLINK" in text and "'@SUM" in text and "'=cmd" in text and "\n-3.5," in text and ",-1\n" in text

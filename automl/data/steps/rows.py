@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal
 
 import pandas as pd
 
+from automl.data.markdown import code
 from automl.data.steps.base import Step
 from automl.errors import RecipeError
 
@@ -28,7 +29,7 @@ class DropColumns(Step):
         return df.drop(columns=[c for c in self.columns if c in df.columns])
 
     def describe(self):
-        return "Drop " + ", ".join(f"`{c}`" for c in self.columns)
+        return "Drop " + ", ".join(f"{code(c)}" for c in self.columns)
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,11 @@ class RenameColumn(Step):
 
     def _apply(self, df):
         if self.new_name in df.columns:
-            raise RecipeError(f"Cannot rename `{self.column}` to `{self.new_name}`: that name is taken.")
+            raise RecipeError(f"Cannot rename {code(self.column)} to {code(self.new_name)}: that name is taken.")
         return df.rename(columns={self.column: self.new_name})
 
     def describe(self):
-        return f"Rename `{self.column}` to `{self.new_name}`"
+        return f"Rename {code(self.column)} to {code(self.new_name)}"
 
 
 _OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
@@ -98,5 +99,5 @@ class FilterRows(Step):
         return df[keep]
 
     def describe(self):
-        value = "" if "missing" in self.op else f" {self.value!r}"
-        return f"Keep rows where `{self.column}` {self.op}{value} (training only)"
+        value = "" if "missing" in self.op else f" {code(self.value)}"
+        return f"Keep rows where {code(self.column)} {self.op}{value} (training only)"

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 
 import pandas as pd
 
+from automl.data.markdown import code
 from automl.data.steps.base import Step, plain
 from automl.errors import RecipeError
 
@@ -29,7 +30,7 @@ class FillMissing(Step):
             learned = self.value
         elif self.strategy in ("mean", "median"):
             if not pd.api.types.is_numeric_dtype(s):
-                raise RecipeError(f"'{self.strategy}' needs a numeric column; `{self.column}` is not.")
+                raise RecipeError(f"'{self.strategy}' needs a numeric column; {code(self.column)} is not.")
             learned = float(getattr(s, self.strategy)()) if len(s) else 0.0
         else:
             learned = plain(s.mode().iloc[0]) if len(s) else None
@@ -41,9 +42,9 @@ class FillMissing(Step):
         return out
 
     def describe(self):
-        how = f"the constant {self.value!r}" if self.strategy == "constant" else f"the {self.strategy.replace('_', ' ')}"
-        learned = f" ({self.fill_value_!r})" if self.fill_value_ is not None and self.strategy != "constant" else ""
-        return f"Fill missing `{self.column}` with {how}{learned}"
+        how = f"the constant {code(self.value)}" if self.strategy == "constant" else f"the {self.strategy.replace('_', ' ')}"
+        learned = f" ({code(self.fill_value_)})" if self.fill_value_ is not None and self.strategy != "constant" else ""
+        return f"Fill missing {code(self.column)} with {how}{learned}"
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class CastType(Step):
         return out
 
     def describe(self):
-        return f"Read `{self.column}` as {self.to}"
+        return f"Read {code(self.column)} as {self.to}"
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class ExpandDate(Step):
         return out.drop(columns=[self.column]) if self.drop else out
 
     def describe(self):
-        return f"Expand `{self.column}` into {', '.join(self.parts)}"
+        return f"Expand {code(self.column)} into {', '.join(self.parts)}"
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class ClipOutliers(Step):
     def describe(self):
         bounds = f" to [{self.low_:.4g}, {self.high_:.4g}]" if self.low_ is not None else ""
         rule = f"{self.lower:g}–{self.upper:g} quantiles" if self.method == "quantile" else f"IQR × {self.k:g}"
-        return f"Clip `{self.column}` ({rule}){bounds}"
+        return f"Clip {code(self.column)} ({rule}){bounds}"
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class GroupRare(Step):
 
     def describe(self):
         kept = f", keeping {len(self.keep_)}" if self.keep_ is not None else ""
-        return f"Group categories of `{self.column}` under {100 * self.min_share:g}% into {self.other!r}{kept}"
+        return f"Group categories of {code(self.column)} under {100 * self.min_share:g}% into {code(self.other)}{kept}"
 
 
 @dataclass(frozen=True)
@@ -172,4 +173,4 @@ class CleanText(Step):
 
     def describe(self):
         what = " and ".join(w for w, on in (("trim", self.trim), ("lower-case", self.lower)) if on) or "keep"
-        return f"{what.capitalize()} the text of `{self.column}`"
+        return f"{what.capitalize()} the text of {code(self.column)}"

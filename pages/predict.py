@@ -13,7 +13,6 @@ from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.model import prediction
 from automl.store import jobs
-from automl.monitoring import record as monitoring_record
 from automl.monitoring.record import record_batch
 from automl.serving import deployments
 from automl.store import atomic, batches
@@ -123,9 +122,6 @@ def score_on_cluster(folder, upload, address: str, explain_k: int, id_column, vi
     job_progress(ws, job_id, "Scoring on the Ray cluster")
 
 
-# scored files and answers kept by id older than the retention period (AUTOML_STUDIO_RETENTION_DAYS) go
-batches.purge_expired(ws)
-monitoring_record.purge(ws)
 one, batch = st.tabs(["One row (what-if)", "Batch (CSV)"])
 with one:
     st.caption("Change any value: the prediction and its explanation follow. Starts from a typical row.")

@@ -21,7 +21,13 @@ __all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "datase
 
 @st.cache_resource(show_spinner=False)
 def workspace(root: str) -> Workspace:
-    return Workspace(root)
+    """The workspace, opened once per server; what is kept past the retention period goes now and every hour
+    (a page need not be opened for it)."""
+    from automl.store.batches import keep_purging
+
+    ws = Workspace(root)
+    keep_purging(ws)
+    return ws
 
 
 @st.cache_resource(show_spinner="Checking the model's signature and loading it…", max_entries=4)

@@ -65,6 +65,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from automl.serving.api import create_app
     from automl.serving.deployments import resolve
     from automl.serving.holder import ModelHolder
+    from automl.serving.protocol import uvicorn_options
+    from automl.store.batches import keep_purging
     from automl.serving.usage import UsageLog
     from explain.shap_values import top_reasons_for
 
@@ -77,10 +79,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _err(f"loading {run_id}" + (f" (deployment {deployment})" if deployment else "") + " ...")
     holder = ModelHolder(ws, run_id, deployment, freeze=True)
     usage = UsageLog(ws, deployment).start() if deployment else None
-    app = create_app(holder, api_key=key, reasons_for=top_reasons_for, usage=usage)
+    keep_purging(ws)  # a server that runs for weeks removes what is kept past the retention period
+    app = create_app(holder, api_key=key, reasons_for=top_reasons_for, usage=usage, bind_host=args.host)
     _err(f"serving on http://{args.host}:{args.port}  (POST /v1/predict, GET /v1/schema, /health, /metrics)"
          + ("; an API key is required" if key else ""))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, **uvicorn_options())
     return EXIT_OK
 
 

@@ -23,9 +23,13 @@ def _err(message: str) -> None:
 
 
 def _workspace(args: argparse.Namespace):
+    """The workspace a command works in; what is kept past the retention period goes first."""
+    from automl.store.batches import purge_all
     from automl.store.workspace import Workspace
 
-    return Workspace(args.workspace) if getattr(args, "workspace", None) else Workspace()
+    ws = Workspace(args.workspace) if getattr(args, "workspace", None) else Workspace()
+    purge_all(ws)
+    return ws
 
 
 def _open_model(ws, model: str, key_file: str | None, tmp: str):

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from automl.cli.models import _err
+from automl.cli.models import _err, _workspace
 
 __all__ = ["cmd_ui"]
 
@@ -22,6 +22,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if args.workspace:
         env["AUTOML_STUDIO_HOME"] = str(Path(args.workspace).resolve())
+    _workspace(args)  # opened (and its expired predictions removed) before the server starts
     if args.allow_no_password:  # the app checks it too, however it is started (`ui.gate`)
         env["AUTOML_STUDIO_ALLOW_NO_PASSWORD"] = "1"
     if getattr(args, "ray", None):

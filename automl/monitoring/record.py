@@ -3,13 +3,12 @@ the estimated performance (classifiers), and — when the file was scored with a
 answer by id, so that true outcomes arriving later can be joined to it (`automl.monitoring.actuals`).
 
 No input values are kept: only ids, answers and probabilities, and those only for the retention period
-(`AUTOML_STUDIO_RETENTION_DAYS`, `purge`).
+(`AUTOML_STUDIO_RETENTION_DAYS`, removed by `automl.store.batches.purge_all`).
 """
 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pandas as pd
@@ -17,10 +16,9 @@ import pandas as pd
 from automl.model.bundle import Bundle
 from automl.model.estimate import estimated_performance, proba_columns
 from automl.model.prediction import PredictionReport
-from automl.store.batches import retention_days
 from automl.store.workspace import Workspace
 
-__all__ = ["record_batch", "purge", "id_text"]
+__all__ = ["record_batch", "id_text"]
 
 
 def record_batch(ws: Workspace, deployment: str | None, bundle: Bundle, report: PredictionReport,
@@ -28,7 +26,6 @@ def record_batch(ws: Workspace, deployment: str | None, bundle: Bundle, report: 
     """Record a batch scored through `deployment` (nothing when scored by run id); returns its id."""
     if not deployment:
         return None
-    purge(ws)
     estimated = estimated_performance(bundle, report.sample) if report.sample is not None else None
     answers = _answers(report.answers) if report.answers is not None else None
     return ws.record_scoring(deployment, bundle.run_id, source, report.rows,
@@ -57,9 +54,3 @@ def _answers(frame: pd.DataFrame) -> list[tuple[str, str | None, str | None]]:
     return [(i, p, json.dumps(dict(zip(names, row.tolist())))) for i, p, row in zip(ids, predicted, proba)]
 
 
-def purge(ws: Workspace, now: float | None = None) -> int:
-    """Forget per-row answers older than the retention period (0 days: kept)."""
-    days = retention_days()
-    if not days:
-        return 0
-    return ws.purge_answers((time.time() if now is None else now) - days * 86400)

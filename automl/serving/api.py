@@ -4,11 +4,13 @@ prediction.
     POST /v1/predict   {"rows": [{column: value, ...}, ...]} -> predictions (+ probabilities, + reasons)
     GET  /v1/schema    the input columns: types, ranges, categories
     GET  /openapi.json this model's columns as an OpenAPI document
-    GET  /health       liveness and the run served (no key needed)
+    GET  /health       up or down (no key needed); with the key, also the run served and its last error
     GET  /metrics      Prometheus text: requests, errors, rows, latency
 
-With an API key every route but /health needs `Authorization: Bearer KEY` (compared in constant time).
-A missing column, a wrong type or an empty body is a 422 naming the column; a body over the limit a 413.
+With an API key every route but /health needs `Authorization: Bearer KEY` (compared in constant time);
+without one, only requests addressed to this machine are answered (`automl.serving.guards.HostCheck`).
+A missing column, a wrong type, NaN or Infinity, or an empty body is a 422 naming the row and column in one
+sentence; a body over the limit a 413; an explanation while others are computed a 429 with `Retry-After`.
 """
 
 # no `from __future__ import annotations`: FastAPI reads the request model from the live annotation
@@ -19,11 +21,12 @@ import json
 import math
 import time
 from contextlib import asynccontextmanager
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -32,6 +35,7 @@ from automl.errors import AutoMLError
 from automl.model.model_input import to_model_input
 from automl.model.prediction import Reasons, score_input
 from automl.serving.batcher import MicroBatcher
+from automl.serving.guards import MAX_EXPLAIN_ROWS, ExplainSlots, HostCheck, allowed_hosts, refusal
 from automl.serving.holder import ModelHolder
 from automl.serving.limits import BodyLimit, max_request_bytes
 from automl.serving.rows import request_frame, request_model, schema_view
@@ -44,9 +48,11 @@ MAX_EXPLAIN = 10
 
 
 def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: ReasonsFor | None = None,
-               usage: UsageLog | None = None, max_bytes: int | None = None) -> FastAPI:
+               usage: UsageLog | None = None, max_bytes: int | None = None, bind_host: str = "127.0.0.1") -> FastAPI:
     first = holder.current()
     Body = request_model(first.bundle.schema)
+    kinds = {f.name: f.read.read_as for f in first.bundle.schema.features}
+    slots = ExplainSlots()
 
     @asynccontextmanager
     async def lifespan(_app):
@@ -59,7 +65,10 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
                               + (f", deployment {holder.deployment}" if holder.deployment else ""),
                   openapi_url=None, docs_url=None, redoc_url=None)
     metrics = _Metrics()
+    app.add_exception_handler(RequestValidationError, refusal(kinds))
     app.add_middleware(BodyLimit, max_bytes=max_bytes or max_request_bytes())
+    if api_key is None:
+        app.add_middleware(HostCheck, allowed=allowed_hosts(bind_host))
     app.add_middleware(_Counted, metrics=metrics)  # added last: outermost, so refusals are counted too
     authorised = _auth(api_key)
     batcher = MicroBatcher(_read_and_score)
@@ -72,9 +81,18 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
         # request); the model runs in the batcher's thread, explanations in a worker thread
         served = holder.current()
         frame = request_frame(body.rows)
+        if explain and len(frame) > MAX_EXPLAIN_ROWS:
+            raise HTTPException(422, f"Explanations are given for at most {MAX_EXPLAIN_ROWS:,} rows per request; "
+                                     f"this one has {len(frame):,}. Send fewer rows with ?explain.")
+        if explain and not slots.try_take():
+            raise HTTPException(429, "Other explanations are being computed; try again in a second (answers "
+                                     "without ?explain are not limited).", headers={"Retry-After": "1"})
         try:
             if explain:  # reasons need the request's own model input: read and scored alone
-                out, result = await run_in_threadpool(_explained, served, frame, explain, reasons_for)
+                try:
+                    out, result = await run_in_threadpool(_explained, served, frame, explain, reasons_for)
+                finally:
+                    slots.give_back()
             else:  # joined with the requests that queued while the model was busy
                 result = await asyncio.wrap_future(batcher.submit(served, frame))
                 out = _answers(served, result)
@@ -94,9 +112,11 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
     def openapi() -> JSONResponse:
         return JSONResponse(app.openapi())
 
-    @app.get("/health", summary="Liveness and the run served")
-    def health() -> dict:
+    @app.get("/health", summary="Up or down; with the API key, the run served and its last error")
+    async def health(request: Request) -> dict:
         served = holder.current()
+        if not await authorised.allows(request):
+            return {"status": "ok"}
         return {"status": "ok", "model": served.run_id, "deployment": holder.deployment,
                 "loaded_at": served.loaded_at, "last_error": holder.last_error}
 
@@ -145,18 +165,22 @@ class _Counted:
             self.metrics.latency.labels(path).observe(time.perf_counter() - start)
 
 
-def _auth(api_key: str | None) -> Callable[[Request], Awaitable[None]]:
-    expected = api_key.encode() if api_key else None
+class _auth:
+    """The API key check, as a FastAPI dependency (401 without the key) and as a question (`allows`)."""
 
-    async def check(request: Request) -> None:  # async: no worker thread for a header compare
-        if expected is None:
-            return
-        given = request.headers.get("authorization", "")
-        scheme, _, token = given.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
+    def __init__(self, api_key: str | None) -> None:
+        self.expected = api_key.encode() if api_key else None
+
+    async def allows(self, request: Request) -> bool:  # async: no worker thread for a header compare
+        if self.expected is None:
+            return True
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), self.expected)
+
+    async def __call__(self, request: Request) -> None:
+        if not await self.allows(request):
             raise HTTPException(401, "A valid API key is needed: Authorization: Bearer KEY.",
                                 headers={"WWW-Authenticate": "Bearer"})
-    return check
 
 
 class _Refused(Exception):
@@ -221,14 +245,15 @@ ANSWER_SCHEMA = {
                     "items": {"type": "array", "items": {"type": "string"}}},
     },
 }
-REFUSAL_SCHEMA = {  # FastAPI's own 422 lists each invalid field; the reader's names the column in a sentence
-    "type": "object", "required": ["detail"],
-    "properties": {"detail": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}},
+REFUSAL_SCHEMA = {  # one sentence naming the row and the column, never the rows sent
+    "type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}},
 }
 PREDICT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The answers, in the rows' order", "content": {"application/json": {"schema": ANSWER_SCHEMA}}},
-    422: {"description": "A row that is not what this model reads: a missing column or a wrong type (each field "
-                         "listed), or a value that cannot be read as training read it (the column named)",
+    422: {"description": "A row that is not what this model reads: a missing column, a wrong type, NaN or Infinity, "
+                         "or a value that cannot be read as training read it (the row and column named)",
+          "content": {"application/json": {"schema": REFUSAL_SCHEMA}}},
+    429: {"description": "With ?explain: other explanations are being computed; retry after Retry-After seconds",
           "content": {"application/json": {"schema": REFUSAL_SCHEMA}}},
 }
 

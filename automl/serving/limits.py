@@ -1,10 +1,14 @@
-"""The size limit of a request body: refused with 413 before it is read whole, whether the client states
-its length or streams it."""
+"""The size and time limits of a request body: refused with 413 before it is read whole, whether the client
+states its length or streams it, and with 408 when it has not all arrived within `BODY_TIMEOUT_S`."""
 
+import asyncio
 import json
 import os
+import time
 
-__all__ = ["BodyLimit", "max_request_bytes"]
+__all__ = ["BodyLimit", "max_request_bytes", "BODY_TIMEOUT_S"]
+
+BODY_TIMEOUT_S = 30.0  # a request body still arriving after this is a slow client holding a connection
 
 
 def max_request_bytes() -> int:
@@ -19,8 +23,9 @@ class BodyLimit:
     """Pure ASGI middleware: a stated Content-Length over the limit is refused at once; a streamed body is
     counted as it arrives and refused as soon as it passes the limit (at most the limit is ever held)."""
 
-    def __init__(self, app, max_bytes: int) -> None:
+    def __init__(self, app, max_bytes: int, timeout_s: float | None = None) -> None:
         self.app, self.max_bytes = app, max_bytes
+        self.timeout_s = BODY_TIMEOUT_S if timeout_s is None else timeout_s
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -34,9 +39,12 @@ class BodyLimit:
             if too_large:
                 return await _reply(send, 413, self._message())
         body, more = [], True  # read whole, up to the limit, before the app sees any of it
-        received = 0
+        received, deadline = 0, time.monotonic() + self.timeout_s
         while more:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                return await _reply(send, 408, f"The request body did not arrive within {self.timeout_s:g} s.")
             if message["type"] != "http.request":
                 return await self.app(scope, _replay([message]), send)
             received += len(message.get("body", b""))

@@ -10,10 +10,10 @@ must be present (null for missing); fields the model does not use are ignored, a
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, create_model
 
 from automl.model.schema import Feature, InputSchema
 
@@ -23,10 +23,14 @@ __all__ = ["row_model", "request_model", "request_frame", "schema_view", "public
 MAX_ROWS = 10_000  # rows in one request; larger work belongs to batch prediction
 
 
+# a JSON number that is finite and not true/false (NaN, Infinity and 1e400 parse as floats; `true` would be 1.0)
+FiniteNumber = Annotated[float, Strict(), AllowInfNan(False)]
+
+
 def _type(feature: Feature) -> Any:
     read = feature.read.read_as
     if read == "number":
-        return Optional[float | str]
+        return Optional[FiniteNumber | str]
     if read == "boolean":
         return Optional[bool | str]
     return Optional[str]

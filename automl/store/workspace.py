@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 import time
 from contextlib import closing
 from pathlib import Path
@@ -23,12 +24,25 @@ from typing import Any
 
 import pandas as pd
 
-from automl.errors import DatasetNotFoundError, DeploymentError, InvalidIdError, RunNotFoundError
+from automl.errors import DatasetNotFoundError, DeploymentError, InvalidIdError, RunNotFoundError, WorkspaceError
 from automl.store import atomic
 from automl.store.catalogue import Catalogue, DatasetInfo, JobRecord, RunInfo, validate_id
 from automl.store.deploy_records import DeploymentRecords
 
 __all__ = ["Workspace", "DatasetInfo", "RunInfo", "JobRecord", "default_root", "validate_id"]
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    """Give `path` `mode` (no access for group or others) if it allows more; refuse a path this user cannot
+    tighten, saying what to do."""
+    if stat.S_IMODE(path.stat().st_mode) & 0o077 == 0:
+        return
+    try:
+        path.chmod(mode)
+    except PermissionError:
+        raise WorkspaceError(f"{path} can be read by other users and is not yours to change: run "
+                             f"`chmod {mode:o} {path}` as its owner, or use a workspace of your own "
+                             "(AUTOML_STUDIO_HOME).") from None
 
 
 def default_root() -> Path:
@@ -41,12 +55,15 @@ class Workspace(Catalogue, DeploymentRecords):
 
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
         self.root = Path(root).resolve() if root else default_root()
-        if not self.root.exists():  # a new workspace is the owner's alone (an existing folder is left as it is)
+        if not self.root.exists():
             self.root.mkdir(parents=True, mode=0o700, exist_ok=True)
-            self.root.chmod(0o700)
+        _owner_only(self.root, 0o700)  # a workspace is its owner's alone, one made before this rule included
         for sub in ("datasets", "runs", "predictions"):
             (self.root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
         super().__init__(self.root / "catalog.sqlite")
+        for name in ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm"):  # kept answers and ids
+            if (self.root / name).exists():
+                _owner_only(self.root / name, 0o600)
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"

@@ -73,7 +73,7 @@ def test_a_saved_threshold_changes_later_predictions(trained, tmp_path, monkeypa
     predict = open_page("pages/predict.py", root, monkeypatch)
     predict.selectbox(key="predict.run").select(trained.binary_run)
     predict.run()
-    assert 'answers "yes" from a probability of 0.90' in texts(predict)
+    assert 'answers `yes` from a probability of 0.90' in texts(predict)
 
 
 def test_the_suggested_threshold_is_tuned_on_validation_rows_not_the_test_split(trained, tmp_path, monkeypatch):
@@ -138,7 +138,7 @@ def test_evaluate_leads_with_a_verdict_against_the_simplest_guess(trained, monke
     assert verdict.startswith("The model is right on") and 'always answering `no`' in verdict
     assert 'It finds' in verdict and '`yes` rows' in verdict
     accuracy = next(m for m in at.metric if m.label.startswith("Accuracy"))
-    assert accuracy.proto.delta.endswith(" vs guessing") and 'guess (always "no") scores' in accuracy.proto.help
+    assert accuracy.proto.delta.endswith(" vs guessing") and 'guess (always `no`) scores' in accuracy.proto.help
     at.selectbox(key="evaluate.run").select(trained.regression_run)
     at.run()
     assert "always guessing the average" in at.info[0].value

@@ -128,7 +128,7 @@ def test_a_challenger_on_the_late_batches_beats_the_champion_and_promoting_it_ch
     late = pd.read_csv(root / "late.csv").drop(columns=["Status"]).head(200)
     rows = json.loads(late.to_json(orient="records"))
     holder = ModelHolder(ws, champion, "loans", check_every_s=0.05)
-    with TestClient(create_app(holder)) as client:
+    with TestClient(create_app(holder), base_url="http://127.0.0.1") as client:
         before = client.post("/v1/predict", json={"rows": rows}).json()
         assert before["model"] == champion
         assert run_cli("promote", "loans", result["challenger"], workspace=ws.root).returncode == 0
@@ -168,7 +168,7 @@ def test_new_rows_without_the_outcome_or_ids_never_matching_are_refused_with_the
     assert proc.returncode == 2 and "no `Status` column" in proc.stderr, proc.stderr
     assert len(ws.list_datasets()) == datasets  # nothing kept
     proc = run_cli("actuals", "loans", str(root / "outcomes.csv"), "--id-column", "loan", workspace=ws.root)
-    assert proc.returncode == 2 and "no column 'loan'" in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and "no column `loan`" in proc.stderr, proc.stderr
     (root / "strangers.csv").write_text("loan_id,Status\nX1,good\nX2,bad\n")
     proc = run_cli("actuals", "loans", str(root / "strangers.csv"), "--id-column", "loan_id", workspace=ws.root)
     assert proc.returncode == 0 and "0 of 2 outcome(s) matched" in proc.stderr and "'X1'" in proc.stderr

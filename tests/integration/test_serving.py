@@ -54,7 +54,7 @@ def rows_as_written(n: int, start: int = 0) -> list[dict]:
 
 def client(ws, target: str = "titanic", **kwargs) -> TestClient:
     run_id, name = deployments.resolve(ws, target)
-    return TestClient(create_app(ModelHolder(ws, run_id, name), **kwargs))
+    return TestClient(create_app(ModelHolder(ws, run_id, name), **kwargs), base_url="http://127.0.0.1")
 
 
 def test_a_deployment_is_created_promoted_and_rolled_back_with_its_history(served, tmp_path):
@@ -122,7 +122,7 @@ def test_bad_requests_are_refused_with_the_column_named(served):
     missing = api.post("/v1/predict", json={"rows": [{k: v for k, v in row.items() if k != "age"}]})
     assert missing.status_code == 422 and "age" in missing.text
     wrong = api.post("/v1/predict", json={"rows": [{**row, "age": "old"}]})
-    assert wrong.status_code == 422 and "'age'" in wrong.json()["detail"]
+    assert wrong.status_code == 422 and "`age`" in wrong.json()["detail"]
     shaped = api.post("/v1/predict", json={"rows": [{**row, "sex": {"a": 1}}]})
     assert shaped.status_code == 422 and "sex" in shaped.text
     assert api.post("/v1/predict", json={"rows": []}).status_code == 422
@@ -156,7 +156,7 @@ def test_a_promote_is_picked_up_without_a_failed_request(served):
     ws, first, twin = served
     deployments.deploy(ws, first, "live")
     holder = ModelHolder(ws, first, "live", check_every_s=0.05)
-    api = TestClient(create_app(holder))
+    api = TestClient(create_app(holder), base_url="http://127.0.0.1")
     body = {"rows": rows_as_written(3)}
     answers, stop = [], threading.Event()
 

@@ -356,3 +356,84 @@ def test_tables_own_csv_export_is_off_however_the_app_is_started_and_the_app_s_d
     text = safe_csv(pd.DataFrame({"=cmd|' /C calc'!A0": ["=HYPERLINK(\"http://x\")", "-3.5", "@SUM(1)", "ok"],
                                   "n": [-1, 2, 3, 4]})).decode()
     assert "'=HYPERLINK" in text and "'@SUM" in text and "'=cmd" in text and "\n-3.5," in text and ",-1\n" in text
+
+
+# -- 18, 19. retention without opening a page; a workspace that is its owner's alone -----------------------------
+
+
+def _expired(ws, days_ago: float = 30):
+    """A scored upload and an answer kept by id, both back-dated past the retention period."""
+    import time
+    from contextlib import closing
+
+    from automl.store import batches
+
+    folder = batches.batch_folder(ws, "run-1", "upload", ".csv")
+    folder.input.write_text("name,age\nAnn,30\n")
+    atomic.write_json(folder.root / "meta.json", {"run_id": "run-1", "created_at": time.time() - days_ago * 86400})
+    ws.record_scoring("d", "run-1", "batch", 1, answers=[("Ann", "yes", None)])
+    with closing(ws._connect()) as con, con:  # noqa: SLF001 - back-dating a record, as time would
+        con.execute("UPDATE answers SET at = ?", (time.time() - days_ago * 86400,))
+    return folder
+
+
+def _answers(ws) -> int:
+    from contextlib import closing
+
+    with closing(ws._connect()) as con:  # noqa: SLF001
+        return con.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+
+
+def test_any_cli_command_removes_what_is_kept_past_the_retention_period(tmp_path):
+    from automl.store.workspace import Workspace
+    from tests.helpers import run_cli
+
+    ws = Workspace(tmp_path / "ws")
+    folder = _expired(ws)
+    assert folder.root.exists() and _answers(ws) == 1
+    assert run_cli("deployments", workspace=ws.root).returncode == 0
+    assert not folder.root.exists() and _answers(ws) == 0
+
+
+def test_a_long_running_server_purges_on_a_timer(tmp_path):
+    import time
+
+    from automl.store import batches
+    from automl.store.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    batches.keep_purging(ws, every_s=0.2)
+    folder = _expired(ws)  # expires while the server runs
+    deadline = time.monotonic() + 10
+    while folder.root.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not folder.root.exists() and _answers(ws) == 0
+
+
+def test_the_app_s_workspace_purges_when_the_server_opens_it(tmp_path, monkeypatch):
+    import time
+
+    from automl.store.workspace import Workspace
+    from ui import loaders
+
+    folder = _expired(Workspace(tmp_path / "ws"))
+    loaders.workspace.clear()
+    loaders.workspace(str(tmp_path / "ws"))
+    deadline = time.monotonic() + 10
+    while folder.root.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not folder.root.exists()
+
+
+def test_an_existing_workspace_is_tightened_to_its_owner_on_open(tmp_path):
+    import stat
+
+    from automl.store.workspace import Workspace
+
+    root = tmp_path / "ws"
+    Workspace(root)
+    os.chmod(root, 0o755)
+    os.chmod(root / "catalog.sqlite", 0o644)
+    Workspace(root)
+    assert stat.S_IMODE(os.stat(root).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(root / "catalog.sqlite").st_mode) == 0o600

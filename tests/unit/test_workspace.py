@@ -153,7 +153,7 @@ def test_a_run_and_its_training_job_are_recorded_together(tmp_path):
 def test_answers_kept_by_id_are_forgotten_after_the_retention_period(tmp_path, monkeypatch):
     import time
 
-    from automl.monitoring.record import purge
+    from automl.store.batches import purge_all as purge
 
     ws = Workspace(tmp_path / "ws")
     ws.record_scoring("live", "run-1", "batch", 2, {}, [("a", "yes", None), ("b", "no", None)])

@@ -47,13 +47,21 @@ def _direction(frame: pd.DataFrame, rows: pd.DataFrame, feature: str, what: str)
     return f"{code(feature)} = {high} pushes {what} up the most, {low} pulls it down the most"
 
 
-def row_sentence(contributions: pd.Series, what: str) -> str:
-    """The strongest push up and down for one row, in words (Markdown, `what` shown as written)."""
-    what = md(what)
+def row_sentence(contributions: pd.Series, what: str, unseen: dict[str, str] | None = None) -> str:
+    """The strongest push up and down for one row, in words (Markdown, `what` shown as written). `unseen`:
+    the row's columns holding a value training never had (or a number outside its range), with that value:
+    such a push is not a reason, and the sentence says so."""
+    what, unseen = md(what), unseen or {}
     up, down = contributions.idxmax(), contributions.idxmin()
     parts = []
     if contributions[up] > 0:
         parts.append(f"{code(up)} pushes {what} up the most ({plain_number(contributions[up], signed=True)})")
     if contributions[down] < 0:
         parts.append(f"{code(down)} pulls it down the most ({plain_number(contributions[down], signed=True)})")
-    return "; ".join(parts) + "." if parts else "No column moves this prediction away from the average."
+    sentence = "; ".join(parts) + "." if parts else "No column moves this prediction away from the average."
+    named = [c for c in dict.fromkeys((up, down)) if c in unseen and c in contributions.index and contributions[c]]
+    for column in named:
+        sentence += (f" {code(column)} = {code(unseen[column])} is a value training never had (or a number outside "
+                     "its range): the model treats it as it treats a rare or missing value, so its push is how the "
+                     "model copes with the unknown, not a reason.")
+    return sentence

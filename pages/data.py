@@ -101,7 +101,10 @@ st.dataframe(profile_frame(profile), hide_index=True, width="stretch",
 
 st.subheader("Distributions")
 kinds = {c.name: c.type for c in profile.columns}
-chosen = st.selectbox("Column", columns, index=columns.index(target) if target in columns else 0,
+# the target when chosen, else the first column the alerts do not call an id (a bar of height 1 per row)
+id_like = {a.column for a in alerts if a.kind == "id_like"}
+first = next((c for c in columns if c not in id_like), columns[0])
+chosen = st.selectbox("Column", columns, index=columns.index(target if target in columns else first),
                       key=f"data.dist.{active}")
 st.plotly_chart(charts.column_distribution_figure(df[chosen], kinds[chosen],
                                                   title=("Target: " if chosen == target else "") + f"{chosen}"),

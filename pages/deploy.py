@@ -4,7 +4,7 @@ import streamlit as st
 
 from automl.errors import AutoMLError
 from automl.serving import deployments
-from ui.deploy_views import default_name, deployments_table, endpoint_panel, move_panel
+from ui.deploy_views import default_name, deployments_table, endpoint_panel, move_panel, moved_message
 from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import workspace
@@ -38,6 +38,7 @@ found = deployments.list_deployments(ws)
 if not found:
     stop_page()
 st.subheader("Deployments")
+moved_message()
 st.dataframe(deployments_table(found), hide_index=True, width="stretch")
 names = [d.name for d in found]
 chosen = st.selectbox("Deployment", names, key="deploy.chosen",

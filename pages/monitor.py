@@ -3,6 +3,7 @@ realised once outcomes arrive), volume, the answers — its alerts, and a challe
 
 import streamlit as st
 
+from automl.data.problem import metric_name
 from automl.errors import AutoMLError
 from automl.monitoring import charts
 from automl.monitoring.watch import watch
@@ -10,6 +11,7 @@ from automl.training.runs import run_name
 from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import workspace
+from ui.deploy_views import moved_message
 from ui.monitor_views import challenger_panel, endpoint_waiting, outcomes_panel
 from ui.state import get_state
 
@@ -25,7 +27,9 @@ if not names:
             "`automl-studio predict NAME FILE`).")
     st.page_link("pages/deploy.py", label="Go to Deploy", icon=":material/rocket_launch:")
     stop_page()
-name = st.selectbox("Deployment", names, key="monitor.deployment")
+name = st.selectbox("Deployment", names, key="monitor.deployment",
+                    index=names.index(state.deployment) if state.deployment in names else 0)
+state.deployment = name
 
 
 def _served(run_id: str) -> str:
@@ -40,6 +44,7 @@ try:
 except AutoMLError as exc:
     st.error(str(exc))
     stop_page()
+moved_message()
 st.caption(f"**{name}** serves {_served(seen.champion)}. Each batch file scored through it is compared with the "
            "training data column by column; only these summaries are kept, never the rows.")
 if not seen.batches:
@@ -47,10 +52,15 @@ if not seen.batches:
             f"deployment \"{name}\" and upload a file, or run `automl-studio predict {name} FILE --out OUT`.")
     if waiting := endpoint_waiting(ws, name):
         st.info(waiting)
-    st.page_link("pages/predict.py", label="Go to Predict", icon=":material/online_prediction:")
+    if st.button(f"Score a file through {name} on Predict", icon=":material/online_prediction:",
+                 key="monitor.to_predict"):
+        st.session_state["predict.via"] = name  # Predict opens on this deployment, not on "a run"
+        st.switch_page("pages/predict.py")
     challenger_panel(ws, name, seen.champion)
     stop_page()
 
+if seen.headline:
+    st.markdown(f"#### {seen.headline}")
 st.subheader(f"Alerts ({len(seen.alerts)})")
 if seen.alerts:
     for alert in reversed(seen.alerts):  # newest first
@@ -60,7 +70,20 @@ else:
                "usual.")
 st.plotly_chart(charts.drift_heatmap(seen), width="stretch")
 if seen.performance:
-    st.plotly_chart(charts.performance_figure(seen), width="stretch")
+    shown = [m for m in seen.tracked if any(p["metric"] == m for p in seen.performance)] or \
+        sorted({p["metric"] for p in seen.performance})
+    falls = [a for a in seen.alerts if a.kind == "performance" and a.column in shown]
+    newest = max((a.batch for a in falls), default=0)  # in the newest batch where one fell, the one that fell most
+    fell = max((a for a in falls if a.batch == newest), key=lambda a: a.drop, default=None)
+    fell = fell.column if fell else None
+    metric = st.selectbox("Metric", shown, index=shown.index(fell) if fell else 0, format_func=metric_name,
+                          key=f"monitor.metric.{name}",
+                          help="The metric training optimised comes first; the others judge the model's decisions "
+                               "(at its saved threshold). Shown first: the one that fell most in the newest batch "
+                               "where one fell.")
+    st.plotly_chart(charts.performance_figure(seen, metric), width="stretch")
+    if (calibration := charts.calibration_figure(seen)) is not None:
+        st.plotly_chart(calibration, width="stretch")
     st.caption("The estimate is made when a batch is scored, from the model's probabilities calibrated on the test "
                "split; it sees drift in the inputs but not a change in how outcomes follow from them. The realised "
                "value needs the true outcomes.")

@@ -32,10 +32,14 @@ ws = workspace(state.workspace_root)
 
 st.title("Predict")
 names = [d.name for d in ws.list_deployments()]
+if names and "predict.via" not in st.session_state:  # the deployment chosen before, else the first one
+    st.session_state["predict.via"] = state.deployment if state.deployment in names else names[0]
 via = st.selectbox("Predict through", [None, *names], key="predict.via",
                    format_func=lambda n: "a run (choose below)" if n is None else f"deployment \"{n}\"",
                    help="Through a deployment, predictions use the run it points at now, and every batch and "
                         "form row is recorded under it for monitoring.") if names else None
+if names:
+    state.deployment = via
 if via:
     run = ws.get_run(ws.get_deployment(via).run_id)
     st.caption(f"Deployment **{via}** serves run `{run.id}` ({md(run.label)}); what you score here is recorded "
@@ -84,7 +88,7 @@ def explain_row(values: dict, predicted) -> None:
     what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
     st.plotly_chart(plots.waterfall_figure(contributions, local.base_values[output], what,
                                            values=row_values), width="stretch")
-    st.caption(narrative.row_sentence(contributions, what))
+    st.caption(narrative.row_sentence(contributions, what, prediction.unseen_values(bundle, values)))
 
 
 def summary_of_predictions(target: Path) -> None:

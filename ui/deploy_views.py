@@ -15,7 +15,7 @@ from automl.serving import deployments, endpoints
 from automl.serving.rows import example_row
 from automl.store.workspace import RunInfo, Workspace
 
-__all__ = ["default_name", "deployments_table", "endpoint_panel", "move_panel", "move_deployment", "curl_example"]
+__all__ = ["default_name", "deployments_table", "endpoint_panel", "move_panel", "move_deployment", "moved_message", "curl_example"]
 
 
 def default_name(run: RunInfo) -> str:
@@ -116,11 +116,23 @@ def move_panel(ws: Workspace, name: str, run: RunInfo) -> None:
                      hide_index=True, width="stretch")
 
 
+_MOVED = "deploy.moved"
+
+
 def move_deployment(action, verb: str) -> None:
-    """Run a promote or rollback; say where the deployment points now, or why it did not move."""
+    """Run a promote or rollback, then redraw the page from the top, so that everything on it (the run named
+    as served, which model is the champion, the buttons) says where the deployment points now; the result
+    shows once after the redraw (`moved_message`). Or say why it did not move."""
     try:
         moved = action()
     except AutoMLError as exc:
         st.error(str(exc))
         return
-    st.success(f"{moved.name} {verb} {moved.run_id}.")
+    st.session_state[_MOVED] = f"{moved.name} {verb} {moved.run_id}."
+    st.rerun()
+
+
+def moved_message() -> None:
+    """The result of the promote or rollback just made, once."""
+    if message := st.session_state.pop(_MOVED, None):
+        st.success(message)

@@ -38,24 +38,38 @@ def _threshold_section(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: 
 
 
 def _threshold_controls(ws: Workspace, bundle: Bundle, preds: pd.DataFrame, run: RunInfo, computed: dict) -> None:
+    """One panel: the threshold in use first; the criterion it was tuned for as the default; a suggestion on
+    validation rows that moves the slider; one button that saves the slider's threshold."""
     positive = bundle.metrics.positive_class
     y, p = curves.binary_arrays(preds, positive)
     st.subheader("Decision threshold")
+    saved = bundle.threshold
+    st.markdown(f"**In use: {saved:.2f}** ({bundle.threshold_source})." if saved is not None else
+                "**In use: AutoGluon's own decision** (the more probable class, as at 0.50).")
+    slider_key = f"evaluate.threshold.{run.id}"
     c1, c2, c3 = st.columns([2, 2, 3])
-    objective = c1.selectbox("Choose it by", list(OBJECTIVES),
-                             key="evaluate.objective", format_func=lambda o: o.replace("_", " "))
-    saved = _suggested_threshold(ws, bundle, objective, _objective_params(c2, objective), c2)
+    tuned_for = _tuned_for(bundle)
+    objective = c1.selectbox("Tune it for", list(OBJECTIVES), index=OBJECTIVES.index(tuned_for) if tuned_for else 0,
+                             key=f"evaluate.objective.{run.id}", format_func=lambda o: o.replace("_", " "),
+                             help="The criterion the threshold in use was tuned for comes first.")
+    _suggestion(ws, bundle, objective, _objective_params(c2, objective), c2, slider_key)
     chosen = c3.slider(f"Threshold: predict {code(positive)} when its probability is at least", 0.01, 0.99,
-                       float(saved if saved is not None else 0.5), 0.01,
-                       key=f"evaluate.threshold.{run.id}")
+                       float(saved if saved is not None else 0.5), 0.01, key=slider_key)
     at = metrics_at_threshold(y, p, chosen)
     c3.caption(f"On the test split at this threshold: precision {at['precision']:.3f} · recall "
                f"{at['recall']:.3f} · F1 {at['f1']:.3f} · accuracy {at['accuracy']:.3f}")
     if c3.button("Use this threshold for every prediction", key="evaluate.save_threshold", type="primary"):
         _save(ws, bundle, chosen, objective)
-    if saved is not None:
-        st.caption(f"Threshold in use: {saved:.2f} ({bundle.threshold_source}).")
     _binary_charts(bundle, preds, y, p, chosen, at, computed)
+
+
+def _tuned_for(bundle: Bundle) -> str | None:
+    """The criterion (an `OBJECTIVES` key) the saved threshold was tuned for, when it says."""
+    said = bundle.threshold_chosen_by
+    for objective in sorted(OBJECTIVES, key=len, reverse=True):  # "balanced_accuracy" before "accuracy"
+        if said.startswith(objective) or f"for {objective.replace('_', ' ')}" in said:
+            return objective
+    return None
 
 
 def _objective_params(col, objective: str) -> dict:
@@ -68,8 +82,9 @@ def _objective_params(col, objective: str) -> dict:
     return params
 
 
-def _suggested_threshold(ws: Workspace, bundle: Bundle, objective: str, params: dict, col) -> float | None:
-    """Show AutoGluon's suggestion on validation rows and offer to save it; the threshold in use after."""
+def _suggestion(ws: Workspace, bundle: Bundle, objective: str, params: dict, col, slider_key: str) -> None:
+    """AutoGluon's suggestion for `objective` on validation rows, and a button that moves the slider to it
+    (saving stays the one button under the slider)."""
     val_file = bundle.files.validation_predictions
     suggested = threshold_suggestion(str(ws.root), bundle.run_id, bundle.deployed_model, objective,
                                      json.dumps(params, sort_keys=True),
@@ -78,25 +93,24 @@ def _suggested_threshold(ws: Workspace, bundle: Bundle, objective: str, params: 
         col.caption("No validation predictions are kept for this model (a run from an older version), so no "
                     "threshold is suggested: tuning it on the test split would make its scores look better "
                     "than they are.")
-        return bundle.threshold
+        return
+    value = round(float(suggested["threshold"]), 2)
     col.caption(f"Suggested: **{suggested['threshold']:.3f}**, tuned on {suggested['rows']:,} {suggested['source']} "
                 "rows the model was not fitted on (not the test split)."
                 + (f" Cost there: {suggested['cost']:,.0f}." if objective == "cost" else ""))
-    if col.button("Use the suggested threshold", key="evaluate.save_suggested",
-                  help="Every prediction of this model then uses it."):
-        if _save(ws, bundle, suggested["threshold"], f"{objective} (validation)", digits=3):
-            return suggested["threshold"]
-    return bundle.threshold
+    col.button(f"Move the slider to {value:.2f}", key="evaluate.take_suggested",
+               on_click=lambda: st.session_state.__setitem__(slider_key, value),
+               help="Then look at the charts at that threshold, and save it with the button under the slider.")
 
 
-def _save(ws: Workspace, bundle: Bundle, value: float, objective: str, digits: int = 2) -> bool:
+def _save(ws: Workspace, bundle: Bundle, value: float, objective: str) -> bool:
     try:
         threshold.save_threshold(ws, bundle, value, objective)
     except AutoMLError as exc:
         st.error(str(exc))
         return False
     st.session_state["evaluate.saved"] = (f"Saved: predictions of this model now say "
-                                          f"{code(bundle.metrics.positive_class)} from a probability of {value:.{digits}f}.")
+                                          f"{code(bundle.metrics.positive_class)} from a probability of {value:.2f}.")
     st.rerun()  # the whole page: its metric cards are at the saved threshold
     return True
 

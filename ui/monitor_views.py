@@ -62,15 +62,20 @@ def challenger_panel(ws: Workspace, name: str, champion: str) -> None:
     st.subheader("Champion and challenger")
     found = retrain.challengers(ws, name)
     with st.expander("Train a challenger on new rows", expanded=not found):
-        st.caption("The rows become a new dataset version; the challenger is trained with the champion's settings "
-                   "and cleaning steps, then both are scored on the same rows.")
+        st.caption("The challenger is trained with the champion's settings and cleaning steps on a new dataset "
+                   "version, then both are scored on new rows neither of them learned from.")
         upload = st.file_uploader("New rows with their outcomes", type=UPLOAD_TYPES, key="monitor.new_rows")
-        budget = st.number_input("Time budget (seconds)", 10, 3600, int(ws.get_run(champion).time_limit or 60),
-                                 key="monitor.budget")
+        left, right = st.columns(2)
+        budget = left.number_input("Time budget (seconds)", 10, 3600, int(ws.get_run(champion).time_limit or 60),
+                                   key="monitor.budget")
+        learn = right.radio("Learn from", ["the champion's rows and the new ones", "the new rows alone"],
+                            key="monitor.learn_from",
+                            help="With the champion's rows the challenger knows everything the champion knew; on "
+                                 "the new rows alone it learns only what changed lately, from fewer rows.")
         if upload is not None and st.button("Train a challenger", key="monitor.retrain", type="primary"):
             try:
                 run = retrain.start_challenger(ws, name, upload.getvalue(), file_name=upload.name,
-                                               time_limit=int(budget))
+                                               time_limit=int(budget), new_rows_only=learn.endswith("alone"))
             except AutoMLError as exc:
                 st.error(str(exc))
             else:
@@ -91,33 +96,46 @@ def challenger_panel(ws: Workspace, name: str, champion: str) -> None:
             except AutoMLError as exc:
                 st.error(str(exc))
                 return
-    _comparison_table(latest, comparison)
     current = deployments.get(ws, name)
+    _comparison_table(latest, comparison, current.run_id)
     left, right = st.columns(2)
-    if current.run_id != latest["run"] and left.button(f"Promote challenger {latest['run']}", key="monitor.promote",
-                                                       type="primary" if comparison["better_on_new_rows"] ==
-                                                       "challenger" else "secondary"):
-        move_deployment(lambda: deployments.promote(ws, name, latest["run"]), "now serves")
-        current = deployments.get(ws, name)
+    worse = comparison["better_on_new_rows"] != "challenger"
+    if current.run_id != latest["run"]:
+        sure = not worse or left.checkbox("Promote it although it scored worse on the new rows",
+                                          key=f"monitor.promote_worse.{latest['run']}")
+        if left.button(f"Promote challenger {latest['run']}", key="monitor.promote", disabled=not sure,
+                       type="secondary" if worse else "primary"):
+            move_deployment(lambda: deployments.promote(ws, name, latest["run"]), "now serves")
     previous = next((h.run_id for h in current.history if h.run_id != current.run_id), None)
     promoted_last = bool(current.history) and current.history[0].action == "promote"
     if previous and promoted_last and right.button(f"Roll back to {previous}", key="monitor.rollback"):
         move_deployment(lambda: deployments.rollback(ws, name), "rolled back: it serves")
 
 
-def _comparison_table(latest: dict, comparison: dict) -> None:
+def _comparison_table(latest: dict, comparison: dict, serving: str) -> None:
     metric = comparison["metric"]
+
+    def role(run: str, was: str) -> str:  # what each model is now, not what it was when the challenger was trained
+        return f"{run} ({'served now' if run == serving else 'not served' if was == 'champion' else was})"
+
+    old, new = role(latest["champion"], "champion"), role(latest["run"], "challenger")
     frame = pd.DataFrame([
         {"rows": f"new rows held out ({comparison['new_rows_held_out']['rows']:,})",
-         f"champion {latest['champion']}": comparison["new_rows_held_out"]["champion"],
-         f"challenger {latest['run']}": comparison["new_rows_held_out"]["challenger"]},
+         old: comparison["new_rows_held_out"]["champion"], new: comparison["new_rows_held_out"]["challenger"]},
         {"rows": f"original test split ({comparison['original_test_split']['rows']:,})",
-         f"champion {latest['champion']}": comparison["original_test_split"]["champion"],
-         f"challenger {latest['run']}": comparison["original_test_split"]["challenger"]},
+         old: comparison["original_test_split"]["champion"], new: comparison["original_test_split"]["challenger"]},
     ])
     st.dataframe(frame, hide_index=True, width="stretch")
     better = comparison["better_on_new_rows"]
     direction = "higher" if comparison["higher_is_better"] else "lower"
-    st.caption(f"{metric}, {direction} is better. On the new rows neither model was fitted on, the **{better}** "
+    winner = latest["champion"] if better == "champion" else latest["run"]
+    learned = comparison.get("learned_from") or latest.get("learned_from")
+    if learned:
+        st.caption(f"The champion {latest['champion']} learned from its own training rows; the challenger "
+                   f"{latest['run']} from " + (f"those ({learned['champion']:,} rows) and {learned['new']:,} new rows."
+                                               if learned["champion"] else f"the {learned['new']:,} new rows alone."))
+    st.caption(f"{metric}, {direction} is better. On the new rows neither model was fitted on, **{winner}** "
                "is better. The challenger's score there is its measured model's, before retraining on every row; "
-               "the champion's on its own test split is the one it was measured with.")
+               "the champion's on its own test split is the one it was measured with"
+               + ("; the challenger learned the champion's rows, so it is not scored on the champion's test split."
+                  if comparison["original_test_split"]["challenger"] is None else "."))

@@ -45,6 +45,9 @@ def reset_form(bundle: Bundle, run_id: str) -> None:
         st.session_state.pop(key, None)
 
 
+MISSING = "— missing —"  # the choice of no value, in a column that had missing values in training
+
+
 def _zero_one(feature: Feature) -> bool:
     return feature.numeric and feature.whole_values is not None and set(feature.whole_values) == {0.0, 1.0}
 
@@ -81,27 +84,30 @@ def what_if_form(bundle: Bundle, run_id: str) -> dict[str, Any]:
             continue
         key = f"predict.{run_id}.{name}"
         default = typical[name]
-        options = list(feature.categories or [])
+        options = ([MISSING] if feature.missing_pct > 0 else []) + list(feature.categories or [])
         if _zero_one(feature):
             start: Any = bool(default)
-        elif feature.numeric:  # a whole-number column is edited as one: 36, not 36.00
-            start = int(round(float(default))) if feature.integer else float(default)
+        elif feature.numeric:  # a whole-number column is edited as one: 36, not 36.00; empty is missing
+            start = None if default is None else int(round(float(default))) if feature.integer else float(default)
         elif feature.kind == "text" or not options:
             start = str(default or "")
         else:
-            start = str(default) if str(default) in options else options[0]
+            start = MISSING if default is None and MISSING in options else \
+                str(default) if str(default) in options else options[0]
         if key not in st.session_state:
-            st.session_state[key] = type(start)(kept.get(key, start))
+            st.session_state[key] = kept.get(key, start)
         with cols[slot % 2]:
             if _zero_one(feature):
                 values[name] = int(st.checkbox(md(name), key=key, help="A 0/1 column: ticked is 1."))
             elif feature.numeric:
                 values[name] = st.number_input(md(name), key=key, step=1 if feature.integer else None,
-                                               help=f"Training range {feature.min:g} to {feature.max:g}")
+                                               help=f"Training range {feature.min:g} to {feature.max:g}; empty "
+                                                    f"is missing ({feature.missing_pct:g}% of training rows)")
             elif feature.kind == "text" or not options:
                 values[name] = st.text_input(md(name), key=key)
             else:
-                values[name] = st.selectbox(md(name), options, key=key)
+                chosen = st.selectbox(md(name), options, key=key)
+                values[name] = None if chosen == MISSING else chosen
         kept[key] = st.session_state[key]
         slot += 1
     return {f.name: values[f.name] for f in schema.features}

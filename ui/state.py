@@ -1,4 +1,9 @@
-"""The one typed view of `st.session_state`: ids and paths only, never frames or models."""
+"""The one typed view of `st.session_state`: ids and paths only, never frames or models.
+
+The table, run and deployment a user works on are also kept in the page's address (`?dataset=…&run=…`,
+`st.query_params`), so that a browser refresh or a shared link opens the same ones: without it a refresh fell
+back to the newest run, which put a model that was not deployed in front of the user with no word.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,15 @@ from automl.store.workspace import default_root
 __all__ = ["AppState", "get_state"]
 
 _DATASET, _RUN, _UPLOAD, _EDITING = "app.dataset_id", "app.run_id", "app.last_upload", "clean.editing"
-_SIGNED_IN, _SESSION = "app.signed_in", "app.session_key"
+_SIGNED_IN, _SESSION, _DEPLOYMENT = "app.signed_in", "app.session_key", "app.deployment"
+
+
+def _address(key: str, value: str | None) -> None:
+    """Keep `value` in the page's address (only when it changes: each change is a browser history entry)."""
+    if value and st.query_params.get(key) != value:
+        st.query_params[key] = value
+    elif not value and key in st.query_params:
+        del st.query_params[key]
 
 
 @dataclass
@@ -26,6 +39,7 @@ class AppState:
     @dataset_id.setter
     def dataset_id(self, value: str | None) -> None:
         st.session_state[_DATASET] = value
+        _address("dataset", value)
 
     @property
     def run_id(self) -> str | None:
@@ -34,6 +48,17 @@ class AppState:
     @run_id.setter
     def run_id(self, value: str | None) -> None:
         st.session_state[_RUN] = value
+        _address("run", value)
+
+    @property
+    def deployment(self) -> str | None:
+        """The deployment predictions go through (Predict) and that is watched (Monitor)."""
+        return st.session_state.get(_DEPLOYMENT) or st.query_params.get("deployment")
+
+    @deployment.setter
+    def deployment(self, value: str | None) -> None:
+        st.session_state[_DEPLOYMENT] = value
+        _address("deployment", value)
 
     @property
     def last_upload(self) -> str | None:

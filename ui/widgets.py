@@ -58,7 +58,9 @@ def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = Tru
         st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
         return None
     ids = [r.id for r in runs]
-    current = state.run_id if state.run_id in ids else ids[0]
+    deployed = [d.run_id for d in ws.list_deployments() if d.run_id in ids]
+    # the run chosen before (kept in the address across a refresh), else the deployed one, else the newest
+    current = state.run_id if state.run_id in ids else (deployed[0] if deployed else ids[0])
     choice = st.selectbox("Run", ids, index=ids.index(current), key=f"{page}.run",
                           format_func=lambda i: _run_label(next(r for r in runs if r.id == i)))
     state.run_id = choice
@@ -97,7 +99,9 @@ def sidebar_run(ws: Workspace, run_id: str | None) -> str | None:
     except AutoMLError:
         return None
     score = f", test {metric_name(run.eval_metric)} {score_text(run.test_value)}" if run.test_value is not None else ""
-    return f"predicts {run.label} ({run.status}{score})"
+    serving = [d.name for d in ws.list_deployments() if d.run_id == run_id]
+    where = f"deployed as {', '.join(serving)}" if serving else "not deployed"
+    return f"predicts {run.label} ({run.status}{score}) · {where}"
 
 
 def _run_label(run: RunInfo) -> str:

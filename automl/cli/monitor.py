@@ -23,12 +23,14 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         print(json.dumps(seen.to_dict()))
         return EXIT_OK
     print(f"{seen.deployment} -> {seen.champion}: {len(seen.batches)} batch(es) scored through it")
+    if seen.headline:
+        print(f"  {seen.headline.replace('`', '')}")
     if seen.baseline:
         print(f"  test split: {seen.baseline['metric']} {seen.baseline['value']:.4f}")
     for i, b in enumerate(seen.batches, start=1):
         worst = max(b.psi.items(), key=lambda kv: kv[1], default=None)
-        perf = [f"{'estimated' if p['estimated'] else 'realised'} {p['value']:.3f}"
-                for p in seen.performance if p["batch"] == i]
+        perf = [f"{'estimated' if p['estimated'] else 'realised'} {p['metric']} {p['value']:.3f}"
+                for p in seen.performance if p["batch"] == i and seen.baseline and p["metric"] == seen.baseline["metric"]]
         print(f"  {i:>3}  {dt.datetime.fromtimestamp(b.at):%Y-%m-%d %H:%M}  {b.rows:>9,} rows  run {b.run_id}"
               + (f"  largest drift: {worst[0]} (PSI {worst[1]:.2f})" if worst else "")
               + (f"  {', '.join(perf)}" if perf else ""))
@@ -50,11 +52,14 @@ def cmd_actuals(args: argparse.Namespace) -> int:
 
 def cmd_retrain(args: argparse.Namespace) -> int:
     from automl.cli.commands import follow_training
-    from automl.monitoring.retrain import compare, start_challenger
+    from automl.monitoring.retrain import challengers, compare, start_challenger
 
     ws = _workspace(args)
-    run = start_challenger(ws, args.name, args.data, time_limit=args.time_limit)
-    _err(f"challenger {run.id}: trained on {args.data} with the champion's configuration, budget "
+    run = start_challenger(ws, args.name, args.data, time_limit=args.time_limit, new_rows_only=args.new_rows_only)
+    learned = next(c for c in challengers(ws, args.name) if c["run"] == run.id)["learned_from"]
+    rows = (f"{learned['champion']:,} rows of the champion's data and {learned['new']:,} new rows from {args.data}"
+            if learned["champion"] else f"the {learned['new']:,} new rows of {args.data} alone")
+    _err(f"challenger {run.id}: trained on {rows} with the champion's configuration, budget "
          f"{run.time_limit:.0f} s" + (" (queued)" if run.status == "queued" else ""))
     if not follow_training(ws, run.id):
         return EXIT_ERROR
@@ -62,8 +67,9 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     c = result["comparison"]
     for where, key in (("new rows held out", "new_rows_held_out"), ("original test split", "original_test_split")):
         part = c[key]
+        challenger = _fmt(part["challenger"]) if part["challenger"] is not None else "— (it learned these rows)"
         _err(f"  {where} ({part['rows']:,} rows): champion {_fmt(part['champion'])}, challenger "
-             f"{_fmt(part['challenger'])} ({c['metric']})")
+             f"{challenger} ({c['metric']})")
     _err(f"better on the new rows: {c['better_on_new_rows']}. Promote with "
          f"`automl-studio promote {args.name} {run.id}` (rollback undoes it).")
     print(json.dumps(result) if args.json else run.id)
@@ -91,5 +97,7 @@ def add_monitoring(sub, with_ws) -> None:
     rt.add_argument("name", help="deployment name")
     rt.add_argument("--data", required=True, help="new rows with their outcomes")
     rt.add_argument("--time-limit", type=int, default=None, help="seconds (default: the champion's budget)")
+    rt.add_argument("--new-rows-only", action="store_true",
+                    help="learn from the new rows alone (default: the champion's rows and the new ones together)")
     rt.add_argument("--json", action="store_true")
     rt.set_defaults(func=cmd_retrain)

@@ -86,6 +86,9 @@ def _setting(key: str, value: Any) -> str:
 def _training_part(bundle: Bundle) -> dict[str, Any]:
     m = bundle.metrics
     config = pd.DataFrame([{"setting": words, "value": _setting(k, bundle.config.get(k))} for k, words in _SETTINGS])
+    if bundle.config.get("refit_all_rows"):  # what was asked, and what happened: one story, not two
+        config.loc[config["setting"] == "Retrained on every row", "value"] = (
+            "yes" if bundle.trained_on_all_rows else "asked for, not done (see below)")
     return {"config_table": _table(config), "n_train": "?" if m.n_train is None else f"{m.n_train:,}",
             "n_test": "?" if m.n_test is None else f"{m.n_test:,}", "deployed": bundle.deployed_model or "?",
             "deployed_words": plain_model_name(bundle.deployed_model or ""),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -39,4 +38,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
     _err(f"AutoML Studio: open http://{show}:{port} in your browser"
          + (" (opening it for you)" if open_browser else "")
          + f"\n  workspace: {env.get('AUTOML_STUDIO_HOME', './workspace')}   stop: Ctrl+C")
-    return subprocess.call(cmd, env=env)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # the server takes this process's place: a supervisor's SIGTERM (or Ctrl+C) reaches it and it ends cleanly;
+    # run as a child, it outlived `kill PID` of this launcher and kept the port
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached

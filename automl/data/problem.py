@@ -69,7 +69,7 @@ METRIC_NAMES = {
     "f1_macro": "F1 (macro)", "precision": "Precision", "recall": "Recall", "log_loss": "Log loss",
     "mcc": "Matthews correlation", "root_mean_squared_error": "RMSE", "mean_absolute_error": "MAE",
     "mean_squared_error": "MSE", "r2": "R²", "median_absolute_error": "Median absolute error",
-    "mean_absolute_percentage_error": "MAPE", "pearsonr": "Pearson r",
+    "mean_absolute_percentage_error": "MAPE", "pearsonr": "Pearson r", "bias": "Bias (answers minus outcomes)",
 }
 
 

@@ -92,6 +92,11 @@ class Bundle:
         return float(saved["threshold"]) if saved else None
 
     @property
+    def threshold_chosen_by(self) -> str:
+        """What the saved threshold was chosen for, as recorded ("" when none is saved)."""
+        return str((atomic.read_json(self.files.threshold) or {}).get("chosen_by", ""))
+
+    @property
     def threshold_source(self) -> str:
         """How the saved threshold was chosen, in words: tuned at training, or saved on Evaluate."""
         chosen = str((atomic.read_json(self.files.threshold) or {}).get("chosen_by", ""))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from automl.model.schema import InputSchema
 
-__all__ = ["DriftCheck", "PredictionTally", "psi", "PSI_MODERATE", "PSI_SHIFTED"]
+__all__ = ["DriftCheck", "PredictionTally", "psi", "psi_noise", "PSI_MODERATE", "PSI_SHIFTED"]
 
 PSI_MODERATE, PSI_SHIFTED = 0.1, 0.2
 _EPS = 1e-4
@@ -29,6 +29,13 @@ def psi(expected: np.ndarray, actual: np.ndarray) -> float:
     return float(np.sum((a - e) * np.log(a / e)))
 
 
+def psi_noise(bins: int, rows: int) -> float:
+    """The PSI a sample of `rows` rows drawn from the training data itself shows on average over `bins` bins,
+    by chance alone (about (bins - 1) / rows): a 51-value column in a batch of 500 rows reads about 0.1,
+    "moderate", with nothing changed. A column is judged on how far its PSI goes beyond this."""
+    return max(0, bins - 1) / max(rows, 1)
+
+
 class DriftCheck:
     """Feed it the model's input columns (coerced to the schema) chunk by chunk; then read `report()`."""
 
@@ -38,6 +45,7 @@ class DriftCheck:
                          and (f.bins is not None or f.categories)]
         self.counts: dict[str, np.ndarray] = {}
         self.outside: dict[str, int] = {}
+        self.unusual_rows = 0  # rows with anything unusual in their inputs (what `update` notes)
         self.new_whole: dict[str, int] = {}  # whole numbers inside the range that training never had
         self.unseen: dict[str, dict[str, int]] = {}
         self.names = [f.name for f in schema.features]
@@ -78,7 +86,18 @@ class DriftCheck:
                 self._unseen(name, text[idx.isna()].value_counts())
                 if len(f.categories) < _MAX_KNOWN:  # past it, "unseen" is only "not among the most frequent"
                     _note(notes, idx.index[idx.isna().to_numpy()], f"{name} a value training never had")
+        self.unusual_rows += int((notes != "").sum())
         return notes
+
+    def unusual_in(self, name: str) -> bool:
+        """Whether the rows seen hold, in column `name`, what `update` notes: a number outside the training
+        range, a whole number or a category training never had."""
+        feature = next((f for f in self.features if f.name == name), None)
+        if feature is None:
+            return False
+        if feature.kind == "numeric":
+            return bool(self.outside.get(name) or self.new_whole.get(name))
+        return bool(self.unseen.get(name)) and len(feature.categories) < _MAX_KNOWN
 
     def _unseen(self, name: str, new: pd.Series) -> None:
         if len(new):
@@ -122,9 +141,11 @@ class DriftCheck:
                 detail = (f"{n_new:,} value(s) {where}: " + ", ".join(map(repr, list(unseen)[:5]))
                           if unseen else "")
                 extra = {"unseen": n_new}
-            status = "shifted" if value > PSI_SHIFTED else "moderate" if value > PSI_MODERATE else \
+            noise = psi_noise(int((expected > 0).sum()), int(counts.sum()))
+            status = "shifted" if value > PSI_SHIFTED + noise else "moderate" if value > PSI_MODERATE + noise else \
                 "new values" if detail else "stable"  # never "stable" beside values training never had
-            out.append({"column": name, "psi": round(value, 4), "status": status, "detail": detail, **extra})
+            out.append({"column": name, "psi": round(value, 4), "noise": round(noise, 4), "status": status,
+                        "detail": detail, **extra})
         return out
 
 

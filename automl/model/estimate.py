@@ -32,12 +32,22 @@ from sklearn.isotonic import IsotonicRegression
 from automl.model.bundle import Bundle
 
 __all__ = ["Calibrator", "estimate", "realised", "estimated_performance", "calibrator", "proba_columns",
-           "ESTIMABLE", "MIN_CALIBRATION_ROWS", "higher_is_better"]
+           "ESTIMABLE", "MIN_CALIBRATION_ROWS", "higher_is_better", "tracked_metrics"]
 
 MIN_CALIBRATION_ROWS = 50  # fewer reference rows: probabilities are taken as they are
-ESTIMABLE = {"binary": ("accuracy", "balanced_accuracy", "roc_auc", "f1", "log_loss"),
+ESTIMABLE = {"binary": ("accuracy", "balanced_accuracy", "roc_auc", "f1", "precision", "recall", "log_loss"),
              "multiclass": ("accuracy", "balanced_accuracy", "f1_macro", "log_loss")}
 LOWER_IS_BETTER = ("log_loss", "root_mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error")
+# What a deployed model is watched by besides the metric training optimised: its decisions (at the saved
+# threshold), and for numbers the error in the target's units and its bias (answers minus outcomes, on average)
+_DECISIONS = {"binary": ("accuracy", "precision", "recall", "f1", "roc_auc"),
+              "multiclass": ("accuracy", "balanced_accuracy", "f1_macro"),
+              "regression": ("mean_absolute_error", "root_mean_squared_error", "bias")}
+
+
+def tracked_metrics(problem_type: str, eval_metric: str | None) -> tuple[str, ...]:
+    """The metric training optimised first, then the ones a deployed model's decisions are judged by."""
+    return tuple(dict.fromkeys(([eval_metric] if eval_metric else []) + list(_DECISIONS.get(problem_type, ()))))
 
 
 def higher_is_better(metric: str) -> bool:
@@ -108,6 +118,10 @@ def estimate(metric: str, calibrated: np.ndarray, predicted: Sequence[Any], clas
     k = classes.index(str(positive)) if positive is not None and str(positive) in classes else 1
     if metric == "f1":
         return float(_ratio(2 * tp[k], 2 * tp[k] + fp[k] + fn[k]))
+    if metric == "precision":  # of the rows answered positive, the share expected to be positive
+        return float(_ratio(tp[k], tp[k] + fp[k])) if tp[k] + fp[k] > 0 else None
+    if metric == "recall":
+        return float(_ratio(tp[k], tp[k] + fn[k])) if tp[k] + fn[k] > 0 else None
     if metric == "roc_auc":
         return _expected_auc(P[:, k])
     return None
@@ -136,8 +150,10 @@ def realised(metric: str, actual: Sequence[Any], predicted: Sequence[Any], proba
     class, for ROC AUC and log loss); None where it cannot be computed (e.g. ROC AUC with one class)."""
     if not len(actual):
         return None
-    if metric in ("root_mean_squared_error", "mean_absolute_error", "r2", "mean_absolute_percentage_error"):
+    if metric in ("root_mean_squared_error", "mean_absolute_error", "r2", "mean_absolute_percentage_error", "bias"):
         y, yhat = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+        if metric == "bias":  # answers minus outcomes, on average: + answers too high
+            return float(np.mean(yhat - y))
         if metric == "root_mean_squared_error":
             return float(np.sqrt(np.mean((y - yhat) ** 2)))
         if metric == "mean_absolute_error":
@@ -153,9 +169,12 @@ def realised(metric: str, actual: Sequence[Any], predicted: Sequence[Any], proba
         return float(skm.balanced_accuracy_score(y, yhat))
     if metric == "f1_macro":
         return float(skm.f1_score(y, yhat, average="macro"))
-    if metric == "f1":
+    if metric in ("f1", "precision", "recall"):
         pos = str(positive) if positive is not None else sorted(set(y) | set(yhat))[-1]
-        return float(skm.f1_score(y, yhat, pos_label=pos, zero_division=0))
+        if metric == "precision" and not (yhat == pos).any() or metric == "recall" and not (y == pos).any():
+            return None  # nothing answered positive, or no positive outcome: nothing to measure
+        score = {"f1": skm.f1_score, "precision": skm.precision_score, "recall": skm.recall_score}[metric]
+        return float(score(y, yhat, pos_label=pos, zero_division=0))
     if proba is None:
         return None
     classes = [str(c) for c in proba.columns]
@@ -176,19 +195,25 @@ def proba_columns(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def estimated_performance(bundle: Bundle, sample: pd.DataFrame) -> dict[str, Any] | None:
-    """{"metric", "value", "rows"}: the run's metric expected over these answers (CBPE), or None where the
-    metric cannot be estimated this way or the run has no test-split answers to calibrate on."""
+    """{"metric", "value", "rows", "metrics"}: the run's metric expected over these answers (CBPE), and every
+    tracked metric that can be estimated this way (`metrics`, by name; the answers are the model's
+    decisions, at its saved threshold); None when the run has no test-split answers to calibrate on."""
     metric = bundle.metrics.eval_metric
-    if metric not in ESTIMABLE.get(bundle.problem_type, ()) or sample is None or not len(sample):
+    estimable = [m for m in tracked_metrics(bundle.problem_type, metric) if m in ESTIMABLE.get(bundle.problem_type, ())]
+    if not estimable or sample is None or not len(sample):
         return None
     cal = calibrator(bundle.files.test_predictions.as_posix(), _mtime(bundle))
     if cal is None:
         return None
     columns = proba_columns(sample)
     raw = sample[list(columns)].set_axis(list(columns.values()), axis=1)
-    value = estimate(metric, cal.apply(raw), sample["prediction"], cal.classes, raw=raw[cal.classes].to_numpy(),
-                     positive=_text(bundle.metrics.positive_class))
-    return None if value is None else {"metric": metric, "value": round(value, 6), "rows": len(sample)}
+    calibrated = cal.apply(raw)
+    values = {m: estimate(m, calibrated, sample["prediction"], cal.classes, raw=raw[cal.classes].to_numpy(),
+                          positive=_text(bundle.metrics.positive_class)) for m in estimable}
+    values = {m: round(v, 6) for m, v in values.items() if v is not None}
+    if not values:
+        return None
+    return {"metric": metric, "value": values.get(metric), "rows": len(sample), "metrics": values}
 
 
 def _mtime(bundle: Bundle) -> float:

@@ -26,7 +26,7 @@ from automl.model.drift import DriftCheck, PredictionTally
 from automl.model.model_input import Unreadable, iter_file, read_file_row, to_model_input
 from automl.store import atomic
 
-__all__ = ["UNUSUAL_COLUMN", "output_rows", "PredictionReport", "predict_frame", "predict_csv", "read_csv_row", "model_frame",
+__all__ = ["UNUSUAL_COLUMN", "output_rows", "PredictionReport", "predict_frame", "predict_csv", "read_csv_row", "model_frame", "unseen_values",
            "score_input"]
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,14 @@ class PredictionReport:
     answers: pd.DataFrame | None = field(default=None, repr=False)
     # the first rows' answers with their probabilities (classifiers): what performance is estimated from
     sample: pd.DataFrame | None = field(default=None, repr=False)
+    unusual: int = 0  # rows with an input training never saw (outside its range, a value it never had)
 
     def monitoring(self) -> dict:
         """What monitoring keeps of a scored batch: no rows, only per-column and per-answer summaries."""
         return {"psi": {d["column"]: d["psi"] for d in self.drift},
+                "psi_noise": {d["column"]: d.get("noise", 0.0) for d in self.drift},
                 "unseen": {d["column"]: d.get("unseen", 0) for d in self.drift if d.get("unseen")},
-                "missing": self.missing, "predicted": self.predicted}
+                "missing": self.missing, "predicted": self.predicted, "unusual": self.unusual}
 
     @property
     def coerced_to_missing(self) -> dict[str, int]:
@@ -126,6 +128,15 @@ def output_rows(kept: pd.DataFrame, result: pd.DataFrame, notes: pd.Series) -> p
     return pd.concat([kept, result], axis=1).assign(**{UNUSUAL_COLUMN: notes.to_numpy()})
 
 
+def unseen_values(bundle: Bundle, values: dict[str, Any]) -> dict[str, str]:
+    """The columns of one row holding something training never saw (a value it never had, a number outside its
+    range), with that value as written: what an explanation must not present as a reason."""
+    X, _, _ = to_model_input(bundle.schema, pd.DataFrame([values]))
+    check = DriftCheck(bundle.schema)
+    check.update(X)
+    return {name: str(values.get(name)) for name in bundle.schema.names if check.unusual_in(name)}
+
+
 def model_frame(bundle: Bundle, X: pd.DataFrame, recipe: Any = None) -> pd.DataFrame:
     """Rows read for the model (schema columns) -> what the predictor was trained on: the run's recipe, replayed.
 
@@ -176,6 +187,7 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
         if not total.rows:
             raise DataLoadError(f"{data_path.name} has a header but no data rows.")
     total.drift, total.missing, total.predicted = check.report(), check.missing_shares(), tally.summary()
+    total.unusual = check.unusual_rows
     total.sample = tally.sample()
     total.answers = pd.concat(answers, ignore_index=True) if answers else None
     return total

@@ -116,6 +116,7 @@ def predict_csv_on_ray(bundle: Bundle, data_path: str | Path, out_path: str | Pa
             raise ClusterError(f"The cluster returned answers for {next_chunk} of {len(sizes)} chunk(s) of "
                                f"{data_path.name}; nothing was written.")
     total.drift, total.missing, total.predicted = check.report(), check.missing_shares(), tally.summary()
+    total.unusual = check.unusual_rows
     total.sample = tally.sample()
     total.answers = pd.concat(answers, ignore_index=True) if answers else None
     return total, sorted(nodes)

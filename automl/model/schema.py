@@ -190,11 +190,14 @@ def build_schema(train: pd.DataFrame, label: str, problem_type: str, class_label
 
 
 def typical_row(schema: InputSchema) -> dict[str, Any]:
-    """A row of typical values: median for numbers, most frequent value otherwise, and the most frequent
-    choice of each one-hot group (a make, not none: each 0/1 column's median is 0)."""
+    """A row of typical values: median for numbers, most frequent value otherwise, missing (None) where most
+    training rows had no value (96% of houses have no `Misc_Feature`: "Shed" is not typical), and the most
+    frequent choice of each one-hot group (a make, not none: each 0/1 column's median is 0)."""
     row: dict[str, Any] = {}
     for f in schema.features:
-        if f.numeric:
+        if f.missing_pct > 50:
+            row[f.name] = None
+        elif f.numeric:
             value = f.median if f.median is not None else 0.0
             row[f.name] = int(round(value)) if f.integer else value
         else:

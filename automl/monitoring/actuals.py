@@ -13,7 +13,7 @@ from automl.data.markdown import code
 from automl.errors import DeploymentError, SchemaMismatchError
 from automl.model.bundle import load_bundle
 from automl.model.model_input import open_for_model
-from automl.model.estimate import realised
+from automl.model.estimate import realised, tracked_metrics
 from automl.monitoring.record import id_text
 from automl.store.workspace import Workspace
 
@@ -102,22 +102,33 @@ def _outcome(value: Any, classes: list[Any] | None) -> str:
 
 def realised_by_batch(ws: Workspace, name: str, metric: str, problem_type: str,
                       positive: Any = None) -> dict[int, dict[str, Any]]:
-    """Scoring id -> {"rows": labelled rows, "value": the metric on them (None where it cannot be computed)}."""
+    """Scoring id -> {"rows": labelled rows, "value": `metric` on them (None where it cannot be computed),
+    "metrics": every tracked metric by name (`automl.model.estimate.tracked_metrics`), and for a binary model
+    "calibration": the mean probability it gave the positive class against the share that was positive}."""
     answers = ws.labelled_answers(name)
     if not answers:
         return {}
     frame = pd.DataFrame({"scoring": [a.scoring_id for a in answers], "actual": [a.actual for a in answers],
                           "predicted": [a.predicted for a in answers]})
     probas = [a.proba for a in answers]
+    pos = None if positive is None else str(positive)
     out: dict[int, dict[str, Any]] = {}
     for scoring, part in frame.groupby("scoring", sort=True):
         proba = None
         if problem_type != "regression" and all(probas[i] for i in part.index):
             proba = pd.DataFrame([probas[i] for i in part.index])
-        try:
-            value = realised(metric, part["actual"].tolist(), part["predicted"].tolist(), proba,
-                             None if positive is None else str(positive))
-        except ValueError:  # e.g. an outcome that is not a number for a regression
-            value = None
-        out[int(scoring)] = {"rows": len(part), "value": value}
+        values: dict[str, float] = {}
+        for m in tracked_metrics(problem_type, metric):
+            try:
+                value = realised(m, part["actual"].tolist(), part["predicted"].tolist(), proba, pos)
+            except ValueError:  # e.g. an outcome that is not a number for a regression
+                value = None
+            if value is not None:
+                values[m] = value
+        entry: dict[str, Any] = {"rows": len(part), "value": values.get(metric), "metrics": values}
+        if problem_type == "binary" and proba is not None and pos in map(str, proba.columns):
+            column = next(c for c in proba.columns if str(c) == pos)
+            entry["calibration"] = {"predicted": float(proba[column].astype(float).mean()),
+                                    "observed": float((part["actual"].astype(str) == pos).mean())}
+        out[int(scoring)] = entry
     return out

@@ -7,10 +7,11 @@ import datetime as dt
 
 import plotly.graph_objects as go
 
+from automl.data.problem import metric_name
 from automl.model.drift import PSI_MODERATE, PSI_SHIFTED
 from automl.monitoring.watch import Watch
 
-__all__ = ["drift_heatmap", "volume_figure", "answers_figure", "performance_figure"]
+__all__ = ["drift_heatmap", "volume_figure", "answers_figure", "performance_figure", "calibration_figure"]
 
 
 def _label(at: float) -> str:
@@ -68,22 +69,50 @@ def answers_figure(seen: Watch) -> go.Figure:
     return fig
 
 
-def performance_figure(seen: Watch) -> go.Figure:
-    """The run's metric per batch: estimated when scored (CBPE), realised once outcomes arrived, and the
-    test split's value as the baseline."""
+def performance_figure(seen: Watch, metric: str | None = None) -> go.Figure:
+    """`metric` per batch: estimated when scored (CBPE), realised once outcomes arrived, and as a step line the
+    test split's value of the run that scored each batch (a promotion moves it); promotions and rollbacks
+    marked where they happened."""
     x = _batches(seen)
     fig = go.Figure()
-    metric = (seen.baseline or {}).get("metric") or next((p["metric"] for p in seen.performance), "metric")
-    for estimated, name, dash in ((True, "estimated (before outcomes)", "dot"), (False, "realised (outcomes)", None)):
-        by_batch = {p["batch"]: p for p in seen.performance if p["estimated"] is estimated}
+    metric = metric or (seen.baseline or {}).get("metric") or next((p["metric"] for p in seen.performance), "metric")
+    name = metric_name(metric)
+    for estimated, label, dash in ((True, "estimated (before outcomes)", "dot"), (False, "realised (outcomes)", None)):
+        by_batch = {p["batch"]: p for p in seen.performance if p["estimated"] is estimated and p["metric"] == metric}
         if by_batch:
             fig.add_scatter(x=x, y=[by_batch[i]["value"] if i in by_batch else None for i in range(1, len(x) + 1)],
-                            mode="lines+markers", name=name, line={"dash": dash} if dash else None,
+                            mode="lines+markers", name=label, line={"dash": dash} if dash else None,
                             customdata=[by_batch[i]["rows"] if i in by_batch else None for i in range(1, len(x) + 1)],
                             hovertemplate="batch %{x}: %{y:.3f} on %{customdata:,} rows<extra></extra>")
-    if seen.baseline:
-        fig.add_hline(y=seen.baseline["value"], line_dash="dash", line_color="#555",
-                      annotation_text=f"test split {seen.baseline['value']:.3f}", annotation_position="bottom right")
-    fig.update_layout(title=f"{metric} per batch: estimated, realised, and the test split's", yaxis_title=metric,
-                      height=320, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    reference = [seen.references.get(b.run_id, {}).get("metrics", {}).get(metric) for b in seen.batches]
+    if any(v is not None for v in reference):
+        fig.add_scatter(x=x, y=reference, mode="lines", name="test split (the model that scored it)",
+                        line={"dash": "dash", "color": "#555", "shape": "hv"},
+                        hovertemplate="test split of the model that scored batch %{x}: %{y:.3f}<extra></extra>")
+    for i, b in enumerate(seen.batches):  # a change of model between two batches
+        if i and b.run_id != seen.batches[i - 1].run_id:
+            action = next((h["action"] for h in reversed(seen.history)
+                           if seen.batches[i - 1].at <= h["at"] <= b.at and h["run"] == b.run_id), "new model")
+            fig.add_vline(x=i - 0.5, line_dash="dot", line_color="#8e24aa")
+            fig.add_annotation(x=i - 0.5, y=1, yref="paper", text=action, showarrow=False, yanchor="bottom",
+                               font={"color": "#8e24aa", "size": 11})
+    fig.update_layout(title=f"{name} per batch: estimated, realised, and the test split's", yaxis_title=name,
+                      xaxis_title="batch", height=340, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return fig
+
+
+def calibration_figure(seen: Watch) -> go.Figure | None:
+    """A binary model per batch: the mean probability it gave the positive class against the share of rows
+    that turned out positive (once outcomes arrived). Apart, its probabilities no longer mean what they say."""
+    points = [(x, b.realised["calibration"]) for x, b in zip(_batches(seen), seen.batches)
+              if b.realised and b.realised.get("calibration")]
+    if not points:
+        return None
+    fig = go.Figure()
+    fig.add_scatter(x=[x for x, _ in points], y=[c["predicted"] for _, c in points], mode="lines+markers",
+                    name="predicted (mean probability)")
+    fig.add_scatter(x=[x for x, _ in points], y=[c["observed"] for _, c in points], mode="lines+markers",
+                    name="observed (share positive)")
+    fig.update_layout(title="Calibration per batch: predicted against observed share", yaxis_tickformat=".0%",
+                      xaxis_title="batch", height=300, margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig

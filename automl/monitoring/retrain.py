@@ -1,13 +1,15 @@
-"""Keep a deployment fresh: a challenger trained on new labelled rows with the champion's configuration and
-recipe, and the two compared on the same rows before anyone promotes it.
+"""Keep a deployment fresh: a challenger trained with the champion's configuration and recipe, by default on
+the champion's rows and the new labelled ones together (a new dataset version), and the two compared on the
+same rows before anyone promotes it. (Trained on the new rows alone, a challenger learned from 1,200 rows
+where the champion had 3,500, and nothing said so.)
 
-The new rows become a dataset version (of the champion's data), the challenger is a training job like any
-other (live progress, stop, cancel), and the comparison is honest about which rows each model saw:
+The challenger is a training job like any other (live progress, stop, cancel), and the comparison is honest
+about which rows each model saw:
 
-- **new rows held out**: the challenger's own test split. Neither model was fitted on these rows (the
+- **new rows held out**: the new rows in the challenger's own test split. Neither model was fitted on them (the
   challenger's score comes from its measured model, before any retraining on every row).
-- **the original test split**: the champion's. The champion's score is the one it was measured with; the
-  challenger never saw these rows unless the new file repeats them.
+- **the original test split**: the champion's, compared only when the challenger learned from the new rows
+  alone; trained on every row, the challenger has learned those rows, and the comparison says so instead.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ __all__ = ["start_challenger", "compare", "challengers"]
 
 
 def start_challenger(ws: Workspace, name: str, source: Any, file_name: str | None = None,
-                     time_limit: int | None = None) -> RunInfo:
-    """Import the new rows as a dataset version and start training the challenger (a job); returns its run."""
+                     time_limit: int | None = None, new_rows_only: bool = False) -> RunInfo:
+    """Import the new rows, add them to the champion's (unless `new_rows_only`) as a dataset version, and
+    start training the challenger (a job); returns its run."""
     deployment = ws.get_deployment(name)
     if deployment is None:
         raise DeploymentError(f"No deployment {name!r} in {ws.root}: see `automl-studio deployments`.")
@@ -44,12 +47,23 @@ def start_challenger(ws: Workspace, name: str, source: Any, file_name: str | Non
     header = next(iter(open_table(source, file_name, chunk_rows=5).chunks), None)  # checked before keeping it
     _check_new_rows(ws, config, champion.id, set(header.columns) if header is not None else set())
     info, _ = import_table(ws, source, name=file_name, meta={"version_of": original, "new_rows_for": name})
+    rows = {"champion": 0, "new": info.rows}
+    if not new_rows_only:
+        old = ws.load_dataset(original)
+        new = ws.load_dataset(info.id)
+        together = pd.concat([old, new.reindex(columns=old.columns)], ignore_index=True)
+        info = ws.add_dataset(together, f"{ws.get_dataset(original).name} + {file_name or 'new rows'}",
+                              {"version_of": original, "new_rows_for": name,
+                               "rows_from": {"champion": len(old), "new": len(new)}})
+        rows = {"champion": len(old), "new": len(new)}
     columns = set(ws.load_dataset(info.id).columns)
-    new = replace(config, dataset_id=info.id, source_dataset_id=info.id,
-                  exclude=tuple(c for c in config.exclude if c in columns),
-                  time_limit=int(time_limit or config.time_limit))
-    run = start_training(ws, new)
-    ws.add_challenger(name, run.id, {"champion": champion.id, "dataset": info.id, "rows": info.rows})
+    new_config = replace(config, dataset_id=info.id, source_dataset_id=info.id,
+                         exclude=tuple(c for c in config.exclude if c in columns),
+                         time_limit=int(time_limit or config.time_limit))
+    run = start_training(ws, new_config)
+    # rows of the challenger's table from `new_from` on are the new ones (what the comparison holds out)
+    ws.add_challenger(name, run.id, {"champion": champion.id, "dataset": info.id, "rows": info.rows,
+                                     "learned_from": rows, "new_from": rows["champion"]})
     return run
 
 
@@ -79,13 +93,18 @@ def compare(ws: Workspace, name: str, challenger: str) -> dict[str, Any]:
     champ, chall = load_bundle(ws, detail["champion"]), load_bundle(ws, challenger)
     metric = champ.metrics.eval_metric
     recent = pd.read_parquet(chall.files.test_rows)
+    new_from = int(detail.get("new_from") or 0)
+    if new_from:  # the challenger's test rows that came from the new file: the champion never saw them either
+        rows = pd.read_parquet(chall.files.test_predictions, columns=["row"])["row"].to_numpy()
+        recent = recent[rows >= new_from] if len(rows) == len(recent) else recent.iloc[0:0]
     original = pd.read_parquet(champ.files.test_rows)
     comparison = {
-        "metric": metric, "higher_is_better": higher_is_better(metric),
+        "metric": metric, "higher_is_better": higher_is_better(metric), "learned_from": detail.get("learned_from"),
         "new_rows_held_out": {"rows": len(recent), "champion": _score(champ, recent, champ.deployed_model),
                               "challenger": _score(chall, recent, chall.measured_model)},
         "original_test_split": {"rows": len(original), "champion": champ.metrics.value,
-                                "challenger": _score(chall, original, chall.deployed_model)},
+                                # trained on the champion's rows, the challenger learned these: no score
+                                "challenger": None if new_from else _score(chall, original, chall.deployed_model)},
     }
     new = comparison["new_rows_held_out"]
     better = (new["challenger"] > new["champion"]) == higher_is_better(metric)

@@ -8,28 +8,17 @@ categories and missing share, and the answers' distribution; never the rows them
 
 from __future__ import annotations
 
-import datetime as dt
-import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from automl.data.markdown import code
 from automl.errors import DeploymentError
-from automl.model.drift import PSI_SHIFTED
-from automl.monitoring.actuals import MIN_LABELLED_ROWS, realised_by_batch
-from automl.model.estimate import higher_is_better
+from automl.monitoring import findings
+from automl.monitoring.actuals import realised_by_batch
+from automl.monitoring.reference import reference
 from automl.store.deploy_records import SAMPLE_SOURCE
 from automl.store.workspace import Workspace
 
-__all__ = ["Alert", "Batch", "Watch", "watch", "MISSING_RISE", "UNSEEN_SHARE", "VOLUME_FACTOR", "MIN_DRIFT_ROWS",
-           "PERFORMANCE_DROP"]
-
-MISSING_RISE = 0.2      # a column's missing share this far above training's
-UNSEEN_SHARE = 0.05     # this share of a batch's values never seen in training
-VOLUME_FACTOR = 5.0     # a batch this many times larger or smaller than the usual (median) batch
-_MIN_HISTORY = 3        # batches before volume is judged
-MIN_DRIFT_ROWS = 100    # a smaller batch's PSI is mostly sampling noise: shown, not alerted on
-PERFORMANCE_DROP = 0.05  # estimated or realised metric this much worse (relative) than the test split's
+__all__ = ["Alert", "Batch", "Watch", "watch"]
 
 
 @dataclass(frozen=True)
@@ -43,17 +32,20 @@ class Batch:
     missing: dict[str, float]
     predicted: dict[str, Any]
     id: int = 0
-    estimated: dict[str, Any] | None = None   # {"metric", "value", "rows"}: CBPE when it was scored
-    realised: dict[str, Any] | None = None    # {"rows", "value"}: on the rows whose outcome arrived
+    estimated: dict[str, Any] | None = None   # {"metric", "value", "rows", "metrics"}: CBPE when it was scored
+    realised: dict[str, Any] | None = None    # {"rows", "value", "metrics", "calibration"}: rows with an outcome
+    psi_noise: dict[str, float] = field(default_factory=dict)  # per column: the PSI chance alone shows at this size
+    unusual: int = 0   # rows with an input training never saw (outside its range, a value it never had)
 
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str          # "drift", "missing", "unseen", "volume", "performance"
-    column: str | None
+    kind: str          # "drift", "missing", "unseen", "volume", "answers", "performance"
+    column: str | None  # the column (drift, missing, unseen) or the metric (performance)
     at: float
     message: str
     batch: int = 0     # 1 = the first batch scored through the deployment
+    drop: float = 0.0  # performance: how far the metric fell, relative to the test split's (0.24 = 24% worse)
 
 
 @dataclass(frozen=True)
@@ -63,8 +55,12 @@ class Watch:
     batches: list[Batch]
     alerts: list[Alert]
     other: list[dict[str, Any]] = field(default_factory=list)  # form rows and endpoint requests: volume only
-    performance: list[dict[str, Any]] = field(default_factory=list)
+    performance: list[dict[str, Any]] = field(default_factory=list)  # one per batch, kind and metric
     baseline: dict[str, Any] | None = None  # {"metric", "value", "run"}: the champion on its test split
+    references: dict[str, dict[str, Any]] = field(default_factory=dict)  # run -> its test split (`reference`)
+    tracked: tuple[str, ...] = ()           # the metrics followed, the one training optimised first
+    history: list[dict[str, Any]] = field(default_factory=list)  # {"at", "action", "run"}: deploy, promote, rollback
+    headline: str | None = None             # the newest batch in one sentence
 
     def to_dict(self) -> dict[str, Any]:
         return {"deployment": self.deployment, "champion": self.champion, "baseline": self.baseline,
@@ -72,7 +68,9 @@ class Watch:
                              "unseen": b.unseen, "missing": b.missing, "predicted": b.predicted,
                              "estimated": b.estimated, "realised": b.realised}
                             for b in self.batches],
-                "other": self.other, "performance": self.performance, "alerts": [asdict(a) for a in self.alerts]}
+                "other": self.other, "performance": self.performance, "alerts": [asdict(a) for a in self.alerts],
+                "references": self.references, "tracked": list(self.tracked), "history": self.history,
+                "headline": self.headline}
 
 
 def watch(ws: Workspace, name: str) -> Watch:
@@ -88,21 +86,30 @@ def watch(ws: Workspace, name: str) -> Watch:
                                  champion["positive"]) if champion["metric"] else {}
     batches = [Batch(s.at, s.rows, s.source, s.run_id, dict(s.detail.get("psi") or {}),
                      dict(s.detail.get("unseen") or {}), dict(s.detail.get("missing") or {}),
-                     dict(s.detail.get("predicted") or {}), s.id, s.detail.get("estimated"), realised.get(s.id))
+                     dict(s.detail.get("predicted") or {}), s.id, s.detail.get("estimated"), realised.get(s.id),
+                     dict(s.detail.get("psi_noise") or {}), int(s.detail.get("unusual") or 0))
                for s in scorings if s.source in ("batch", SAMPLE_SOURCE)]
     other = [{"at": s.at, "rows": s.rows, "source": s.source, "run": s.run_id} for s in scorings
              if s.source not in ("batch", SAMPLE_SOURCE)]
     performance = []
     for i, b in enumerate(batches, start=1):
-        if b.estimated and b.estimated.get("value") is not None:
-            performance.append({"at": b.at, "batch": i, "rows": b.rows, "metric": b.estimated["metric"],
-                                "value": b.estimated["value"], "estimated": True, "run": b.run_id})
-        if b.realised and b.realised.get("value") is not None:
-            performance.append({"at": b.at, "batch": i, "rows": b.realised["rows"], "metric": champion["metric"],
-                                "value": b.realised["value"], "estimated": False, "run": b.run_id})
+        for estimated, result in ((True, b.estimated), (False, b.realised)):
+            for metric, value in ((result or {}).get("metrics") or _legacy(result, champion["metric"])).items():
+                performance.append({"at": b.at, "batch": i, "rows": (result or {}).get("rows", b.rows),
+                                    "metric": metric, "value": value, "estimated": estimated, "run": b.run_id})
     baseline = ({"metric": champion["metric"], "value": champion["baseline"], "run": deployment.run_id}
                 if champion["baseline"] is not None else None)
-    return Watch(name, deployment.run_id, batches, _alerts(runs, batches), other, performance, baseline)
+    tracked = tuple(champion["reference"].get("metrics", {})) or ((champion["metric"],) if champion["metric"] else ())
+    history = [{"at": h.at, "action": h.action, "run": h.run_id} for h in reversed(ws.deployment_history(name))]
+    return Watch(name, deployment.run_id, batches, findings.alerts(batches, runs.get, Alert), other, performance,
+                 baseline, {r: runs.get(r)["reference"] for r in {b.run_id for b in batches} | {deployment.run_id}},
+                 tracked, history, findings.headline(batches, runs.get))
+
+
+def _legacy(result: dict[str, Any] | None, metric: str | None) -> dict[str, float]:
+    """A batch recorded before every tracked metric was kept: its one value, under the run's metric."""
+    value = (result or {}).get("value")
+    return {(result or {}).get("metric") or metric: value} if value is not None and metric else {}
 
 
 class _RunFacts(dict):
@@ -120,71 +127,9 @@ class _RunFacts(dict):
                 bundle = load_bundle(self.ws, run_id)
                 self[run_id] = {"metric": bundle.metrics.eval_metric, "baseline": bundle.metrics.value,
                                 "problem_type": bundle.problem_type, "positive": bundle.metrics.positive_class,
-                                "missing": {f.name: f.missing_pct / 100 for f in bundle.schema.features}}
+                                "missing": {f.name: f.missing_pct / 100 for f in bundle.schema.features},
+                                "reference": reference(bundle)}
             except Exception:  # noqa: BLE001 - a deleted run: its batches still show, without these checks
                 self[run_id] = {"metric": None, "baseline": None, "problem_type": None, "positive": None,
-                                "missing": {}}
+                                "missing": {}, "reference": {"metrics": {}, "shares": {}, "rows": 0}}
         return self[run_id]
-
-
-def _worse(value: float, baseline: float, metric: str) -> bool:
-    margin = PERFORMANCE_DROP * abs(baseline)
-    return value < baseline - margin if higher_is_better(metric) else value > baseline + margin
-
-
-def _alerts(runs: _RunFacts, batches: list[Batch]) -> list[Alert]:
-    out: list[Alert] = []
-    shifted_before: set[tuple[str, str]] = set()
-    below: dict[str, list[tuple[int, float, int]]] = {}  # "Estimated"/"Realised" -> the current streak
-    streaks: list[tuple[str, list[tuple[int, float, int]], float, str]] = []
-    for i, b in enumerate(batches):
-        n, when = i + 1, f"batch {i + 1} ({_when(b.at)})"
-        for column, value in sorted(b.psi.items() if b.rows >= MIN_DRIFT_ROWS else ()):
-            key = (b.run_id, column)
-            if value > PSI_SHIFTED and key not in shifted_before:  # the batch where a shift starts
-                out.append(Alert("drift", column, b.at, f"{code(column)} drifted from the training data in {when} "
-                                                        f"(PSI {value:.2f} > {PSI_SHIFTED}).", n))
-            (shifted_before.add if value > PSI_SHIFTED else shifted_before.discard)(key)
-        facts = runs.get(b.run_id)
-        for column, share in sorted(b.missing.items()):
-            before = facts["missing"].get(column)
-            if before is not None and share - before > MISSING_RISE:
-                out.append(Alert("missing", column, b.at, f"{code(column)} is missing in {share:.0%} of {when}, against "
-                                                          f"{before:.0%} in training.", n))
-        for column, count in sorted(b.unseen.items()):
-            if b.rows and count / b.rows > UNSEEN_SHARE:
-                out.append(Alert("unseen", column, b.at, f"{count:,} of {b.rows:,} rows of {when} hold a "
-                                                         f"{code(column)} value never seen in training.", n))
-        baseline, metric = facts["baseline"], facts["metric"]
-        for kind, result, enough in (("Estimated", b.estimated, b.rows >= MIN_DRIFT_ROWS),
-                                     ("Realised", b.realised, (b.realised or {}).get("rows", 0) >= MIN_LABELLED_ROWS)):
-            value = (result or {}).get("value")
-            if value is None or baseline is None or not enough:
-                continue
-            if _worse(value, baseline, metric):
-                if kind not in below:
-                    below[kind] = []
-                    streaks.append((kind, below[kind], baseline, metric))
-                below[kind].append((n, value, int(result.get("rows", b.rows))))
-            else:
-                below.pop(kind, None)
-        usual = [x.rows for x in batches[:i] if x.source == "batch"]  # files; sampled requests come in fixed sizes
-        if b.source == "batch" and len(usual) >= _MIN_HISTORY:
-            median = statistics.median(usual)
-            if median and not median / VOLUME_FACTOR <= b.rows <= median * VOLUME_FACTOR:
-                out.append(Alert("volume", None, b.at, f"Batch {n} ({_when(b.at)}) has {b.rows:,} rows; batches "
-                                                       f"usually have about {median:,.0f}.", n))
-    for kind, streak, baseline, metric in streaks:  # one alert where performance fell, with how long it stayed
-        first, value, rows = streak[0]
-        after = f"; it stayed below in the {len(streak) - 1} batch(es) after (lowest {min(v for _, v, _ in streak):.3f})" \
-            if len(streak) > 1 and higher_is_better(metric) else \
-            f"; it stayed worse in the {len(streak) - 1} batch(es) after" if len(streak) > 1 else ""
-        at = batches[first - 1].at
-        out.append(Alert("performance", None, at, f"{kind} {metric} fell to {value:.3f} in batch {first} "
-                                                  f"({_when(at)}, {rows:,} rows), against {baseline:.3f} on the test "
-                                                  f"split (more than {PERFORMANCE_DROP:.0%} worse){after}.", first))
-    return sorted(out, key=lambda a: a.batch)
-
-
-def _when(at: float) -> str:
-    return dt.datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M:%S")

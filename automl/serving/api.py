@@ -33,7 +33,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 
 from automl.errors import AutoMLError
 from automl.model.model_input import to_model_input
-from automl.model.prediction import Reasons, score_input
+from automl.model.drift import DriftCheck
+from automl.model.prediction import UNUSUAL_COLUMN, Reasons, score_input
 from automl.serving.batcher import MicroBatcher
 from automl.serving.guards import MAX_EXPLAIN_ROWS, ExplainSlots, HostCheck, allowed_hosts, refusal
 from automl.serving.holder import ModelHolder
@@ -99,6 +100,7 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
         except (_Refused, AutoMLError) as exc:
             raise HTTPException(422, str(exc)) from exc
         metrics.rows.inc(len(frame))
+        metrics.unusual.inc(sum(1 for note in out.get(UNUSUAL_COLUMN) or () if note))
         if usage is not None:
             usage.add(served.run_id, len(frame), sample=(served, frame, result))
         return Response(json.dumps(out, default=_json_default, allow_nan=False), media_type="application/json")
@@ -138,6 +140,8 @@ class _Metrics:
         self.latency = Histogram("automl_request_seconds", "Request latency", ["path"], registry=self.registry,
                                  buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10))
         self.rows = Counter("automl_rows_scored", "Rows predicted", registry=self.registry)
+        self.unusual = Counter("automl_unusual_rows", "Rows answered with an input outside what training saw (a "
+                               "number outside its range, a value it never had)", registry=self.registry)
 
 
 class _Counted:
@@ -188,9 +192,16 @@ class _Refused(Exception):
 
 
 def _read_and_score(served, frame: pd.DataFrame) -> pd.DataFrame:
-    """Request rows -> model input (read as training read them) -> predictions. Joined requests are read
-    and scored at once; if any of them is refused, each is read alone, so the refusal names its own rows."""
-    return score_input(served.predictor, served.bundle, _read(served, frame))
+    """Request rows -> model input (read as training read them) -> predictions, with what was unusual in each
+    row's inputs (as a batch file's `unusual_inputs`). Joined requests are read and scored at once; if any of
+    them is refused, each is read alone, so the refusal names its own rows."""
+    return _scored(served, _read(served, frame))
+
+
+def _scored(served, X: pd.DataFrame) -> pd.DataFrame:
+    result = score_input(served.predictor, served.bundle, X)
+    result[UNUSUAL_COLUMN] = DriftCheck(served.bundle.schema).update(X).to_numpy()
+    return result
 
 
 def _read(served, frame: pd.DataFrame) -> pd.DataFrame:
@@ -209,7 +220,7 @@ def _explained(served, frame: pd.DataFrame, explain: int,
     if reasons_for is None:
         raise HTTPException(422, "This endpoint was started without explanations.")
     X = _read(served, frame)
-    result = score_input(served.predictor, served.bundle, X)
+    result = _scored(served, X)
     out = _answers(served, result)
     out["reasons"] = reasons_for(served.predictor, served.bundle, explain)(X, result).fillna("").to_numpy().tolist()
     return out, result
@@ -221,6 +232,8 @@ def _answers(served, result: pd.DataFrame) -> dict[str, Any]:
     if proba:
         names = [c[len("proba_"):] for c in proba]
         out["probabilities"] = [dict(zip(names, row)) for row in _plain_rows(result[proba].to_numpy(dtype=float))]
+    if UNUSUAL_COLUMN in result:
+        out[UNUSUAL_COLUMN] = [note or None for note in result[UNUSUAL_COLUMN].tolist()]
     return out
 
 
@@ -243,6 +256,10 @@ ANSWER_SCHEMA = {
                           "items": {"type": "object", "additionalProperties": {"type": ["number", "null"]}}},
         "reasons": {"type": "array", "description": "with ?explain=K: the K strongest reasons, per row",
                     "items": {"type": "array", "items": {"type": "string"}}},
+        "unusual_inputs": {"type": "array", "description": "per row, what in its inputs training never saw (a number "
+                                                           "outside the training range, a value it never had), or "
+                                                           "null: such answers are less reliable",
+                           "items": {"type": ["string", "null"]}},
     },
 }
 REFUSAL_SCHEMA = {  # one sentence naming the row and the column, never the rows sent

@@ -124,7 +124,8 @@ class UsageLog:
             if not (due or (final and sample.rows)):
                 continue
             report = PredictionReport(rows=sample.rows, drift=sample.check.report(),
-                                      missing=sample.check.missing_shares(), predicted=sample.tally.summary())
+                                      missing=sample.check.missing_shares(), predicted=sample.tally.summary(),
+                                      unusual=sample.check.unusual_rows)
             detail = {**report.monitoring(), "requests": sample.requests,
                       "estimated": estimated_performance(sample.bundle, sample.tally.sample())}
             try:

@@ -99,13 +99,24 @@ def test_the_suggested_threshold_is_tuned_on_validation_rows_not_the_test_split(
     at = open_page("pages/evaluate.py", root, monkeypatch)
     at.selectbox(key="evaluate.run").select(trained.binary_run)
     at.run()
+    tuned = bundle.threshold_chosen_by  # "tuned at training for <criterion> on validation rows"
+    assert tuned.startswith("tuned at training for ")
+    assert any(m.value.startswith(f"**In use: {bundle.threshold:.2f}** (tuned at training") for m in at.markdown)
+    objective = at.selectbox(key=f"evaluate.objective.{trained.binary_run}")
+    assert tuned.startswith(f"tuned at training for {objective.value.replace('_', ' ')}"), \
+        "the criterion the threshold in use was tuned for comes first"
+    objective.select("f1").run()
     shown = " ".join(c.value for c in at.caption)
     assert f"Suggested: **{expected['threshold']:.3f}**" in shown and "(not the test split)" in shown
     assert "On the test split at this threshold" in shown
-    at.button(key="evaluate.save_suggested").click()
-    at.run()
+    before = load_bundle(ws, trained.binary_run).threshold
+    at.button(key="evaluate.take_suggested").click().run()  # moves the slider, saves nothing
     assert not at.exception
-    assert load_bundle(ws, trained.binary_run).threshold == pytest.approx(expected["threshold"])
+    assert at.slider(key=f"evaluate.threshold.{trained.binary_run}").value == round(expected["threshold"], 2)
+    assert load_bundle(ws, trained.binary_run).threshold == before
+    at.button(key="evaluate.save_threshold").click().run()  # the one way to save
+    assert load_bundle(ws, trained.binary_run).threshold == pytest.approx(round(expected["threshold"], 2))
+    assert not [b for b in at.button if b.label == "Use the suggested threshold"]
 
 
 def test_shrink_from_the_evaluate_page_runs_as_a_job_and_shows_before_and_after(trained, tmp_path, monkeypatch):

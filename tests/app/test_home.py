@@ -23,7 +23,21 @@ def test_the_sidebar_names_the_table_and_model_in_words_not_ids(trained):
 
     ws = Workspace(trained.root)
     run = ws.get_run(trained.binary_run)
-    assert sidebar_run(ws, run.id) == f"predicts survived (succeeded, test ROC AUC {run.test_value:.3f})"
+    assert sidebar_run(ws, run.id) == f"predicts survived (succeeded, test ROC AUC {run.test_value:.3f}) · not deployed"
     assert sidebar_dataset(ws, run.dataset_id) == "titanic.csv (1,309 rows)"
     assert sidebar_run(ws, None) is None and sidebar_run(ws, "run-gone") is None
     assert sidebar_dataset(ws, "ds-gone") is None
+
+
+def test_the_sidebar_says_whether_the_model_in_view_is_the_deployed_one(trained, tmp_path):
+    """Issue 29, 2: after a refresh a model that was not deployed was in front of the user, with no word."""
+    import shutil
+
+    from automl.serving import deployments
+    from automl.store.workspace import Workspace
+    from ui.widgets import sidebar_run
+
+    ws = Workspace(shutil.copytree(trained.root, tmp_path / "ws"))
+    deployments.deploy(ws, trained.binary_run, "survival")
+    assert sidebar_run(ws, trained.binary_run).endswith("· deployed as survival")
+    assert sidebar_run(ws, trained.split_only_run).endswith("· not deployed")

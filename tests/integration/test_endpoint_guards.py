@@ -194,3 +194,19 @@ def test_a_body_that_never_arrives_is_answered_408(live):
                      b"content-length: 1000\r\n\r\n{\"rows\"")
         sock.settimeout(5)
         assert sock.recv(64).startswith(b"HTTP/1.1 408")
+
+
+def test_the_endpoint_flags_inputs_training_never_saw_as_batch_prediction_does(holder):
+    """Issue 29, 12: an age ten times the largest in training, a negative one and a class training never had
+    were answered with ordinary confidence and HTTP 200, while the batch page flagged the same rows."""
+    api = TestClient(create_app(holder), base_url="http://127.0.0.1")
+    row = rows_as_written(1)[0]
+    rows = [row, {**row, "age": 800}, {**row, "age": -5}, {**row, "passengerClass": "9th"}]
+    answer = api.post("/v1/predict", json={"rows": rows})
+    assert answer.status_code == 200, answer.text
+    flags = answer.json()["unusual_inputs"]
+    assert flags[0] is None
+    assert "age outside the training range" in flags[1] and "age outside the training range" in flags[2]
+    assert "passengerClass" in flags[3]
+    metrics = api.get("/metrics").text
+    assert "automl_unusual_rows_total 3.0" in metrics

@@ -64,7 +64,8 @@ def test_the_monitor_page_shows_drift_volume_and_alerts(monitored, monkeypatch):
     at = open_page("pages/monitor.py", ws.root, monkeypatch)
     assert not at.exception, [e.message for e in at.exception]
     shown = texts(at) + " ".join(w.value for w in at.warning)
-    assert "Alerts (3)" in shown and "`age` drifted from the training data" in shown
+    assert f"Alerts ({len(watch(ws, 'survival').alerts)})" in shown and "`age` drifted from the training data" in shown
+    assert "`age` is missing in" in shown and "usually have about 300" in shown
     assert len(at.get("plotly_chart")) == 4  # drift, estimated performance, volume, answers
 
 

@@ -88,9 +88,10 @@ def test_drift_alert_names_income_at_the_sixth_batch_and_performance_alerts_foll
     seen = watch(ws, "loans")
     drift = [a for a in seen.alerts if a.kind == "drift"]
     assert [(a.column, a.at) for a in drift] == [("Income", seen.batches[5].at)], seen.alerts
-    realised_alerts = [a for a in seen.alerts if a.kind == "performance" and a.message.startswith("Realised")]
+    realised_alerts = [a for a in seen.alerts if a.kind == "performance" and a.message.startswith("Realised")
+                       and a.column == "roc_auc"]
     assert [a.batch for a in realised_alerts] == [6], seen.alerts
-    assert "fell to" in realised_alerts[0].message and "stayed below in the 4 batch(es) after" in \
+    assert "ROC AUC fell to" in realised_alerts[0].message and "stayed worse in the 4 batch(es) after" in \
         realised_alerts[0].message
 
 
@@ -98,7 +99,7 @@ def test_the_estimate_tracks_the_realised_metric_before_the_change(simulated):
     ws, _, _, _ = simulated
     seen = watch(ws, "loans")
     assert seen.baseline["metric"] == "roc_auc"
-    by_batch = {(p["batch"], p["estimated"]): p["value"] for p in seen.performance}
+    by_batch = {(p["batch"], p["estimated"]): p["value"] for p in seen.performance if p["metric"] == "roc_auc"}
     gaps = [abs(by_batch[(i, True)] - by_batch[(i, False)]) for i in range(1, 6)]
     print("estimated - realised, batches 1-5:", [round(by_batch[(i, True)] - by_batch[(i, False)], 3)
                                                  for i in range(1, 11)])
@@ -114,8 +115,8 @@ def test_a_challenger_on_the_late_batches_beats_the_champion_and_promoting_it_ch
     from automl.serving.holder import ModelHolder
 
     ws, champion, root, _ = simulated
-    proc = run_cli("retrain", "loans", "--data", str(root / "late.csv"), "--time-limit", "20", "--json",
-                   workspace=ws.root)
+    proc = run_cli("retrain", "loans", "--data", str(root / "late.csv"), "--time-limit", "20", "--new-rows-only",
+                   "--json", workspace=ws.root)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["champion"] == champion and result["challenger"] != champion
@@ -148,11 +149,12 @@ def test_the_monitor_page_shows_performance_and_the_challenger_and_rolls_back(si
     assert challenger != champion
     at = open_page("pages/monitor.py", ws.root, monkeypatch)
     shown = texts(at) + " ".join(w.value for w in at.warning)
-    assert "`Income` drifted from the training data" in shown and "Realised roc_auc fell to" in shown
-    assert len(at.get("plotly_chart")) == 4  # drift, performance, volume, answers
-    table = at.dataframe[-1].value
-    assert list(table.columns) == ["rows", f"champion {champion}", f"challenger {challenger}"]
-    assert "is better" in shown and "**challenger**" in shown
+    assert "`Income` drifted from the training data" in shown and "Realised ROC AUC fell to" in shown
+    assert len(at.get("plotly_chart")) == 5  # drift, performance, calibration, volume, answers
+    table = at.dataframe[-1].value  # each model named by what it is now: the challenger was promoted
+    assert list(table.columns) == ["rows", f"{champion} (not served)", f"{challenger} (served now)"]
+    assert "is better" in shown and f"**{challenger}** is better" in shown
+    assert "learned from its own training rows" in shown and "new rows alone" in shown, "which rows each learned"
     at.button(key="monitor.rollback").click()
     at.run()
     assert not at.exception, [e.message for e in at.exception]

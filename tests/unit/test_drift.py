@@ -111,3 +111,26 @@ def test_a_bad_upload_is_named_as_the_user_named_it(tmp_path):
     rows.to_csv(stored, index=False)
     with pytest.raises(AutoMLError, match="`ref` is not in my rows.csv"):
         predict_csv(FakeBinaryPredictor(), bundle, stored, tmp_path / "out.csv", id_column="ref", name="my rows.csv")
+
+
+def test_a_many_valued_column_is_not_flagged_by_sampling_noise():
+    """Issue 29, 11: a 51-value `state` column in a batch of 500 rows from the same population read PSI
+    0.136, "moderate": sampling noise. A column is judged on how far it goes beyond what chance shows."""
+    import numpy as np
+    import pandas as pd
+
+    from automl.model.drift import DriftCheck, psi_noise
+    from automl.model.schema import build_schema
+
+    rng = np.random.default_rng(3)
+    states = [f"S{i:02d}" for i in range(51)]
+    train = pd.DataFrame({"state": rng.choice(states, 20_000), "y": rng.integers(0, 2, 20_000)})
+    schema = build_schema(train, "y", "binary", [0, 1])
+    same = DriftCheck(schema)
+    same.update(pd.DataFrame({"state": rng.choice(states, 500)}))
+    entry = same.report()[0]
+    assert entry["psi"] > 0.08 and entry["status"] == "stable", entry  # the noise itself, not flagged
+    assert entry["noise"] == pytest.approx(psi_noise(51, 500), abs=0.005) == pytest.approx(0.1, abs=0.005)
+    moved = DriftCheck(schema)
+    moved.update(pd.DataFrame({"state": rng.choice(states[:10], 500)}))  # only ten states: a real shift
+    assert moved.report()[0]["status"] == "shifted"

@@ -60,3 +60,13 @@ def test_numbers_in_words_are_never_in_e_notation_and_a_zero_one_value_is_not_qu
         "`Mileage` pushes Price up the most (+120); `Saab` pulls it down the most (-17,400)."
     reasons = top_reasons(result, 1)
     assert reasons["reason_1"].tolist() == ["Saab=1 (+9,000)", "Saab=0 (-1,000)", "Saab=0 (-1,000)", "Saab=1 (+9,000)"]
+
+
+def test_a_value_training_never_had_is_not_told_as_a_reason():
+    """Issue 29, 14: "Neighborhood pushes Sale_Price up the most (+2,070)" for a neighbourhood training never
+    had. The sentence says what the value is and that its push is not a reason."""
+    sentence = row_sentence(pd.Series({"Neighborhood": 2070.0, "Area": -300.0}), "Price",
+                            unseen={"Neighborhood": "Atlantis"})
+    assert sentence.startswith("`Neighborhood` pushes Price up the most (+2,070)")
+    assert "`Neighborhood` = `Atlantis` is a value training never had" in sentence and "not a reason" in sentence
+    assert "`Area`" in sentence and "`Area` = " not in sentence

@@ -113,3 +113,30 @@ def test_a_write_error_in_the_background_writer_reaches_the_caller_and_leaves_no
         predict_csv(FakeBinaryPredictor(), bundle, tmp_path / "in.csv", tmp_path / "out.csv", chunk_rows=10)
     assert not (tmp_path / "out.csv").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("out.csv") or ".tmp" in p.name]
+
+
+def test_unseen_values_names_the_row_s_columns_training_never_saw(tmp_path):
+    from automl.model.prediction import unseen_values
+    from tests.unit.fakes import fake_bundle
+
+    bundle = fake_bundle(tmp_path)
+    features = {f.name: f for f in bundle.schema.features}
+    number = next(f for f in features.values() if f.numeric)
+    category = next(f for f in features.values() if f.categories)
+    typical = {f.name: (f.median if f.numeric else f.categories[0]) for f in features.values()}
+    assert unseen_values(bundle, typical) == {}
+    odd = {**typical, number.name: number.max * 10 + 1, category.name: "never-seen"}
+    assert set(unseen_values(bundle, odd)) == {number.name, category.name}
+
+
+def test_missing_is_the_typical_value_of_a_mostly_missing_column():
+    """Issue 29, 15: the typical row offered `Misc_Feature = Shed` where 96% of houses have none."""
+    import numpy as np
+
+    from automl.model.schema import build_schema
+
+    n = 500
+    houses = pd.DataFrame({"misc": ["Shed"] * 20 + [None] * (n - 20), "veneer": [120.0] * 100 + [np.nan] * (n - 100),
+                           "area": np.linspace(500, 3000, n), "price": np.linspace(1e5, 4e5, n)})
+    row = typical_row(build_schema(houses, "price", "regression", None))
+    assert row["misc"] is None and row["veneer"] is None and row["area"] == pytest.approx(1750)

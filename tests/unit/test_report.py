@@ -143,3 +143,15 @@ def test_the_report_names_a_saved_threshold_and_scores_at_it(tmp_path):
     assert "finds 1 of the 2" in page or "finds 2 of the 2" in page  # the verdict, at the threshold
     for title in ("ROC curve", "average precision", "Calibration", "Cumulative gain"):
         assert title in page
+
+
+def test_the_report_tells_one_story_about_retraining_on_every_row(tmp_path):
+    """Issue 29, 5: "Retrained on every row: yes" stood above "Not retrained on every row…"."""
+    from dataclasses import replace
+
+    bundle, result = _result(tmp_path)
+    asked = replace(bundle, config={**bundle.config, "refit_all_rows": True})
+    assert not asked.trained_on_all_rows
+    page = build_report(asked, result)
+    assert "asked for, not done (see below)" in page
+    assert "<td>Retrained on every row</td>\n      <td>yes</td>" not in page

@@ -21,7 +21,7 @@ from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import local_explanation, predictor, scored_file_summary, workspace
 from ui.predict_views import DRIFT_HELP, drift_table, reset_form, what_if_form
-from ui.state import get_state
+from ui.state import NO_DEPLOYMENT, get_state
 from ui.widgets import UPLOAD_TYPES, cluster_choice, job_progress, select_run
 
 require_sign_in()  # however the app was started, nothing below renders before sign-in
@@ -32,8 +32,9 @@ ws = workspace(state.workspace_root)
 
 st.title("Predict")
 names = [d.name for d in ws.list_deployments()]
-if names and "predict.via" not in st.session_state:  # the deployment chosen before, else the first one
-    st.session_state["predict.via"] = state.deployment if state.deployment in names else names[0]
+if names and "predict.via" not in st.session_state:  # the choice made before (a refresh), else the first deployment
+    st.session_state["predict.via"] = (None if state.deployment == NO_DEPLOYMENT else
+                                       state.deployment if state.deployment in names else names[0])
 via = st.selectbox("Predict through", [None, *names], key="predict.via",
                    format_func=lambda n: "a run (choose below)" if n is None else f"deployment \"{n}\"",
                    help="Through a deployment, predictions use the run it points at now, and every batch and "

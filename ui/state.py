@@ -14,7 +14,9 @@ import streamlit as st
 
 from automl.store.workspace import default_root
 
-__all__ = ["AppState", "get_state"]
+__all__ = ["AppState", "get_state", "NO_DEPLOYMENT"]
+
+NO_DEPLOYMENT = "-"  # Predict through a run, chosen on purpose (no deployment name starts with "-")
 
 _DATASET, _RUN, _UPLOAD, _EDITING = "app.dataset_id", "app.run_id", "app.last_upload", "clean.editing"
 _SIGNED_IN, _SESSION, _DEPLOYMENT = "app.signed_in", "app.session_key", "app.deployment"
@@ -52,13 +54,14 @@ class AppState:
 
     @property
     def deployment(self) -> str | None:
-        """The deployment predictions go through (Predict) and that is watched (Monitor)."""
+        """The deployment predictions go through (Predict) and that is watched (Monitor); `NO_DEPLOYMENT` when
+        the user chose to predict with a run instead (kept, so a refresh does not go back to a deployment)."""
         return st.session_state.get(_DEPLOYMENT) or st.query_params.get("deployment")
 
     @deployment.setter
     def deployment(self, value: str | None) -> None:
-        st.session_state[_DEPLOYMENT] = value
-        _address("deployment", value)
+        st.session_state[_DEPLOYMENT] = value or NO_DEPLOYMENT
+        _address("deployment", value or NO_DEPLOYMENT)
 
     @property
     def last_upload(self) -> str | None:

@@ -164,11 +164,14 @@ with batch:
                               "markers.", type=UPLOAD_TYPES, key=f"predict.batch.{run.id}")
     c1, c2 = st.columns(2)
     explain_k = c1.number_input("Reasons per row (0 = none; slower)", 0, 10, 0, key="predict.explain_k")
+    if "predict.id_column" not in st.session_state:  # Streamlit forgets a widget's value when it is not drawn
+        st.session_state["predict.id_column"] = st.session_state.get("predict.id_column_kept", "")
     id_column = c2.text_input("Keep only this column beside the predictions (optional, e.g. an id)",
                               key="predict.id_column",
                               help="Through a deployment, each row's answer is also kept by this id (for the "
                                    "retention period) so that its true outcome can be added on Monitor."
                               ).strip() or None
+    st.session_state["predict.id_column_kept"] = id_column or ""
     ray_address = cluster_choice("predict.ray", "Score on the Ray cluster (for large files)")
     st.caption(f"An uploaded file and its predictions are kept {batches.retention_days():g} days "
                "(AUTOML_STUDIO_RETENTION_DAYS), and deleted with the run." if batches.retention_days() else

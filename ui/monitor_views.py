@@ -36,7 +36,14 @@ def endpoint_waiting(ws: Workspace, name: str) -> str | None:
 def outcomes_panel(ws: Workspace, name: str, label: str) -> None:
     """Upload true outcomes: joined by id to the answers of batches scored with that id column."""
     done = st.session_state.pop("monitor.outcomes_done", None)  # the last upload's result, across the redraw
-    with st.expander("Add true outcomes (joined to earlier predictions by id)", expanded=done is not None):
+    # open once used, and kept open: a rerun with `expanded` changed would fold it over the chosen file
+    if done is not None or st.session_state.get("monitor.outcomes") is not None:
+        st.session_state["monitor.outcomes_open"] = True
+    if "monitor.id_column" not in st.session_state:  # the id the batches were scored with, when one was
+        st.session_state["monitor.id_column"] = next(
+            (s.detail["id_column"] for s in reversed(ws.list_scorings(name)) if s.detail.get("id_column")), "")
+    with st.expander("Add true outcomes (joined to earlier predictions by id)",
+                     expanded=bool(st.session_state.get("monitor.outcomes_open"))):
         for ok, line in done or ():
             (st.success if ok else st.warning)(line)
         st.caption("Score files through this deployment with an id column (Predict: *Keep only this column*, or "

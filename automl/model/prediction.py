@@ -50,6 +50,7 @@ class PredictionReport:
     # the first rows' answers with their probabilities (classifiers): what performance is estimated from
     sample: pd.DataFrame | None = field(default=None, repr=False)
     unusual: int = 0  # rows with an input training never saw (outside its range, a value it never had)
+    id_column: str | None = None  # the column the answers were kept by (what outcomes are joined on later)
 
     def monitoring(self) -> dict:
         """What monitoring keeps of a scored batch: no rows, only per-column and per-answer summaries."""
@@ -188,6 +189,7 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
             raise DataLoadError(f"{data_path.name} has a header but no data rows.")
     total.drift, total.missing, total.predicted = check.report(), check.missing_shares(), tally.summary()
     total.unusual = check.unusual_rows
+    total.id_column = id_column
     total.sample = tally.sample()
     total.answers = pd.concat(answers, ignore_index=True) if answers else None
     return total

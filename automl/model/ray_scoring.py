@@ -117,6 +117,7 @@ def predict_csv_on_ray(bundle: Bundle, data_path: str | Path, out_path: str | Pa
                                f"{data_path.name}; nothing was written.")
     total.drift, total.missing, total.predicted = check.report(), check.missing_shares(), tally.summary()
     total.unusual = check.unusual_rows
+    total.id_column = id_column
     total.sample = tally.sample()
     total.answers = pd.concat(answers, ignore_index=True) if answers else None
     return total, sorted(nodes)

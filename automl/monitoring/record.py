@@ -30,7 +30,7 @@ def record_batch(ws: Workspace, deployment: str | None, bundle: Bundle, report: 
     answers = _answers(report.answers) if report.answers is not None else None
     return ws.record_scoring(deployment, bundle.run_id, source, report.rows,
                              {**detail, **report.monitoring(), "estimated": estimated,
-                              "with_ids": answers is not None}, answers)
+                              "with_ids": answers is not None, "id_column": report.id_column}, answers)
 
 
 def id_text(values: pd.Series) -> pd.Series:

@@ -100,3 +100,25 @@ def test_the_endpoints_requests_are_sampled_and_summarised_like_a_batch(trained,
     assert sum(o["rows"] for o in seen.other) == 250 and len(seen.batches) == 1
     assert [a.column for a in seen.alerts if a.kind == "drift"] == ["age"]
     assert "Allen" not in json.dumps([s.detail for s in ws.list_scorings("api")])
+
+
+def test_the_outcomes_panel_stays_open_over_a_chosen_file_and_knows_the_id_column(monitored, monkeypatch):
+    """Issue 29, 7: the panel folded each time a file was chosen (after the first), hiding the file and its
+    button, and its id column started empty although the batches were scored with one."""
+    from tests.helpers import SAMPLES
+
+    ws, _ = monitored
+    at = open_page("pages/monitor.py", ws.root, monkeypatch)
+    assert at.text_input(key="monitor.id_column").value == "name", "the id the batches were scored with"
+    outcomes = next(e for e in at.expander if e.label.startswith("Add true outcomes"))
+    assert not outcomes.proto.expanded
+    at.file_uploader(key="monitor.outcomes").upload("outcomes.csv", (SAMPLES / "titanic.csv").read_bytes(),
+                                                    "text/csv")
+    at.run()
+    assert next(e for e in at.expander if e.label.startswith("Add true outcomes")).proto.expanded
+    at.button(key="monitor.add_outcomes").click().run()
+    assert not at.exception
+    at.file_uploader(key="monitor.outcomes").upload("again.csv", (SAMPLES / "titanic.csv").read_bytes(), "text/csv")
+    at.run()  # a second file: the panel stays open over it
+    assert next(e for e in at.expander if e.label.startswith("Add true outcomes")).proto.expanded
+    assert at.text_input(key="monitor.id_column").value == "name"

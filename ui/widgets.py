@@ -13,8 +13,9 @@ from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.data.problem import metric_name
 from automl.model.names import plain_model_name
-from automl.training.runs import run_name, score_text
-from automl.store import jobs
+from automl.model.run_files import RunFiles
+from automl.store import atomic, jobs
+from automl.training.runs import outcome_lines, run_name, score_text
 from automl.store.workspace import RunInfo, Workspace
 from ui.state import AppState
 
@@ -146,6 +147,10 @@ def training_panel(ws: Workspace, run_id: str) -> None:
         plan = next((e["plan"] for e in events if e.get("event") == "stage" and e.get("plan")), None)
         if plan:
             st.caption("Plan: " + plan)
+        if current.status in ("succeeded", "stopped"):  # what ran, what was left out and why, in words
+            metrics = atomic.read_json(RunFiles(ws.run_dir(run_id)).metrics) or {}
+            for line in outcome_lines(events, metrics, bool(run.config.get("refit_all_rows", True))):
+                st.markdown(f"- {line}")
         board = training_leaderboard(events, run.eval_metric)
         if not board.empty:
             st.dataframe(board, hide_index=True, width="stretch")

@@ -90,6 +90,14 @@ def follow_training(ws, run_id: str) -> bool:
     else False after saying why (`train`, `retrain`)."""
     job = _follow(ws, run_id)
     if job.status in ("succeeded", "stopped"):
+        from automl.model.run_files import RunFiles
+        from automl.store import atomic, jobs
+        from automl.training.runs import outcome_lines
+
+        metrics = atomic.read_json(RunFiles(ws.run_dir(run_id)).metrics) or {}
+        asked = bool(ws.get_run(run_id).config.get("refit_all_rows", True))
+        for line in outcome_lines(jobs.read_events(ws, job), metrics, asked):  # what ran, and what did not
+            _err(line.replace("`", ""))
         return True
     _err(f"training {job.status}: {job.message or ''}".strip())
     return False

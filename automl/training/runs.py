@@ -15,7 +15,7 @@ from automl.store.batches import delete_batches
 from automl.store.workspace import RunInfo, Workspace
 from automl.training.config import TrainConfig, start_training
 
-__all__ = ["run_name", "score_text", "run_table", "config_diff", "delete_run", "rerun", "COMPARED_KEYS"]
+__all__ = ["run_name", "score_text", "run_table", "config_diff", "delete_run", "rerun", "outcome_lines", "COMPARED_KEYS"]
 
 COMPARED_KEYS = ("dataset_id", "label", "problem_type", "eval_metric", "preset", "time_limit", "test_size",
                  "exclude", "model_families", "gpu", "seed", "sample_weight", "tuning_trials", "recipe_steps")
@@ -103,3 +103,30 @@ def rerun(ws: Workspace, run_id: str) -> RunInfo:
     """Train again with the same configuration (a new run; queued if another training runs)."""
     config = TrainConfig.from_dict(ws.get_run(run_id).config)
     return start_training(ws, config)
+
+
+def outcome_lines(events: list[dict[str, Any]], metrics: dict[str, Any] | None, refit_asked: bool) -> list[str]:
+    """What a finished training did, in words, for the Train page and the CLI: the models fitted, those left
+    out and why, and whether the model was retrained on every row as asked (and why not). A run that said
+    only "Succeeded · 53 s of a 60 s budget" had fitted one model family of seven and skipped the retrain."""
+    done = [e["model"] for e in events if e.get("event") == "model_done" and e.get("model")]
+    failed = [e for e in events if e.get("event") == "model_failed"]
+    lines = []
+    if done:
+        lines.append(f"{len(done)} model(s) fitted: {', '.join(dict.fromkeys(done))}.")
+    if failed:
+        reasons: dict[str, list[str]] = {}
+        for e in failed:
+            reasons.setdefault(str(e.get("reason") or "see the log"), []).append(str(e.get("model") or "a model"))
+        lines.append(f"{len(failed)} left out: " + "; ".join(
+            f"{', '.join(models) if len(models) <= 3 else f'{len(models)} models'} ({why})"
+            for why, models in reasons.items()) + ".")
+        if any("time" in why.lower() for why in reasons):
+            lines.append("The budget ran out before these: a longer budget (or a faster machine, or fewer model "
+                         "families) gives them time.")
+    metrics = metrics or {}
+    if refit_asked and metrics.get("final_model"):
+        lines.append("Retrained on every row, as asked.")
+    elif refit_asked and metrics.get("final_note"):
+        lines.append(f"Not retrained on every row: {metrics['final_note']}")
+    return lines

@@ -80,3 +80,14 @@ def test_no_page_takes_a_cluster_address_from_its_user(tmp_path, monkeypatch):
         assert not at.exception
         assert not [t for t in at.text_input if "ray" in str(t.key) or "Ray" in str(t.label)]
         assert not [c for c in at.checkbox if "ray" in str(c.key)]
+
+
+def test_a_finished_run_says_in_words_what_was_fitted_and_whether_it_was_retrained(trained, tmp_path, monkeypatch):
+    from tests.helpers import copy_workspace
+
+    root = copy_workspace(trained.root, tmp_path / "ws")
+    at = open_page("pages/train.py", root, monkeypatch)
+    at.selectbox(key=[s.key for s in at.selectbox if s.label == "Show run"][0]).select(trained.binary_run).run()
+    shown = texts(at)
+    assert "model(s) fitted:" in shown
+    assert "Retrained on every row, as asked." in shown or "Not retrained on every row:" in shown

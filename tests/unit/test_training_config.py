@@ -89,3 +89,20 @@ def test_a_rerun_of_a_resolved_config_keeps_its_recipe(ws):
     first = resolve_config(ws, TrainConfig(version.id, "y"))
     again = resolve_config(ws, TrainConfig.from_dict(first.to_dict()))
     assert len(again.recipe["steps"]) == 1 and again.source_dataset_id == raw.id
+
+
+def test_a_finished_run_says_what_ran_what_was_left_out_and_why():
+    """Issue 29, 6 and 13: the Train page said only "Succeeded · 53 s of a 60 s budget" when one model family
+    of seven had been fitted and the promised retrain on every row was skipped."""
+    from automl.training.runs import outcome_lines
+
+    events = [{"event": "model_done", "model": "LightGBMXT_BAG_L1"},
+              *[{"event": "model_failed", "model": f"M{i}", "reason": "Ran out of time"} for i in range(10)],
+              {"event": "model_done", "model": "WeightedEnsemble_L2"}]
+    lines = outcome_lines(events, {"final_note": "about 17 s were needed and 14 s of the budget were left."}, True)
+    assert lines[0] == "2 model(s) fitted: LightGBMXT_BAG_L1, WeightedEnsemble_L2."
+    assert lines[1] == "10 left out: 10 models (Ran out of time)."
+    assert "budget ran out" in lines[2]
+    assert lines[3] == "Not retrained on every row: about 17 s were needed and 14 s of the budget were left."
+    assert outcome_lines(events[:1], {"final_model": "X_FULL"}, True)[-1] == "Retrained on every row, as asked."
+    assert not any("Retrained" in line for line in outcome_lines(events[:1], {}, False))

@@ -4,6 +4,7 @@ computed in a background job, and the model report to hand out."""
 import streamlit as st
 
 from automl.data.markdown import md
+from automl.data.numbers import readable_number
 from automl.cli import report
 from automl.model import bundle as bundle_mod
 from automl.store import atomic, jobs
@@ -51,7 +52,9 @@ if len(result.outputs) > 1:
 what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
 st.caption(f"SHAP values of {len(result.rows)} test rows, in the input columns, measured against "
            f"{result.background_rows} weighted rows that stand for the training data. For every row, the base value "
-           f"({result.base_values[output]:.4g}, the average {md(what)}) plus its SHAP values equals the model's output.")
+           f"({readable_number(result.base_values[output])}, the model's average {md(what)} over those rows; the "
+           f"test split's average on Evaluate is over other rows, so the two differ a little) plus its SHAP values "
+           f"equals the model's output.")
 if result.space == "input":
     st.caption(f"Computed on the slow path (every mixed row through AutoGluon's feature pipeline): "
                f"{result.why_input}. The values are the same; only the time differs.")

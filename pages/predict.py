@@ -12,10 +12,11 @@ from automl.data.numbers import readable_number
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.model import prediction
-from automl.store import jobs
+from automl.model.names import plain_model_name
 from automl.monitoring.record import record_batch
 from automl.serving import deployments
-from automl.store import atomic, batches
+from automl.store import atomic, batches, jobs
+from automl.training.runs import run_name
 from explain import narrative, plots, shap_values
 from ui.flow import stop_page
 from ui.gate import require_sign_in
@@ -55,7 +56,8 @@ try:
 except AutoMLError as exc:
     st.error(str(exc))
     stop_page()
-st.caption(f"Predicts {code(bundle.label)} ({bundle.problem_type}) with {bundle.deployed_model}"
+st.caption(f"Predicts {code(bundle.label)} ({bundle.problem_type}) with the model of {md(run_name(run))}: "
+           f"{plain_model_name(bundle.deployed_model)} ({bundle.deployed_model})"
            + (f", after replaying its {len(bundle.recipe)}-step cleaning recipe." if len(bundle.recipe) else "."))
 
 
@@ -102,8 +104,8 @@ def summary_of_predictions(target: Path) -> None:
                    "less reliable.")
     rows = facts["rows"]
     if bundle.problem_type == "regression":
-        st.markdown(f"**{rows:,} rows predicted** · {md(bundle.label)} from {facts['min']:,.4g} to "
-                    f"{facts['max']:,.4g}, median {facts['median']:,.4g}")
+        st.markdown(f"**{rows:,} rows predicted** · {md(bundle.label)} from {readable_number(facts['min'])} to "
+                    f"{readable_number(facts['max'])}, median {readable_number(facts['median'])}")
         return
     st.markdown(f"**{rows:,} rows predicted** · " + " · ".join(
         f"{md(c)}: {n:,} ({100 * n / rows:.0f}%)" for c, n in facts["counts"].items()))

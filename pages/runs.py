@@ -75,6 +75,9 @@ if len(ids) >= 2:
     if a != b:
         only = st.toggle("Only settings that differ", key="runs.only_diff")
         st.dataframe(runs.config_diff(ws, a, b, only_different=only), hide_index=True, width="stretch")
+        if not runs.same_test_rows(ws, a, b):
+            st.caption("Their test scores come from different rows (another table, split or seed): compare them "
+                       "only roughly. Monitor compares a challenger with its champion on the same new rows.")
         ready = set(bundle_mod.ready_runs(ws))
         for col, rid in ((a_col, a), (b_col, b)):
             if rid in ready:

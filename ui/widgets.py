@@ -11,6 +11,7 @@ import streamlit as st
 
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
+from automl.data.markdown import md
 from automl.data.problem import metric_name
 from automl.model.names import plain_model_name
 from automl.model.run_files import RunFiles
@@ -48,8 +49,11 @@ def require_dataset(ws: Workspace, state: AppState, page: str):
     return next(d for d in datasets if d.id == choice)
 
 
-def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = True) -> RunInfo | None:
-    """Pick a run; with `ready_only`, only runs whose model is complete."""
+def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = True,
+               best_first: bool = False) -> RunInfo | None:
+    """Pick a run; with `ready_only`, only runs whose model is complete. With nothing chosen before: the
+    deployed run, else (`best_first`, Deploy) the best-scoring run for the newest run's target, else the
+    newest."""
     runs = ws.list_runs()
     if ready_only:
         ready = set(bundle_mod.ready_runs(ws))
@@ -61,7 +65,8 @@ def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = Tru
     ids = [r.id for r in runs]
     deployed = [d.run_id for d in ws.list_deployments() if d.run_id in ids]
     # the run chosen before (kept in the address across a refresh), else the deployed one, else the newest
-    current = state.run_id if state.run_id in ids else (deployed[0] if deployed else ids[0])
+    current = state.run_id if state.run_id in ids else (deployed[0] if deployed else
+                                                        _best(runs) if best_first else ids[0])
     choice = st.selectbox("Run", ids, index=ids.index(current), key=f"{page}.run",
                           format_func=lambda i: _run_label(next(r for r in runs if r.id == i)))
     state.run_id = choice
@@ -92,17 +97,29 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def sidebar_run(ws: Workspace, run_id: str | None) -> str | None:
-    """The active run in words (target, status, score), or None."""
+    """The active run in words (target, preset, when, score, status) and whether it is deployed, or None."""
     if not run_id:
         return None
     try:
         run = ws.get_run(run_id)
     except AutoMLError:
         return None
-    score = f", test {metric_name(run.eval_metric)} {score_text(run.test_value)}" if run.test_value is not None else ""
     serving = [d.name for d in ws.list_deployments() if d.run_id == run_id]
     where = f"deployed as {', '.join(serving)}" if serving else "not deployed"
-    return f"predicts {run.label} ({run.status}{score}) · {where}"
+    return f"{run_name(run)} · {where}"  # target, preset and budget, when, score: two runs never read the same
+
+
+def _best(runs: list[RunInfo]) -> str:
+    """The best-scoring of the runs that predict what the newest run predicts, by its metric."""
+    from automl.model.estimate import higher_is_better
+
+    newest = runs[0]
+    peers = [r for r in runs if (r.label, r.eval_metric) == (newest.label, newest.eval_metric)
+             and r.test_value is not None]
+    if not peers:
+        return newest.id
+    pick = max if higher_is_better(newest.eval_metric or "") else min
+    return pick(peers, key=lambda r: r.test_value).id
 
 
 def _run_label(run: RunInfo) -> str:
@@ -156,7 +173,8 @@ def training_panel(ws: Workspace, run_id: str) -> None:
             st.dataframe(board, hide_index=True, width="stretch")
         _failures_and_controls(ws, current, events)
         with st.expander("Training log (last lines)"):
-            st.code(jobs.log_tail(ws, current, 40) or "(empty)", language=None)
+            # the workspace's full path tells a viewer nothing but where the server keeps its files
+            st.code(jobs.log_tail(ws, current, 40).replace(str(ws.root), "<workspace>") or "(empty)", language=None)
 
     panel()
 
@@ -189,7 +207,7 @@ def _failures_and_controls(ws: Workspace, current, events: list[dict[str, Any]])
         with st.expander(f"{len(failures)} model(s) left out (the budget ran out, or AutoGluon skipped them): "
                          "the others were trained"):
             for e in failures:
-                st.markdown(f"- **{e.get('model') or 'a model'}** — {e.get('reason', 'see the log')}")
+                st.markdown(f"- **{e.get('model') or 'a model'}** — {md(e.get('reason') or 'no reason given')}")
     if current.status == "failed":
         st.error(current.message or "Training failed.")
     if current.status in ("running", "starting"):

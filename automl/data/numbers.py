@@ -3,7 +3,7 @@ separated from 100 on (`1,656`, not `1655.6446`), 3 significant digits below (`0
 
 from __future__ import annotations
 
-__all__ = ["readable_number"]
+__all__ = ["readable_number", "looks_like_years"]
 
 
 def readable_number(value: float) -> str:
@@ -11,3 +11,12 @@ def readable_number(value: float) -> str:
     if value != value:
         return "—"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def looks_like_years(name: str, low: float, high: float, whole: bool) -> bool:
+    """Whether a number column holds calendar years (`Year_Built` 1872 … 2010): written as years, never as
+    amounts ("1,872 … 2,010"). Whole numbers between 1700 and 2200, named like a year, or all of them so."""
+    if not whole or low < 1700 or high > 2200:
+        return False
+    words = name.lower().replace("-", "_").replace(" ", "_")
+    return "year" in words or "yr" in words.split("_") or high - low <= 300

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from automl.data.numbers import readable_number
+from automl.data.numbers import looks_like_years, readable_number
 from automl.data.values import FALSE_WORDS, TRUE_WORDS, YES_NO_WORDS
 
 __all__ = ["ColumnKind", "ColumnProfile", "TableProfile", "column_kind", "profile_table",
@@ -118,6 +118,9 @@ def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
 def _summary(c: ColumnProfile) -> str:
     if c.stats and c.type == "numeric":
         st = c.stats
+        whole = all(float(st[k]).is_integer() for k in ("min", "max", "median"))
+        if looks_like_years(c.name, st["min"], st["max"], whole):
+            return f"{st['min']:.0f} … {st['max']:.0f} (median {st['median']:.0f})"  # years, not amounts
         return (f"{readable_number(st['min'])} … {readable_number(st['max'])} "
                 f"(median {readable_number(st['median'])}, "
                 f"mean {readable_number(st['mean'])})")

@@ -54,7 +54,7 @@ def _failure_reason(trainer, model: str | None) -> str:
     skipped = getattr(trainer, "_models_skipped_by_constraint", {}) or {}
     if model in skipped:
         return f"skipped: {skipped[model]}"
-    return "not trained: the time budget ran out or AutoGluon skipped it (see the log)"
+    return "not trained: the time budget ran out before it (AutoGluon gave no other reason)"
 
 
 def _attr(trainer, model: str, attribute: str):

@@ -15,7 +15,7 @@ from automl.store.batches import delete_batches
 from automl.store.workspace import RunInfo, Workspace
 from automl.training.config import TrainConfig, start_training
 
-__all__ = ["run_name", "score_text", "run_table", "config_diff", "delete_run", "rerun", "outcome_lines", "COMPARED_KEYS"]
+__all__ = ["run_name", "score_text", "run_table", "config_diff", "delete_run", "rerun", "outcome_lines", "same_test_rows", "COMPARED_KEYS"]
 
 COMPARED_KEYS = ("dataset_id", "label", "problem_type", "eval_metric", "preset", "time_limit", "test_size",
                  "exclude", "model_families", "gpu", "seed", "sample_weight", "tuning_trials", "recipe_steps")
@@ -68,21 +68,70 @@ def _settings(run: RunInfo) -> dict[str, Any]:
     return {k: config.get(k) for k in COMPARED_KEYS}
 
 
+_WORDS = {"dataset_id": "table", "label": "target", "problem_type": "problem type", "eval_metric": "metric",
+          "preset": "preset", "time_limit": "budget", "test_size": "test split", "exclude": "columns left out",
+          "model_families": "model families", "gpu": "GPU", "seed": "random seed (test split)",
+          "sample_weight": "row weights column", "tuning_trials": "tuning trials", "recipe_steps": "cleaning steps",
+          "status": "status", "test_value": "test score", "model": "model in use",
+          "speed": "time to predict 1,000 rows", "size": "size of the model in use"}
+
+
 def config_diff(ws: Workspace, a: str, b: str, only_different: bool = False) -> pd.DataFrame:
-    """Settings and results of two runs side by side."""
+    """Settings and results of two runs side by side, as a person reads them (`Fast`, not `medium_quality`;
+    `25,418`, not `25417.69073299579`), with the model in use, its speed and its size."""
     ra, rb = ws.get_run(a), ws.get_run(b)
-    left, right = _settings(ra), _settings(rb)
-    left.update(status=ra.status, test_value=ra.test_value)
-    right.update(status=rb.status, test_value=rb.test_value)
-    rows = [{"setting": k, a: _show(left[k]), b: _show(right[k]), "differs": _show(left[k]) != _show(right[k])}
-            for k in left]
+    names = {d.id: d.name for d in ws.list_datasets()}
+    left, right = _settings(ra, ws, names), _settings(rb, ws, names)
+    rows = [{"setting": _WORDS.get(k, k), a: left[k], b: right[k], "differs": left[k] != right[k]} for k in left]
     frame = pd.DataFrame(rows)
     return frame[frame["differs"]] if only_different else frame
+
+
+def same_test_rows(ws: Workspace, a: str, b: str) -> bool:
+    """Whether two runs' test scores come from the same rows (the same table, split and seed)."""
+    ca, cb = ws.get_run(a).config, ws.get_run(b).config
+    keys = ("source_dataset_id", "dataset_id", "test_size", "seed", "label")
+    return all(ca.get(k) == cb.get(k) for k in keys)
+
+
+def _settings(run: RunInfo, ws: Workspace, names: dict[str, str]) -> dict[str, str]:
+    config = dict(run.config)
+    shown = {k: config.get(k) for k in COMPARED_KEYS}
+    shown["recipe_steps"] = len((config.get("recipe") or {}).get("steps", []))
+    shown["dataset_id"] = names.get(run.dataset_id, run.dataset_id)
+    shown["eval_metric"] = metric_name(run.eval_metric)
+    shown["preset"] = preset_label(run.preset)
+    shown["time_limit"] = f"{run.time_limit:g} s" if run.time_limit else None
+    shown["test_size"] = f"{100 * float(config['test_size']):.0f}%" if config.get("test_size") else None
+    out = {k: _show(v) for k, v in shown.items()}
+    out["status"], out["test_value"] = run.status, score_text(run.test_value)
+    out.update(_model_facts(ws, run.id))
+    return out
+
+
+def _model_facts(ws: Workspace, run_id: str) -> dict[str, str]:
+    """The model in use, in words, with its speed and size from the run's leaderboard (— where none)."""
+    from automl.model.bundle import load_bundle
+    from automl.model.names import plain_model_name
+
+    try:
+        bundle = load_bundle(ws, run_id)
+        board = pd.read_parquet(bundle.files.leaderboard)
+    except Exception:  # noqa: BLE001 - a run without a model or a leaderboard: nothing to show
+        return {"model": "—", "speed": "—", "size": "—"}
+    row = board[board["model"] == bundle.deployed_model]
+    ms = float(row["ms_per_1000_rows"].iloc[0]) if len(row) and "ms_per_1000_rows" in row else None
+    size = float(row["size_mb"].iloc[0]) if len(row) and "size_mb" in row else None
+    return {"model": plain_model_name(bundle.deployed_model),
+            "speed": "—" if ms is None or ms != ms else f"{readable_number(ms)} ms",
+            "size": "—" if size is None or size != size else f"{readable_number(size)} MB"}
 
 
 def _show(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value)) or "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return "—" if value is None else str(value)
 
 
@@ -117,11 +166,11 @@ def outcome_lines(events: list[dict[str, Any]], metrics: dict[str, Any] | None, 
     if failed:
         reasons: dict[str, list[str]] = {}
         for e in failed:
-            reasons.setdefault(str(e.get("reason") or "see the log"), []).append(str(e.get("model") or "a model"))
+            reasons.setdefault(str(e.get("reason") or "no reason given"), []).append(str(e.get("model") or "a model"))
         lines.append(f"{len(failed)} left out: " + "; ".join(
             f"{', '.join(models) if len(models) <= 3 else f'{len(models)} models'} ({why})"
             for why, models in reasons.items()) + ".")
-        if any("time" in why.lower() for why in reasons):
+        if any("time" in why.lower() for why in reasons):  # "Ran out of time", "the time budget ran out"
             lines.append("The budget ran out before these: a longer budget (or a faster machine, or fewer model "
                          "families) gives them time.")
     metrics = metrics or {}

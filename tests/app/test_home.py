@@ -23,7 +23,10 @@ def test_the_sidebar_names_the_table_and_model_in_words_not_ids(trained):
 
     ws = Workspace(trained.root)
     run = ws.get_run(trained.binary_run)
-    assert sidebar_run(ws, run.id) == f"predicts survived (succeeded, test ROC AUC {run.test_value:.3f}) · not deployed"
+    from automl.training.runs import run_name
+
+    assert sidebar_run(ws, run.id) == f"{run_name(run)} · not deployed"
+    assert f"test ROC AUC {run.test_value:.3f}" in sidebar_run(ws, run.id)
     assert sidebar_dataset(ws, run.dataset_id) == "titanic.csv (1,309 rows)"
     assert sidebar_run(ws, None) is None and sidebar_run(ws, "run-gone") is None
     assert sidebar_dataset(ws, "ds-gone") is None

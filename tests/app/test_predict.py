@@ -50,7 +50,8 @@ def test_predict_names_the_chosen_model_and_scores_a_compressed_file_as_training
     at = open_page("pages/predict.py", root, monkeypatch)
     at.selectbox(key="predict.run").select(trained.binary_run)
     at.run()
-    assert any(f"with {other}" in c.value for c in at.caption), "the model in use, not AutoGluon's best"
+    assert any(f"({other})" in c.value and "with the model of" in c.value for c in at.caption), \
+        "the model in use, not AutoGluon's best"
     raw = (SAMPLES / "titanic.csv").read_bytes()
     at.file_uploader(key=f"predict.batch.{trained.binary_run}").upload("titanic.csv.gz", gzip.compress(raw),
                                                                         "application/gzip")

@@ -14,7 +14,13 @@ def test_runs_page_lists_compares_and_deletes(trained, tmp_path, monkeypatch):
                                  trained.split_only_run}
     assert set(table["status"]) == {"succeeded"}
     diff = next(d.value for d in at.dataframe if "setting" in d.value.columns)
-    assert diff.set_index("setting").loc["label", "differs"]  # survived vs price
+    assert diff.set_index("setting").loc["target", "differs"]  # survived vs price
+    words = diff.set_index("setting")
+    assert {"model in use", "time to predict 1,000 rows", "size of the model in use"} <= set(words.index)
+    first, second = diff.columns[1], diff.columns[2]
+    assert words.loc["preset", first] in ("Auto", "Fast", "Good", "Better", "Best")  # not medium_quality
+    assert words.loc["time to predict 1,000 rows", first].endswith(" ms")
+    assert "." not in words.loc["test score", second] or len(words.loc["test score", second]) <= 6  # 0.829, 1,656
     at.toggle(key="runs.only_diff").set_value(True)
     at.run()
     diff = next(d.value for d in at.dataframe if "setting" in d.value.columns)

@@ -58,3 +58,20 @@ def test_missing_markers_are_read_as_missing_and_reported():
     assert report.missing_markers == {"a": 1, "b": 2, "c": 2}
     assert df["b"].dtype == float
     assert any("`b`" in n and "missing-value marker" in n for n in report.notes)
+
+
+def test_years_are_written_as_years_not_amounts():
+    """Issue 29, 18: a year column read "1,872 … 2,010 (median 1,973)"."""
+    import numpy as np
+    import pandas as pd
+
+    from automl.data.profile import profile_frame, profile_table
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"Year_Built": rng.integers(1872, 2011, 500),
+                       "Garage_Yr_Blt": np.r_[rng.integers(1900, 2010, 450).astype(float), [np.nan] * 50],
+                       "price": rng.integers(50_000, 500_000, 500)})
+    summary = dict(zip(*profile_frame(profile_table(df))[["column", "summary"]].to_numpy().T))
+    assert summary["Year_Built"].startswith("1872 … 2010 (median ") and "," not in summary["Year_Built"]
+    assert "," not in summary["Garage_Yr_Blt"]
+    assert "," in summary["price"]

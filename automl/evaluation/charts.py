@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from automl.data.problem import metric_name
+
 __all__ = ["confusion_matrix_figure", "predicted_vs_actual_figure", "leaderboard_figure", "column_distribution_figure",
            "association_figure", "roc_figure", "pr_figure", "calibration_figure", "gain_figure", "per_class_figure",
            "residuals_figure", "residual_histogram", "error_by_decile_figure", "slice_figure", "pareto_figure",
@@ -186,12 +188,28 @@ def pareto_figure(board: pd.DataFrame, metric: str, lower_is_better: bool) -> go
                     color=_in_use_colours(board)),
         hovertemplate="%{text}<br>test %{y:.4g}<br>%{x:.3g} ms per 1,000 rows<br>%{customdata:.2f} MB<extra></extra>"))
     better = "lower" if lower_is_better else "higher"
-    # a short title that fits a half-width column; the rest below it; one log tick per decade (no overlap)
-    fig.update_layout(title=dict(text=f"Test {metric} against prediction time",
+    name = metric_name(metric)
+    # a short title that fits a half-width column; the rest below it; ticks at 1, 2 and 5 of each decade the
+    # times span, so there are numbers on the axis even when every model sits inside one decade
+    fig.update_layout(title=dict(text=f"Test {name} against prediction time",
                                  subtitle=dict(text=f"{better} is better · dot size = model size · red: in use")),
-                      xaxis=dict(title="ms to predict 1,000 rows", type="log", dtick=1, tickformat="~s"),
-                      yaxis_title=f"test {metric}", height=420, margin=dict(t=70, l=70, r=60, b=50))
+                      xaxis=dict(title="ms to predict 1,000 rows", type="log",
+                                 tickvals=_log_ticks(board["ms_per_1000_rows"].to_numpy(dtype=float))),
+                      yaxis_title=f"test {name}", height=420, margin=dict(t=70, l=70, r=60, b=50))
     return fig
+
+
+def _log_ticks(values: np.ndarray) -> list[float]:
+    """Powers of ten across the values' span; 1, 2 and 5 of each when they span under two decades (so a
+    half-width chart never crowds its axis, and one whose models sit inside a decade still has numbers)."""
+    values = values[np.isfinite(values) & (values > 0)]
+    if not len(values):
+        return []
+    low, high = int(np.floor(np.log10(values.min()))), int(np.ceil(np.log10(values.max())))
+    steps = (1,) if high - low > 2 else (1, 2, 5)
+    ticks = [m * 10.0 ** e for e in range(low, high + 1) for m in steps]
+    inside = [t for t in ticks if values.min() / 2.5 <= t <= values.max() * 2.5]
+    return inside or ticks
 
 
 _CHAR_W, _LINE_H = 0.017, 0.09  # a name's letter and line in a half-width chart, as shares of its plot area

@@ -50,6 +50,11 @@ def waterfall_figure(contributions: pd.Series, base_value: float, output_name: s
     if lo > 0 and hi - lo < 0.5 * lo:  # a price of 26,000 moved by hundreds: zoom on the moves, not on 0…26,000
         pad = 0.55 * (hi - lo) or 0.05 * lo  # room for the numbers written beside the bars
         fig.update_xaxes(range=[lo - pad, hi + pad])
+    else:  # room on both sides for the numbers written beside the bars: a push down writes its number to the
+        # bar's left, where it ran into the column's name in Predict's narrow column ("service_calls = 20.00801")
+        start, end = min(0.0, lo), max(0.0, hi)
+        pad = 0.3 * (end - start) or 0.1
+        fig.update_xaxes(range=[start - pad, end + pad])
     fig.update_layout(title=f"Why this prediction of {output_name}", yaxis_autorange="reversed",
                       height=max(300, 32 * (len(shown) + 2) + 80), margin=dict(t=50, l=180, r=90, b=40),
                       showlegend=False)

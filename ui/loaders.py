@@ -13,6 +13,7 @@ from automl.data.associations import association_matrix
 from automl.data.profile import TableProfile
 from automl.model import bundle as bundle_mod
 from automl.store.workspace import Workspace
+from ui.warmup import wait_for_warm_up
 
 __all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations", "gpus",
            "preflight_check", "local_explanation", "threshold_suggestion", "ray_cluster",
@@ -32,6 +33,7 @@ def workspace(root: str) -> Workspace:
 
 @st.cache_resource(show_spinner="Checking the model's signature and loading it…", max_entries=4)
 def _verified_predictor(root: str, run_id: str) -> Any:
+    wait_for_warm_up()  # never import AutoGluon's modules beside the warm-up thread importing them
     return bundle_mod.load_predictor(bundle_mod.load_bundle(workspace(root), run_id))
 
 
@@ -93,6 +95,7 @@ def gpus() -> list[str]:
     """GPU names, detected once per server (importing torch takes a moment)."""
     from automl.training.config import gpu_names
 
+    wait_for_warm_up()
     return gpu_names()
 
 

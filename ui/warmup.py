@@ -9,11 +9,20 @@ from __future__ import annotations
 import logging
 import threading
 
-__all__ = ["warm_up_once"]
+__all__ = ["warm_up_once", "wait_for_warm_up"]
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _started = False
+_done = threading.Event()
+
+
+def wait_for_warm_up(timeout_s: float = 60.0) -> None:
+    """Wait until the background imports are done (at most `timeout_s`). A page that loads a model while the
+    warm-up thread imports the same libraries can get a half-imported module: Predict opened first on a
+    fresh server failed with "cannot import name 'Graph' from partially initialized module networkx"."""
+    if _started:
+        _done.wait(timeout_s)
 
 
 def warm_up_once() -> None:
@@ -38,3 +47,5 @@ def _warm() -> None:
         get_autogluon_metadata()
     except Exception:  # noqa: BLE001 - only slower first visits
         log.warning("warming up failed; pages load what they need on first use", exc_info=True)
+    finally:
+        _done.set()

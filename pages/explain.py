@@ -8,7 +8,7 @@ from automl.data.numbers import readable_number
 from automl.cli import report
 from automl.model import bundle as bundle_mod
 from automl.store import atomic, jobs
-from explain import narrative, plots, shap_values
+from explain import estimate, narrative, plots, shap_values
 from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import workspace
@@ -33,6 +33,12 @@ left, right = st.columns([2, 1])
 n_rows = left.number_input("Test rows to explain", min_value=10, max_value=5000, value=shap_values.DEFAULT_ROWS,
                            step=10, key="explain.rows")
 right.write("")
+bundle = bundle_mod.load_bundle(ws, run.id)
+seconds = estimate.estimated_seconds(bundle, int(n_rows))
+if seconds is not None:  # said before anyone presses the button
+    left.caption(f"Takes {estimate.in_words(seconds)} on this machine for {int(n_rows):,} rows of "
+                 f"{len(bundle.schema.features)} column(s), from the model's own prediction speed; fewer rows take "
+                 "less.")
 if right.button("Compute explanations", type="primary", disabled=running, key="explain.start"):
     jobs.start(ws, "explain", run_id=run.id, params={"rows": int(n_rows)})
     st.rerun()  # redraw with the button disabled and the progress bar
@@ -45,7 +51,6 @@ if result is None:
         st.info("No explanations for this run yet. Press **Compute explanations**: it runs in the background.")
     stop_page()
 
-bundle = bundle_mod.load_bundle(ws, run.id)
 output = result.outputs[0]
 if len(result.outputs) > 1:
     output = st.selectbox("Explain the probability of class", result.outputs, key=f"explain.output.{run.id}")

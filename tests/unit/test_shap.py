@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from explain import plots, shap_values
 from explain.model_space import InputCodec
@@ -53,3 +54,21 @@ def test_importance_chart_puts_the_largest_on_top():
     imp = pd.DataFrame({"feature": ["sex", "age"], "mean_abs_shap": [0.3, 0.1]})
     fig = plots.importance_figure(imp)
     assert list(fig.data[0].y) == ["age", "sex"]  # plotly draws the last bar on top
+
+
+def test_how_long_explanations_take_is_said_before_they_start(tmp_path):
+    """Issue 29, 16: 200 rows of a 74-column table took about 5 minutes with no word before starting."""
+    import pandas as pd
+
+    from explain.estimate import estimated_seconds, in_words
+    from explain.shapley import evaluations_per_row
+    from tests.unit.fakes import fake_bundle
+
+    bundle = fake_bundle(tmp_path)
+    assert estimated_seconds(bundle, 200) is None  # no recorded speed: nothing promised
+    pd.DataFrame({"model": [bundle.deployed_model], "ms_per_1000_rows": [20.0]}).to_parquet(bundle.files.leaderboard)
+    players = len(bundle.schema.features)
+    expected = 5.0 + 200 * evaluations_per_row(players, 40, 8, 4) * 20.0 / 1e6
+    assert estimated_seconds(bundle, 200) == pytest.approx(expected)
+    assert estimated_seconds(bundle, 400) > estimated_seconds(bundle, 200)
+    assert in_words(12) == "about 10 s" and in_words(300) == "about 5 minutes" and in_words(9000) == "about 2.5 hours"

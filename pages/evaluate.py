@@ -39,8 +39,8 @@ preds, table, baseline = computed["preds"], computed["table"], computed["baselin
 st.info(computed["verdict"])
 guess = ("always the average" if bundle.problem_type == "regression" else f"always {code(computed['majority'])}")
 rows = list(table.itertuples())
-for start in range(0, len(rows), 5):
-    for col, row in zip(st.columns(5), rows[start:start + 5]):
+for start in range(0, len(rows), 4):  # four a row: "Matthews correlation @ 0.27" was cut at five
+    for col, row in zip(st.columns(4), rows[start:start + 4]):
         base = baseline.get(row.key)
         lower_better = row.key in summary.ERROR_METRICS
         at = f" @ {row.at_threshold:.2f}" if row.at_threshold == row.at_threshold and row.at_threshold else ""

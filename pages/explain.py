@@ -83,7 +83,14 @@ with dependence_tab:
                           format_func=lambda c: "— none —" if c is None else c)
     st.plotly_chart(plots.dependence_figure(result, feature, output, colour), width="stretch")
 with one_tab:
-    row = st.number_input("Row of the explained test rows", 0, len(result.rows) - 1, 0, key=f"explain.row.{run.id}")
+    shown_columns = list(result.rows.columns[:3])
+
+    def who(i: int) -> str:  # a row said by what it holds, counted from 1 (it read "Row 0", with no word of whom)
+        values = result.rows.iloc[i]
+        text = [shap_values.plain_value(values[c]) for c in shown_columns]
+        return f"{i + 1}: " + ", ".join(f"{c} {t if len(t) <= 30 else t[:29] + '…'}" for c, t in zip(shown_columns, text))
+
+    row = st.selectbox("Explained test row", range(len(result.rows)), format_func=who, key=f"explain.row.{run.id}")
     contributions, row_values = plots.combine_groups(shap_values.row_contributions(result, int(row), output),
                                                      result.rows.iloc[int(row)], bundle.schema.groups)
     st.plotly_chart(plots.waterfall_figure(contributions, result.base_values[output], what,

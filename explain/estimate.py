@@ -1,42 +1,62 @@
 """How long explanations will take, said before they start.
 
 Nearly all the time of `explain.shap_values.compute_shap` goes on model evaluations: each explained row costs
-`explain.shapley.evaluations_per_row` model rows (every column a player, against weighted background rows,
-over antithetic permutations). The run's leaderboard holds the model's own prediction speed (milliseconds
-per 1,000 rows, measured on the test split at training), so the estimate is their product. A wide table
-costs more per row twice over: more players, and each model row costs more (74 columns: about 5 minutes
-for 200 rows, where titanic's 4 take seconds).
+`explain.shapley.evaluations_per_row` model rows (every column that matters a player, against weighted
+background rows, over antithetic permutations), evaluated in large calls. So the estimate times the model
+the way the sampler calls it (`measure`: a few thousand mixed rows through the same function, after the
+same preparation), and multiplies. The leaderboard's prediction time would not do: it is measured on the
+test split in one small call, where the fixed cost of a call dominates (on a 41-column table it promised
+188 s for 200 rows that took 12).
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from automl.model.bundle import Bundle
 from explain.shapley import evaluations_per_row
 
-__all__ = ["estimated_seconds", "in_words"]
+__all__ = ["Cost", "measure", "estimated_seconds", "in_words"]
 
-_OVERHEAD_S = 5.0  # the job's start, loading the model, choosing the background
+_PROBE_ROWS = 4_000
+_OVERHEAD_S = 3.0  # the job's start, loading the model, choosing the background
+# measured once (41 columns, 200 rows): 15 s estimated for 11 s of sampling; 3 columns: 5 s for about 2
 
 
-def estimated_seconds(bundle: Bundle, rows: int, permutations: int = 8, background_rows: int = 40,
-                      background_groups: int = 4) -> float | None:
-    """Seconds to explain `rows` rows of the run's model; None when its speed was not recorded."""
-    try:
-        board = pd.read_parquet(bundle.files.leaderboard, columns=["model", "ms_per_1000_rows"])
-    except (OSError, ValueError, KeyError):
-        return None
-    speed = board.loc[board["model"].isin([bundle.deployed_model, bundle.measured_model]), "ms_per_1000_rows"]
-    if speed.empty or not speed.notna().any():
-        return None
-    players = max(1, len(bundle.schema.features) - sum(len(g.columns) - 1 for g in bundle.schema.groups))
-    per_row = evaluations_per_row(players, background_rows, permutations, background_groups)
-    return _OVERHEAD_S + rows * per_row * float(speed.dropna().iloc[0]) / 1e6
+@dataclass(frozen=True)
+class Cost:
+    players: int              # input columns the model depends on (each one a player)
+    seconds_per_row: float    # one model row, as the sampler evaluates them
+
+
+def measure(predictor: Any, bundle: Bundle) -> Cost:
+    """Time the model as `compute_shap` calls it (a few seconds: the preparation, then 4,000 mixed rows)."""
+    from explain.shap_values import BACKGROUND_ROWS, plan
+
+    background = pd.read_parquet(bundle.files.train_sample)
+    prepared = plan(predictor, bundle, background.head(2), background, BACKGROUND_ROWS)
+    pool = prepared.space.background[prepared.picked]
+    probe = np.resize(pool, (_PROBE_ROWS, pool.shape[1]))
+    prepared.space.f(probe[:200])  # warm (the first call loads what it needs)
+    start = time.perf_counter()
+    prepared.space.f(probe)
+    return Cost(max(1, len(prepared.groups)), (time.perf_counter() - start) / _PROBE_ROWS)
+
+
+def estimated_seconds(cost: Cost, rows: int, permutations: int = 8, background_rows: int = 40,
+                      background_groups: int = 4) -> float:
+    """Seconds to explain `rows` rows at `cost`."""
+    per_row = evaluations_per_row(cost.players, background_rows, permutations, background_groups)
+    return _OVERHEAD_S + rows * per_row * cost.seconds_per_row
 
 
 def in_words(seconds: float) -> str:
-    """`about 40 s`, `about 5 minutes`, `about 2 hours`."""
+    """`about 40 s`, `about 5 minutes`, `about 2.5 hours`."""
     if seconds < 90:
         return f"about {max(5, round(seconds / 5) * 5):.0f} s"
     if seconds < 5400:

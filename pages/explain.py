@@ -1,6 +1,8 @@
 """Explain: SHAP explanations of the deployed model in the input columns — global, per column, per row —
 computed in a background job, and the model report to hand out."""
 
+import logging
+
 import streamlit as st
 
 from automl.data.markdown import md
@@ -11,10 +13,11 @@ from automl.store import atomic, jobs
 from explain import estimate, narrative, plots, shap_values
 from ui.flow import stop_page
 from ui.gate import require_sign_in
-from ui.loaders import workspace
+from ui.loaders import explain_cost, workspace
 from ui.state import get_state
 from ui.widgets import job_progress, select_run
 
+log = logging.getLogger(__name__)
 require_sign_in()  # however the app was started, nothing below renders before sign-in
 
 state = get_state()
@@ -34,18 +37,22 @@ n_rows = left.number_input("Test rows to explain", min_value=10, max_value=5000,
                            step=10, key="explain.rows")
 right.write("")
 bundle = bundle_mod.load_bundle(ws, run.id)
-seconds = estimate.estimated_seconds(bundle, int(n_rows))
-if seconds is not None:  # said before anyone presses the button
-    left.caption(f"Takes {estimate.in_words(seconds)} on this machine for {int(n_rows):,} rows of "
-                 f"{len(bundle.schema.features)} column(s), from the model's own prediction speed; fewer rows take "
-                 "less.")
+result = shap_values.load_shap(ws, run.id)
+if result is None and not running:  # said before anyone presses the button
+    try:
+        cost = explain_cost(state.workspace_root, run.id, bundle.deployed_model)
+    except Exception:  # noqa: BLE001 - no estimate is no reason to stop the page
+        log.warning("timing the model for an estimate failed", exc_info=True)
+    else:
+        left.caption(f"Takes {estimate.in_words(estimate.estimated_seconds(cost, int(n_rows)))} on this machine "
+                     f"for {int(n_rows):,} rows ({cost.players} column(s) the model uses, timed just now); fewer "
+                     "rows take less.")
 if right.button("Compute explanations", type="primary", disabled=running, key="explain.start"):
     jobs.start(ws, "explain", run_id=run.id, params={"rows": int(n_rows)})
     st.rerun()  # redraw with the button disabled and the progress bar
 if latest is not None and (running or latest.status == "failed"):
     job_progress(ws, latest.id, "Computing SHAP values")
 
-result = shap_values.load_shap(ws, run.id)
 if result is None:
     if not running:
         st.info("No explanations for this run yet. Press **Compute explanations**: it runs in the background.")

@@ -17,7 +17,7 @@ from ui.warmup import wait_for_warm_up
 
 __all__ = ["workspace", "predictor", "dataset_frame", "dataset_profile", "dataset_associations", "gpus",
            "preflight_check", "local_explanation", "threshold_suggestion", "ray_cluster",
-           "evaluation_summary", "run_stamp", "scored_file_summary"]
+           "evaluation_summary", "run_stamp", "scored_file_summary", "explain_cost"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -135,6 +135,14 @@ def preflight_check(root: str, config_json: str, gpu_list: tuple[str, ...]):
     address = configured_address(config.ray_address)
     return preflight.preflight(workspace(root), config, gpus=list(gpu_list),
                                cluster=ray_cluster(address) if address else None)
+
+
+@st.cache_data(show_spinner="Timing the model to say how long explanations take…", max_entries=16)
+def explain_cost(root: str, run_id: str, deployed_model: str):
+    """How fast the run's model answers the explainer's calls (`explain.estimate.measure`), once per model."""
+    from explain.estimate import measure
+
+    return measure(predictor(root, run_id), bundle_mod.load_bundle(workspace(root), run_id))
 
 
 @st.cache_data(show_spinner="Explaining…", max_entries=64)

@@ -57,18 +57,17 @@ def test_importance_chart_puts_the_largest_on_top():
 
 
 def test_how_long_explanations_take_is_said_before_they_start(tmp_path):
-    """Issue 29, 16: 200 rows of a 74-column table took about 5 minutes with no word before starting."""
-    import pandas as pd
-
-    from explain.estimate import estimated_seconds, in_words
+    """Issue 29, 16: 200 rows of a 74-column table took about 5 minutes with no word before starting. The
+    model is timed as the sampler calls it, and the model rows each explained row costs multiply it."""
+    from explain.estimate import Cost, estimated_seconds, in_words, measure
     from explain.shapley import evaluations_per_row
-    from tests.unit.fakes import fake_bundle
+    from tests.unit.fakes import FakeBinaryPredictor, fake_bundle, people
 
     bundle = fake_bundle(tmp_path)
-    assert estimated_seconds(bundle, 200) is None  # no recorded speed: nothing promised
-    pd.DataFrame({"model": [bundle.deployed_model], "ms_per_1000_rows": [20.0]}).to_parquet(bundle.files.leaderboard)
-    players = len(bundle.schema.features)
-    expected = 5.0 + 200 * evaluations_per_row(players, 40, 8, 4) * 20.0 / 1e6
-    assert estimated_seconds(bundle, 200) == pytest.approx(expected)
-    assert estimated_seconds(bundle, 400) > estimated_seconds(bundle, 200)
+    people(300, seed=4).drop(columns=["survived"]).to_parquet(bundle.files.train_sample)
+    cost = measure(FakeBinaryPredictor(), bundle)
+    assert cost.players >= 1 and 0 < cost.seconds_per_row < 0.01
+    wide = Cost(players=74, seconds_per_row=2e-5)
+    assert estimated_seconds(wide, 200) == pytest.approx(3.0 + 200 * evaluations_per_row(74, 40, 8, 4) * 2e-5)
+    assert estimated_seconds(wide, 400) > estimated_seconds(wide, 200) > estimated_seconds(Cost(4, 2e-5), 200)
     assert in_words(12) == "about 10 s" and in_words(300) == "about 5 minutes" and in_words(9000) == "about 2.5 hours"

@@ -25,7 +25,6 @@ from automl.model.signing import (
     SIGNATURE_FILE,
     BundleSignatureError,
     digest_files,
-    sign_dir,
     sign_manifest,
     signing_key,
     verify_manifest,
@@ -61,8 +60,9 @@ def export_bundle(ws: Workspace, run_id: str, out: str | Path, key_file: str | N
     return out
 
 
-def _extract_verified(path: str | Path, key: bytes, dest: Path) -> dict:
-    """Verify a bundle zip and extract it to `dest`. Nothing is unpickled here."""
+def _extract_verified(path: str | Path, key: bytes, dest: Path) -> dict[str, str]:
+    """Verify a bundle zip and extract it to `dest`, hashing each file as it is written; returns the verified
+    manifest. Nothing is unpickled here."""
     path = Path(path)
     what = f"The model file {path.name}"
     try:
@@ -100,7 +100,7 @@ def _extract_verified(path: str | Path, key: bytes, dest: Path) -> dict:
             if not hmac.compare_digest(h.hexdigest(), digest):
                 raise BundleSignatureError(f"{what}: {name} does not match its signed hash; refused.")
     atomic.write_json(dest / SIGNATURE_FILE, signed)
-    return atomic.read_json(RunFiles(dest).config, {}) or {}
+    return files
 
 
 def import_bundle(ws: Workspace, path: str | Path, key_file: str | None = None) -> RunInfo:
@@ -109,7 +109,8 @@ def import_bundle(ws: Workspace, path: str | Path, key_file: str | None = None) 
     run_id = jobs.new_job_id("run")
     run_dir = ws.run_dir(run_id)
     with tempfile.TemporaryDirectory(dir=ws.root) as tmp:
-        config = _extract_verified(path, key, Path(tmp))
+        manifest = _extract_verified(path, key, Path(tmp))
+        config = atomic.read_json(RunFiles(Path(tmp)).config, {}) or {}
         metrics = RunMetrics.from_dict(atomic.read_json(RunFiles(Path(tmp)).metrics))
         shutil.move(tmp, run_dir)
         Path(tmp).mkdir()  # TemporaryDirectory removes it on exit
@@ -117,16 +118,19 @@ def import_bundle(ws: Workspace, path: str | Path, key_file: str | None = None) 
     ws.add_run(run_id, config.get("dataset_id") or "imported", {**config, "label": config.get("label", "")})
     ws.add_job(run_id, "import", None, status="succeeded")
     ws.update_job(run_id, started_at=time.time(), finished_at=time.time(), message=f"Imported from {Path(path).name}")
-    # verified above with the bundle's key; from now on it verifies with this workspace's key
-    sign_dir(run_dir, RunFiles(run_dir).signed(), ws.secret_key())
+    # verified above with the bundle's key, hashed as it was written; from now on it verifies with this
+    # workspace's key. The signature is made of those hashes, never of the files as found after the move
+    signed = {n: d for n, d in manifest.items() if any(n == s or n.startswith(s + "/") for s in SIGNED)}
+    atomic.write_json(run_dir / SIGNATURE_FILE, sign_manifest(ws.secret_key(), signed))
     ws.set_run_result(run_id, metrics.test_score, metrics.value, metrics.eval_metric)
     return ws.get_run(run_id)
 
 
 def open_bundle_file(path: str | Path, key: bytes, dest: Path) -> Bundle:
     """A bundle straight from a zip (for `predict MODEL.zip`), verified and extracted to `dest`."""
-    config = _extract_verified(path, key, dest)
+    _extract_verified(path, key, dest)
     files = RunFiles(dest)
+    config = atomic.read_json(files.config, {}) or {}
     return Bundle(run_id=Path(path).stem, run_dir=dest, predictor_path=files.predictor,
                   schema=InputSchema.from_dict(atomic.read_json(files.schema)), metrics=RunMetrics.from_dict(atomic.read_json(files.metrics)),
                   config=config, key=key)

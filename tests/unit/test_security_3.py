@@ -437,3 +437,41 @@ def test_an_existing_workspace_is_tightened_to_its_owner_on_open(tmp_path):
     Workspace(root)
     assert stat.S_IMODE(os.stat(root).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(root / "catalog.sqlite").st_mode) == 0o600
+
+
+def test_an_imported_model_is_signed_with_the_hashes_it_was_verified_with(tmp_path, monkeypatch):
+    """The import moved the extracted files into the workspace, then signed them as found: a pickle swapped
+    between the move and the signature would have been signed as the workspace's own."""
+    import hashlib
+    import json
+    import zipfile
+    from pathlib import Path
+
+    from automl.model import bundle_io
+    from automl.model.signing import sign_manifest
+    from automl.store.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    files = {"predictor/predictor.pkl": b"model", "metrics.json": b'{"eval_metric": "accuracy"}',
+             "schema.json": b"{}", "model.json": b"{}", "config.json": b'{"label": "y"}'}
+    manifest = {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}
+    with zipfile.ZipFile(tmp_path / "m.zip", "w") as zf:
+        zf.writestr("SIGNATURE.json", json.dumps(sign_manifest(ws.secret_key(), manifest)))
+        for name, data in files.items():
+            zf.writestr(name, data)
+    real_move = bundle_io.shutil.move
+
+    def move_then_swap(src, dst):
+        out = real_move(src, dst)
+        (Path(dst) / "predictor" / "predictor.pkl").write_bytes(b"evil")
+        return out
+
+    monkeypatch.setattr(bundle_io.shutil, "move", move_then_swap)
+    monkeypatch.setattr(bundle_io.RunMetrics, "from_dict", classmethod(lambda cls, d: _Metrics()))
+    run = bundle_io.import_bundle(ws, tmp_path / "m.zip")
+    with pytest.raises(BundleSignatureError, match="predictor.pkl"):
+        verify_dir(ws.run_dir(run.id), ws.secret_key(), "run", covered=SIGNED)
+
+
+class _Metrics:
+    test_score, value, eval_metric = 0.9, 0.9, "accuracy"

@@ -15,7 +15,8 @@ from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import dataset_frame, gpus, preflight_check, workspace
 from ui.state import get_state
-from ui.widgets import cluster_choice, require_dataset, training_panel
+from ui.training_views import training_panel
+from ui.widgets import cluster_choice, require_dataset
 
 require_sign_in()  # however the app was started, nothing below renders before sign-in
 

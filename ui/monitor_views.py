@@ -14,7 +14,8 @@ from automl.serving.usage import MIN_SAMPLE_ROWS, SAMPLE_ROWS, WINDOW_S
 from automl.store import jobs
 from automl.store.workspace import Workspace
 from ui.deploy_views import move_deployment
-from ui.widgets import UPLOAD_TYPES, training_panel
+from ui.training_views import training_panel
+from ui.widgets import UPLOAD_TYPES
 
 __all__ = ["outcomes_panel", "challenger_panel", "endpoint_waiting"]
 

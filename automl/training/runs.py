@@ -62,12 +62,6 @@ def _job(ws: Workspace, run_id: str):
         return None
 
 
-def _settings(run: RunInfo) -> dict[str, Any]:
-    config = dict(run.config)
-    config["recipe_steps"] = len((config.get("recipe") or {}).get("steps", []))
-    return {k: config.get(k) for k in COMPARED_KEYS}
-
-
 _WORDS = {"dataset_id": "table", "label": "target", "problem_type": "problem type", "eval_metric": "metric",
           "preset": "preset", "time_limit": "budget", "test_size": "test split", "exclude": "columns left out",
           "model_families": "model families", "gpu": "GPU", "seed": "random seed (test split)",

@@ -2,7 +2,7 @@
 
 
 def test_the_time_used_is_said_against_the_budget_and_why_it_can_pass_it():
-    from ui.widgets import _elapsed_words
+    from ui.training_views import _elapsed_words
 
     assert _elapsed_words(12, 30, "running") == "12 s of a 30 s budget"
     over = _elapsed_words(41, 30, "succeeded")

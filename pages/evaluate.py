@@ -55,6 +55,8 @@ st.caption(f"★ the metric training optimised. Scores are on the test split, ne
            + (f" @ {bundle.threshold:.2f}: at the saved decision threshold (the model answers "
               f"{code(m.positive_class)} from that probability)." if bundle.problem_type == "binary"
               and bundle.threshold is not None else ""))
+if computed.get("precision"):
+    st.caption(computed["precision"])
 warning = curves.too_good_to_be_true(dict(zip(table["key"], table["value"])), bundle.problem_type)
 if warning:
     st.warning(warning)

@@ -66,7 +66,8 @@ def evaluation_summary(root: str, run_id: str, stamp: tuple[float, ...]) -> dict
     preds = summary.test_predictions(bundle)
     out = {"preds": preds, "table": summary.metric_table(bundle, preds), "verdict": summary.verdict(bundle, preds),
            "baseline": summary.baseline_values(bundle, preds),
-           "majority": summary.majority_class(preds) if bundle.problem_type != "regression" else None}
+           "majority": summary.majority_class(preds) if bundle.problem_type != "regression" else None,
+           "precision": summary.precision_sentence(bundle, preds)}
     if bundle.problem_type == "binary":
         y, p = curves.binary_arrays(preds, bundle.metrics.positive_class)
         out["curves"] = {"roc": curves.roc_frame(y, p), "pr": curves.pr_frame(y, p),

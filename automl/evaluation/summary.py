@@ -213,6 +213,21 @@ def verdict(bundle: Bundle, preds: pd.DataFrame) -> str:
                    f"({int((actual == worst).sum())} in the test split).")
 
 
+def precision_sentence(bundle: Bundle, preds: pd.DataFrame) -> str | None:
+    """How precisely the test split measured the run's metric, in words (a bootstrap interval), or None."""
+    from automl.evaluation.interval import metric_interval
+
+    m = bundle.metrics
+    interval = metric_interval(decided_predictions(bundle, preds), m.eval_metric, bundle.problem_type,
+                               list(bundle.class_labels or []), m.positive_class)
+    if interval is None:
+        return None
+    low, high = (shown(m.eval_metric, v) for v in interval)
+    return (f"{metric_name(m.eval_metric)} was measured on {len(preds):,} test rows: resampling them gives "
+            f"{low} to {high} (95% of resamples). Two models whose scores are closer than that cannot be told "
+            "apart on this test split.")
+
+
 def _decisions(bundle: Bundle, preds: pd.DataFrame) -> pd.Series:
     """The test predictions as the model in use answers now: with the saved threshold of a binary model."""
     threshold = bundle.threshold if bundle.problem_type == "binary" else None

@@ -150,9 +150,13 @@ def test_evaluate_leads_with_a_verdict_against_the_simplest_guess(trained, monke
     assert 'It finds' in verdict and '`yes` rows' in verdict
     accuracy = next(m for m in at.metric if m.label.startswith("Accuracy"))
     assert accuracy.proto.delta.endswith(" vs guessing") and 'guess (always `no`) scores' in accuracy.proto.help
+    # how precisely the test rows measured the score (issue 30): an interval in the metric's own terms
+    precision = next(c.value for c in at.caption if "resampling them gives" in c.value)
+    assert precision.startswith("ROC AUC was measured on 262 test rows") and "cannot be told apart" in precision
     at.selectbox(key="evaluate.run").select(trained.regression_run)
     at.run()
     assert "always guessing the average" in at.info[0].value
+    assert any(c.value.startswith("RMSE was measured on 300 test rows") for c in at.caption)
 
 
 def test_choosing_another_leaderboard_model_rescores_and_predicts_with_it(trained, tmp_path, monkeypatch):

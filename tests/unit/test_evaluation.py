@@ -102,3 +102,40 @@ def test_metrics_are_shown_rounded_to_what_a_reader_needs():
     assert shown("mean_absolute_percentage_error", 0.0713) == "7.1%"
     assert shown("mean_absolute_error", 3.14159) == "3.14"
     assert shown("accuracy", 0.86734) == "0.867" and shown("r2", None) == "—"
+
+
+def _binary_preds(n, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < 0.3
+    p = np.clip(y * 0.3 + rng.random(n) * 0.7, 0, 1)
+    return pd.DataFrame({"actual": np.where(y, "yes", "no"), "prediction": np.where(p > 0.5, "yes", "no"),
+                         "proba_no": 1 - p, "proba_yes": p})
+
+
+def test_the_test_score_comes_with_how_precisely_the_test_rows_measured_it():
+    """Issue 30: with the test split now a count of rows, the score states its precision: a bootstrap
+    interval that holds the score, and narrows as the rows grow (about as 1 / sqrt(rows))."""
+    from sklearn.metrics import roc_auc_score
+
+    from automl.evaluation.interval import metric_interval
+
+    small, large = _binary_preds(400), _binary_preds(6_400)
+    auc = roc_auc_score(small["actual"] == "yes", small["proba_yes"])
+    low, high = metric_interval(small, "roc_auc", "binary", ["no", "yes"], "yes")
+    assert low < auc < high
+    low_l, high_l = metric_interval(large, "roc_auc", "binary", ["no", "yes"], "yes")
+    assert 2.5 < (high - low) / (high_l - low_l) < 6  # 16x the rows: about a quarter of the width
+    # metrics read from the answers, from every class's probability, and errors in the target's units
+    f1_low, f1_high = metric_interval(small, "f1", "binary", ["no", "yes"], "yes")
+    assert 0 < f1_low < f1_high < 1
+    rng = np.random.default_rng(1)
+    m = pd.DataFrame({"actual": rng.choice(list("abc"), 500)})
+    proba = rng.dirichlet([1, 1, 1], 500)
+    for i, c in enumerate("abc"):
+        m[f"proba_{c}"] = proba[:, i]
+    m["prediction"] = np.array(list("abc"))[proba.argmax(1)]
+    assert metric_interval(m, "log_loss", "multiclass", list("abc"))[0] > 0
+    r = pd.DataFrame({"actual": rng.normal(100, 10, 500), "prediction": rng.normal(100, 10, 500)})
+    low_r, high_r = metric_interval(r, "root_mean_squared_error", "regression")
+    assert 10 < low_r < high_r < 18  # RMSE positive, in the target's units (about 14)
+    assert metric_interval(small.head(10), "roc_auc", "binary", ["no", "yes"], "yes") is None  # too few rows

@@ -70,8 +70,12 @@ with c2:
     st.caption(PRESETS[preset]["help"])
     time_limit = st.number_input("Time budget (seconds)", min_value=10, max_value=24 * 3600, value=60, step=10,
                                  key="train.time_limit")
-    test_size = st.slider("Held-out test split", 0.05, 0.5, 0.2, 0.05, key="train.test_size",
-                          help="Rows kept aside before training, to measure the model honestly.")
+    test_size = st.select_slider(
+        "Held-out test split", ["auto", *(round(0.05 * k, 2) for k in range(1, 11))], "auto", key="train.test_split",
+        format_func=lambda v: "Automatic" if v == "auto" else f"{100 * v:.0f}%",
+        help="Rows kept aside before training, to measure the model honestly. Automatic: 20% up to 10,000 "
+             "rows, then 2,000 rows (what a measurement needs does not grow with the table); the pre-flight "
+             "check says how many.")
     refit_all_rows = st.checkbox("Then retrain on every row", value=True, key="train.refit",
                                  help="Once the test split has measured the model, retrain it with the same "
                                       "configuration on all rows (test split included) for predictions. The "
@@ -97,7 +101,7 @@ with st.expander("Advanced"):
 
 config = TrainConfig(
     dataset_id=dataset.id, label=label, problem_type=None if choice == "inferred" else choice,
-    eval_metric=metric, preset=preset, time_limit=int(time_limit), test_size=float(test_size),
+    eval_metric=metric, preset=preset, time_limit=int(time_limit), test_size=None if test_size == "auto" else float(test_size),
     exclude=tuple(exclude), gpu=gpu, seed=int(seed), model_families=tuple(families), sample_weight=weight,
     tuning_trials=int(trials), refit_all_rows=bool(refit_all_rows), ray_address=ray_address or "")
 with st.container(border=True):

@@ -66,7 +66,9 @@ def _add_train(sub) -> None:
                          "once the test split has measured it)")
     tr.add_argument("--metric", default=None)
     tr.add_argument("--problem-type", choices=["binary", "multiclass", "regression"], default=None)
-    tr.add_argument("--test-size", type=float, default=0.2)
+    tr.add_argument("--test-size", type=float, default=None,
+                    help="share of the rows held out to measure the model (default: automatic, 20%% up to 10,000 "
+                         "rows, then 2,000 rows)")
     tr.add_argument("--exclude", nargs="*", default=[])
     tr.add_argument("--models", nargs="*", help="restrict to model families (GBM CAT XGB RF XT NN_TORCH FASTAI KNN LR)")
     tr.add_argument("--sample-weight", default=None, help="numeric column weighting each training row")

@@ -23,6 +23,7 @@ from automl.model.cluster import check_reachable, configured_address
 from automl.model.run_files import RunFiles
 from automl.store import atomic, jobs
 from automl.store.workspace import RunInfo, Workspace
+from automl.training.plan import auto_test_size
 
 __all__ = ["TrainConfig", "GpuMode", "MODEL_FAMILIES", "HUB_MODELS", "GPU_FAMILIES", "resolve_config",
            "start_training", "detect_gpus", "gpu_names"]
@@ -54,7 +55,7 @@ class TrainConfig:
     eval_metric: str | None = None
     preset: str = "auto"
     time_limit: int = 120
-    test_size: float = 0.2
+    test_size: float | None = None         # the held-out share; None: automatic (`plan.auto_test_size`)
     exclude: tuple[str, ...] = ()
     gpu: GpuMode = "auto"
     seed: int = 0
@@ -116,7 +117,7 @@ def resolve_config(ws: Workspace, config: TrainConfig) -> TrainConfig:
         raise ConfigError(f"Cannot exclude unknown column(s): {', '.join(unknown)}.")
     if df.shape[1] - 1 - len(config.exclude) < 1:
         raise ConfigError("Every column but the target is excluded; keep at least one to learn from.")
-    if not 0.05 <= config.test_size <= 0.5:
+    if config.test_size is not None and not 0.05 <= config.test_size <= 0.5:
         raise ConfigError(f"Test size {config.test_size} is out of range; use a fraction from 0.05 to 0.5.")
     if config.time_limit < 10:
         raise ConfigError("The time budget must be at least 10 seconds.")
@@ -145,8 +146,12 @@ def resolve_config(ws: Workspace, config: TrainConfig) -> TrainConfig:
     ray_address = configured_address(config.ray_address)
     if ray_address:  # an unreachable cluster fails now, in one line, not in the job after a minute of retries
         check_reachable(ray_address)
+    test_size = config.test_size
+    if test_size is None:  # sized by the rows with a label (and a yes/no target's rarer answer)
+        test_size = auto_test_size(len(y), int(y.value_counts().min()) if problem_type == "binary" else None)
     return replace(config, problem_type=problem_type, eval_metric=metric, preset=resolve_preset(config.preset),
-                   problem_reason=reason, recipe=recipe, source_dataset_id=source, ray_address=ray_address)
+                   problem_reason=reason, recipe=recipe, source_dataset_id=source, ray_address=ray_address,
+                   test_size=test_size)
 
 
 def _check_weight(df: Any, config: TrainConfig) -> None:

@@ -28,7 +28,7 @@ from automl.store import atomic, jobs
 from automl.store.workspace import JobRecord, Workspace
 from automl.training.config import GPU_FAMILIES, HUB_MODELS, MODEL_FAMILIES, TrainConfig, gpu_names
 from automl.training.executor import choose_executor
-from automl.training.plan import AUTO_PORTFOLIO, Plan, make_plan
+from automl.training.plan import AUTO_PORTFOLIO, Plan, machine_load, make_plan
 from automl.training.refit import refit_all_rows
 
 __all__ = ["run_training_job", "split_train_test", "hyperparameters_for", "TRAIN_SAMPLE_ROWS"]
@@ -146,7 +146,7 @@ def _plan(config: TrainConfig, train: pd.DataFrame, test_rows: int, spent: float
                      problem_type=config.problem_type, cores=cores,
                      memory_mb=psutil.virtual_memory().available / 2**20,
                      table_mb=train.memory_usage(deep=True).sum() / 2**20, refit_all_rows=config.refit_all_rows,
-                     spent=spent, tuning=bool(config.tuning_trials), test_rows=test_rows)
+                     spent=spent, tuning=bool(config.tuning_trials), test_rows=test_rows, load=machine_load())
 
 
 def _tune_threshold(files: RunFiles, predictor: Any, config: TrainConfig) -> None:

@@ -12,7 +12,7 @@ from automl.data.problem import PRESETS
 from automl.model.cluster import ClusterInfo, describe
 from automl.store.workspace import Workspace
 from automl.training.config import GPU_FAMILIES, MODEL_FAMILIES, TrainConfig, resolve_config
-from automl.training.plan import PARALLEL_FOLDS_MIN_CORES, Plan, make_plan
+from automl.training.plan import PARALLEL_FOLDS_MIN_CORES, Plan, machine_load, make_plan
 
 __all__ = ["Preflight", "preflight", "PRESET_FAMILIES", "MIN_BUDGET_S"]
 
@@ -39,9 +39,17 @@ class Preflight:
     warnings: list[str] = field(default_factory=list)
     cluster: ClusterInfo | None = None
     cores: int = 1
+    test_rows: int = 0
+    labelled: int = 0
+    auto_test: bool = True  # the test split was sized automatically
 
     def lines(self) -> list[str]:
+        share = f"{100 * self.test_rows / max(1, self.labelled):.0f}%"
+        how = ("sized automatically: 20% up to 10,000 rows, then 2,000 rows, which measure the model as well on "
+               "any table; the rest go to fitting" if self.auto_test else "as you chose")
         out = [f"{self.rows:,} rows × {self.columns} input columns ({self.table_mb:,.0f} MB in memory).",
+               f"Test split: {self.test_rows:,} of the {self.labelled:,} rows with a target ({share}), kept aside to "
+               f"measure the model ({how}).",
                "Plan: " + self.plan.reason,
                f"Estimated peak memory {self.memory_estimate_mb:,.0f} MB of {self.available_mb:,.0f} MB available.",
                "Models: " + ", ".join(MODEL_FAMILIES.get(f, f) for f in self.families) + "."]
@@ -87,7 +95,7 @@ def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None,
     plan = make_plan(resolved.preset, resolved.time_limit, train_rows, inputs.shape[1],
                      problem_type=resolved.problem_type, cores=cores, memory_mb=available, table_mb=table_mb,
                      refit_all_rows=resolved.refit_all_rows, tuning=bool(resolved.tuning_trials),
-                     test_rows=labelled - train_rows)
+                     test_rows=labelled - train_rows, load=machine_load())
     warnings = []
     if estimate > 0.8 * available:
         warnings.append(f"Training may need about {estimate:,.0f} MB, close to or over the {available:,.0f} MB "
@@ -101,4 +109,5 @@ def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None,
         warnings.append("Tuning splits the budget between trials; give it at least a minute per model family.")
     return Preflight(rows=len(df), columns=inputs.shape[1], table_mb=round(table_mb, 1),
                      memory_estimate_mb=round(estimate), available_mb=round(available), families=families,
-                     gpus=gpus, gpu_families=gpu_families, plan=plan, warnings=warnings, cluster=cluster, cores=cores)
+                     gpus=gpus, gpu_families=gpu_families, plan=plan, warnings=warnings, cluster=cluster, cores=cores,
+                     test_rows=labelled - train_rows, labelled=labelled, auto_test=config.test_size is None)

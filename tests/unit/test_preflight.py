@@ -58,3 +58,17 @@ def test_the_plan_counts_the_training_rows_the_split_will_keep(ws):
     train, _ = split_train_test(df[df["y"].notna()], "y", "multiclass", 0.2, 0)
     assert len(train) == 3_464
     assert any(line.startswith("Plan: Auto: 3,464 rows × 1 column,") for line in check.lines()), check.lines()
+
+
+def test_the_test_split_is_sized_automatically_and_the_preflight_says_how_many_rows(ws):
+    """Issue 30: on 28,000 rows the automatic split keeps 2,000 for the test (the plan fits the other
+    26,000), the check says so in rows; a chosen share is kept as chosen."""
+    df = pd.DataFrame({"x": range(28_000), "y": [float(i % 97) for i in range(28_000)]})
+    dataset = ws.add_dataset(df, "big.csv")
+    check = preflight(ws, TrainConfig(dataset.id, "y", time_limit=60), gpus=[])
+    assert check.test_rows == 2_000 and check.labelled == 28_000
+    assert "Test split: 2,000 of the 28,000 rows with a target (7%)" in "\n".join(check.lines())
+    assert "sized automatically" in "\n".join(check.lines())
+    assert check.plan.reason.startswith("Auto: 26,000 rows × 1 column")
+    chosen = preflight(ws, TrainConfig(dataset.id, "y", time_limit=60, test_size=0.2), gpus=[])
+    assert chosen.test_rows == 5_600 and "(20%), kept aside to measure the model (as you chose)" in "\n".join(chosen.lines())

@@ -34,6 +34,12 @@ def test_train_page_shows_a_preflight_check_and_warns_of_a_short_budget(tmp_path
     # the default: the auto plan, said in one line, and the model retrained on every row afterwards
     assert at.radio(key="train.preset").value == "auto" and at.checkbox(key="train.refit").value
     assert "Plan: Auto: 275 rows × 6 columns, 60 s on" in texts(at) and "kept to retrain on every row" in texts(at)
+    # the test split is sized automatically (issue 30) and the check says how many rows; a chosen share is kept
+    assert at.select_slider(key="train.test_split").value == "auto"
+    assert "Test split: 69 of the 344 rows with a target (20%)" in texts(at) and "sized automatically" in texts(at)
+    at.select_slider(key="train.test_split").set_value(0.3).run()
+    assert "Test split: 104 of the 344 rows with a target (30%), kept aside to measure the model (as you chose)" \
+        in texts(at)
     at.checkbox(key="train.refit").uncheck().run()
     assert "no retraining on every row" in texts(at)
     at.radio(key="train.preset").set_value("best")

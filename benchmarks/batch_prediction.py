@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, grow_diamonds, peak_rss_mb, report, timed  # noqa: E402
+from benchmarks.common import ROOT, grow_diamonds, peak_rss_mb, report, timed
 
 WARM = r"""
 import json, sys, time

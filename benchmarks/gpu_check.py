@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, grow_diamonds, report  # noqa: E402
+from benchmarks.common import ROOT, grow_diamonds, report
 
 
 def main() -> None:
@@ -44,7 +44,8 @@ def main() -> None:
                 raise SystemExit(proc.stderr[-2000:])
             out = json.loads(proc.stdout)
             on_gpu = [m["model"] for m in out["leaderboard"] if m.get("used_gpu")]
-            rows.append({"gpu": mode, "gpus": ", ".join(out["gpus"]) or "-", "seconds": round(time.perf_counter() - start),
+            rows.append({"gpu": mode, "gpus": ", ".join(out["gpus"]) or "-",
+                         "seconds": round(time.perf_counter() - start),
                          "test_score": round(out["test_score"], 2), "models": len(out["leaderboard"]),
                          "models_on_gpu": ", ".join(on_gpu) or "-"})
     report("gpu_check", rows)

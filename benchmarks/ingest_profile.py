@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, report  # noqa: E402
+from benchmarks.common import ROOT, report
 
 YDATA_DEFAULT = ROOT / "benchmarks" / ".venv-ydata" / "bin" / "python"
 

@@ -29,7 +29,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import report  # noqa: E402
+from benchmarks.common import report
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "page_speed"
 PAGES = ["Home", "Data", "Clean", "Train", "Runs", "Evaluate", "Explain", "Predict", "Deploy", "Monitor"]

@@ -27,7 +27,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, report  # noqa: E402
+from benchmarks.common import ROOT, report
 
 SHARED = ROOT.parent / "shared" / "datasets"
 METRIC = {"binary": "roc_auc", "multiclass": "accuracy", "regression": "root_mean_squared_error"}
@@ -118,7 +118,8 @@ def run_app(train: pd.DataFrame, test: pd.DataFrame, label: str, metric: str, bu
     out = pd.read_csv(out_csv)
     proba = out[[c for c in out.columns if c.startswith("proba_")]].rename(columns=lambda c: c[len("proba_"):])
     if metric == "roc_auc":  # the model's positive class last, as AutoGluon orders it
-        proba = proba[[c for c in proba.columns if c != str(result["class_labels"][1])] + [str(result["class_labels"][1])]]
+        positive = str(result["class_labels"][1])
+        proba = proba[[c for c in proba.columns if c != positive] + [positive]]
     return {"score": score(metric, test[label], out["prediction"].to_numpy(), proba), "wall": wall,
             "job": result.get("wall_seconds"),
             "note": f"{result['final_model_rows']} rows; {result['plan'].split(':', 1)[1].split(';')[0].strip()}"}
@@ -181,7 +182,8 @@ def run_hgb(train, test, label, metric, budget, tmp: Path) -> dict:
     start = time.perf_counter()
     model.fit(X, train[label] if regression else train[label].astype(str))
     wall = time.perf_counter() - start
-    proba = pd.DataFrame(model.predict_proba(Xt), columns=[str(c) for c in model.classes_]) if metric == "roc_auc" else None
+    proba = (pd.DataFrame(model.predict_proba(Xt), columns=[str(c) for c in model.classes_])
+             if metric == "roc_auc" else None)
     return {"score": score(metric, test[label], model.predict(Xt), proba), "wall": wall, "note": "defaults"}
 
 
@@ -194,7 +196,8 @@ def main() -> None:
     parser.add_argument("--name", default="", help="the results file's name (default: from budget and tables)")
     args = parser.parse_args()
     budgets = args.budget or [60]
-    chosen = set(filter(None, args.tables.split(","))) or ({*MID_SIZE, *MID_SIZE_CSV, "diamonds"} if args.mid else set())
+    chosen = (set(filter(None, args.tables.split(",")))
+              or ({*MID_SIZE, *MID_SIZE_CSV, "diamonds"} if args.mid else set()))
     tools = args.tools.split(",")
 
     from automl.data.problem import infer_problem_type

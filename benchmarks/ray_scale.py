@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import grow_diamonds, report  # noqa: E402
+from benchmarks.common import grow_diamonds, report
 
 
 def _fit(train, path: str, strategy: str | None):

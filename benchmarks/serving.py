@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, grow_diamonds, report  # noqa: E402
+from benchmarks.common import ROOT, grow_diamonds, report
 
 
 def main() -> None:
@@ -111,7 +111,7 @@ def _autogluon_options(bundle, data, rows, tmp: Path) -> list[dict]:
         fitted.persist()
         rmse = float(np.sqrt(np.mean((fitted.predict(test.drop(columns=["price"])) - test["price"]) ** 2)))
         out.append({"test": f"AutoGluon option: {name}", "models": "+".join(
-                    fitted._trainer.get_minimum_model_set(fitted.model_best)), "holdout_rmse": round(rmse, 1),
+                    fitted._trainer.get_minimum_model_set(fitted.model_best)), "holdout_rmse": round(rmse, 1),  # noqa: SLF001 - AutoGluon's model graph: the models the best one needs
                     "rows_per_s_100_row_calls": round(_per_100_rows_per_s(fitted, X))})
     return out
 
@@ -205,7 +205,8 @@ def _throughput(url, predictor, bundle, rows, clients: list[int], tmp: Path) -> 
     for n in [1, *clients]:
         per = max(50 // n, 4) * 4 if n > 1 else 50
         got = _clients(url, bodies, n, requests=per)
-        out.append({"test": f"100-row requests, {n} client{'s' if n > 1 else ''}", "rows_per_s": round(got["rows_per_s"]),
+        out.append({"test": f"100-row requests, {n} client{'s' if n > 1 else ''}",
+                    "rows_per_s": round(got["rows_per_s"]),
                     "ratio_to_one_call": round(got["rows_per_s"] / bare, 3),
                     "ratio_to_100_row_calls": round(got["rows_per_s"] / bare_100, 3),
                     "server_cpu_us_per_row": got["server_cpu_us_per_row"],
@@ -249,7 +250,8 @@ def _load(url, rows, clients: int, seconds: float, tmp: Path) -> dict:
     got = _clients(url, bodies, clients, seconds=seconds)
     latencies = got["latencies_ms"]
     return {"test": f"{clients} clients x {seconds:g} s, 10-row requests", "requests": len(latencies),
-            "requests_per_s": round(len(latencies) / seconds, 1), "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+            "requests_per_s": round(len(latencies) / seconds, 1),
+            "p50_ms": round(float(np.percentile(latencies, 50)), 1),
             "p99_ms": round(float(np.percentile(latencies, 99)), 1), "errors": got["errors"]}
 
 

@@ -32,7 +32,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, report  # noqa: E402
+from benchmarks.common import ROOT, report
 
 DATASETS = {"titanic": ("titanic.csv", "survived", None), "diamonds": ("diamonds.csv", "price", 10_000)}
 

@@ -56,7 +56,8 @@ def influence(f, background: np.ndarray, groups: list[list[int]], seed: int = 0)
         mixes = np.repeat(background[None], len(chunk), axis=0)
         for g, cols in enumerate(chunk):
             mixes[g][:, cols] = shuffled[:, cols]
-        out = np.asarray(f(mixes.reshape(-1, background.shape[1])), dtype=float).reshape(len(chunk), len(background), -1)
+        out = np.asarray(f(mixes.reshape(-1, background.shape[1])), dtype=float)
+        out = out.reshape(len(chunk), len(background), -1)
         moved[start:start + len(chunk)] = np.abs(out - plain).mean(axis=(1, 2))
     return moved / moved.max() if moved.max() > 0 else np.ones(len(groups))
 

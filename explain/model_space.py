@@ -120,7 +120,8 @@ class Space:
     why_input: str = ""  # when kind is "input": why the fast model space could not be used
 
 
-def _predict(predictor: Any, bundle: Bundle, transformed: bool) -> tuple[Callable[[pd.DataFrame], np.ndarray], list[str]]:
+def _predict(predictor: Any, bundle: Bundle,
+             transformed: bool) -> tuple[Callable[[pd.DataFrame], np.ndarray], list[str]]:
     model, extra = bundle.deployed_model, ({"transform_features": False} if transformed else {})
     if bundle.problem_type == "regression":
         return (lambda X: predictor.predict(X, model=model, **extra).to_numpy(dtype=float)), [bundle.label]

@@ -103,8 +103,9 @@ def beeswarm_figure(result: ShapResult, output: str, top: int = 15) -> go.Figure
         raw = result.rows[feature].reindex(part["row"].to_numpy())
         fig.add_trace(go.Scattergl(
             x=part["value"], y=i + rng.uniform(-0.3, 0.3, len(part)), mode="markers", name=feature,
-            marker=dict(size=5, color=_colour(raw), colorscale=[[0, PUSH_DOWN], [1, PUSH_UP]], cmin=0, cmax=1, opacity=0.7,
-                        showscale=i == 0, colorbar=dict(title="value", tickvals=[0, 1], ticktext=["low", "high"])),
+            marker=dict(size=5, color=_colour(raw), colorscale=[[0, PUSH_DOWN], [1, PUSH_UP]], cmin=0, cmax=1,
+                        opacity=0.7, showscale=i == 0,
+                        colorbar=dict(title="value", tickvals=[0, 1], ticktext=["low", "high"])),
             text=[f"{feature} = {v}" for v in raw], hovertemplate="%{text}<br>SHAP %{x:.4g}<extra></extra>"))
     fig.update_layout(title="Each row's push by column (colour: the column's value)", showlegend=False,
                       yaxis=dict(tickvals=list(range(len(features))), ticktext=features, autorange="reversed"),

@@ -117,7 +117,7 @@ def compute_shap(predictor: Any, bundle: Bundle, rows: pd.DataFrame, background:
         "output": np.tile(outputs, values.shape[0] * len(names)),
         "value": values.reshape(-1),
     })
-    return ShapResult(values=long, base_values={o: float(b) for o, b in zip(outputs, base)},
+    return ShapResult(values=long, base_values={o: float(b) for o, b in zip(outputs, base, strict=True)},
                       background_rows=len(picked), rows=p.rows.iloc[:values.shape[0]], outputs=outputs,
                       space=space.kind, why_input=space.why_input)
 
@@ -160,7 +160,7 @@ def top_reasons(result: ShapResult, k: int, outputs: list[str] | None = None) ->
     for i in range(k):
         picked = frame.groupby("row").nth(i).set_index("row")
         text = [f"{f}={_short(result.rows.at[r, f])} ({plain_number(v, signed=True)})" for r, f, v in
-                zip(picked.index, picked["feature"], picked["value"])]
+                zip(picked.index, picked["feature"], picked["value"], strict=True)]
         out[f"reason_{i + 1}"] = pd.Series(text, index=picked.index)
     return out
 

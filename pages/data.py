@@ -71,9 +71,9 @@ c4.metric("Duplicate rows", f"{profile.duplicate_rows:,}")
 notes = info.meta.get("ingest", {}).get("notes", [])
 with st.expander(f"How the file was read ({len(notes)} note(s))", expanded=bool(notes)):
     ingest = info.meta.get("ingest", {})
-    st.caption(f"Format {ingest.get('format', '?')}" + (f", delimiter {ingest['delimiter']!r}" if ingest.get("delimiter")
-                                                        else "") + (f", encoding {ingest['encoding']}"
-                                                                   if ingest.get("encoding") else ""))
+    st.caption(f"Format {ingest.get('format', '?')}"
+               + (f", delimiter {ingest['delimiter']!r}" if ingest.get("delimiter") else "")
+               + (f", encoding {ingest['encoding']}" if ingest.get("encoding") else ""))
     for note in notes:
         st.markdown(f"- {note}")
 

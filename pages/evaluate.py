@@ -40,7 +40,7 @@ st.info(computed["verdict"])
 guess = ("always the average" if bundle.problem_type == "regression" else f"always {code(computed['majority'])}")
 rows = list(table.itertuples())
 for start in range(0, len(rows), 4):  # four a row: "Matthews correlation @ 0.27" was cut at five
-    for col, row in zip(st.columns(4), rows[start:start + 4]):
+    for col, row in zip(st.columns(4), rows[start:start + 4], strict=False):
         base = baseline.get(row.key)
         lower_better = row.key in summary.ERROR_METRICS
         at = f" @ {row.at_threshold:.2f}" if row.at_threshold == row.at_threshold and row.at_threshold else ""
@@ -57,7 +57,7 @@ st.caption(f"★ the metric training optimised. Scores are on the test split, ne
               and bundle.threshold is not None else ""))
 if computed.get("precision"):
     st.caption(computed["precision"])
-warning = curves.too_good_to_be_true(dict(zip(table["key"], table["value"])), bundle.problem_type)
+warning = curves.too_good_to_be_true(dict(zip(table["key"], table["value"], strict=True)), bundle.problem_type)
 if warning:
     st.warning(warning)
     st.page_link("pages/data.py", label="See the Data page's alerts", icon=":material/table:")
@@ -74,7 +74,7 @@ test_rows = summary.test_rows(bundle)
 column = st.selectbox("Compare the groups of", list(test_rows.columns.drop(bundle.label, errors="ignore")),
                       key=f"evaluate.slice.{run.id}", help="For a sensitive column, this is the fairness view.")
 slices = curves.slice_table(test_rows, preds, column, bundle.problem_type)
-st.dataframe(rounded(slices).assign(share=100 * slices["share"]), hide_index=True, width="stretch",  # a share as a percent
+st.dataframe(rounded(slices).assign(share=100 * slices["share"]), hide_index=True, width="stretch",  # share: a percent
              column_config={"share": st.column_config.ProgressColumn("share of test rows", format="%.0f%%",
                                                                     min_value=0, max_value=100)})
 

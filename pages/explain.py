@@ -41,7 +41,7 @@ result = shap_values.load_shap(ws, run.id)
 if result is None and not running:  # said before anyone presses the button
     try:
         cost = explain_cost(state.workspace_root, run.id, bundle.deployed_model)
-    except Exception:  # noqa: BLE001 - no estimate is no reason to stop the page
+    except Exception:  # no estimate is no reason to stop the page
         log.warning("timing the model for an estimate failed", exc_info=True)
     else:
         left.caption(f"Takes {estimate.in_words(estimate.estimated_seconds(cost, int(n_rows)))} on this machine "
@@ -95,7 +95,8 @@ with one_tab:
     def who(i: int) -> str:  # a row said by what it holds, counted from 1 (it read "Row 0", with no word of whom)
         values = result.rows.iloc[i]
         text = [shap_values.plain_value(values[c]) for c in shown_columns]
-        return f"{i + 1}: " + ", ".join(f"{c} {t if len(t) <= 30 else t[:29] + '…'}" for c, t in zip(shown_columns, text))
+        return f"{i + 1}: " + ", ".join(f"{c} {t if len(t) <= 30 else t[:29] + '…'}"
+                                        for c, t in zip(shown_columns, text, strict=True))
 
     row = st.selectbox("Explained test row", range(len(result.rows)), format_func=who, key=f"explain.row.{run.id}")
     contributions, row_values = plots.combine_groups(shap_values.row_contributions(result, int(row), output),

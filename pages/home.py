@@ -30,7 +30,7 @@ st.page_link("pages/data.py", label="Upload your own data", icon=":material/uplo
 
 st.subheader("Start from a sample")
 cols = st.columns(len(samples.SAMPLES))
-for col, (key, sample) in zip(cols, samples.SAMPLES.items()):
+for col, (key, sample) in zip(cols, samples.SAMPLES.items(), strict=True):
     with col:
         st.markdown(f"**{sample.file}** — {sample.task}")
         st.caption(f"{sample.blurb} Predicts `{sample.label}`.")

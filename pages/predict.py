@@ -81,7 +81,7 @@ def explain_row(values: dict, predicted) -> None:
     try:
         local = local_explanation(state.workspace_root, run.id, bundle.deployed_model,
                                   json.dumps(values, sort_keys=True, default=str))
-    except Exception as exc:  # noqa: BLE001 - the prediction stands without its explanation
+    except Exception as exc:  # the prediction stands without its explanation
         log.exception("explaining a row failed")
         st.warning(f"This row's explanation could not be computed ({type(exc).__name__}: {exc}).")
         return
@@ -151,7 +151,8 @@ with one:
         proba = result.filter(like="proba_")
         if not proba.empty:
             shares = proba.iloc[0].rename(lambda c: c.removeprefix("proba_"))
-            st.markdown(" · ".join(f"**{md(c)}** {100 * p:.0f}%" for c, p in shares.sort_values(ascending=False).items()))
+            st.markdown(" · ".join(f"**{md(c)}** {100 * p:.0f}%"
+                                   for c, p in shares.sort_values(ascending=False).items()))
             st.bar_chart(shares.rename("probability"), horizontal=True, height=60 + 30 * len(shares))
         if bundle.problem_type == "binary" and bundle.threshold is not None:
             st.caption(f"The model answers {code(bundle.metrics.positive_class)} from a probability of "

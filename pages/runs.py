@@ -83,5 +83,5 @@ if len(ids) >= 2:
             if rid in ready:
                 board = summary.leaderboard(bundle_mod.load_bundle(ws, rid))
                 metric = infos[rid].eval_metric
-                col.dataframe(rounded(summary.leaderboard_table(board, metric))[["model", f"test {summary.metric_name(metric)}"]],
-                              hide_index=True, width="stretch")
+                table = rounded(summary.leaderboard_table(board, metric))
+                col.dataframe(table[["model", f"test {summary.metric_name(metric)}"]], hide_index=True, width="stretch")

@@ -101,7 +101,8 @@ with st.expander("Advanced"):
 
 config = TrainConfig(
     dataset_id=dataset.id, label=label, problem_type=None if choice == "inferred" else choice,
-    eval_metric=metric, preset=preset, time_limit=int(time_limit), test_size=None if test_size == "auto" else float(test_size),
+    eval_metric=metric, preset=preset, time_limit=int(time_limit),
+    test_size=None if test_size == "auto" else float(test_size),
     exclude=tuple(exclude), gpu=gpu, seed=int(seed), model_families=tuple(families), sample_weight=weight,
     tuning_trials=int(trials), refit_all_rows=bool(refit_all_rows), ray_address=ray_address or "")
 with st.container(border=True):
@@ -139,7 +140,8 @@ if runs:
     st.subheader("Run history")
     history = pd.DataFrame([{
         "status": r.status, "target": r.label, "type": r.problem_type,
-        "metric": r.eval_metric, "test value": r.test_value, "preset": preset_label(r.preset), "budget (s)": r.time_limit,
+        "metric": r.eval_metric, "test value": r.test_value, "preset": preset_label(r.preset),
+        "budget (s)": r.time_limit,
         "started": pd.Timestamp(r.created_at, unit="s").strftime("%Y-%m-%d %H:%M:%S"), "run": r.id,
     } for r in runs])
     st.dataframe(history, hide_index=True, width="stretch")

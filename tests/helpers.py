@@ -73,7 +73,8 @@ def used_cars(n: int = 600, seed: int = 0):
     make = rng.choice(makes, n, p=[0.1, 0.1, 0.4, 0.2, 0.1, 0.1])
     kind = rng.choice(kinds, n, p=[0.2, 0.3, 0.5])
     df = pd.DataFrame({"Mileage": rng.integers(300, 50_000, n), "Cylinder": rng.choice([4, 6, 8], n),
-                       "Doors": rng.choice([2, 4], n), "Cruise": rng.integers(0, 2, n), "Leather": rng.integers(0, 2, n)})
+                       "Doors": rng.choice([2, 4], n), "Cruise": rng.integers(0, 2, n),
+                       "Leather": rng.integers(0, 2, n)})
     for m in makes:
         df[m] = (make == m).astype(int)
     for k in kinds:

@@ -15,7 +15,8 @@ from automl.serving import deployments, endpoints
 from automl.serving.rows import example_row
 from automl.store.workspace import RunInfo, Workspace
 
-__all__ = ["default_name", "deployments_table", "endpoint_panel", "move_panel", "move_deployment", "moved_message", "curl_example"]
+__all__ = ["default_name", "deployments_table", "endpoint_panel", "move_panel", "move_deployment", "moved_message",
+           "curl_example"]
 
 
 def default_name(run: RunInfo) -> str:

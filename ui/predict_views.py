@@ -76,7 +76,8 @@ def what_if_form(bundle: Bundle, run_id: str) -> dict[str, Any]:
             with cols[slot % 2]:
                 chosen = st.selectbox(md(group.title), group.columns, key=key, format_func=group.option,
                                       help="One choice held in several 0/1 columns of the data ("
-                                           + ", ".join(md(c) for c in group.columns[:6]) + ("…" if len(group.columns) > 6 else "")
+                                           + ", ".join(md(c) for c in group.columns[:6])
+                                           + ("…" if len(group.columns) > 6 else "")
                                            + "): the chosen one is 1, the others 0.")
             kept[key] = chosen
             values.update({c: int(c == chosen) for c in group.columns})

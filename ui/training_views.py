@@ -24,8 +24,9 @@ def training_leaderboard(events: list[dict[str, Any]], metric: str | None) -> pd
     """Models finished so far, best first, with the validation metric as users read it."""
     done = [e for e in events if e.get("event") == "model_done"]
     column = f"validation {metric or 'score'}"
-    frame = pd.DataFrame([{"model": e["model"], "kind": plain_model_name(e["model"]), column: e.get("metric_val", e.get("score_val")),
-                           "fit time (s)": e.get("fit_time"), "_score": e.get("score_val")} for e in done])
+    frame = pd.DataFrame([{"model": e["model"], "kind": plain_model_name(e["model"]),
+                           column: e.get("metric_val", e.get("score_val")), "fit time (s)": e.get("fit_time"),
+                           "_score": e.get("score_val")} for e in done])
     if frame.empty:
         return frame
     return frame.sort_values("_score", ascending=False).drop(columns="_score")

@@ -45,7 +45,7 @@ def _warm() -> None:
         from autogluon.common.utils.utils import get_autogluon_metadata
 
         get_autogluon_metadata()
-    except Exception:  # noqa: BLE001 - only slower first visits
+    except Exception:  # only slower first visits
         log.warning("warming up failed; pages load what they need on first use", exc_info=True)
     finally:
         _done.set()

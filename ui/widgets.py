@@ -87,7 +87,8 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
         s = out[column]
         if pd.api.types.is_float_dtype(s) and s.notna().any():
             size = float(s.abs().median()) or float(s.abs().max()) or 1.0
-            out[column] = s.round(max(0, 3 - int(np.ceil(np.log10(size))) if size >= 1 else 3 - int(np.floor(np.log10(size))) - 1))
+            digits = 3 - int(np.ceil(np.log10(size))) if size >= 1 else 3 - int(np.floor(np.log10(size))) - 1
+            out[column] = s.round(max(0, digits))
     return out
 
 
@@ -150,8 +151,8 @@ def job_progress(ws: Workspace, job_id: str, what: str, unit: str = "rows") -> N
 
 
 _ALERT_TITLES = {"constant": "Constant", "id_like": "Identifier", "high_cardinality": "Too many categories",
-                 "duplicate_rows": "Duplicate rows", "mostly_missing": "Mostly missing", "imbalance": "Imbalanced target",
-                 "leakage": "Possible leak"}
+                 "duplicate_rows": "Duplicate rows", "mostly_missing": "Mostly missing",
+                 "imbalance": "Imbalanced target", "leakage": "Possible leak"}
 
 
 def alert_list(ws: Workspace, info, alerts) -> None:

@@ -165,8 +165,10 @@ def _run_summary(ws, run_id: str) -> dict[str, Any]:
         "executor": m.executor, **({"ray_nodes": m.ray_nodes, "fold_nodes": list(m.fold_nodes) if m.fold_nodes
                                     is not None else None} if m.executor == "ray" else {}),
         "class_labels": list(m.class_labels) if m.class_labels is not None else None, "gpus": list(m.gpus),
-        "leaderboard": [{"model": r.model, "score_val": _num(r.score_val), "score_test": _num(getattr(r, "score_test", None)),
-                         "fit_time": _num(getattr(r, "fit_time", None)), "used_gpu": bool(getattr(r, "used_gpu", False))}
+        "leaderboard": [{"model": r.model, "score_val": _num(r.score_val),
+                         "score_test": _num(getattr(r, "score_test", None)),
+                         "fit_time": _num(getattr(r, "fit_time", None)),
+                         "used_gpu": bool(getattr(r, "used_gpu", False))}
                         for r in board.itertuples()],
         "run_dir": str(bundle.run_dir),
     }

@@ -30,7 +30,8 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     for i, b in enumerate(seen.batches, start=1):
         worst = max(b.psi.items(), key=lambda kv: kv[1], default=None)
         perf = [f"{'estimated' if p['estimated'] else 'realised'} {p['metric']} {p['value']:.3f}"
-                for p in seen.performance if p["batch"] == i and seen.baseline and p["metric"] == seen.baseline["metric"]]
+                for p in seen.performance
+                if p["batch"] == i and seen.baseline and p["metric"] == seen.baseline["metric"]]
         print(f"  {i:>3}  {dt.datetime.fromtimestamp(b.at):%Y-%m-%d %H:%M}  {b.rows:>9,} rows  run {b.run_id}"
               + (f"  largest drift: {worst[0]} (PSI {worst[1]:.2f})" if worst else "")
               + (f"  {', '.join(perf)}" if perf else ""))

@@ -106,8 +106,10 @@ def _evaluation_part(bundle: Bundle, result: ShapResult) -> dict[str, Any]:
     metrics = summary.metric_table(bundle, raw)
     guess = summary.baseline_values(bundle, raw) if raw is not None else {}
     metrics = pd.DataFrame({"metric": metrics["metric"] + metrics["optimised"].map({True: " ★", False: ""}),
-                            "value": [summary.shown(k, v) for k, v in zip(metrics["key"], metrics["value"])],
-                            "simplest guess": [summary.shown(k, guess[k]) if k in guess else "" for k in metrics["key"]],
+                            "value": [summary.shown(k, v)
+                                      for k, v in zip(metrics["key"], metrics["value"], strict=True)],
+                            "simplest guess": [summary.shown(k, guess[k]) if k in guess else ""
+                                               for k in metrics["key"]],
                             "at threshold": [f"{t:.2f}" if t == t and t else "" for t in metrics["at_threshold"]]})
     if not metrics["at threshold"].any():
         metrics = metrics.drop(columns=["at threshold"])

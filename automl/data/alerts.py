@@ -97,7 +97,8 @@ def _id_like(c, present: int) -> bool:
         return True
     if c.type == "numeric" and c.stats:
         st = c.stats
-        integer = float(st["min"]).is_integer() and float(st["max"]).is_integer() and c.dtype.startswith(("int", "uint"))
+        integer = (float(st["min"]).is_integer() and float(st["max"]).is_integer()
+                   and c.dtype.startswith(("int", "uint")))
         # a counter: whole numbers, unique per row, filling a range not much wider than the row count
         return integer and (st["max"] - st["min"] + 1) <= 2 * present
     return False
@@ -114,7 +115,8 @@ def target_alerts(df: pd.DataFrame, label: str, problem_type: str | None = None,
         shares = y.value_counts(normalize=True)
         if shares.iloc[-1] < IMBALANCE_SHARE / len(shares):
             alerts.append(Alert("imbalance", label, f"The target is imbalanced: {code(_v(shares.index[-1]))} is only "
-                                f"{100 * shares.iloc[-1]:.1f}% of rows, so always answering {code(_v(shares.index[0]))} is "
+                                f"{100 * shares.iloc[-1]:.1f}% of rows, so always answering "
+                                f"{code(_v(shares.index[0]))} is "
                                 f"already right {100 * shares.iloc[0]:.0f}% of the time. Accuracy will flatter the "
                                 "model; prefer balanced accuracy or F1.", {"shares": {str(k): round(float(v), 4)
                                                                         for k, v in shares.items()}},

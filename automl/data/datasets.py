@@ -16,8 +16,9 @@ from automl.errors import SchemaMismatchError
 from automl.store import atomic
 from automl.store.workspace import DatasetInfo, Workspace
 
-__all__ = ["import_table", "delete_dataset", "chosen_target", "set_target", "load_profile", "load_alerts", "set_excluded", "excluded_columns", "suggested_exclusions", "load_draft",
-           "save_draft", "undo_draft", "can_undo", "save_version", "alert_step"]
+__all__ = ["import_table", "delete_dataset", "chosen_target", "set_target", "load_profile", "load_alerts",
+           "set_excluded", "excluded_columns", "suggested_exclusions", "load_draft", "save_draft", "undo_draft",
+           "can_undo", "save_version", "alert_step"]
 
 _HISTORY = 50
 

@@ -3,7 +3,8 @@
 Formats: CSV / TSV / TXT (delimiter sniffed), the same compressed (.gz, .bz2, or a .zip holding one table),
 Excel .xlsx, Parquet, JSON lines (and a JSON array of records). Encodings: UTF-8 (with or without BOM),
 UTF-16, legacy code pages (charset-normalizer). Every format is read within the budgets of `automl.data.limits`.
-The per-format readers are in `automl.data.readers`. Bad input raises `DataLoadError` with a one-line reason; nothing is stored here.
+The per-format readers are in `automl.data.readers`. Bad input raises `DataLoadError` with a one-line reason;
+nothing is stored here.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def read_table(source: str | os.PathLike[str] | BinaryIO | bytes, name: str | No
     if table.source.container:
         notes.insert(0, f"Unpacked from a {table.source.container} archive.")
     if renamed:
-        notes.append("Renamed column(s): " + ", ".join(f"{code(old)} → {code(new)}" for old, new in renamed.items()) + ".")
+        notes.append("Renamed column(s): "
+                     + ", ".join(f"{code(old)} → {code(new)}" for old, new in renamed.items()) + ".")
     for col, n in markers.items():
         notes.append(f"{code(col)}: {n} cell(s) holding a missing-value marker (NA, ?, -, null, …) read as missing.")
     notes += [c.message() for c in conversions]

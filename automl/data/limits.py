@@ -11,8 +11,8 @@ import os
 
 from automl.errors import DataLoadError
 
-__all__ = ["max_upload_bytes", "max_inflated_bytes", "max_cells", "max_columns", "check_shape", "check_inflated", "chunk_rows_for",
-           "CHUNK_CELLS"]
+__all__ = ["max_upload_bytes", "max_inflated_bytes", "max_cells", "max_columns", "check_shape", "check_inflated",
+           "chunk_rows_for", "CHUNK_CELLS"]
 
 CHUNK_CELLS = 5_000_000  # cells parsed at a time when streaming a file (~40 MB of numbers)
 

@@ -105,15 +105,18 @@ def resolve_preset(name: str) -> str:
 def validate_target(df: pd.DataFrame, label: str) -> pd.Series:
     """Return the target's non-missing values, or raise a `TargetError` that says how to fix the choice."""
     if label not in df.columns:
-        raise TargetError(f"Column {code(label)} is not in the table; pick one of: {', '.join(map(code, df.columns[:20]))}.")
+        raise TargetError(f"Column {code(label)} is not in the table; pick one of: "
+                          f"{', '.join(map(code, df.columns[:20]))}.")
     y = df[label].dropna()
     if y.empty:
-        raise TargetError(f"Target {code(label)} is missing in every row; choose a column that holds the answer to predict.")
+        raise TargetError(f"Target {code(label)} is missing in every row; choose a column that holds the answer to "
+                          "predict.")
     if len(y) < MIN_ROWS:
-        raise TargetError(f"Only {len(y)} rows have a value for {code(label)}; at least {MIN_ROWS} are needed to train and test.")
+        raise TargetError(f"Only {len(y)} rows have a value for {code(label)}; at least {MIN_ROWS} are needed to "
+                          "train and test.")
     if y.nunique() < 2:
-        raise TargetError(f"Target {code(label)} has a single value ({code(_plain(y.iloc[0]))}); there is nothing to learn. "
-                          "Choose a column whose values differ between rows.")
+        raise TargetError(f"Target {code(label)} has a single value ({code(_plain(y.iloc[0]))}); there is nothing "
+                          "to learn. Choose a column whose values differ between rows.")
     if df.shape[1] < 2:
         raise TargetError("The table has no columns besides the target to learn from.")
     return y
@@ -141,7 +144,8 @@ def infer_problem_type(y: pd.Series) -> ProblemInference:
         return ProblemInference(
             "multiclass", f"The target holds whole numbers with only {n_unique} distinct values: treated as classes.")
     return ProblemInference(
-        "regression", f"The target holds whole numbers with {n_unique:,} distinct values: a quantity (count or amount).")
+        "regression",
+        f"The target holds whole numbers with {n_unique:,} distinct values: a quantity (count or amount).")
 
 
 def _plain(value) -> str:

@@ -89,7 +89,7 @@ def _delimited_chunks(src: Source, on_progress: Progress | None, chunk_rows: int
     dtype = None
     if as_text is not None:
         cleaned = clean_column_names(pd.DataFrame(columns=header))[0].columns
-        dtype = {raw: str for raw, new in zip(header, cleaned) if as_text(str(new))} or None
+        dtype = {raw: str for raw, new in zip(header, cleaned, strict=True) if as_text(str(new))} or None
     notes = [] if encoding.startswith("utf-8") else [f"Decoded as {encoding}."]
     if delimiter != ",":
         notes.append(f"Columns separated by {show_delimiter(delimiter)}.")
@@ -107,7 +107,7 @@ def _excel_chunks(src: Source, on_progress: Progress | None, chunk_rows: int, as
         warnings.simplefilter("ignore")
         try:
             book = pd.ExcelFile(data, engine="openpyxl")
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
+        except Exception as exc:  # openpyxl raises many kinds
             raise DataLoadError(f"{src.name} is not a readable Excel workbook ({one_line(exc)}).") from exc
         sheets = book.sheet_names
         sheet = book.book[sheets[0]]  # the sheet's stated dimensions, before any cell is read
@@ -133,7 +133,7 @@ def _parquet_chunks(src: Source, on_progress: Progress | None, chunk_rows: int, 
             text = [f.name for f in probe.schema_arrow if _is_text(f.type)]
             fh.seek(0)
             parquet = pq.ParquetFile(fh, read_dictionary=text)
-        except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
+        except Exception as exc:  # pyarrow raises many kinds
             raise DataLoadError(f"{src.name} is not a readable Parquet file ({one_line(exc)}).") from exc
         check_shape(src.name, meta.num_rows, meta.num_columns)
         check_inflated(src.name, sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)),
@@ -157,7 +157,7 @@ def _parquet_chunks(src: Source, on_progress: Progress | None, chunk_rows: int, 
                     yield _decode_text(batch, text).to_pandas()
             except DataLoadError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
+            except Exception as exc:  # pyarrow raises many kinds
                 raise DataLoadError(f"{src.name} is not a readable Parquet file ({one_line(exc)}).") from exc
 
     return columns, {}, chunks()
@@ -193,7 +193,7 @@ def _decode_text(batch, text: list[str]):
     if not text:
         return pa.Table.from_batches([batch])
     arrays = [column.dictionary_decode() if name in text and pa.types.is_dictionary(column.type) else column
-              for name, column in zip(batch.schema.names, batch.columns)]
+              for name, column in zip(batch.schema.names, batch.columns, strict=True)]
     return pa.Table.from_arrays(arrays, names=batch.schema.names).replace_schema_metadata(batch.schema.metadata)
 
 

@@ -24,7 +24,7 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
         if s.dtype == object or pd.api.types.is_string_dtype(s):
             codes, uniques = pd.factorize(s, use_na_sentinel=True)
             escaped = [_escape_cell(u) for u in uniques]
-            changed = np.flatnonzero([e is not u for e, u in zip(escaped, uniques)])
+            changed = np.flatnonzero([e is not u for e, u in zip(escaped, uniques, strict=True)])
             if len(changed):
                 values = s.to_numpy(dtype=object, copy=True)
                 hit = np.isin(codes, changed)

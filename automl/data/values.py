@@ -24,7 +24,8 @@ _MIN_SHARE = 0.95
 _CURRENCY = "$€£¥₹"
 _US = re.compile(rf"^\(?[+-]?[{_CURRENCY}]?\s?[+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?\s?[{_CURRENCY}]?\s?%?\)?$")
 _EU = re.compile(rf"^\(?[+-]?[{_CURRENCY}]?\s?[+-]?(?:\d{{1,3}}(?:\.\d{{3}})+|\d+)(?:,\d+)?\s?[{_CURRENCY}]?\s?%?\)?$")
-_DATE = re.compile(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+_DATE = re.compile(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
+                   r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
                    r"(Z|[+-]\d{2}:?\d{2})?$")
 # The one vocabulary of true / false words, for reading files, form values and request bodies alike.
 # "yes" / "no" stay categories (they are often the answer a user wants to read back), but count as

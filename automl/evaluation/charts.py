@@ -23,7 +23,8 @@ def confusion_matrix_figure(matrix: pd.DataFrame, normalise: bool = False, title
         text=text.to_numpy(), texttemplate="%{text}", hovertemplate="actual %{y}<br>predicted %{x}<br>%{z}",
         showscale=False))
     fig.update_layout(title=title or ("Confusion matrix, share of each actual class" if normalise
-                                      else "Confusion matrix (test split)"), xaxis_title="Predicted", yaxis_title="Actual",
+                                      else "Confusion matrix (test split)"),
+                      xaxis_title="Predicted", yaxis_title="Actual",
                       yaxis_autorange="reversed", height=420, margin=dict(t=50, l=60, r=20, b=50))
     return fig
 
@@ -117,8 +118,8 @@ def gain_figure(gain: pd.DataFrame) -> go.Figure:
     fig = _line_figure("Cumulative gain: positives found among the top-ranked rows", "Share of rows (ranked)",
                        "Share of positives found")
     fig.add_trace(go.Scatter(x=gain["share_of_rows"], y=gain["gain"], mode="lines", name="model",
-                             customdata=gain["lift"], hovertemplate="top %{x:.0%}: %{y:.0%} found (lift %{customdata:.2f})"
-                             "<extra></extra>"))
+                             customdata=gain["lift"],
+                             hovertemplate="top %{x:.0%}: %{y:.0%} found (lift %{customdata:.2f})<extra></extra>"))
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="random", line=dict(dash="dash")))
     return fig
 

@@ -89,7 +89,7 @@ def slice_table(test_rows: pd.DataFrame, preds: pd.DataFrame, column: str, probl
     values = test_rows[column].reset_index(drop=True)
     if pd.api.types.is_numeric_dtype(values) and values.nunique() > max_groups:
         codes, edges = pd.qcut(values, 4, labels=False, duplicates="drop", retbins=True)
-        names = [f"{_number(lo)} to {_number(hi)}" for lo, hi in zip(edges[:-1], edges[1:])]  # "18 to 30"
+        names = [f"{_number(lo)} to {_number(hi)}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]  # "18 to 30"
         groups = codes.map(lambda c: names[int(c)] if c == c else "(missing)")
     else:
         groups = values.astype(str).where(values.notna(), "(missing)")
@@ -130,8 +130,9 @@ def dominant_feature(importance: pd.DataFrame, share: float = 0.8) -> str | None
         return None
     top = positive.sort_values("importance", ascending=False).iloc[0]
     if top["importance"] >= share * positive["importance"].sum() and len(importance) > 1:
-        return (f"{code(top['feature'])} alone carries {100 * top['importance'] / positive['importance'].sum():.0f}% of "
-                "the importance. If it is only known after the outcome, it is a leak: check the Data page's alerts.")
+        carried = 100 * top["importance"] / positive["importance"].sum()
+        return (f"{code(top['feature'])} alone carries {carried:.0f}% of the importance. If it is only known after "
+                "the outcome, it is a leak: check the Data page's alerts.")
     return None
 
 

@@ -25,7 +25,8 @@ def run_importance_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, sho
     bundle = load_bundle(ws, job.run_id)
     predictor = load_predictor(bundle)
     raw = pd.read_parquet(bundle.files.test_rows)
-    data = model_frame(bundle, to_model_input(bundle.schema, raw)[0]).assign(**{bundle.label: raw[bundle.label].to_numpy()})
+    data = model_frame(bundle, to_model_input(bundle.schema, raw)[0]).assign(
+        **{bundle.label: raw[bundle.label].to_numpy()})
     shuffles = int(params.get("shuffles", 5))
     events.emit("progress", done=0, total=shuffles)
     frame = predictor.feature_importance(data, model=bundle.measured_model, num_shuffle_sets=shuffles,

@@ -12,9 +12,9 @@ from automl.model.bundle import Bundle
 from automl.model.names import plain_model_name
 from automl.training.runs import score_text
 
-__all__ = ["chosen_on_validation", "leaderboard", "leaderboard_table", "test_predictions", "test_rows", "metric_table", "confusion_matrix_frame",
-           "predicted_vs_actual_frame", "baseline_values", "verdict", "majority_class", "decided_predictions", "shown",
-           "THRESHOLD_METRICS"]
+__all__ = ["chosen_on_validation", "leaderboard", "leaderboard_table", "test_predictions", "test_rows", "metric_table",
+           "confusion_matrix_frame", "precision_sentence", "predicted_vs_actual_frame", "baseline_values", "verdict",
+           "majority_class", "decided_predictions", "shown", "THRESHOLD_METRICS"]
 
 _PRETTY = METRIC_NAMES
 
@@ -25,8 +25,8 @@ def rows_sentence(bundle: Bundle) -> str:
     measured = (f"Every score here comes from the {m.n_test:,} test rows, which the model measured "
                 f"({bundle.measured_model}) never saw while it learned from {m.n_train:,} training rows.")
     if bundle.trained_on_all_rows:
-        return (measured + f" The model that makes the predictions was then retrained with the same configuration on all "
-                f"{m.final_model_rows:,} rows, so it has seen more data than the scores reflect; they stay the "
+        return (measured + " The model that makes the predictions was then retrained with the same configuration "
+                f"on all {m.final_model_rows:,} rows, so it has seen more data than the scores reflect; they stay the "
                 "honest estimate." + (f" Checked: on the test rows, which it then learned, it scores "
                                       f"{metric_name(m.eval_metric)} {score_text(m.final_value)}, against "
                                       f"{score_text(m.value)} for the measured model without seeing them."

@@ -42,7 +42,8 @@ def _scorer(objective: str, min_recall: float, cost_fp: float, cost_fn: float) -
 
     def counts(y: np.ndarray, pred: np.ndarray) -> tuple[int, int, int]:
         y, pred = np.asarray(y).astype(int), np.asarray(pred).astype(int)
-        return int(((pred == 1) & (y == 1)).sum()), int(((pred == 1) & (y == 0)).sum()), int(((pred == 0) & (y == 1)).sum())
+        return (int(((pred == 1) & (y == 1)).sum()), int(((pred == 1) & (y == 0)).sum()),
+                int(((pred == 0) & (y == 1)).sum()))
 
     if objective == "cost":
         def negative_cost(y: np.ndarray, pred: np.ndarray) -> float:

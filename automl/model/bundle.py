@@ -16,7 +16,15 @@ from automl.errors import JobNotFoundError, RunNotReadyError
 from automl.model.run_files import SIGNED, RunFiles
 from automl.model.schema import InputSchema
 from automl.model.scoring import RunMetrics
-from automl.model.signing import SIGNATURE_FILE, copy_verified, sign_dir, sign_manifest, signing_key, stat_stamp, verify_dir
+from automl.model.signing import (
+    SIGNATURE_FILE,
+    copy_verified,
+    sign_dir,
+    sign_manifest,
+    signing_key,
+    stat_stamp,
+    verify_dir,
+)
 from automl.store import atomic, jobs, private
 from automl.store.workspace import Workspace
 
@@ -151,8 +159,9 @@ def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bund
                "failed": "failed", "cancelled": "was cancelled"}.get(status, f"is {status}")
         raise RunNotReadyError(f"Run {run.id} {why}; it has no model to use. Pick a finished run.")
     return Bundle(run_id=run_id, run_dir=files.root, predictor_path=files.predictor,
-                  schema=InputSchema.from_dict(atomic.read_json(files.schema)), metrics=RunMetrics.from_dict(atomic.read_json(files.metrics)),
-                  config=run.config, key=signing_key(ws.secret_key(), key_file))
+                  schema=InputSchema.from_dict(atomic.read_json(files.schema)),
+                  metrics=RunMetrics.from_dict(atomic.read_json(files.metrics)), config=run.config,
+                  key=signing_key(ws.secret_key(), key_file))
 
 
 def ready_runs(ws: Workspace) -> list[str]:
@@ -185,7 +194,7 @@ def load_predictor(bundle: Bundle):
         private.remove(folder)
         raise
     private.remove_with(predictor, folder)
-    predictor._automl_studio_verified = (str(bundle.run_dir), stamp)
+    predictor._automl_studio_verified = (str(bundle.run_dir), stamp)  # noqa: SLF001 - our own mark on AutoGluon's object: which verified copy it was loaded from
     return predictor
 
 

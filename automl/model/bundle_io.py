@@ -132,5 +132,5 @@ def open_bundle_file(path: str | Path, key: bytes, dest: Path) -> Bundle:
     files = RunFiles(dest)
     config = atomic.read_json(files.config, {}) or {}
     return Bundle(run_id=Path(path).stem, run_dir=dest, predictor_path=files.predictor,
-                  schema=InputSchema.from_dict(atomic.read_json(files.schema)), metrics=RunMetrics.from_dict(atomic.read_json(files.metrics)),
-                  config=config, key=key)
+                  schema=InputSchema.from_dict(atomic.read_json(files.schema)),
+                  metrics=RunMetrics.from_dict(atomic.read_json(files.metrics)), config=config, key=key)

@@ -24,8 +24,8 @@ from typing import Any
 
 from automl.errors import ClusterError
 
-__all__ = ["RAY_ADDRESS_ENV", "ClusterInfo", "configured_address", "resolve_address", "check_reachable", "connect", "cluster_info",
-           "describe", "check_workspace_visible", "nodes_that_ran", "start_local"]
+__all__ = ["RAY_ADDRESS_ENV", "ClusterInfo", "configured_address", "resolve_address", "check_reachable", "connect",
+           "cluster_info", "describe", "check_workspace_visible", "nodes_that_ran", "start_local"]
 
 RAY_ADDRESS_ENV = "AUTOML_STUDIO_RAY_ADDRESS"
 _CONNECT_TIMEOUT_S = 5.0
@@ -102,7 +102,7 @@ def connect(address: str) -> ClusterInfo:
         try:
             ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR,
                      namespace="automl-studio")
-        except Exception as exc:  # noqa: BLE001 - Ray's many connection errors, as one reason
+        except Exception as exc:  # Ray's many connection errors, as one reason
             raise ClusterError(f"Could not join the Ray cluster at {address}: {str(exc).splitlines()[0]}") from exc
     return cluster_info(address)
 
@@ -164,9 +164,10 @@ def check_workspace_visible(path: Path) -> None:
         return os.path.isdir(folder)
 
     nodes = [n for n in ray.nodes() if n.get("Alive")]
-    checks = [sees.options(scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False)).remote(str(path))
-              for n in nodes]
-    blind = [n.get("NodeManagerAddress", n["NodeID"]) for n, ok in zip(nodes, ray.get(checks, timeout=60)) if not ok]
+    checks = [sees.options(scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False))
+              .remote(str(path)) for n in nodes]
+    blind = [n.get("NodeManagerAddress", n["NodeID"])
+             for n, ok in zip(nodes, ray.get(checks, timeout=60), strict=True) if not ok]
     if blind:
         raise ClusterError(f"Node(s) {', '.join(blind)} cannot see the workspace folder {path}: a cluster of "
                            "several machines needs the workspace on storage every node reaches at the same path "

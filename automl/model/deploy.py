@@ -57,7 +57,8 @@ def model_input_with_label(bundle: Bundle) -> pd.DataFrame:
     from automl.model.prediction import model_frame
 
     raw = pd.read_parquet(bundle.files.test_rows)
-    return model_frame(bundle, to_model_input(bundle.schema, raw)[0]).assign(**{bundle.label: raw[bundle.label].to_numpy()})
+    return model_frame(bundle, to_model_input(bundle.schema, raw)[0]).assign(
+        **{bundle.label: raw[bundle.label].to_numpy()})
 
 
 def footprint(predictor: Any, model: str, test: pd.DataFrame, metric_value: float | None) -> dict:

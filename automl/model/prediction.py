@@ -26,8 +26,8 @@ from automl.model.drift import DriftCheck, PredictionTally
 from automl.model.model_input import Unreadable, iter_file, read_file_row, to_model_input
 from automl.store import atomic
 
-__all__ = ["UNUSUAL_COLUMN", "output_rows", "PredictionReport", "predict_frame", "predict_csv", "read_csv_row", "model_frame", "unseen_values",
-           "score_input"]
+__all__ = ["UNUSUAL_COLUMN", "output_rows", "PredictionReport", "predict_frame", "predict_csv", "read_csv_row",
+           "model_frame", "unseen_values", "score_input"]
 
 log = logging.getLogger(__name__)
 # Rows scored per call in a batch: AutoGluon's per-call cost is paid once per chunk (50,000-row chunks
@@ -158,9 +158,10 @@ def predict_csv(predictor: Any, bundle: Bundle, data_path: str | Path, out_path:
                 name: str | None = None) -> PredictionReport:
     """Stream a file (CSV, or any format training reads) through the model chunk by chunk, read exactly as
     training read its file; write the input columns (or only `id_column`), the predictions and
-    each row's unusual inputs (`unusual_inputs`) to `out_path`, with each row's strongest reasons when `reasons` is given (slower: the caller hands in the
-    explanation, e.g. `explain.shap_values.top_reasons_for`; the core does not explain). `name`: the file's
-    name as the user knows it (an upload is stored under another), for messages.
+    each row's unusual inputs (`unusual_inputs`) to `out_path`, with each row's strongest reasons when
+    `reasons` is given (slower: the caller hands in the explanation, e.g. `explain.shap_values.top_reasons_for`;
+    the core does not explain). `name`: the file's name as the user knows it (an upload is stored under
+    another), for messages.
 
     Memory stays flat whatever the file's length: one chunk is scored while the one before is written by
     a background thread (the model releases the interpreter while it predicts)."""

@@ -210,7 +210,8 @@ def verify_dir(root: Path, key: bytes, what: str, covered: tuple[str, ...] | lis
     return files
 
 
-def copy_verified(root: Path, key: bytes, what: str, covered: tuple[str, ...] | list[str], dest: Path) -> dict[str, str]:
+def copy_verified(root: Path, key: bytes, what: str, covered: tuple[str, ...] | list[str],
+                  dest: Path) -> dict[str, str]:
     """Copy every signed file of `root` into `dest` (a private folder of this process), hashing the bytes as
     they are written, and refuse unless each copy matches the signed manifest. Load from `dest`, never from
     `root`: what is unpickled is then exactly what was hashed, whatever happens to `root` meanwhile."""

@@ -65,7 +65,7 @@ def validation_frame(predictor: Any, model: str) -> pd.DataFrame | None:
     """`model`'s probabilities on the data AutoGluon validated it on (None when the predictor lacks it)."""
     parent = _parent(model)
     try:
-        trainer = predictor._learner.load_trainer()  # AutoGluon keeps the data its calibration uses here
+        trainer = predictor._learner.load_trainer()  # noqa: SLF001 - AutoGluon keeps the data its calibration uses here
         if trainer.has_val:
             y = trainer.load_y_val()
             proba = trainer.predict_proba(X=trainer.load_X_val(), model=parent)

@@ -67,7 +67,7 @@ def add_actuals(ws: Workspace, name: str, source: Any, id_column: str, label_col
                                           f"{', '.join(map(str, chunk.columns[:10]))}).")
         ok = chunk[id_column].notna() & chunk[label].notna() & (chunk[label].astype(str).str.strip() != "")
         report.without_outcome += int((~ok).sum())
-        for i, y in zip(id_text(chunk.loc[ok, id_column]), chunk.loc[ok, label]):
+        for i, y in zip(id_text(chunk.loc[ok, id_column]), chunk.loc[ok, label], strict=True):
             pairs[i] = _outcome(y, bundle.class_labels)
     report.rows = len(pairs)
     matched = ws.set_actuals(name, list(pairs.items()))

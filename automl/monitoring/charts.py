@@ -25,13 +25,15 @@ def _batches(seen: Watch) -> list[str]:
 
 def drift_heatmap(seen: Watch) -> go.Figure:
     """PSI of each column (rows) in each batch (columns): green stable, amber moderate, red shifted."""
-    columns = sorted({c for b in seen.batches for c in b.psi}, key=lambda c: -max(b.psi.get(c, 0) for b in seen.batches))
+    columns = sorted({c for b in seen.batches for c in b.psi},
+                     key=lambda c: -max(b.psi.get(c, 0) for b in seen.batches))
     x = _batches(seen)
     z = [[b.psi.get(c) for b in seen.batches] for c in columns]
     top = max(0.4, max((v for row in z for v in row if v is not None), default=0))
     scale = [[0, "#2e7d32"], [PSI_MODERATE / top, "#9ccc65"], [PSI_SHIFTED / top, "#ffb300"], [1, "#c62828"]]
     fig = go.Figure(go.Heatmap(z=z, x=x, y=columns, zmin=0, zmax=top, colorscale=scale,
-                               colorbar={"title": "PSI"}, hovertemplate="%{y} in batch %{x}: PSI %{z:.3f}<extra></extra>",
+                               colorbar={"title": "PSI"},
+                               hovertemplate="%{y} in batch %{x}: PSI %{z:.3f}<extra></extra>",
                                text=[[f"{v:.2f}" if v is not None else "" for v in row] for row in z],
                                texttemplate="%{text}"))
     fig.update_layout(title=f"Drift from the training data per column (PSI; above {PSI_SHIFTED} = shifted)",
@@ -41,7 +43,7 @@ def drift_heatmap(seen: Watch) -> go.Figure:
 
 def volume_figure(seen: Watch) -> go.Figure:
     fig = go.Figure()
-    files = [(x, b) for x, b in zip(_batches(seen), seen.batches) if b.source == "batch"]
+    files = [(x, b) for x, b in zip(_batches(seen), seen.batches, strict=True) if b.source == "batch"]
     fig.add_bar(x=[x for x, _ in files], y=[b.rows for _, b in files], name="batch files")
     if seen.other:
         fig.add_bar(x=[f"{o['source']} {_label(o['at'])}" for o in seen.other], y=[o["rows"] for o in seen.other],
@@ -104,7 +106,7 @@ def performance_figure(seen: Watch, metric: str | None = None) -> go.Figure:
 def calibration_figure(seen: Watch) -> go.Figure | None:
     """A binary model per batch: the mean probability it gave the positive class against the share of rows
     that turned out positive (once outcomes arrived). Apart, its probabilities no longer mean what they say."""
-    points = [(x, b.realised["calibration"]) for x, b in zip(_batches(seen), seen.batches)
+    points = [(x, b.realised["calibration"]) for x, b in zip(_batches(seen), seen.batches, strict=True)
               if b.realised and b.realised.get("calibration")]
     if not points:
         return None

@@ -111,7 +111,8 @@ def alerts(batches: list, facts: Callable[[str], dict[str, Any]], alert: Callabl
             (shifted_before.add if moved else shifted_before.discard)((b.run_id, "answers"))
             if started:
                 positive = str(run["positive"]) if run.get("positive") is not None else None
-                c, s, ref = next((m for m in moved if m[0] == positive), None) or max(moved, key=lambda m: abs(m[1] - m[2]))
+                c, s, ref = (next((m for m in moved if m[0] == positive), None)
+                             or max(moved, key=lambda m: abs(m[1] - m[2])))
                 out.append(alert("answers", None, b.at, f"In {when} the model answered {code(c)} for {s:.0%} of "
                                                         f"{b.rows:,} rows, against {ref:.0%} on the test split.", n))
         for kind, result, enough in (("Estimated", b.estimated, b.rows >= MIN_DRIFT_ROWS),
@@ -170,8 +171,9 @@ def headline(batches: list, facts: Callable[[str], dict[str, Any]]) -> str | Non
         pos = code(positive)
         share = ((b.predicted or {}).get("shares") or {}).get(str(positive))
         ref_share = reference.get("shares", {}).get(str(positive))
-        answered = (f"it answered {pos} for {share:.0%} of its {b.rows:,} rows"
-                    + (f" ({ref_share:.0%} on the test split)" if ref_share is not None else "")) if share is not None else ""
+        answered = "" if share is None else (
+            f"it answered {pos} for {share:.0%} of its {b.rows:,} rows"
+            + (f" ({ref_share:.0%} on the test split)" if ref_share is not None else ""))
         if "precision" in realised and "precision" in ref:
             return (f"Of the rows it answered {pos} in batch {n}, {realised['precision']:.0%} were {pos}; "
                     f"{ref['precision']:.0%} on the test split" + (f". In that batch {answered}." if answered else "."))

@@ -48,9 +48,10 @@ def _answers(frame: pd.DataFrame) -> list[tuple[str, str | None, str | None]]:
     ids = id_text(frame["id"]).to_numpy()
     predicted = frame["prediction"].astype(str).to_numpy()
     if not columns:
-        return list(zip(ids, predicted, [None] * len(ids)))
+        return list(zip(ids, predicted, [None] * len(ids), strict=True))
     proba = frame[list(columns)].round(6).to_numpy()
     names = list(columns.values())
-    return [(i, p, json.dumps(dict(zip(names, row.tolist())))) for i, p, row in zip(ids, predicted, proba)]
+    return [(i, p, json.dumps(dict(zip(names, row.tolist(), strict=True))))
+            for i, p, row in zip(ids, predicted, proba, strict=True)]
 
 

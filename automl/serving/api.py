@@ -231,7 +231,8 @@ def _answers(served, result: pd.DataFrame) -> dict[str, Any]:
     proba = [c for c in result.columns if c.startswith("proba_")]
     if proba:
         names = [c[len("proba_"):] for c in proba]
-        out["probabilities"] = [dict(zip(names, row)) for row in _plain_rows(result[proba].to_numpy(dtype=float))]
+        out["probabilities"] = [dict(zip(names, row, strict=True))
+                                for row in _plain_rows(result[proba].to_numpy(dtype=float))]
     if UNUSUAL_COLUMN in result:
         out[UNUSUAL_COLUMN] = [note or None for note in result[UNUSUAL_COLUMN].tolist()]
     return out

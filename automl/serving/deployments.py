@@ -46,7 +46,7 @@ def _ready(ws: Workspace, run_id: str, name: str, serving: str | None = None) ->
         load_predictor(bundle)  # what an endpoint will do: a run whose model files are gone or changed stops here
     except AutoMLError as exc:
         raise DeploymentError(f"{run_id} cannot be served: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - AutoGluon's own load raises many kinds
+    except Exception as exc:  # AutoGluon's own load raises many kinds
         raise DeploymentError(f"{run_id} cannot be served: its model does not load ({type(exc).__name__}).") from exc
     new = bundle.schema
     if serving is not None and serving != run_id:

@@ -58,7 +58,7 @@ def public_categories(feature: Feature) -> tuple[str, ...]:
     if feature.kind != "categorical" or feature.present is None or id_like(feature.name) \
             or len(feature.categories) > MAX_PUBLIC_CATEGORIES:
         return ()
-    return tuple(c for c, share in zip(feature.categories, feature.shares)
+    return tuple(c for c, share in zip(feature.categories, feature.shares, strict=True)
                  if share * feature.present >= MIN_ROWS_PER_VALUE)
 
 

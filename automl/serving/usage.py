@@ -49,7 +49,10 @@ class _Sample:
 GROUP_ROWS = 2_000  # requests read and checked together: a few ms at a time, so answers never wait long
 
 
-def _groups(pending: list[tuple[Any, pd.DataFrame, pd.DataFrame]]) -> list[list[tuple[Any, pd.DataFrame, pd.DataFrame]]]:
+_Pending = tuple[Any, pd.DataFrame, pd.DataFrame]
+
+
+def _groups(pending: list[_Pending]) -> list[list[_Pending]]:
     """The pending requests in groups of one run and at most `GROUP_ROWS` rows (or one larger request)."""
     groups: list[list[tuple[Any, pd.DataFrame, pd.DataFrame]]] = []
     open_group: dict[str, tuple[list, int]] = {}
@@ -163,5 +166,5 @@ class UsageLog:
         while not self._stop.wait(self.every_s):
             try:
                 self.flush()
-            except Exception:  # noqa: BLE001 - the endpoint keeps serving; logged
+            except Exception:  # the endpoint keeps serving; logged
                 log.exception("writing the endpoint's usage failed")

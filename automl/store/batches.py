@@ -22,8 +22,8 @@ from pathlib import Path
 from automl.store import atomic
 from automl.store.workspace import Workspace
 
-__all__ = ["BatchFolder", "batch_folder", "list_batches", "delete_batches", "purge_expired", "purge_all", "keep_purging",
-           "retention_days"]
+__all__ = ["BatchFolder", "batch_folder", "list_batches", "delete_batches", "purge_expired", "purge_all",
+           "keep_purging", "retention_days"]
 
 _META = "meta.json"
 PURGE_EVERY_S = 3600.0

@@ -131,14 +131,16 @@ def resolve_config(ws: Workspace, config: TrainConfig) -> TrainConfig:
     problem_type = config.problem_type or inferred.problem_type
     if problem_type not in PROBLEM_TYPES:
         raise ConfigError(f"Problem type {problem_type!r} is not one of {', '.join(PROBLEM_TYPES)}.")
-    reason = inferred.reason if problem_type == inferred.problem_type else f"Chosen by you (inferred: {inferred.problem_type})."
+    reason = (inferred.reason if problem_type == inferred.problem_type
+              else f"Chosen by you (inferred: {inferred.problem_type}).")
     if problem_type == "binary" and y.nunique() != 2:
         raise TargetError(f"A binary problem needs exactly 2 target values; {code(config.label)} has {y.nunique()}.")
     if problem_type == "regression" and not _is_numeric(y):
         raise TargetError(f"Regression needs a numeric target; {code(config.label)} holds text.")
     metric = config.eval_metric or DEFAULT_METRIC[problem_type]
     if metric not in METRICS[problem_type]:
-        raise ConfigError(f"Metric {metric!r} does not fit {problem_type}; choose one of {', '.join(METRICS[problem_type])}.")
+        raise ConfigError(f"Metric {metric!r} does not fit {problem_type}; choose one of "
+                          f"{', '.join(METRICS[problem_type])}.")
     if config.gpu == "on" and detect_gpus() == 0:
         raise GPUUnavailableError("GPU training was requested (--gpu on) but no GPU is visible to torch; "
                                   "use --gpu auto or off.")

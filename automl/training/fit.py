@@ -58,7 +58,8 @@ def hyperparameters_for(preset: str, families: tuple[str, ...], num_gpus: int = 
     from autogluon.tabular.configs.hyperparameter_configs import get_hyperparameter_config
     from autogluon.tabular.configs.presets_configs import tabular_presets_dict
 
-    name = AUTO_PORTFOLIO if preset == "auto" else tabular_presets_dict.get(preset, {}).get("hyperparameters", "default")
+    name = (AUTO_PORTFOLIO if preset == "auto"
+            else tabular_presets_dict.get(preset, {}).get("hyperparameters", "default"))
     portfolio = get_hyperparameter_config(name) if isinstance(name, str) else dict(name)
     chosen = {family: portfolio.get(family, {}) for family in (families or tuple(portfolio))}
     if num_gpus:
@@ -116,7 +117,8 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
                                                               metrics, config, spent(), events)
     metrics = replace(metrics, n_train=len(train), n_test=len(test), fit_seconds=round(fit_seconds, 2),
                       num_gpus=num_gpus, gpus=tuple(gpu_names()) if num_gpus else (),
-                      models_on_gpu=tuple(m for m, g in zip(leaderboard["model"], leaderboard["used_gpu"]) if g),
+                      models_on_gpu=tuple(m for m, g in zip(leaderboard["model"], leaderboard["used_gpu"], strict=True)
+                                          if g),
                       stopped_early=should_stop(), versions=_versions(), plan=plan.reason, final_model=final,
                       final_model_rows=final_rows, final_note=note, final_value=final_value,
                       executor="ray" if cluster else "local",
@@ -248,7 +250,8 @@ def _score(predictor, test: pd.DataFrame, config: TrainConfig) -> tuple[RunMetri
     classification = config.problem_type in ("binary", "multiclass")
     metric = predictor.eval_metric
     metrics = RunMetrics(
-        problem_type=config.problem_type, eval_metric=metric.name, lower_is_better=not metric.greater_is_better_internal,
+        problem_type=config.problem_type, eval_metric=metric.name,
+        lower_is_better=not metric.greater_is_better_internal,
         test_score=scored.test_score(metric.name), scores=scored.scores, values=scored.values,
         best_model=predictor.model_best,
         class_labels=tuple(_plain(c) for c in predictor.class_labels) if classification else None,

@@ -19,7 +19,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 __all__ = ["Plan", "make_plan", "refit_estimate", "STARTUP_S", "SAVE_S", "finish_seconds", "AUTO_PORTFOLIO",
-           "PARALLEL_FOLDS_MIN_CORES", "auto_test_size", "free_cores", "machine_load", "TEST_ROWS", "TEST_MINORITY_ROWS"]
+           "PARALLEL_FOLDS_MIN_CORES", "auto_test_size", "free_cores", "machine_load", "TEST_ROWS",
+           "TEST_MINORITY_ROWS"]
 
 AUTO_PORTFOLIO = "default"  # AutoGluon's default model portfolio (no model in it downloads weights)
 
@@ -177,7 +178,8 @@ def make_plan(preset: str, budget: int, rows: int, columns: int, *, problem_type
         why = ("tuning trials need the whole budget" if tuning else
                "the budget is under 30 s" if budget < 30 else
                "too little memory for the folds" if not fits_memory else
-               f"{usable * budget:.0f}-core-seconds are too few to bag {rows:,} rows × {columns} column{'s' if columns != 1 else ''}"
+               f"{usable * budget:.0f}-core-seconds are too few to bag {rows:,} rows × {columns} "
+               f"column{'s' if columns != 1 else ''}"
                + ("" if cells > bag_capacity or rows <= bag_rows else
                   ": each model would be fitted once per fold, and fewer model families would finish"))
         what = f"one validation split, no bagging ({why})"
@@ -195,7 +197,8 @@ def refit_estimate(best_fit_seconds: float, bagged_folds: int, train_rows: int, 
     all rows, a fold's fit (a k-th of the bag's, on (k-1)/k of the training rows) scaled to every row; a
     model fitted on a validation split, its own fit scaled to every row."""
     k = bagged_folds
-    per_row = best_fit_seconds / (k * max(1, train_rows) * (k - 1) / k) if k > 1 else best_fit_seconds / max(1, train_rows)
+    fitted_rows = max(1, train_rows) * ((k - 1) if k > 1 else 1)  # every fold's rows, summed over the folds
+    per_row = best_fit_seconds / fitted_rows
     return 1.0 + per_row * all_rows
 
 

@@ -49,7 +49,7 @@ def refit_all_rows(predictor: Any, train_rows: int, extra: pd.DataFrame, test: p
     try:
         # AutoGluon then predicts with the retrained model by default, and can clone it for a bundle
         refitted = predictor.refit_full(model=best, set_best_to_refit_full=True, train_data_extra=extra)
-    except Exception as exc:  # noqa: BLE001 - the measured model stays usable; say why
+    except Exception as exc:  # the measured model stays usable; say why
         log.exception("refit on every row failed")
         predictor.set_model_best(best, save_trainer=True)
         return None, train_rows, f"Retraining on every row failed ({type(exc).__name__}); " \

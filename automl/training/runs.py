@@ -15,7 +15,8 @@ from automl.store.batches import delete_batches
 from automl.store.workspace import RunInfo, Workspace
 from automl.training.config import TrainConfig, start_training
 
-__all__ = ["run_name", "score_text", "run_table", "config_diff", "delete_run", "rerun", "outcome_lines", "same_test_rows", "COMPARED_KEYS"]
+__all__ = ["run_name", "score_text", "run_table", "config_diff", "delete_run", "rerun", "outcome_lines",
+           "same_test_rows", "COMPARED_KEYS"]
 
 COMPARED_KEYS = ("dataset_id", "label", "problem_type", "eval_metric", "preset", "time_limit", "test_size",
                  "exclude", "model_families", "gpu", "seed", "sample_weight", "tuning_trials", "recipe_steps")
@@ -27,10 +28,12 @@ def run_table(ws: Workspace) -> pd.DataFrame:
     rows = []
     for run in ws.list_runs():
         job = _job(ws, run.id)
-        duration = (job.finished_at or 0) - (job.started_at or 0) if job and job.finished_at and job.started_at else None
+        duration = ((job.finished_at or 0) - (job.started_at or 0)
+                    if job and job.finished_at and job.started_at else None)
         rows.append({
             "run": run.id, "status": job.status if job else run.status, "dataset": names.get(run.dataset_id, "?"),
-            "target": run.label, "type": run.problem_type, "preset": preset_label(run.preset), "budget (s)": run.time_limit,
+            "target": run.label, "type": run.problem_type, "preset": preset_label(run.preset),
+            "budget (s)": run.time_limit,
             "metric": metric_name(run.eval_metric), "test value": run.test_value,
             "duration (s)": round(duration, 1) if duration is not None else None,
             "started": pd.Timestamp(run.created_at, unit="s").strftime("%Y-%m-%d %H:%M"),

@@ -82,7 +82,8 @@ def test_streamlit_run_on_every_interface_without_a_password_shows_nothing_but_w
     from tests.helpers import REPO
 
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("AUTOML_STUDIO_PASSWORD", "AUTOML_STUDIO_ALLOW_NO_PASSWORD")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("AUTOML_STUDIO_PASSWORD", "AUTOML_STUDIO_ALLOW_NO_PASSWORD")}
     env["AUTOML_STUDIO_HOME"] = str(tmp_path / "ws")
     with open(tmp_path / "streamlit.log", "wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "0.0.0.0",

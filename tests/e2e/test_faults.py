@@ -66,7 +66,7 @@ def test_two_browser_sessions_training_at_once_are_queued_and_not_crossed(serve,
         assert wait_for(ws, run_id, timeout=240).status == "succeeded"
     first, second = (ws.get_job(runs["survived"]), ws.get_job(runs["species"]))
     assert second.started_at >= first.finished_at - 1, "one at a time: the second waited for the first"
-    for pg, label in zip(pages, ("survived", "species")):
+    for pg, label in zip(pages, ("survived", "species"), strict=True):
         # each session's live panel follows its own run, not the other session's
         pg.locator("[data-testid=\"stMain\"] code", has_text=runs[label]).first.wait_for(timeout=60_000)
         pg.get_by_text(SUCCEEDED).first.wait_for(timeout=60_000)

@@ -34,7 +34,8 @@ def test_a_file_s_own_markdown_is_never_rendered(serve, page, tmp_path):
                    workspace=root).returncode == 0
 
     fetched: list[str] = []
-    page.on("request", lambda request: fetched.append(f"{request.url} on {page.url}") if request.url.startswith(EVIL) else None)
+    page.on("request", lambda request: fetched.append(f"{request.url} on {page.url}")
+            if request.url.startswith(EVIL) else None)
     server = serve(root)
     page.goto(server.url)
     wait_idle(page)

@@ -55,12 +55,13 @@ def test_a_missing_column_is_one_sentence_without_the_row(holder):
     del row["passengerClass"]
     answer = api.post("/v1/predict", json={"rows": [row]})
     assert answer.status_code == 422
-    assert answer.json() == {"detail": "Row 1 has no `passengerClass` column; send every input column (null for a missing "
-                                       "value)."}
+    assert answer.json() == {"detail": "Row 1 has no `passengerClass` column; send every input column (null for a "
+                                       "missing value)."}
 
 
 @pytest.mark.parametrize("host,ok", [("127.0.0.1:8000", True), ("localhost", True), ("[::1]:8000", True),
-                                     ("evil.example", False), ("evil.example:8000", False), ("127.0.0.1.nip.io", False)])
+                                     ("evil.example", False), ("evil.example:8000", False),
+                                     ("127.0.0.1.nip.io", False)])
 def test_an_endpoint_without_a_key_answers_only_requests_to_this_machine(holder, host, ok):
     api = TestClient(create_app(holder), base_url="http://127.0.0.1")
     answer = api.post("/v1/predict", json={"rows": rows_as_written(1)}, headers={"host": host})

@@ -88,7 +88,8 @@ def test_the_endpoints_requests_are_sampled_and_summarised_like_a_batch(trained,
     usage = UsageLog(ws, "api", every_s=3600, sample_rows=200)
     rows = pd.read_csv(SAMPLES / "titanic.csv").drop(columns=["survived"]).sample(250, random_state=1)
     rows["age"] = rows["age"] + 40
-    with TestClient(create_app(ModelHolder(ws, trained.binary_run, "api"), usage=usage), base_url="http://127.0.0.1") as api:
+    app = create_app(ModelHolder(ws, trained.binary_run, "api"), usage=usage)
+    with TestClient(app, base_url="http://127.0.0.1") as api:
         for start in range(0, 250, 50):
             part = json.loads(rows.iloc[start:start + 50].to_json(orient="records"))
             assert api.post("/v1/predict", json={"rows": part}).status_code == 200

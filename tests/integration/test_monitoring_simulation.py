@@ -137,7 +137,7 @@ def test_a_challenger_on_the_late_batches_beats_the_champion_and_promoting_it_ch
         after = client.post("/v1/predict", json={"rows": rows}).json()
     assert after["model"] == result["challenger"] and after["predictions"] != before["predictions"]
     truth = pd.read_csv(root / "late.csv")["Status"].head(200).tolist()
-    right = [sum(p == t for p, t in zip(answer["predictions"], truth)) for answer in (before, after)]
+    right = [sum(p == t for p, t in zip(answer["predictions"], truth, strict=True)) for answer in (before, after)]
     assert right[1] > right[0], right
 
 

@@ -24,7 +24,8 @@ def test_train_json_contract(trained):
     out = trained.train_json
     for key in ("run_id", "problem_type", "eval_metric", "test_score", "leaderboard", "gpus"):
         assert key in out
-    assert out["problem_type"] == "binary" and out["eval_metric"] == "roc_auc"  # the default: a rare class cannot flatter it
+    # the default metric: a rare class cannot flatter it
+    assert out["problem_type"] == "binary" and out["eval_metric"] == "roc_auc"
     assert 0.7 < out["test_score"] <= 1.0  # titanic survival: well above chance (0.5)
     assert out["test_value"] == out["test_score"]  # as people read it; for an AUC, the same number
     assert out["gpus"] == []
@@ -198,7 +199,7 @@ def test_the_deployed_model_is_retrained_on_every_row_and_the_test_split_stays_h
     assert bundle.metrics.final_value >= 0.99 * bundle.metrics.value
     assert "Checked: on the test rows, which it then learned, it scores ROC AUC" in rows_sentence(bundle)
     predictor = load_predictor(bundle)
-    bases = [m for m in predictor._trainer.get_minimum_model_set(bundle.deployed_model) if "_L1" in m]
+    bases = [m for m in predictor._trainer.get_minimum_model_set(bundle.deployed_model) if "_L1" in m]  # noqa: SLF001 - AutoGluon's model graph
     assert bases and all(m.endswith("_FULL") for m in bases)
     for m in bases:  # AutoGluon's own count of the rows each retrained model fitted on
         assert [c["num_samples"] for c in predictor.model_info(m)["children_info"].values()] == [1309]

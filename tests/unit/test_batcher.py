@@ -47,7 +47,7 @@ def test_concurrent_requests_share_calls_and_each_gets_its_own_rows():
     batcher = MicroBatcher(model)
     requests = [("m", pd.DataFrame({"x": range(i * 10, i * 10 + 10)}, index=range(5, 15))) for i in range(16)]
     results = _submit_all(batcher, requests)
-    for (_, X), out in zip(requests, results):
+    for (_, X), out in zip(requests, results, strict=True):
         assert out.index.equals(X.index) and out["prediction"].tolist() == (X["x"] * 2).tolist()
     assert len(model.calls) < len(requests)  # joined: the first call alone, then what queued behind it
     assert sum(model.calls) == 160

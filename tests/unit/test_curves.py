@@ -158,9 +158,11 @@ def test_metrics_at_a_threshold_match_scikit_learns_including_one_class_and_noth
         got, pred = metrics_at_threshold(y, p, t), (p >= t).astype(int)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            expected = {"accuracy": skm.accuracy_score(y, pred), "balanced_accuracy": skm.balanced_accuracy_score(y, pred),
+            expected = {"accuracy": skm.accuracy_score(y, pred),
+                        "balanced_accuracy": skm.balanced_accuracy_score(y, pred),
                         "precision": skm.precision_score(y, pred, zero_division=0),
-                        "recall": skm.recall_score(y, pred, zero_division=0), "f1": skm.f1_score(y, pred, zero_division=0)}
+                        "recall": skm.recall_score(y, pred, zero_division=0),
+                        "f1": skm.f1_score(y, pred, zero_division=0)}
         tn, fp, fn, tp = skm.confusion_matrix(y, pred, labels=[0, 1]).ravel()
         assert (got["tn"], got["fp"], got["fn"], got["tp"]) == (tn, fp, fn, tp)
         for key, value in expected.items():

@@ -71,4 +71,5 @@ def test_the_test_split_is_sized_automatically_and_the_preflight_says_how_many_r
     assert "sized automatically" in "\n".join(check.lines())
     assert check.plan.reason.startswith("Auto: 26,000 rows × 1 column")
     chosen = preflight(ws, TrainConfig(dataset.id, "y", time_limit=60, test_size=0.2), gpus=[])
-    assert chosen.test_rows == 5_600 and "(20%), kept aside to measure the model (as you chose)" in "\n".join(chosen.lines())
+    assert chosen.test_rows == 5_600
+    assert "(20%), kept aside to measure the model (as you chose)" in "\n".join(chosen.lines())

@@ -11,7 +11,8 @@ from automl.serving.rows import request_frame, request_model
 def test_request_rows_make_the_frame_a_row_by_row_dump_makes():
     rng = np.random.default_rng(0)
     train = pd.DataFrame({"price": rng.normal(100, 10, 60), "member": rng.choice([True, False], 60),
-                          "city": rng.choice(["Oslo", "Lima"], 60), "when": ["2024-01-0%d" % (i % 9 + 1) for i in range(60)],
+                          "city": rng.choice(["Oslo", "Lima"], 60),
+                          "when": ["2024-01-0%d" % (i % 9 + 1) for i in range(60)],
                           "y": rng.choice(["a", "b"], 60)})
     Body = request_model(build_schema(train, "y", "binary", ["a", "b"]))
     cases = [

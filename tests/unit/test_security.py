@@ -64,8 +64,10 @@ def _zip(path, signature: bytes, extra: dict[str, bytes] | None = None):
             zf.writestr(name, data)
 
 
-@pytest.mark.parametrize("signature", [b"5", b"[1, 2]", b'{"files": 3, "signature": "x", "algorithm": "hmac-sha256"}',
-                                       b'{"files": {"a": 1}, "signature": [], "algorithm": "hmac-sha256"}', b"\xff\xfe"])
+@pytest.mark.parametrize("signature", [b"5", b"[1, 2]",
+                                       b'{"files": 3, "signature": "x", "algorithm": "hmac-sha256"}',
+                                       b'{"files": {"a": 1}, "signature": [], "algorithm": "hmac-sha256"}',
+                                       b"\xff\xfe"])
 def test_a_malformed_signature_is_refused_cleanly(tmp_path, signature):
     from automl.model.bundle_io import _extract_verified
 

@@ -106,7 +106,8 @@ def test_every_file_that_decides_what_is_loaded_is_signed_and_none_may_be_added(
         atomic.write_json(path, {"predictor": "predictor"})
     sign_dir(tmp_path, files.signed(), b"k")
     verify_dir(tmp_path, b"k", "run", covered=SIGNED)
-    assert {"model.json", "schema.json", "predictor/predictor.pkl"} <= set(atomic.read_json(tmp_path / SIGNATURE_FILE)["files"])
+    signed = set(atomic.read_json(tmp_path / SIGNATURE_FILE)["files"])
+    assert {"model.json", "schema.json", "predictor/predictor.pkl"} <= signed
 
     atomic.write_json(files.model, {"predictor": "../elsewhere"})  # model.json alone edited
     with pytest.raises(BundleSignatureError, match="model.json"):

@@ -20,7 +20,8 @@ def test_numbers_stored_as_text_are_converted_and_reported(values, expected, det
 
 
 def test_true_false_text_becomes_boolean_but_yes_no_labels_stay():
-    out, conversions = convert_columns(pd.DataFrame({"flag": ["true", "False", "TRUE"], "answer": ["yes", "no", "yes"]}))
+    out, conversions = convert_columns(pd.DataFrame({"flag": ["true", "False", "TRUE"],
+                                                     "answer": ["yes", "no", "yes"]}))
     assert out["flag"].dtype == bool and out["flag"].tolist() == [True, False, True]
     assert out["answer"].tolist() == ["yes", "no", "yes"]
     assert [c.column for c in conversions] == ["flag"]
@@ -71,7 +72,7 @@ def test_years_are_written_as_years_not_amounts():
     df = pd.DataFrame({"Year_Built": rng.integers(1872, 2011, 500),
                        "Garage_Yr_Blt": np.r_[rng.integers(1900, 2010, 450).astype(float), [np.nan] * 50],
                        "price": rng.integers(50_000, 500_000, 500)})
-    summary = dict(zip(*profile_frame(profile_table(df))[["column", "summary"]].to_numpy().T))
+    summary = dict(zip(*profile_frame(profile_table(df))[["column", "summary"]].to_numpy().T, strict=True))
     assert summary["Year_Built"].startswith("1872 … 2010 (median ") and "," not in summary["Year_Built"]
     assert "," not in summary["Garage_Yr_Blt"]
     assert "," in summary["price"]

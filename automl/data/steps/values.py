@@ -42,7 +42,8 @@ class FillMissing(Step):
         return out
 
     def describe(self):
-        how = f"the constant {code(self.value)}" if self.strategy == "constant" else f"the {self.strategy.replace('_', ' ')}"
+        how = (f"the constant {code(self.value)}" if self.strategy == "constant"
+               else f"the {self.strategy.replace('_', ' ')}")
         learned = f" ({code(self.fill_value_)})" if self.fill_value_ is not None and self.strategy != "constant" else ""
         return f"Fill missing {code(self.column)} with {how}{learned}"
 

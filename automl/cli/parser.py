@@ -90,7 +90,7 @@ def _add_evaluate(sub) -> None:
 
 def _add_predict(sub) -> None:
     pr = _with_ws(sub.add_parser("predict", help="predict a CSV with a run's model"))
-    pr.add_argument("model", help="run id, or an exported model .zip")
+    pr.add_argument("model", help="a deployment name or a run id, or an exported model .zip")
     pr.add_argument("data")
     pr.add_argument("--out", required=True)
     pr.add_argument("--chunk-rows", type=int, default=None,

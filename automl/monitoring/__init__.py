@@ -1,1 +1,2 @@
-"""Watching a deployed model over time (issue 17 builds it here)."""
+"""Watching a deployed model over time: batch summaries, drift, estimated and realised performance, findings in
+words, outcomes added by id, and a challenger trained, compared, promoted or rolled back."""

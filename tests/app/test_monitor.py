@@ -1,0 +1,47 @@
+"""The Monitor page (Streamlit's AppTest): a deployment's batches, its alerts, realised performance once the
+outcomes arrive, and the choices that must survive a rerun."""
+
+from automl.store.workspace import Workspace
+from tests.app.helpers import open_page, texts
+from tests.helpers import SAMPLES, copy_workspace, score_drifting_batches
+
+
+def _monitored(trained, tmp_path, monkeypatch, outcomes: bool = False):
+    root = copy_workspace(trained.root, tmp_path / "ws")
+    ws = Workspace(root)
+    score_drifting_batches(ws, trained.binary_run, "survival")
+    if outcomes:
+        from automl.monitoring.actuals import add_actuals
+
+        add_actuals(ws, "survival", SAMPLES / "titanic.csv", "name")
+    at = open_page("pages/monitor.py", root, monkeypatch)
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_monitor_names_the_deployment_its_model_and_each_alert_with_its_batch(trained, tmp_path, monkeypatch):
+    at = _monitored(trained, tmp_path, monkeypatch)
+    shown = texts(at)
+    assert "**survival** serves the model survived · " in shown and trained.binary_run in shown
+    alerts = [w.value for w in at.warning]
+    # ages 40 years older from the sixth batch: a drift alert that names the column and the batch
+    drift = [a for a in alerts if a.startswith("**Drift**")]
+    assert drift and any("age" in a and "batch 6" in a for a in drift), drift
+    assert any(a.startswith("**Volume**") and "12 rows" in a for a in alerts), alerts  # the 12-row eighth batch
+    assert f"Alerts ({len(alerts)})" in shown
+    # before any outcome: estimated performance only, and the way to add outcomes offered
+    assert at.selectbox(key="monitor.metric.survival").value == "roc_auc"
+    assert any(e.label.startswith("Add true outcomes") for e in at.expander)
+
+
+def test_the_chosen_metric_survives_a_rerun_and_outcomes_turn_estimates_into_realised_values(trained, tmp_path,
+                                                                                            monkeypatch):
+    at = _monitored(trained, tmp_path, monkeypatch, outcomes=True)
+    metric = at.selectbox(key="monitor.metric.survival")
+    options = list(metric.options)
+    assert len(options) > 1, options  # the decisions' metrics beside the threshold-free one
+    other = next(o for o in options if o != metric.value)
+    metric.select(other).run()
+    at.run()  # a rerun (another widget, a fragment) keeps the metric the user chose
+    assert at.selectbox(key="monitor.metric.survival").value == other
+    assert not at.exception, [e.message for e in at.exception]

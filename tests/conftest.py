@@ -15,7 +15,7 @@ from tests.helpers import FAST_MODELS, SAMPLES, run_cli, wait_for
 
 # Plans are made as on an idle machine: the load of the tests' own training jobs must not change what a test
 # trains (the busy-machine plan has its unit tests). Inherited by every CLI, job and server the tests start.
-os.environ.setdefault("AUTOML_PLAN_LOAD", "0")
+os.environ.setdefault("AUTOML_STUDIO_PLAN_LOAD", "0")
 
 
 @pytest.fixture

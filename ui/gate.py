@@ -10,19 +10,19 @@ server that listens beyond this machine without a password shows nothing but why
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from typing import Any, Callable
 
 import streamlit as st
 
+from automl import settings
 from automl.serving import access
 from ui.state import get_state
 
 __all__ = ["require_sign_in", "guard_uploads", "ALLOW_ENV"]
 
 log = logging.getLogger("automl_studio.access")
-ALLOW_ENV = "AUTOML_STUDIO_ALLOW_NO_PASSWORD"  # set by `automl-studio ui --allow-no-password`
+ALLOW_ENV = settings.ALLOW_NO_PASSWORD.name  # set by `automl-studio ui --allow-no-password`
 _signed_in_sessions: set[str] = set()
 _installed: list[Any] = []
 _install_lock = threading.Lock()
@@ -99,7 +99,7 @@ def _refuse_open_bind() -> None:
         return
     address = config.get_option("server.address") or "0.0.0.0"
     try:
-        access.check_bind(address, os.environ.get(ALLOW_ENV, "").strip().lower() in ("1", "true", "yes"))
+        access.check_bind(address, settings.ALLOW_NO_PASSWORD.flag())
     except access.UnsafeBindError:
         st.title("AutoML Studio")
         st.error(f"This server listens on {address}, reachable from other machines, without a password, so it "

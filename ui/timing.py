@@ -5,19 +5,20 @@ browser driving the app can tell when the page it opened was ready. Off by defau
 from __future__ import annotations
 
 import json
-import os
 import time
 from contextlib import contextmanager
 from typing import Iterator
 
 import streamlit as st
 
+from automl import settings
+
 __all__ = ["timed_run"]
 
 
 @contextmanager
 def timed_run(page_title: str, started: float) -> Iterator[None]:
-    path = os.environ.get("AUTOML_STUDIO_PAGE_TIMING")
+    path = settings.PAGE_TIMING.text()
     session = st.query_params.get("bench", "") if path else ""  # read now: after st.stop() any st call stops
     try:
         yield

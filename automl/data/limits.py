@@ -7,8 +7,8 @@ one-line reason before it costs memory.
 
 from __future__ import annotations
 
-import os
 
+from automl import settings
 from automl.errors import DataLoadError
 
 __all__ = ["max_upload_bytes", "max_inflated_bytes", "max_cells", "max_columns", "check_shape", "check_inflated",
@@ -17,30 +17,23 @@ __all__ = ["max_upload_bytes", "max_inflated_bytes", "max_cells", "max_columns",
 CHUNK_CELLS = 5_000_000  # cells parsed at a time when streaming a file (~40 MB of numbers)
 
 
-def _env_int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
 def max_upload_bytes() -> int:
     """The largest file a user may give: `AUTOML_STUDIO_MAX_UPLOAD_MB` (500 MB), read when a file is read."""
-    return _env_int("AUTOML_STUDIO_MAX_UPLOAD_MB", 500) * 2**20
+    return settings.MAX_UPLOAD_MB.whole() * 2**20
 
 
 def max_inflated_bytes(max_bytes: int) -> int:
     """What a file may unpack to: 20 times the upload limit, at most `AUTOML_STUDIO_MAX_INFLATED_MB` (2 GB)."""
-    return min(20 * max_bytes, _env_int("AUTOML_STUDIO_MAX_INFLATED_MB", 2048) * 2**20)
+    return min(20 * max_bytes, settings.MAX_INFLATED_MB.whole() * 2**20)
 
 
 def max_cells() -> int:
     """Rows x columns a table may hold: `AUTOML_STUDIO_MAX_CELLS` (50 million: 5 million rows of 10 columns)."""
-    return _env_int("AUTOML_STUDIO_MAX_CELLS", 50_000_000)
+    return settings.MAX_CELLS.whole()
 
 
 def max_columns() -> int:
-    return _env_int("AUTOML_STUDIO_MAX_COLUMNS", 20_000)
+    return settings.MAX_COLUMNS.whole()
 
 
 def check_shape(name: str, rows: int | None, columns: int | None, estimated: bool = False) -> None:

@@ -22,12 +22,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from automl import settings
 from automl.errors import ClusterError
 
 __all__ = ["RAY_ADDRESS_ENV", "ClusterInfo", "configured_address", "resolve_address", "check_reachable", "connect",
            "cluster_info", "describe", "check_workspace_visible", "nodes_that_ran", "start_local"]
 
-RAY_ADDRESS_ENV = "AUTOML_STUDIO_RAY_ADDRESS"
+RAY_ADDRESS_ENV = settings.RAY_ADDRESS.name
 _CONNECT_TIMEOUT_S = 5.0
 
 
@@ -52,7 +53,7 @@ class ClusterInfo:
 
 def configured_address(explicit: str | None = None) -> str | None:
     """The cluster to use: the one given, else `AUTOML_STUDIO_RAY_ADDRESS`, else none (local)."""
-    value = (explicit if explicit is not None else os.environ.get(RAY_ADDRESS_ENV, "")).strip()
+    value = (explicit if explicit is not None else settings.RAY_ADDRESS.text()).strip()
     return value or None
 
 

@@ -16,6 +16,7 @@ import stat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from automl import settings
 from automl.errors import AutoMLError
 from automl.store import atomic
 
@@ -37,8 +38,7 @@ def signing_key(default: bytes, key_file: str | Path | None = None) -> bytes:
         if not data.strip():
             raise BundleSignatureError(f"The key file {key_file} is empty.")
         return _key_from_file(data)
-    env = os.environ.get("AUTOML_STUDIO_KEY")
-    return env.encode() if env else default
+    return settings.KEY.text().encode() if settings.KEY.is_set() else default
 
 
 def _key_from_file(data: bytes) -> bytes:

@@ -20,16 +20,17 @@ import threading
 import time
 from collections import deque
 
+from automl import settings
 from automl.errors import AutoMLError
 
 __all__ = ["password_required", "check_password", "record_failure", "wait_before_next_try", "forget_failures",
            "wait_before_check", "record_failed_attempt", "client_address", "check_bind", "is_loopback",
            "UnsafeBindError"]
 
-ENV = "AUTOML_STUDIO_PASSWORD"
+ENV = settings.PASSWORD.name
 FIRST_WAIT_S, MAX_WAIT_S = 1.0, 8.0  # a person who mistyped waits at most 8 s before the next try
 GLOBAL_FAILURES_PER_MINUTE, GLOBAL_SPACING_S = 30, 1.0
-PROXY_ENV = "AUTOML_STUDIO_BEHIND_PROXY"
+PROXY_ENV = settings.BEHIND_PROXY.name
 _MAX_KEYS = 10_000
 _failures: dict[str, tuple[int, float]] = {}   # key -> (failures in a row, time of the last one)
 _recent: deque[float] = deque()  # when the server's failures of the last minute happened
@@ -42,13 +43,13 @@ class UnsafeBindError(AutoMLError, ValueError):
 
 
 def password_required() -> bool:
-    return bool(os.environ.get(ENV))
+    return settings.PASSWORD.is_set()
 
 
 def check_password(given: str) -> bool:
     """True when no password is set, or `given` matches it. Both sides are hashed first, so the comparison
     takes the same time whatever the length or content of the guess."""
-    expected = os.environ.get(ENV)
+    expected = os.environ.get(ENV)  # as set: a password may begin or end with a space
     if not expected:
         return True
     a = hashlib.sha256(given.encode()).digest()
@@ -122,7 +123,7 @@ def client_address(peer: str | None, forwarded_for: str | None) -> str | None:
     """The address failures are counted by, or None when it is not one client's own. Behind a proxy the
     operator trusts (`AUTOML_STUDIO_BEHIND_PROXY`), the last address of `X-Forwarded-For` (the one that proxy
     wrote; earlier ones are the client's word). Otherwise the peer, unless it is loopback or unknown."""
-    if os.environ.get(PROXY_ENV, "").strip().lower() in ("1", "true", "yes"):
+    if settings.BEHIND_PROXY.flag():
         hops = [h.strip() for h in (forwarded_for or "").split(",") if h.strip()]
         return hops[-1] if hops else None
     if not peer or is_loopback(peer):

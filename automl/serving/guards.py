@@ -14,19 +14,19 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from automl import settings
 from automl.data.markdown import code
 
 __all__ = ["HostCheck", "allowed_hosts", "refusal", "refusal_sentence", "ExplainSlots", "ALLOWED_HOSTS_ENV",
            "EXPLAIN_AT_ONCE", "MAX_EXPLAIN_ROWS"]
 
-ALLOWED_HOSTS_ENV = "AUTOML_STUDIO_ALLOWED_HOSTS"
+ALLOWED_HOSTS_ENV = settings.ALLOWED_HOSTS.name
 _LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
 EXPLAIN_AT_ONCE = 1          # explained requests computed at the same time
 MAX_EXPLAIN_ROWS = 1_000     # rows one explained request may hold
@@ -38,7 +38,7 @@ def allowed_hosts(bind_host: str) -> set[str]:
     names = set(_LOOPBACK_NAMES)
     if bind_host and bind_host not in ("0.0.0.0", "::"):
         names.add(bind_host.strip("[]").lower())
-    names |= {h.strip().lower() for h in os.environ.get(ALLOWED_HOSTS_ENV, "").split(",") if h.strip()}
+    names |= {h.strip().lower() for h in settings.ALLOWED_HOSTS.text().split(",") if h.strip()}
     return names
 
 

@@ -3,8 +3,9 @@ states its length or streams it, and with 408 when it has not all arrived within
 
 import asyncio
 import json
-import os
 import time
+
+from automl import settings
 
 __all__ = ["BodyLimit", "max_request_bytes", "BODY_TIMEOUT_S"]
 
@@ -13,10 +14,7 @@ BODY_TIMEOUT_S = 30.0  # a request body still arriving after this is a slow clie
 
 def max_request_bytes() -> int:
     """`AUTOML_STUDIO_MAX_REQUEST_MB` (10 MB: about 50,000 rows of 20 columns)."""
-    try:
-        return int(float(os.environ.get("AUTOML_STUDIO_MAX_REQUEST_MB", "10")) * 2**20)
-    except ValueError:
-        return 10 * 2**20
+    return int(settings.MAX_REQUEST_MB.number() * 2**20)
 
 
 class BodyLimit:

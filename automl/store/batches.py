@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import shutil
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from automl import settings
 from automl.store import atomic
 from automl.store.workspace import Workspace
 
@@ -39,10 +39,7 @@ class BatchFolder:
 
 
 def retention_days() -> float:
-    try:
-        return max(0.0, float(os.environ.get("AUTOML_STUDIO_RETENTION_DAYS", "7")))
-    except ValueError:
-        return 7.0
+    return max(0.0, settings.RETENTION_DAYS.number())
 
 
 def batch_folder(ws: Workspace, run_id: str, token: str, suffix: str) -> BatchFolder:

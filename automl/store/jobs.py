@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import psutil
 
+from automl import settings
 from automl.store import atomic
 from automl.store.workspace import JobRecord, Workspace
 
@@ -96,10 +97,7 @@ def start(ws: Workspace, kind: str, *, job_id: str | None = None, run_id: str | 
 
 def max_training() -> int:
     """How many training jobs may run at once (`AUTOML_STUDIO_MAX_TRAINING`, default 1 on a small machine)."""
-    try:
-        return max(1, int(os.environ.get("AUTOML_STUDIO_MAX_TRAINING", "1")))
-    except ValueError:
-        return 1
+    return max(1, settings.MAX_TRAINING.whole())
 
 
 def pump(ws: Workspace) -> list[str]:

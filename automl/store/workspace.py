@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from automl import settings
 from automl.errors import DatasetNotFoundError, DeploymentError, InvalidIdError, RunNotFoundError, WorkspaceError
 from automl.store import atomic
 from automl.store.catalogue import Catalogue, DatasetInfo, JobRecord, RunInfo, validate_id
@@ -47,7 +48,7 @@ def _owner_only(path: Path, mode: int) -> None:
 
 def default_root() -> Path:
     """`$AUTOML_STUDIO_HOME`, else `./workspace`."""
-    return Path(os.environ.get("AUTOML_STUDIO_HOME") or "workspace").resolve()
+    return Path(settings.HOME.text()).resolve()
 
 
 class Workspace(Catalogue, DeploymentRecords):

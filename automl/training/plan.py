@@ -18,6 +18,8 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from automl import settings
+
 __all__ = ["Plan", "make_plan", "refit_estimate", "STARTUP_S", "SAVE_S", "finish_seconds", "AUTO_PORTFOLIO",
            "PARALLEL_FOLDS_MIN_CORES", "auto_test_size", "free_cores", "machine_load", "TEST_ROWS",
            "TEST_MINORITY_ROWS"]
@@ -83,13 +85,12 @@ def free_cores(cores: int, load: float | None) -> float:
 
 
 _BUSY_LOAD_PER_CORE = 1.5
-LOAD_ENV = "AUTOML_PLAN_LOAD"  # the load the plan assumes instead of the measured one (tests: 0, idle)
 
 
 def machine_load() -> float | None:
-    """The one-minute load average the plan sees (`AUTOML_PLAN_LOAD` overrides it; None where unknown)."""
-    if os.environ.get(LOAD_ENV):
-        return float(os.environ[LOAD_ENV])
+    """The one-minute load average the plan sees (`AUTOML_STUDIO_PLAN_LOAD` overrides it; None where unknown)."""
+    if settings.PLAN_LOAD.is_set():
+        return settings.PLAN_LOAD.number()
     try:
         return os.getloadavg()[0]
     except OSError:  # pragma: no cover - not on Linux

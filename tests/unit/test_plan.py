@@ -137,7 +137,7 @@ def test_a_busy_machine_is_planned_for_the_cores_it_has_free():
 def test_the_plan_reads_the_machines_load_unless_told(monkeypatch):
     from automl.training.plan import machine_load
 
-    monkeypatch.setenv("AUTOML_PLAN_LOAD", "4.5")
+    monkeypatch.setenv("AUTOML_STUDIO_PLAN_LOAD", "4.5")
     assert machine_load() == 4.5
-    monkeypatch.delenv("AUTOML_PLAN_LOAD")
+    monkeypatch.delenv("AUTOML_STUDIO_PLAN_LOAD")
     assert machine_load() is not None and machine_load() >= 0

@@ -71,6 +71,14 @@ def _no_stray_home(monkeypatch, tmp_path):
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
 
 
+def pytest_collection_modifyitems(items):
+    """Every test carries its tier's marker, from the folder it lives in (a file cannot forget it)."""
+    for item in items:
+        tier = next((p for p in Path(str(item.fspath)).parts if p in _SUITES), None)
+        if tier:
+            item.add_marker(getattr(pytest.mark, tier))
+
+
 # ---- the one-line summary `make test` ends with: what ran, per suite ------------------------------------
 
 _SUITES = {"unit": "unit", "integration": "integration", "app": "AppTest pages", "e2e": "browser (Chromium)"}

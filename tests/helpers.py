@@ -19,6 +19,16 @@ def run_cli(*args: str, workspace: Path | None = None, timeout: float = 600) -> 
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO)
 
 
+def wait_until(condition, timeout: float = 60, what: str = "the condition") -> None:
+    """Poll `condition()` until it holds; fail after `timeout` seconds. Tests wait on conditions, never on a
+    fixed sleep that passes vacuously when the machine is slow."""
+    deadline = time.time() + timeout
+    while not condition():
+        if time.time() > deadline:
+            raise TimeoutError(f"{what} did not happen within {timeout:g} s")
+        time.sleep(0.05)
+
+
 def wait_for(ws, job_id: str, timeout: float = 300):
     from automl.store import jobs
 

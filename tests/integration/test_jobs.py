@@ -2,11 +2,11 @@
 
 import subprocess
 import sys
-import time
 
 import pytest
 
 from automl.store import jobs
+from tests.helpers import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -64,7 +64,8 @@ def test_cancel_kills_the_whole_process_group(ws):
             "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); time.sleep(60)")
     proc = _spawn(job.id, code)
     ws.update_job(job.id, pid=proc.pid)
-    time.sleep(0.5)
+    # the child must be running before the cancel, or the test below would pass without a child to kill
+    wait_until(lambda: len(jobs.group_members(proc.pid)) >= 2, what="the job's child process starting")
     result = jobs.cancel(ws, job.id, grace_s=2)
     assert result.status == "cancelled"
     assert proc.wait(timeout=10) < 0, "the job process was killed by a signal"

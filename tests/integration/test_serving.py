@@ -28,7 +28,7 @@ from automl.serving import deployments
 from automl.serving.api import create_app
 from automl.serving.holder import ModelHolder
 from automl.store.workspace import Workspace
-from tests.helpers import REPO, SAMPLES, run_cli
+from tests.helpers import REPO, SAMPLES, run_cli, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -166,10 +166,11 @@ def test_a_promote_is_picked_up_without_a_failed_request(served):
 
     thread = threading.Thread(target=hammer)
     thread.start()
-    time.sleep(0.5)
+    wait_until(lambda: len(answers) >= 3, what="answers from the first model")
     deployments.promote(ws, "live", twin)
     assert holder.wait_for(twin, timeout_s=120)
-    time.sleep(0.3)
+    wait_until(lambda: any(a.status_code == 200 and a.json()["model"] == twin for a in answers[-3:]), timeout=60,
+               what="an answer from the promoted model")
     stop.set()
     thread.join()
     assert answers and all(a.status_code == 200 for a in answers)

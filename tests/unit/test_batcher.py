@@ -9,6 +9,7 @@ import time
 import pandas as pd
 
 from automl.serving.batcher import MicroBatcher
+from tests.helpers import wait_until
 
 
 class SlowModel:
@@ -54,11 +55,21 @@ def test_concurrent_requests_share_calls_and_each_gets_its_own_rows():
 
 
 def test_a_lone_request_is_scored_at_once_without_waiting_for_company():
-    model = SlowModel()
-    batcher = MicroBatcher(model)
-    start = time.perf_counter()
-    out = batcher.score("m", pd.DataFrame({"x": [1, 2]}))
-    assert out["prediction"].tolist() == [2, 4] and time.perf_counter() - start < 0.5
+    """The model is called with the lone request's rows while nothing else is queued (no linger for
+    company): checked on the call itself, not on a duration."""
+    release, model = threading.Event(), SlowModel()
+
+    def held(served, X):
+        out = model(served, X)
+        release.wait(30)
+        return out
+
+    batcher = MicroBatcher(held)
+    future = batcher.submit("m", pd.DataFrame({"x": [1, 2]}))
+    wait_until(lambda: model.calls == [2], what="the lone request reaching the model")
+    assert not future.done()  # the model holds it: it was called without waiting for another request
+    release.set()
+    assert future.result(timeout=30)["prediction"].tolist() == [2, 4]
 
 
 def test_a_failing_request_fails_alone():

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from automl.data.problem import lower_is_better
 from automl.data.markdown import code
 from automl.evaluation import charts, curves, importance, summary
 from automl.model import bundle as bundle_mod
@@ -42,7 +43,7 @@ rows = list(table.itertuples())
 for start in range(0, len(rows), 4):  # four a row: "Matthews correlation @ 0.27" was cut at five
     for col, row in zip(st.columns(4), rows[start:start + 4], strict=False):
         base = baseline.get(row.key)
-        lower_better = row.key in summary.ERROR_METRICS
+        lower_better = lower_is_better(row.key)
         at = f" @ {row.at_threshold:.2f}" if row.at_threshold == row.at_threshold and row.at_threshold else ""
         col.metric(row.metric + (" ★" if row.optimised else "") + at, summary.shown(row.key, row.value),
                    delta=(f"{'+' if row.value >= base else '-'}{summary.shown(row.key, abs(row.value - base))} vs "

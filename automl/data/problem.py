@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import pandas as pd
 
@@ -11,13 +13,13 @@ from automl.data.markdown import code
 from automl.errors import ConfigError, TargetError
 
 __all__ = [
-    "ProblemType", "ProblemInference", "PROBLEM_TYPES", "METRICS", "DEFAULT_METRIC", "PRESETS",
+    "ProblemType", "ProblemInference", "PROBLEM_TYPES", "lower_is_better", "METRICS", "DEFAULT_METRIC", "PRESETS",
     "infer_problem_type", "validate_target", "resolve_preset", "preset_label", "metric_name", "METRIC_NAMES",
     "MIN_ROWS",
 ]
 
 ProblemType = Literal["binary", "multiclass", "regression"]
-PROBLEM_TYPES: tuple[str, ...] = ("binary", "multiclass", "regression")
+PROBLEM_TYPES: tuple[str, ...] = get_args(ProblemType)
 MIN_ROWS = 20
 _MAX_CLASSES_FOR_INTEGER_TARGET = 10
 
@@ -152,3 +154,17 @@ def _plain(value) -> str:
     """A value as a user wrote it: `0`, not `np.int64(0)`; `1.5`, not `np.float64(1.5)`."""
     value = value.item() if hasattr(value, "item") else value
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@lru_cache(maxsize=None)
+def lower_is_better(metric: str) -> bool:
+    """Whether a smaller value of `metric` (as users read it) is better: an error. From AutoGluon's own metric
+    objects, so every list of them agrees; False for a name AutoGluon does not know (monitoring's `bias`)."""
+    from autogluon.core.metrics import get_metric
+
+    for problem_type in PROBLEM_TYPES:
+        try:
+            return not get_metric(metric, problem_type).greater_is_better_internal
+        except (ValueError, KeyError, TypeError):
+            continue
+    return False

@@ -7,7 +7,7 @@ import pandas as pd
 
 from automl.data.markdown import code
 from automl.data.numbers import readable_number as _num
-from automl.data.problem import METRIC_NAMES, metric_name
+from automl.data.problem import METRIC_NAMES, lower_is_better, metric_name
 from automl.model.bundle import Bundle
 from automl.model.names import plain_model_name
 from automl.training.runs import score_text
@@ -138,9 +138,6 @@ def predicted_vs_actual_frame(preds: pd.DataFrame) -> pd.DataFrame:
 
 # -- against a baseline: what always answering the most common class (or the average) would score ----------
 
-# metrics where lower is better (as users read them)
-ERROR_METRICS = frozenset({"root_mean_squared_error", "mean_absolute_error", "mean_squared_error",
-                           "median_absolute_error", "mean_absolute_percentage_error", "log_loss"})
 
 
 def baseline_values(bundle: Bundle, preds: pd.DataFrame) -> dict[str, float]:
@@ -246,6 +243,6 @@ def shown(key: str, value: float | None) -> str:
         return "—"
     if key == "mean_absolute_percentage_error":
         return f"{100 * value:.1f}%"
-    if key in ERROR_METRICS:
+    if lower_is_better(key):
         return _num(value)
     return f"{value:.3f}"

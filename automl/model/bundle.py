@@ -8,6 +8,7 @@ before extracting anything that could be unpickled. (Moving code to `automl.mode
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -30,10 +31,17 @@ from automl.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Bundle", "keep_in_memory", "load_bundle", "load_predictor", "ready_runs", "sign_run", "verify_bundle",
-           "unchanged_since_loaded"]
+__all__ = ["Bundle", "ThresholdSource", "keep_in_memory", "load_bundle", "load_predictor", "ready_runs", "sign_run",
+           "verify_bundle", "unchanged_since_loaded"]
 
 _READY = ("succeeded", "stopped")
+
+
+class ThresholdSource(StrEnum):
+    """Who chose a saved decision threshold (`threshold.json`'s `source`)."""
+
+    TRAINING = "training"   # tuned at training on validation rows
+    EVALUATE = "evaluate"   # saved by the user on Evaluate (or `automl-studio`)
 
 
 @dataclass(frozen=True)
@@ -107,8 +115,12 @@ class Bundle:
     @property
     def threshold_source(self) -> str:
         """How the saved threshold was chosen, in words: tuned at training, or saved on Evaluate."""
-        chosen = str((atomic.read_json(self.files.threshold) or {}).get("chosen_by", ""))
-        return chosen if chosen.startswith("tuned at training") else "saved on Evaluate"
+        saved = atomic.read_json(self.files.threshold) or {}
+        chosen = str(saved.get("chosen_by", ""))
+        # `source` names the case (runs before it was recorded: the sentence training wrote)
+        source = saved.get("source") or (ThresholdSource.TRAINING if chosen.startswith("tuned at training")
+                                         else ThresholdSource.EVALUATE)
+        return chosen if source == ThresholdSource.TRAINING else "saved on Evaluate"
 
     @property
     def feature_names(self) -> list[str]:

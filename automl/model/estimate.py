@@ -29,6 +29,7 @@ import pandas as pd
 from sklearn import metrics as skm
 from sklearn.isotonic import IsotonicRegression
 
+from automl.data.problem import lower_is_better
 from automl.model.bundle import Bundle
 
 __all__ = ["Calibrator", "estimate", "realised", "estimated_performance", "calibrator", "proba_columns",
@@ -37,7 +38,6 @@ __all__ = ["Calibrator", "estimate", "realised", "estimated_performance", "calib
 MIN_CALIBRATION_ROWS = 50  # fewer reference rows: probabilities are taken as they are
 ESTIMABLE = {"binary": ("accuracy", "balanced_accuracy", "roc_auc", "f1", "precision", "recall", "log_loss"),
              "multiclass": ("accuracy", "balanced_accuracy", "f1_macro", "log_loss")}
-LOWER_IS_BETTER = ("log_loss", "root_mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error")
 # What a deployed model is watched by besides the metric training optimised: its decisions (at the saved
 # threshold), and for numbers the error in the target's units and its bias (answers minus outcomes, on average)
 _DECISIONS = {"binary": ("accuracy", "precision", "recall", "f1", "roc_auc"),
@@ -51,7 +51,7 @@ def tracked_metrics(problem_type: str, eval_metric: str | None) -> tuple[str, ..
 
 
 def higher_is_better(metric: str) -> bool:
-    return metric not in LOWER_IS_BETTER
+    return not lower_is_better(metric)
 
 
 @dataclass

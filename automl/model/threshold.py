@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from automl.errors import ConfigError
-from automl.model.bundle import Bundle, sign_run
+from automl.model.bundle import Bundle, ThresholdSource, sign_run
 from automl.model.run_files import THRESHOLD, RunFiles
 from automl.store import atomic
 from automl.store.workspace import Workspace
@@ -41,6 +41,7 @@ def save_threshold(ws: Workspace, bundle: Bundle, threshold: float, chosen_by: s
     if not 0.0 < threshold < 1.0:
         raise ConfigError("The threshold must be between 0 and 1.")
     digest = atomic.write_json(bundle.files.threshold, {"threshold": float(threshold), "chosen_by": chosen_by,
+                                                        "source": ThresholdSource.EVALUATE.value,
                                                         "positive_class": bundle.metrics.positive_class})
     sign_run(ws, bundle.run_id, changed=(THRESHOLD,), written={THRESHOLD: digest})
 

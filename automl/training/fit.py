@@ -18,7 +18,7 @@ import psutil
 from sklearn.model_selection import train_test_split
 
 from automl.data.cleaning import Recipe
-from automl.model.bundle import sign_run
+from automl.model.bundle import ThresholdSource, sign_run
 from automl.model.model_input import ColumnRead, read_plan, replay_frame
 from automl.model.run_files import RunFiles
 from automl.model.schema import build_schema
@@ -165,6 +165,7 @@ def _tune_threshold(files: RunFiles, predictor: Any, config: TrainConfig) -> Non
     threshold = min(0.99, max(0.01, threshold))
     atomic.write_json(files.threshold, {
         "threshold": threshold, "chosen_by": f"tuned at training for {metric.replace('_', ' ')} on validation rows",
+        "source": ThresholdSource.TRAINING.value,
         "positive_class": _plain(predictor.positive_class)})
 
 

@@ -139,3 +139,38 @@ def test_the_test_score_comes_with_how_precisely_the_test_rows_measured_it():
     low_r, high_r = metric_interval(r, "root_mean_squared_error", "regression")
     assert 10 < low_r < high_r < 18  # RMSE positive, in the target's units (about 14)
     assert metric_interval(small.head(10), "roc_auc", "binary", ["no", "yes"], "yes") is None  # too few rows
+
+
+def test_one_direction_for_every_metric_from_autogluons_own_metric_objects():
+    """Issue 31 (5): two hand-written lower-is-better lists disagreed (mean squared error was an error on
+    Evaluate and a score on Monitor); both now ask AutoGluon."""
+    from automl.data.problem import METRICS, lower_is_better
+    from automl.evaluation.summary import shown
+    from automl.model.estimate import higher_is_better
+
+    errors = {"root_mean_squared_error", "mean_absolute_error", "mean_squared_error", "median_absolute_error",
+              "mean_absolute_percentage_error", "log_loss"}
+    for metric in {m for by_type in METRICS.values() for m in by_type} | errors | {"bias"}:
+        assert lower_is_better(metric) == (metric in errors), metric
+        assert higher_is_better(metric) == (metric not in errors), metric
+    assert shown("mean_squared_error", 2275.4283) == "2,275" and shown("r2", 0.51234) == "0.512"
+
+
+def test_where_a_saved_threshold_came_from_is_recorded_not_read_from_a_sentence(tmp_path):
+    from types import SimpleNamespace
+
+    from automl.model.bundle import Bundle, ThresholdSource
+    from automl.model.run_files import RunFiles
+    from automl.store import atomic
+
+    files = RunFiles(tmp_path)
+    bundle = SimpleNamespace(files=files)
+    source = Bundle.threshold_source.fget
+    atomic.write_json(files.threshold, {"threshold": 0.3, "chosen_by": "tuned at training for f1 on validation rows",
+                                        "source": ThresholdSource.TRAINING.value})
+    assert source(bundle) == "tuned at training for f1 on validation rows"
+    atomic.write_json(files.threshold, {"threshold": 0.3, "chosen_by": "tuned at training, said the user",
+                                        "source": ThresholdSource.EVALUATE.value})
+    assert source(bundle) == "saved on Evaluate"  # the recorded source decides, not the sentence's prefix
+    atomic.write_json(files.threshold, {"threshold": 0.3, "chosen_by": "tuned at training for f1 on validation rows"})
+    assert source(bundle) == "tuned at training for f1 on validation rows"  # a run from before `source`

@@ -29,11 +29,10 @@ ids = table["run"].tolist()
 
 
 infos = {r.id: r for r in ws.list_runs()}  # read once: every option's label is drawn from it
-
-
-def label_of(run_id: str) -> str:
-    row = table[table["run"] == run_id].iloc[0]
-    return f"{runs.run_name(infos[run_id])} · on {row['dataset']} · {run_id}"
+# the labels are fixed here, not drawn from names a later line may rebind (Streamlit may call format_func again)
+labels = {rid: f"{runs.run_name(infos[rid])} · on {dataset} · {rid}"
+          for rid, dataset in zip(table["run"], table["dataset"], strict=True)}
+label_of = labels.__getitem__
 
 
 st.subheader("Open a run")
@@ -83,5 +82,6 @@ if len(ids) >= 2:
             if rid in ready:
                 board = summary.leaderboard(bundle_mod.load_bundle(ws, rid))
                 metric = infos[rid].eval_metric
-                table = rounded(summary.leaderboard_table(board, metric))
-                col.dataframe(table[["model", f"test {summary.metric_name(metric)}"]], hide_index=True, width="stretch")
+                models = rounded(summary.leaderboard_table(board, metric))
+                col.dataframe(models[["model", f"test {summary.metric_name(metric)}"]], hide_index=True,
+                              width="stretch")

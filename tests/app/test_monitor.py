@@ -36,12 +36,18 @@ def test_monitor_names_the_deployment_its_model_and_each_alert_with_its_batch(tr
 
 def test_the_chosen_metric_survives_a_rerun_and_outcomes_turn_estimates_into_realised_values(trained, tmp_path,
                                                                                             monkeypatch):
+    from automl.data.problem import metric_name
+    from automl.monitoring.watch import watch
+
     at = _monitored(trained, tmp_path, monkeypatch, outcomes=True)
+    seen = watch(Workspace(tmp_path / "ws"), "survival")
+    realised = {p["metric"] for p in seen.performance if not p["estimated"]}
+    assert "roc_auc" in realised and "precision" in realised, seen.performance[:3]  # the outcomes were read
     metric = at.selectbox(key="monitor.metric.survival")
-    options = list(metric.options)
-    assert len(options) > 1, options  # the decisions' metrics beside the threshold-free one
-    other = next(o for o in options if o != metric.value)
-    metric.select(other).run()
+    assert len(metric.options) > 1, metric.options  # the decisions' metrics beside the threshold-free one
+    assert metric_name("precision") in metric.options
+    other = next(m for m in seen.tracked if m != metric.value and metric_name(m) in metric.options)
+    metric.select(other).run()  # by value: AppTest's select_index would set the label, not the value
     at.run()  # a rerun (another widget, a fragment) keeps the metric the user chose
     assert at.selectbox(key="monitor.metric.survival").value == other
     assert not at.exception, [e.message for e in at.exception]

@@ -141,3 +141,12 @@ def test_the_plan_reads_the_machines_load_unless_told(monkeypatch):
     assert machine_load() == 4.5
     monkeypatch.delenv("AUTOML_STUDIO_PLAN_LOAD")
     assert machine_load() is not None and machine_load() >= 0
+
+
+def test_bagging_stops_at_five_thousand_rows_whatever_the_budget():
+    """Issue 30: at 300 s the 8-fold bags of 6,300-10,300-row tables scored below AutoGluon medium's one split."""
+    assert make_plan("auto", 300, 4_800, 20, **MACHINE).bagged
+    for budget in (300, 1800):
+        plan = make_plan("auto", budget, 6_300, 22, **MACHINE, test_rows=1_600)
+        assert not plan.bagged and "bagging pays up to 5,000 rows" in plan.reason, plan.reason
+    assert "too few" in make_plan("auto", 60, 6_300, 22, **MACHINE).reason  # 60 s: the core-seconds say why

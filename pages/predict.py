@@ -11,7 +11,7 @@ from automl.data.markdown import code, md
 from automl.data.numbers import readable_number
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
-from automl.model import prediction
+from automl.model import prediction, rollback
 from automl.model.names import plain_model_name
 from automl.monitoring.record import record_batch
 from automl.serving import deployments
@@ -44,6 +44,7 @@ if names:
     state.deployment = via
 if via:
     run = ws.get_run(ws.get_deployment(via).run_id)
+    rollback.recover(ws, run.id)  # as choosing a run does: a change of its model that died half-way is undone
     st.caption(f"Deployment **{via}** serves run `{run.id}` ({md(run.label)}); what you score here is recorded "
                "under it.")
 else:

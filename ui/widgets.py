@@ -9,6 +9,7 @@ import streamlit as st
 
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
+from automl.model import rollback
 from automl.store import jobs
 from automl.store.workspace import RunInfo, Workspace
 from automl.training.runs import run_name
@@ -65,6 +66,7 @@ def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = Tru
     choice = st.selectbox("Run", ids, index=ids.index(current), key=f"{page}.run",
                           format_func=lambda i: _run_label(next(r for r in runs if r.id == i)))
     state.run_id = choice
+    rollback.recover(ws, choice)  # a shrink or refit of it that died half-way: its old model comes back first
     return next(r for r in runs if r.id == choice)
 
 

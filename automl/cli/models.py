@@ -37,12 +37,14 @@ def _open_model(ws, model: str, key_file: str | None, tmp: str):
     before loading. Returns the bundle and the deployment's name (None for a run id or a zip)."""
     from automl.model.bundle import load_bundle
     from automl.model.bundle_io import open_bundle_file
+    from automl.model.rollback import recover
     from automl.model.signing import signing_key
     from automl.serving.deployments import resolve
 
     if model.lower().endswith(".zip") or Path(model).is_file():
         return open_bundle_file(model, signing_key(ws.secret_key(), key_file), Path(tmp)), None
     run_id, deployment = resolve(ws, model)
+    recover(ws, run_id)  # a shrink or refit of it that died half-way: its old model comes back before the read
     return load_bundle(ws, run_id, key_file), deployment
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
-from automl.errors import JobNotFoundError, RunNotReadyError
+from automl.errors import RunNotReadyError
 from automl.model.run_files import SIGNED, RunFiles
 from automl.model.schema import InputSchema
 from automl.model.scoring import RunMetrics
@@ -26,13 +27,13 @@ from automl.model.signing import (
     stat_stamp,
     verify_dir,
 )
-from automl.store import atomic, jobs, private
+from automl.store import atomic, private
 from automl.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Bundle", "ThresholdSource", "keep_in_memory", "load_bundle", "load_predictor", "ready_runs", "sign_run",
-           "verify_bundle", "unchanged_since_loaded"]
+__all__ = ["Bundle", "ThresholdSource", "keep_in_memory", "load_bundle", "load_predictor", "read_bundle", "ready_runs",
+           "sign_run", "verify_bundle", "unchanged_since_loaded", "changed_since_loaded"]
 
 _READY = ("succeeded", "stopped")
 
@@ -46,6 +47,11 @@ class ThresholdSource(StrEnum):
 
 @dataclass(frozen=True)
 class Bundle:
+    """A snapshot of the run's files, read once (`read_bundle`): nothing here reads a file again, so a
+    reader holding a bundle uses one consistent model, threshold and recipe. A change (a saved threshold,
+    another model in use, a refit) is seen by loading the bundle again; `changed_since_loaded` tells a
+    process that keeps one (the endpoint, the app's cache) that it should."""
+
     run_id: str
     run_dir: Path
     predictor_path: Path
@@ -53,6 +59,9 @@ class Bundle:
     metrics: RunMetrics
     config: dict[str, Any]
     key: bytes = field(default=b"", repr=False, compare=False)
+    recipe_spec: Any = field(default=None, repr=False, compare=False)  # recipe.json as read (None: no recipe)
+    chosen_model: str | None = None  # deploy.json: the model the user chose (None: AutoGluon's best)
+    saved_threshold: Mapping[str, Any] | None = field(default=None, compare=False)  # threshold.json as read
 
     @property
     def label(self) -> str:
@@ -76,18 +85,17 @@ class Bundle:
         """The model AutoGluon ranked best on validation data when training ended."""
         return self.metrics.best_model
 
-    @property
+    @cached_property
     def recipe(self):
         """The fitted cleaning recipe, replayed on every row before the predictor (empty if none)."""
         from automl.data.cleaning import Recipe
 
-        return Recipe.from_dict(atomic.read_json(self.files.recipe))
+        return Recipe.from_dict(self.recipe_spec)
 
     @property
     def deployed_model(self) -> str:
         """The leaderboard model predictions use: the user's choice, else AutoGluon's best."""
-        chosen = atomic.read_json(self.files.deploy)
-        return chosen["model"] if chosen else self.autogluon_best
+        return self.chosen_model or self.autogluon_best
 
     @property
     def trained_on_all_rows(self) -> bool:
@@ -104,18 +112,17 @@ class Bundle:
     @property
     def threshold(self) -> float | None:
         """The saved decision threshold of a binary model (None: AutoGluon's own decision)."""
-        saved = atomic.read_json(self.files.threshold)
-        return float(saved["threshold"]) if saved else None
+        return float(self.saved_threshold["threshold"]) if self.saved_threshold else None
 
     @property
     def threshold_chosen_by(self) -> str:
         """What the saved threshold was chosen for, as recorded ("" when none is saved)."""
-        return str((atomic.read_json(self.files.threshold) or {}).get("chosen_by", ""))
+        return str((self.saved_threshold or {}).get("chosen_by", ""))
 
     @property
     def threshold_source(self) -> str:
         """How the saved threshold was chosen, in words: tuned at training, or saved on Evaluate."""
-        saved = atomic.read_json(self.files.threshold) or {}
+        saved = self.saved_threshold or {}
         chosen = str(saved.get("chosen_by", ""))
         # `source` names the case (runs before it was recorded: the sentence training wrote)
         source = saved.get("source") or (ThresholdSource.TRAINING if chosen.startswith("tuned at training")
@@ -154,26 +161,32 @@ def sign_run(ws: Workspace, run_id: str, changed: tuple[str, ...] = (), written:
     atomic.write_json(files.root / SIGNATURE_FILE, sign_manifest(key, manifest | written))
 
 
-def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bundle:
-    """The run's model, or `RunNotReadyError` saying why there is none (still training, failed, ...)."""
-    run = ws.get_run(run_id)
-    try:
-        status = jobs.refresh(ws, run_id).status
-    except JobNotFoundError:
-        status = "unknown"  # its training never started
-    files = RunFiles(ws.run_dir(run_id))
-    if (files.root / "rollback").exists() or (files.root / "predictor.next").exists():
-        from automl.model.rollback import recover  # a shrink or refit that died half-way: the old model comes back
-
-        recover(ws, run_id)
-    if status not in _READY or not files.model.exists():
-        why = {"queued": "is waiting to start", "running": "is still training", "stopping": "is stopping",
-               "failed": "failed", "cancelled": "was cancelled"}.get(status, f"is {status}")
-        raise RunNotReadyError(f"Run {run.id} {why}; it has no model to use. Pick a finished run.")
+def read_bundle(files: RunFiles, run_id: str, config: dict[str, Any], key: bytes) -> Bundle:
+    """The snapshot: every file a reader of the model uses, read now and once."""
+    chosen = atomic.read_json(files.deploy)
     return Bundle(run_id=run_id, run_dir=files.root, predictor_path=files.predictor,
                   schema=InputSchema.from_dict(atomic.read_json(files.schema)),
-                  metrics=RunMetrics.from_dict(atomic.read_json(files.metrics)), config=run.config,
-                  key=signing_key(ws.secret_key(), key_file))
+                  metrics=RunMetrics.from_dict(atomic.read_json(files.metrics)), config=config, key=key,
+                  recipe_spec=atomic.read_json(files.recipe), chosen_model=chosen["model"] if chosen else None,
+                  saved_threshold=atomic.read_json(files.threshold))
+
+
+def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bundle:
+    """The run's model (a snapshot, `Bundle`), or `RunNotReadyError` saying why there is none (still training,
+    failed, ...).
+
+    It only reads. It does not move the job queue along or notice a training process that died
+    (`automl.store.jobs.refresh` does, where someone waits on a job), nor put back the old model of a shrink
+    or refit that died half-way (`automl.model.rollback.recover`: the app's run choice, the CLI's and the
+    endpoint's start call it)."""
+    run = ws.get_run(run_id)
+    files = RunFiles(ws.run_dir(run_id))
+    if run.status not in _READY or not files.model.exists():
+        why = {"queued": "is waiting to start", "running": "is still training", "stopping": "is stopping",
+               "failed": "failed", "cancelled": "was cancelled", "unknown": "never started"}.get(
+            run.status, f"is {run.status}")
+        raise RunNotReadyError(f"Run {run.id} {why}; it has no model to use. Pick a finished run.")
+    return read_bundle(files, run_id, run.config, signing_key(ws.secret_key(), key_file))
 
 
 def ready_runs(ws: Workspace) -> list[str]:
@@ -214,6 +227,12 @@ def unchanged_since_loaded(bundle: Bundle, predictor: Any) -> bool:
     """Whether the run's signed files are exactly as they were when `predictor` was verified and loaded."""
     return getattr(predictor, "_automl_studio_verified", None) == (str(bundle.run_dir),
                                                                    stat_stamp(bundle.run_dir, SIGNED))
+
+
+def changed_since_loaded(bundle: Bundle, predictor: Any) -> bool:
+    """Whether a predictor loaded by `load_predictor` (others never count as changed) is out of date: the
+    run's signed files (the model, its threshold, the model in use) changed since it was verified."""
+    return hasattr(predictor, "_automl_studio_verified") and not unchanged_since_loaded(bundle, predictor)
 
 
 def keep_in_memory(predictor: Any, bundle: Bundle) -> None:

@@ -17,9 +17,8 @@ import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from automl.model.bundle import Bundle, load_bundle, load_predictor
+from automl.model.bundle import Bundle, load_bundle, load_predictor, read_bundle
 from automl.model.run_files import EXPORTED, PREDICTOR, SIGNED, RunFiles
-from automl.model.schema import InputSchema
 from automl.model.scoring import RunMetrics
 from automl.model.signing import (
     SIGNATURE_FILE,
@@ -131,6 +130,4 @@ def open_bundle_file(path: str | Path, key: bytes, dest: Path) -> Bundle:
     _extract_verified(path, key, dest)
     files = RunFiles(dest)
     config = atomic.read_json(files.config, {}) or {}
-    return Bundle(run_id=Path(path).stem, run_dir=dest, predictor_path=files.predictor,
-                  schema=InputSchema.from_dict(atomic.read_json(files.schema)),
-                  metrics=RunMetrics.from_dict(atomic.read_json(files.metrics)), config=config, key=key)
+    return read_bundle(files, Path(path).stem, config, key)

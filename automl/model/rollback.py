@@ -1,8 +1,9 @@
 """Swapping a run's model safely: the old files kept in `rollback/` until the new state is signed.
 
 A shrink or refit (`automl.model.reshape`) builds its new model in `predictor.next`, then swaps it in.
-A job that dies half-way leaves `rollback/` (or `predictor.next`) behind; the next reader of the run puts
-the old model back (`recover`, called by `automl.model.bundle.load_bundle`), so the run stays usable.
+A job that dies half-way leaves `rollback/` (or `predictor.next`) behind, and a run whose files no longer
+match its signature; `recover` puts the old model back where someone waits for the run (the app's run choice,
+the CLI's commands that open a model, the endpoint's loading), never inside `load_bundle`, which only reads.
 """
 
 from __future__ import annotations
@@ -10,15 +11,13 @@ from __future__ import annotations
 import os
 import shutil
 
-from automl.model.run_files import DEPLOY, METRICS, PREDICTOR, RunFiles
+from automl.model.run_files import DEPLOY, METRICS, NEXT, PREDICTOR, ROLLBACK, RunFiles
 from automl.model.signing import SIGNATURE_FILE
 from automl.store import atomic, jobs
 from automl.store.workspace import Workspace
 
 __all__ = ["ROLLBACK", "NEXT", "keep_for_rollback", "roll_back", "roll_back_leftovers", "recover"]
 
-ROLLBACK = "rollback"
-NEXT = "predictor.next"
 # what a swap changes besides the predictor; kept in rollback/ until the new state is signed
 SWAPPED = (METRICS, DEPLOY, SIGNATURE_FILE, "test_predictions.parquet", "leaderboard.parquet",
            "validation_predictions.parquet")
@@ -67,7 +66,7 @@ def roll_back(files: RunFiles) -> None:
 
 
 def half_done(files: RunFiles) -> bool:
-    return (files.root / ROLLBACK).exists() or (files.root / NEXT).exists()
+    return files.half_swapped
 
 
 def recover(ws: Workspace, run_id: str) -> bool:

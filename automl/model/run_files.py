@@ -19,6 +19,8 @@ THRESHOLD = "threshold.json"       # the saved decision threshold of a binary mo
 DEPLOY = "deploy.json"             # the leaderboard model predictions use, when the user chose one
 MODEL = "model.json"               # written last: the run's model is complete
 CONFIG = "config.json"             # the resolved training configuration
+ROLLBACK = "rollback"              # a model swap's old files, kept until the new state is signed
+NEXT = "predictor.next"            # a model swap's new predictor, built before it is swapped in
 
 # Every file that decides what is loaded or how rows are scored: the HMAC signature covers these.
 SIGNED: tuple[str, ...] = (PREDICTOR, RECIPE, SCHEMA, METRICS, THRESHOLD, DEPLOY, MODEL)
@@ -35,6 +37,11 @@ class RunFiles:
     @property
     def predictor(self) -> Path:
         return self.root / PREDICTOR
+
+    @property
+    def half_swapped(self) -> bool:
+        """A shrink or refit is swapping the model in, or died half-way (`automl.model.rollback`)."""
+        return (self.root / ROLLBACK).exists() or (self.root / NEXT).exists()
 
     @property
     def recipe(self) -> Path:

@@ -1,9 +1,10 @@
 """The model an endpoint serves, verified and loaded into memory once, and swapped without a failed request
 when its deployment is promoted or rolled back.
 
-Every request asks `current()`. At most once a second that looks up the deployment's run in the catalogue;
-when it changed, the new run is verified and loaded in a background thread while requests keep being
-answered by the old one, then swapped in with one assignment.
+Every request asks `current()`. At most once a second that looks up the deployment's run in the catalogue
+and whether the served run's signed files changed (the bundle is a snapshot: a threshold saved on Evaluate
+is a new version of the run); when either did, the run is verified and loaded in a background thread while
+requests keep being answered by the old one, then swapped in with one assignment.
 
 With `freeze` (the `serve` command), everything alive once a model is loaded (the imported libraries, the
 model) is moved out of Python's cyclic garbage collector (`gc.freeze`): otherwise every full collection walks
@@ -20,7 +21,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from automl.model.bundle import Bundle, keep_in_memory, load_bundle, load_predictor
+from automl.model.bundle import Bundle, changed_since_loaded, keep_in_memory, load_bundle, load_predictor
+from automl.model.rollback import recover
 from automl.store.workspace import Workspace
 
 __all__ = ["Served", "ModelHolder"]
@@ -37,7 +39,9 @@ class Served:
 
 
 def load_served(ws: Workspace, run_id: str) -> Served:
-    """Verify the run's signature, then unpickle it once and keep every model it uses in memory."""
+    """Verify the run's signature, then unpickle it once and keep every model it uses in memory (a change
+    of the run's model that died half-way is undone first)."""
+    recover(ws, run_id)
     bundle = load_bundle(ws, run_id)
     predictor = load_predictor(bundle)
     keep_in_memory(predictor, bundle)
@@ -61,16 +65,21 @@ class ModelHolder:
         self.last_error: str | None = None
 
     def current(self) -> Served:
-        if self.deployment and time.monotonic() - self._checked >= self.check_every_s:
+        if time.monotonic() - self._checked >= self.check_every_s:
             self._checked = time.monotonic()
             self._follow_deployment()
         return self._served
 
     def _follow_deployment(self) -> None:
-        record = self.ws.get_deployment(self.deployment)
-        wanted = record.run_id if record else self._served.run_id
+        """Load another run when the deployment points elsewhere, or the same run again when its signed files
+        changed (a threshold saved on Evaluate, another model put in use): the bundle is a snapshot."""
+        # no name binds the served model here: a reference held while a swap collects would keep the old one
+        record = self.ws.get_deployment(self.deployment) if self.deployment else None
+        serving = self._served.run_id
+        wanted = record.run_id if record else serving
+        stale = wanted == serving and changed_since_loaded(self._served.bundle, self._served.predictor)
         with self._lock:
-            if wanted in (self._served.run_id, self._loading, self._failed):
+            if (wanted == serving and not stale) or wanted in (self._loading, self._failed):
                 return
             self._loading = wanted
         threading.Thread(target=self._load, args=(wanted,), daemon=True, name=f"load-{wanted}").start()

@@ -157,20 +157,25 @@ def test_one_direction_for_every_metric_from_autogluons_own_metric_objects():
 
 
 def test_where_a_saved_threshold_came_from_is_recorded_not_read_from_a_sentence(tmp_path):
-    from types import SimpleNamespace
-
-    from automl.model.bundle import Bundle, ThresholdSource
+    from automl.model.bundle import ThresholdSource, read_bundle
     from automl.model.run_files import RunFiles
+    from automl.model.schema import InputSchema
+    from automl.model.scoring import RunMetrics
     from automl.store import atomic
 
     files = RunFiles(tmp_path)
-    bundle = SimpleNamespace(files=files)
-    source = Bundle.threshold_source.fget
-    atomic.write_json(files.threshold, {"threshold": 0.3, "chosen_by": "tuned at training for f1 on validation rows",
-                                        "source": ThresholdSource.TRAINING.value})
-    assert source(bundle) == "tuned at training for f1 on validation rows"
-    atomic.write_json(files.threshold, {"threshold": 0.3, "chosen_by": "tuned at training, said the user",
-                                        "source": ThresholdSource.EVALUATE.value})
-    assert source(bundle) == "saved on Evaluate"  # the recorded source decides, not the sentence's prefix
-    atomic.write_json(files.threshold, {"threshold": 0.3, "chosen_by": "tuned at training for f1 on validation rows"})
-    assert source(bundle) == "tuned at training for f1 on validation rows"  # a run from before `source`
+    atomic.write_json(files.schema, InputSchema("y", "binary", ()).to_dict())
+    atomic.write_json(files.metrics, RunMetrics("binary", "roc_auc", None).to_dict())
+
+    def source(saved: dict) -> str:
+        atomic.write_json(files.threshold, saved)
+        return read_bundle(files, "run-x", {}, b"").threshold_source  # the snapshot reads the file once
+
+    assert source({"threshold": 0.3, "chosen_by": "tuned at training for f1 on validation rows",
+                   "source": ThresholdSource.TRAINING.value}) == "tuned at training for f1 on validation rows"
+    # the recorded source decides, not the sentence's prefix
+    assert source({"threshold": 0.3, "chosen_by": "tuned at training, said the user",
+                   "source": ThresholdSource.EVALUATE.value}) == "saved on Evaluate"
+    # a run from before `source`
+    assert source({"threshold": 0.3, "chosen_by": "tuned at training for f1 on validation rows"}) == \
+        "tuned at training for f1 on validation rows"

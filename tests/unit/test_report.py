@@ -96,13 +96,11 @@ def test_charts_and_sentences_for_each_view(tmp_path):
 
 
 def test_the_report_names_the_model_in_use_apart_from_autogluons_best(tmp_path):
-    from automl.store import atomic
-
     bundle, result = _result(tmp_path)
     summary = {"name": "t.csv", "id": "ds-1", "rows": "30", "profile": pd.DataFrame({"column": ["age"]}),
                "alerts": []}
     assert "model in use: <b>Fake</b>\n<span class=\"muted\">(Fake)</span>." in build_report(bundle, result, summary)
-    atomic.write_json(bundle.files.deploy, {"model": "Chosen_L1"})  # picked on the leaderboard
+    bundle = dataclasses.replace(bundle, chosen_model="Chosen_L1")  # picked on the leaderboard (deploy.json)
     page = build_report(bundle, result, summary)
     assert "<span class=\"muted\">(Chosen_L1; AutoGluon's best: Fake)</span>." in page
 
@@ -133,7 +131,7 @@ def test_the_report_names_a_saved_threshold_and_scores_at_it(tmp_path):
     atomic.write_parquet(bundle.files.test_predictions, pd.DataFrame(
         {"actual": ["yes", "yes", "no", "no"], "prediction": ["yes", "no", "no", "no"],
          "proba_no": [0.2, 0.6, 0.7, 0.9], "proba_yes": [0.8, 0.4, 0.3, 0.1]}))
-    atomic.write_json(bundle.files.threshold, {"threshold": 0.35, "chosen_by": "f1"})
+    bundle = dc.replace(bundle, saved_threshold={"threshold": 0.35, "chosen_by": "f1"})  # as threshold.json holds
     page = build_report(bundle, result, None)
     assert 'answers "yes" from a probability of 0.35' in page
     assert "Confusion matrix at the saved threshold 0.35" in page

@@ -65,14 +65,10 @@ def roll_back(files: RunFiles) -> None:
     shutil.rmtree(backup, ignore_errors=True)
 
 
-def half_done(files: RunFiles) -> bool:
-    return files.half_swapped
-
-
 def recover(ws: Workspace, run_id: str) -> bool:
     """Put the old model back if a shrink or refit of this run died half-way (none is running now)."""
     files = RunFiles(ws.run_dir(run_id))
-    if not half_done(files):
+    if not files.half_swapped:
         return False
     if any(jobs.refresh(ws, j.id).status in jobs.ACTIVE for kind in RESHAPING_KINDS
            for j in ws.list_jobs(kind=kind, run_id=run_id)):
@@ -84,5 +80,5 @@ def recover(ws: Workspace, run_id: str) -> bool:
 def roll_back_leftovers(ws: Workspace, run_id: str) -> None:
     """The calling job holds the run (one at a time per run): anything half-done is an earlier job's, undo it."""
     files = RunFiles(ws.run_dir(run_id))
-    if half_done(files):
+    if files.half_swapped:
         roll_back(files)

@@ -29,7 +29,7 @@ WARM = r"""
 import json, sys, time
 sys.path.insert(0, {root!r})
 from automl.model.bundle import load_bundle, load_predictor
-from automl.model.prediction import predict_csv
+from automl.prediction.files import predict_csv
 from automl.store.workspace import Workspace
 
 def hwm():
@@ -102,7 +102,7 @@ def _one_size(ws, run_id: str, bundle, predictor, n: int, tmp: Path, chunk_rows:
 def _single_row(predictor, bundle) -> dict:
     import pandas as pd
 
-    from automl.model.prediction import predict_frame
+    from automl.prediction.rows import predict_frame
 
     one = pd.DataFrame([grow_diamonds(1, seed=3).drop(columns=["price"]).iloc[0]])
     for _ in range(20):

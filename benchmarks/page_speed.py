@@ -38,7 +38,7 @@ PAGES = ["Home", "Data", "Clean", "Train", "Runs", "Evaluate", "Explain", "Predi
 def _workspace(root: Path, rows: int) -> None:
     """A credit table of `rows` rows, trained (GBM, 30 s), deployed, with one batch scored through it."""
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.prediction import predict_csv
+    from automl.prediction.files import predict_csv
     from automl.monitoring.record import record_batch
     from automl.serving import deployments
     from automl.store.workspace import Workspace

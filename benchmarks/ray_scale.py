@@ -80,8 +80,8 @@ def main() -> None:
 
 def _scoring(n: int, address: str, tmp: Path) -> list[dict]:
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.prediction import predict_csv
-    from automl.model.ray_scoring import predict_csv_on_ray
+    from automl.prediction.files import predict_csv
+    from automl.prediction.on_ray import predict_csv_on_ray
     from automl.store.workspace import Workspace
     from automl.training.config import TrainConfig, start_training
     from tests.helpers import wait_for

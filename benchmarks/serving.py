@@ -92,7 +92,7 @@ def _autogluon_options(bundle, data, rows, tmp: Path) -> list[dict]:
 
     from automl.model.bundle import load_predictor
     from automl.model.model_input import to_model_input
-    from automl.model.prediction import model_frame
+    from automl.model.inference import model_frame
 
     X = model_frame(bundle, to_model_input(bundle.schema, rows)[0])
     out = []
@@ -150,7 +150,7 @@ def _body(frame) -> dict:
 def _single(url, predictor, bundle, rows, n: int) -> dict:
     import httpx
 
-    from automl.model.prediction import predict_frame
+    from automl.prediction.rows import predict_frame
 
     one = rows.head(1)
     body = _body(one)
@@ -176,7 +176,7 @@ def _single(url, predictor, bundle, rows, n: int) -> dict:
 
 def _throughput(url, predictor, bundle, rows, clients: list[int], tmp: Path) -> list[dict]:
     from automl.model.model_input import to_model_input
-    from automl.model.prediction import model_frame, score_input
+    from automl.model.inference import model_frame, score_input
 
     X = model_frame(bundle, to_model_input(bundle.schema, rows)[0])
     predictor.predict(X.head(100), model=bundle.deployed_model)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from automl.model.bundle import Bundle
-from automl.model.prediction import model_frame
+from automl.model.inference import model_frame
 from automl.model.schema import InputSchema
 from explain import shapley
 

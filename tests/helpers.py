@@ -51,7 +51,7 @@ def score_drifting_batches(ws, run_id: str, name: str) -> None:
     import pandas as pd
 
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.prediction import predict_csv
+    from automl.prediction.files import predict_csv
     from automl.monitoring.record import record_batch
     from automl.serving import deployments
 

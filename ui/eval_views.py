@@ -13,7 +13,7 @@ from automl.data.markdown import code
 from automl.errors import AutoMLError
 from automl.evaluation import charts, curves, summary
 from automl.evaluation.thresholds import OBJECTIVES, metrics_at_threshold
-from automl.model import deploy, threshold
+from automl.model import choice, threshold
 from automl.model.bundle import Bundle
 from automl.model.names import plain_model_name
 from automl.store import atomic, jobs
@@ -186,7 +186,7 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
     if c2.button("Use this model", key="evaluate.deploy", disabled=chosen_model == in_use):
         with st.spinner("Scoring the test split with it…"):
             try:
-                deploy.deploy_model(ws, bundle, predictor(state.workspace_root, run.id), chosen_model)
+                choice.choose_model(ws, bundle, predictor(state.workspace_root, run.id), chosen_model)
             except AutoMLError as exc:
                 st.error(str(exc))
             else:

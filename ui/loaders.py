@@ -118,7 +118,7 @@ def dataset_associations(root: str, dataset_id: str) -> pd.DataFrame:
 @st.cache_data(show_spinner="Asking the Ray cluster for its nodes…", ttl=60, max_entries=8)
 def ray_cluster(address: str):
     """The configured Ray cluster's nodes and resources (asked from a short-lived process; kept a minute)."""
-    from automl.model.cluster import describe
+    from automl.cluster import describe
 
     return describe(address)
 
@@ -128,7 +128,7 @@ def preflight_check(root: str, config_json: str, gpu_list: tuple[str, ...]):
     """The pre-flight check of a configuration (cached: the page reruns on every click)."""
     import json
 
-    from automl.model.cluster import configured_address
+    from automl.cluster import configured_address
     from automl.training import preflight
     from automl.training.config import TrainConfig
 
@@ -161,7 +161,7 @@ def local_explanation(root: str, run_id: str, deployed_model: str, row_json: str
 def scored_file_summary(path: str, size: int, modified_ns: int, regression: bool) -> dict[str, Any]:
     """What a scored file's answers add up to, read once per version of the file (`size` and `modified_ns`
     key it): the Predict page reruns on every click, and a million-row file takes seconds to read."""
-    from automl.model.prediction import UNUSUAL_COLUMN
+    from automl.prediction.rows import UNUSUAL_COLUMN
 
     frame = pd.read_csv(path, usecols=lambda c: c in ("prediction", UNUSUAL_COLUMN), keep_default_na=False,
                         na_values=[""])

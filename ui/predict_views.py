@@ -1,19 +1,27 @@
-"""The Predict page's what-if form: one input per column, one choice per one-hot group (a car's make, not a
-0/1 box per make), a box for a yes/no 0/1 column, whole numbers edited as whole numbers; the values outlive
-a visit to another page."""
+"""The Predict page's one row: the what-if form (one input per column, one choice per one-hot group (a car's make,
+not a 0/1 box per make), a box for a yes/no 0/1 column, whole numbers edited as whole numbers; the values outlive
+a visit to another page), an answer as a reader wants it, and a row's explanation."""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from automl.data.markdown import md
+from automl.data.numbers import readable_number
 from automl.model.bundle import Bundle
 from automl.model.schema import Feature, typical_row
+from automl.prediction.rows import unseen_values
+from explain import narrative, plots, shap_values
+from ui.loaders import local_explanation
 
-__all__ = ["what_if_form", "reset_form", "drift_table", "DRIFT_HELP"]
+__all__ = ["what_if_form", "reset_form", "drift_table", "DRIFT_HELP", "shown", "plain", "explain_row"]
+
+log = logging.getLogger(__name__)
 
 DRIFT_HELP = {
     "shift": st.column_config.NumberColumn(
@@ -112,3 +120,34 @@ def what_if_form(bundle: Bundle, run_id: str) -> dict[str, Any]:
         kept[key] = st.session_state[key]
         slot += 1
     return {f.name: values[f.name] for f in schema.features}
+
+
+def shown(bundle: Bundle, value: Any) -> str:
+    """A prediction as a reader wants it: a number rounded to what the data supports, a class as it is."""
+    if bundle.problem_type != "regression":
+        return md(value)
+    return readable_number(value)
+
+
+def plain(value: Any) -> Any:
+    """A cell as a plain Python value (None when missing), so the cached explanation's key is stable."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def explain_row(root: str, run_id: str, bundle: Bundle, values: dict, predicted: Any) -> None:
+    """The row's waterfall and its sentence (cached per row and model)."""
+    try:
+        local = local_explanation(root, run_id, bundle.deployed_model, json.dumps(values, sort_keys=True, default=str))
+    except Exception as exc:
+        log.exception("explaining a row failed")
+        st.warning(f"This row's explanation could not be computed ({type(exc).__name__}: {exc}).")
+        return
+    output = str(predicted) if bundle.problem_type == "multiclass" else local.outputs[0]
+    contributions, row_values = plots.combine_groups(shap_values.row_contributions(local, 0, output),
+                                                     local.rows.iloc[0], bundle.schema.groups)
+    what = f"P({output})" if bundle.problem_type != "regression" else bundle.label
+    st.plotly_chart(plots.waterfall_figure(contributions, local.base_values[output], what,
+                                           values=row_values), width="stretch")
+    st.caption(narrative.row_sentence(contributions, what, unseen_values(bundle, values)))

@@ -109,7 +109,7 @@ def sidebar_run(ws: Workspace, run_id: str | None) -> str | None:
 
 def _best(runs: list[RunInfo]) -> str:
     """The best-scoring of the runs that predict what the newest run predicts, by its metric."""
-    from automl.model.estimate import higher_is_better
+    from automl.monitoring.estimate import higher_is_better
 
     newest = runs[0]
     peers = [r for r in runs if (r.label, r.eval_metric) == (newest.label, newest.eval_metric)
@@ -196,7 +196,7 @@ def cluster_choice(key: str, label: str) -> str:
     """The operator's Ray cluster (`AUTOML_STUDIO_RAY_ADDRESS`, or `automl-studio ui --ray`) as a box to tick;
     "" when none is configured or it is not ticked. A page never takes an address its user types: the server
     would connect wherever it was told, and a job would ship the rows and the model there."""
-    from automl.model.cluster import configured_address
+    from automl.cluster import configured_address
 
     address = configured_address()
     if not address:

@@ -51,12 +51,10 @@ def _open_model(ws, model: str, key_file: str | None, tmp: str):
 def cmd_predict(args: argparse.Namespace) -> int:
     import tempfile
 
+    from automl.cluster import configured_address
     from automl.errors import ConfigError
     from automl.model.bundle import load_predictor
-    from automl.model.cluster import configured_address
-    from automl.model.prediction import predict_csv
-    from automl.model.ray_scoring import predict_csv_on_ray
-    from automl.monitoring.record import record_batch
+    from automl.monitoring.batch import score_batch
     from explain.shap_values import top_reasons_for
 
     ws = _workspace(args)
@@ -66,19 +64,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
         if address and args.explain:
             raise ConfigError("--explain is not available with --ray: score on the cluster, then explain the "
                               "rows you need with `explain`.")
-        if address:
-            report, nodes = predict_csv_on_ray(bundle, args.data, args.out, address, id_column=args.id_column,
-                                               chunk_rows=args.chunk_rows or 50_000,
-                                               on_progress=lambda n: _err(f"  {n:,} rows scored"))
-            _err(f"scored on the Ray cluster at {address}: actors on {len(nodes)} node(s)")
-        else:
-            predictor = load_predictor(bundle)
-            report = predict_csv(predictor, bundle, args.data, args.out, chunk_rows=args.chunk_rows or 200_000,
-                                 on_progress=lambda n: _err(f"  {n:,} rows scored"),
-                                 reasons=top_reasons_for(predictor, bundle, args.explain) if args.explain else None,
-                                 id_column=args.id_column)
-    record_batch(ws, deployment, bundle, report, file=str(args.data), unreadable=report.coerced_to_missing)
-    for line in report.lines():
+        predictor = load_predictor(bundle) if args.explain else None  # else `score_batch` loads it (not on Ray)
+        reasons = top_reasons_for(predictor, bundle, args.explain) if args.explain else None
+        scored = score_batch(ws, bundle, args.data, args.out, deployment=deployment, predictor=predictor,
+                             address=address, reasons=reasons, id_column=args.id_column,
+                             chunk_rows=args.chunk_rows, name=str(args.data),
+                             on_progress=lambda n: _err(f"  {n:,} rows scored"))
+    for line in scored.lines:
         _err(line)
     _err(f"wrote {args.out}")
     return EXIT_OK
@@ -140,7 +132,7 @@ def score_file(bundle, data: str) -> dict[str, Any]:
     """Score a labelled file with the run's model (recipe replayed), keyed by AutoGluon's metric names."""
     from automl.model.bundle import load_predictor
     from automl.model.model_input import read_file
-    from automl.model.prediction import model_frame
+    from automl.model.inference import model_frame
     from automl.model.scoring import score
 
     df, _, unreadable = read_file(bundle.schema, data, keep=(bundle.label,), require=(bundle.label,))

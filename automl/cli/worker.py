@@ -23,7 +23,7 @@ KINDS = {
     "importance": "automl.evaluation.importance:run_importance_job",
     "shrink": "automl.model.reshape:run_shrink_job",
     "refit": "automl.model.reshape:run_refit_job",
-    "ray_batch": "automl.monitoring.ray_batch:run_ray_batch_job",
+    "ray_batch": "automl.monitoring.batch:run_ray_batch_job",
 }
 
 

@@ -1,1 +1,2 @@
-"""A user's table: formats and reading, value conversions, profile and alerts, cleaning recipes, datasets."""
+"""A user's table: formats and reading, value conversions, profile and alerts, cleaning recipes, datasets, groups
+of one-hot columns."""

@@ -19,7 +19,7 @@ CONFIDENCE = 0.95
 
 def run_importance_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_stop: Callable[[], bool]) -> str:
     from automl.model.model_input import to_model_input
-    from automl.model.prediction import model_frame
+    from automl.model.inference import model_frame
 
     params = atomic.read_json(jobs.params_path(ws, job), {}) or {}
     bundle = load_bundle(ws, job.run_id)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from automl.errors import ConfigError
 from automl.model.bundle import Bundle, load_bundle, load_predictor, sign_run
-from automl.model.deploy import footprint, model_input_with_label
+from automl.model.choice import footprint, model_input_with_label
 from automl.model.rollback import NEXT, keep_for_rollback, roll_back, roll_back_leftovers, swap_done, swap_predictor
 from automl.model.run_files import DEPLOY, METRICS, PREDICTOR
 from automl.model.scoring import score

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from automl.data.profile import ColumnKind, column_kind
-from automl.model.one_hot import OneHotGroup, find_groups
+from automl.data.one_hot import OneHotGroup, find_groups
 
 __all__ = ["ColumnRead", "Feature", "InputSchema", "build_schema", "typical_row"]
 

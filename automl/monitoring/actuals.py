@@ -13,7 +13,7 @@ from automl.data.markdown import code
 from automl.errors import DeploymentError, SchemaMismatchError
 from automl.model.bundle import load_bundle
 from automl.model.model_input import open_for_model
-from automl.model.estimate import realised, tracked_metrics
+from automl.monitoring.estimate import realised, tracked_metrics
 from automl.monitoring.record import id_text
 from automl.store.workspace import Workspace
 
@@ -103,7 +103,7 @@ def _outcome(value: Any, classes: list[Any] | None) -> str:
 def realised_by_batch(ws: Workspace, name: str, metric: str, problem_type: str,
                       positive: Any = None) -> dict[int, dict[str, Any]]:
     """Scoring id -> {"rows": labelled rows, "value": `metric` on them (None where it cannot be computed),
-    "metrics": every tracked metric by name (`automl.model.estimate.tracked_metrics`), and for a binary model
+    "metrics": every tracked metric by name (`automl.monitoring.estimate.tracked_metrics`), and for a binary model
     "calibration": the mean probability it gave the positive class against the share that was positive}."""
     answers = ws.labelled_answers(name)
     if not answers:

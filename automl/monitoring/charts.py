@@ -8,7 +8,7 @@ import datetime as dt
 import plotly.graph_objects as go
 
 from automl.data.problem import metric_name
-from automl.model.drift import PSI_MODERATE, PSI_SHIFTED
+from automl.prediction.drift import PSI_MODERATE, PSI_SHIFTED
 from automl.monitoring.watch import Watch
 
 __all__ = ["drift_heatmap", "volume_figure", "answers_figure", "performance_figure", "calibration_figure"]

@@ -1,6 +1,6 @@
 """What deserves a look in a deployment's batches, and the one sentence that leads the Monitor page.
 
-A model is used through its decisions, so every tracked metric (`automl.model.estimate.tracked_metrics`:
+A model is used through its decisions, so every tracked metric (`automl.monitoring.estimate.tracked_metrics`:
 the one training optimised, and accuracy, precision, recall, F1 at the saved threshold; for numbers the
 error in the target's units) is followed per batch, estimated when the batch is scored and realised once
 outcomes arrive, against the test split of the run that scored the batch. A threshold-free metric such as
@@ -19,8 +19,8 @@ from typing import Any, Callable
 from automl.data.markdown import code
 from automl.data.numbers import readable_number
 from automl.data.problem import metric_name
-from automl.model.drift import PSI_SHIFTED
-from automl.model.estimate import higher_is_better
+from automl.prediction.drift import PSI_SHIFTED
+from automl.monitoring.estimate import higher_is_better
 from automl.monitoring.actuals import MIN_LABELLED_ROWS
 
 __all__ = ["alerts", "headline", "answer_shift", "MISSING_RISE", "UNSEEN_SHARE", "VOLUME_FACTOR", "MIN_DRIFT_ROWS",

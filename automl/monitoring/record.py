@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from automl.model.bundle import Bundle
-from automl.model.estimate import estimated_performance, proba_columns
-from automl.model.prediction import PredictionReport
+from automl.monitoring.estimate import estimated_performance, proba_columns
+from automl.prediction.report import PredictionReport
 from automl.store.workspace import Workspace
 
 __all__ = ["record_batch", "id_text"]

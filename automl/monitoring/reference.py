@@ -1,5 +1,5 @@
 """What a deployed model did on its own test split, the yardstick of every batch it scores: each tracked
-metric (`automl.model.estimate.tracked_metrics`) of its decisions as it answers now (a binary model's saved
+metric (`automl.monitoring.estimate.tracked_metrics`) of its decisions as it answers now (a binary model's saved
 threshold applied), the share of each answer, and for a binary model how often its positive answers were
 right. A batch is compared with the reference of the run that scored it, so a promotion moves the yardstick
 with the model.
@@ -11,7 +11,7 @@ from typing import Any
 
 from automl.evaluation.summary import decided_predictions, test_predictions
 from automl.model.bundle import Bundle
-from automl.model.estimate import proba_columns, realised, tracked_metrics
+from automl.monitoring.estimate import proba_columns, realised, tracked_metrics
 
 __all__ = ["reference"]
 

@@ -24,9 +24,9 @@ from automl.data.ingest import open_table
 from automl.data.markdown import code
 from automl.errors import ConfigError, DeploymentError
 from automl.model.bundle import Bundle, load_bundle, load_predictor
-from automl.model.prediction import model_frame
+from automl.model.inference import model_frame
 from automl.model.scoring import score
-from automl.model.estimate import higher_is_better
+from automl.monitoring.estimate import higher_is_better
 from automl.store.catalogue import RunInfo
 from automl.store.workspace import Workspace
 from automl.training.config import TrainConfig, start_training

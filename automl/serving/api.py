@@ -33,8 +33,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 
 from automl.errors import AutoMLError
 from automl.model.model_input import to_model_input
-from automl.model.drift import DriftCheck
-from automl.model.prediction import UNUSUAL_COLUMN, Reasons, score_input
+from automl.prediction.drift import DriftCheck
+from automl.model.inference import score_input
+from automl.prediction.rows import UNUSUAL_COLUMN, Reasons
 from automl.serving.batcher import MicroBatcher
 from automl.serving.guards import MAX_EXPLAIN_ROWS, ExplainSlots, HostCheck, allowed_hosts, refusal
 from automl.serving.holder import ModelHolder

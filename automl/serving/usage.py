@@ -3,10 +3,11 @@ counted in memory per request and written every few seconds, so a request never 
 
 Requests are also sampled for monitoring: their rows and answers are handed over as they are (up to
 `MAX_PENDING_ROWS` between two writes; beyond that, requests are only counted), and the writer thread reads
-them as training read its file, then summarises them as a batch file is summarised — each column's drift
-from the training data, unseen categories, missing shares, the answers, the estimated performance — and
-records one summary (`endpoint-sample`) every `sample_rows` rows, or after `window_s` with at least
-`MIN_SAMPLE_ROWS`, and when the endpoint stops. The rows themselves are never written.
+them as training read its file and fills the same summary a batch file fills (`automl.prediction.report.
+BatchSummary`: each column's drift from the training data, unseen categories, missing shares, the answers),
+then hands it to monitoring as a batch is handed (`automl.monitoring.record.record_batch`, which adds the
+estimated performance): one summary (`endpoint-sample`) every `sample_rows` rows, or after `window_s` with
+at least `MIN_SAMPLE_ROWS`, and when the endpoint stops. The rows themselves are never written.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from typing import Any
 
 import pandas as pd
 
-from automl.model.drift import DriftCheck, PredictionTally
-from automl.model.estimate import estimated_performance
 from automl.model.model_input import to_model_input
-from automl.model.prediction import PredictionReport
+from automl.monitoring.record import record_batch
+from automl.prediction.report import BatchSummary
 from automl.store.deploy_records import SAMPLE_SOURCE
 from automl.store.workspace import Workspace
 
@@ -39,8 +39,7 @@ WINDOW_S = 600.0            # or the rows of this many seconds, once there are M
 @dataclass
 class _Sample:
     bundle: Any
-    check: DriftCheck
-    tally: PredictionTally
+    summary: BatchSummary
     rows: int = 0
     requests: int = 0
     started: float = field(default_factory=time.time)
@@ -126,13 +125,9 @@ class UsageLog:
                                                       now - sample.started >= self.window_s)
             if not (due or (final and sample.rows)):
                 continue
-            report = PredictionReport(rows=sample.rows, drift=sample.check.report(),
-                                      missing=sample.check.missing_shares(), predicted=sample.tally.summary(),
-                                      unusual=sample.check.unusual_rows)
-            detail = {**report.monitoring(), "requests": sample.requests,
-                      "estimated": estimated_performance(sample.bundle, sample.tally.sample())}
             try:
-                self.ws.record_scoring(self.deployment, run_id, SAMPLE_SOURCE, sample.rows, detail)
+                record_batch(self.ws, self.deployment, sample.bundle, sample.summary.report(), SAMPLE_SOURCE,
+                             requests=sample.requests)
             except Exception as exc:  # noqa: BLE001 - kept, written with the next summary
                 log.warning("could not record the endpoint's sampled requests (kept for later): %s", exc)
                 continue
@@ -149,10 +144,9 @@ class UsageLog:
     def _add_to_sample(self, served: Any, X: pd.DataFrame, answers: pd.DataFrame, requests: int) -> None:
         sample = self._samples.get(served.run_id)
         if sample is None:
-            sample = self._samples[served.run_id] = _Sample(
-                served.bundle, DriftCheck(served.bundle.schema), PredictionTally(served.bundle.problem_type))
-        sample.check.update(X)
-        sample.tally.update(answers)
+            sample = self._samples[served.run_id] = _Sample(served.bundle, BatchSummary(served.bundle))
+        sample.summary.read(X, X)
+        sample.summary.answered(answers)
         sample.rows += len(X)
         sample.requests += requests
 

@@ -19,7 +19,7 @@ from automl.data.problem import (
     validate_target,
 )
 from automl.errors import ConfigError, GPUUnavailableError, TargetError
-from automl.model.cluster import check_reachable, configured_address
+from automl.cluster import check_reachable, configured_address
 from automl.model.run_files import RunFiles
 from automl.store import atomic, jobs
 from automl.store.workspace import RunInfo, Workspace
@@ -65,7 +65,7 @@ class TrainConfig:
     recipe: dict[str, Any] | None = None   # cleaning recipe (automl.data.cleaning format), fitted on the train split
     source_dataset_id: str | None = None   # the raw rows: the dataset itself, or the one a version was cleaned from
     refit_all_rows: bool = True            # after the test split measured it, retrain the model on every row
-    ray_address: str | None = None         # a Ray cluster to fit on (None: this machine; see automl.model.cluster)
+    ray_address: str | None = None         # a Ray cluster to fit on (None: this machine; see automl.cluster)
     problem_reason: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:

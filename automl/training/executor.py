@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psutil
 
-from automl.model.cluster import ClusterInfo, check_workspace_visible, connect, nodes_that_ran, start_local
+from automl.cluster import ClusterInfo, check_workspace_visible, connect, nodes_that_ran, start_local
 from automl.store import jobs
 from automl.training.config import TrainConfig, detect_gpus
 from automl.training.plan import PARALLEL_FOLDS_MIN_CORES, Plan

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from automl.data.cleaning import Recipe
 from automl.data.problem import PRESETS
-from automl.model.cluster import ClusterInfo, describe
+from automl.cluster import ClusterInfo, describe
 from automl.store.workspace import Workspace
 from automl.training.config import GPU_FAMILIES, MODEL_FAMILIES, TrainConfig, resolve_config
 from automl.training.plan import PARALLEL_FOLDS_MIN_CORES, Plan, machine_load, make_plan
@@ -71,7 +71,7 @@ class Preflight:
 def preflight(ws: Workspace, config: TrainConfig, gpus: list[str] | None = None,
               cluster: ClusterInfo | None = None) -> Preflight:
     """Check a config before training. `gpus` (names) and `cluster` (the configured Ray cluster, as
-    `automl.model.cluster.describe` found it) may be passed in to skip asking again."""
+    `automl.cluster.describe` found it) may be passed in to skip asking again."""
     import psutil
 
     from automl.training.config import gpu_names

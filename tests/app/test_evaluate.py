@@ -37,7 +37,7 @@ def test_a_saved_threshold_changes_later_predictions(trained, tmp_path, monkeypa
     import pandas as pd
 
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.prediction import predict_frame
+    from automl.prediction.rows import predict_frame
     from automl.store.workspace import Workspace
 
     root = tmp_path / "copy"

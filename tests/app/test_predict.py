@@ -35,7 +35,7 @@ def test_predict_names_the_chosen_model_and_scores_a_compressed_file_as_training
 
     import pandas as pd
 
-    from automl.model import deploy
+    from automl.model import choice
     from automl.model.bundle import load_bundle, load_predictor
     from automl.store.workspace import Workspace
 
@@ -46,7 +46,7 @@ def test_predict_names_the_chosen_model_and_scores_a_compressed_file_as_training
     predictor = load_predictor(bundle)
     other = next(m for m in predictor.model_names() if m != bundle.autogluon_best and "Ensemble" not in m
                  and not m.endswith("_FULL"))
-    deploy.deploy_model(ws, bundle, predictor, other)
+    choice.choose_model(ws, bundle, predictor, other)
     at = open_page("pages/predict.py", root, monkeypatch)
     at.selectbox(key="predict.run").select(trained.binary_run)
     at.run()

@@ -45,7 +45,7 @@ def test_the_wheel_holds_the_packages_the_pages_and_the_sample_data(wheel):
         assert share + f"pages/{page.name}" in names
     for sample in ("titanic.csv", "penguins.csv", "diamonds.csv"):
         assert share + f"sample_data/{sample}" in names
-    for module in ("automl/model/prediction.py", "automl/store/catalogue.py", "automl/cli/__main__.py",
+    for module in ("automl/prediction/files.py", "automl/store/catalogue.py", "automl/cli/__main__.py",
                    "automl/cli/templates/report.html.j2", "explain/shapley.py", "ui/gate.py"):
         assert module in names
     assert not any(n.startswith(("tests/", "benchmarks/", "pages/", "sample_data/")) for n in names)

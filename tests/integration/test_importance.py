@@ -29,7 +29,7 @@ def test_shrinking_keeps_the_predictions_and_cuts_the_size(trained, tmp_path):
     import pandas as pd
 
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.prediction import predict_frame
+    from automl.prediction.rows import predict_frame
     from automl.model.reshape import shrink
     from tests.helpers import SAMPLES
 
@@ -55,7 +55,7 @@ def test_refit_on_all_rows_then_predict_and_shrink_is_refused(trained, tmp_path)
 
     from automl.errors import AutoMLError
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.prediction import predict_frame
+    from automl.prediction.rows import predict_frame
     from automl.model.reshape import refit, shrink
     from tests.helpers import SAMPLES
 
@@ -83,7 +83,7 @@ def test_a_shrink_that_dies_half_way_leaves_the_old_model_usable(trained, tmp_pa
 
     from automl.model import reshape, rollback
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.prediction import predict_frame
+    from automl.prediction.rows import predict_frame
     from tests.helpers import SAMPLES
 
     root = tmp_path / "copy"
@@ -122,7 +122,7 @@ def test_shrink_runs_as_a_job_on_a_copy_and_waits_for_other_jobs_on_the_run(trai
     import pandas as pd
 
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.prediction import predict_frame
+    from automl.prediction.rows import predict_frame
     from automl.store import atomic, jobs
     from tests.helpers import SAMPLES, wait_for
 

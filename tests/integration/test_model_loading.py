@@ -63,7 +63,7 @@ def test_a_pickle_swapped_between_the_check_and_the_load_never_runs(trained, cop
 
 def test_a_batch_holds_the_model_it_checked_while_pickles_are_swapped_mid_file(trained, copy_ws, tmp_path):
     from automl.model.bundle import load_bundle, load_predictor
-    from automl.model.prediction import predict_csv
+    from automl.prediction.files import predict_csv
 
     bundle = load_bundle(copy_ws, trained.binary_run)
     predictor = load_predictor(bundle)
@@ -86,7 +86,7 @@ def test_a_refit_works_from_the_verified_copy_and_signs_only_what_it_wrote(train
                                                                              monkeypatch):
     from automl.model import reshape
     from automl.model.bundle import load_bundle, load_predictor, verify_bundle
-    from automl.model.prediction import predict_frame
+    from automl.prediction.rows import predict_frame
 
     bundle = load_bundle(copy_ws, trained.split_only_run)
     marker = tmp_path / "ran"

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from automl.model.bundle import load_bundle, load_predictor
-from automl.model.prediction import predict_csv
+from automl.prediction.files import predict_csv
 from automl.monitoring.record import record_batch
 from automl.monitoring.watch import watch
 from automl.store.workspace import Workspace

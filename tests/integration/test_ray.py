@@ -58,14 +58,14 @@ def test_batch_scoring_on_the_cluster_is_the_local_path_row_for_row(cluster, clu
     on_ray = run_cli("predict", result["run_id"], str(data), "--out", str(tmp_path / "ray.csv"), "--ray",
                      cluster.address, "--chunk-rows", "300", workspace=root)
     assert on_ray.returncode == 0, on_ray.stderr
-    assert "scored on the Ray cluster" in on_ray.stderr and "WARNING" not in on_ray.stderr, on_ray.stderr
+    assert "Scored on the Ray cluster" in on_ray.stderr and "WARNING" not in on_ray.stderr, on_ray.stderr
     assert (tmp_path / "ray.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()  # same rows, same order
     assert on_ray.stderr.count("1309 row(s) scored.") == 1 and "outside the training range" in on_ray.stderr
     assert len(pd.read_csv(tmp_path / "ray.csv")) == 1309
 
 
 def test_a_job_on_the_cluster_is_cancelled_as_a_local_one_and_the_cluster_serves_on(cluster, tmp_path):
-    from automl.model.cluster import describe
+    from automl.cluster import describe
     from automl.store import jobs
     from automl.store.workspace import Workspace
     from automl.training.config import TrainConfig, start_training
@@ -103,7 +103,7 @@ def test_a_node_that_cannot_see_the_workspace_is_named(cluster, tmp_path):
     import ray
 
     from automl.errors import ClusterError
-    from automl.model.cluster import check_workspace_visible, connect
+    from automl.cluster import check_workspace_visible, connect
 
     try:
         info = connect(cluster.address)

@@ -223,7 +223,7 @@ def test_choosing_models_never_scores_a_retrained_one_on_the_test_split(trained,
     import shutil
 
     from automl.errors import ConfigError
-    from automl.model.deploy import deploy_model
+    from automl.model.choice import choose_model
 
     root = tmp_path / "copy"
     shutil.copytree(trained.root, root)
@@ -232,13 +232,13 @@ def test_choosing_models_never_scores_a_retrained_one_on_the_test_split(trained,
     predictor = load_predictor(bundle)
     retrained = next(m for m in predictor.model_names() if m.endswith("_FULL") and m != bundle.deployed_model)
     with pytest.raises(ConfigError, match="test split cannot measure it"):
-        deploy_model(ws, bundle, predictor, retrained)
+        choose_model(ws, bundle, predictor, retrained)
     single = next(m for m in predictor.model_names() if "_L1" in m and not m.endswith("_FULL"))
-    deploy_model(ws, bundle, predictor, single)
+    choose_model(ws, bundle, predictor, single)
     moved = load_bundle(ws, trained.binary_run)
     assert moved.deployed_model == single and moved.measured_model == single and not moved.trained_on_all_rows
     before = bundle.metrics.test_score
-    deploy_model(ws, moved, predictor, bundle.metrics.best_model)  # back: its retrained copy predicts again
+    choose_model(ws, moved, predictor, bundle.metrics.best_model)  # back: its retrained copy predicts again
     back = load_bundle(ws, trained.binary_run)
     assert back.deployed_model == bundle.metrics.final_model and back.trained_on_all_rows
     assert back.metrics.test_score == pytest.approx(before)  # measured through the model it was retrained from

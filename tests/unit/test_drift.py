@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from automl.model.drift import DriftCheck, psi
-from automl.model.prediction import predict_csv, predict_frame
+from automl.prediction.drift import DriftCheck, psi
+from automl.prediction.files import predict_csv
+from automl.prediction.rows import predict_frame
 from tests.unit.fakes import FakeBinaryPredictor, fake_bundle, people
 
 
@@ -119,7 +120,7 @@ def test_a_many_valued_column_is_not_flagged_by_sampling_noise():
     import numpy as np
     import pandas as pd
 
-    from automl.model.drift import DriftCheck, psi_noise
+    from automl.prediction.drift import DriftCheck, psi_noise
     from automl.model.schema import build_schema
 
     rng = np.random.default_rng(3)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.model.estimate import Calibrator, estimate, realised
+from automl.monitoring.estimate import Calibrator, estimate, realised
 
 
 def test_the_expected_confusion_matrix_by_hand():

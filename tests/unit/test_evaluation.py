@@ -146,7 +146,7 @@ def test_one_direction_for_every_metric_from_autogluons_own_metric_objects():
     Evaluate and a score on Monitor); both now ask AutoGluon."""
     from automl.data.problem import METRICS, lower_is_better
     from automl.evaluation.summary import shown
-    from automl.model.estimate import higher_is_better
+    from automl.monitoring.estimate import higher_is_better
 
     errors = {"root_mean_squared_error", "mean_absolute_error", "mean_squared_error", "median_absolute_error",
               "mean_absolute_percentage_error", "log_loss"}

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from automl.model.one_hot import find_groups
+from automl.data.one_hot import find_groups
 from automl.model.schema import InputSchema, build_schema, typical_row
 from explain.narrative import global_sentences, row_sentence
 from explain.plots import combine_groups

@@ -14,7 +14,8 @@ from pandas.testing import assert_frame_equal
 from automl.data.datasets import import_table
 from automl.model.bundle import Bundle
 from automl.model.model_input import read_file, read_plan, replay_frame, to_model_input
-from automl.model.prediction import predict_csv, predict_frame
+from automl.prediction.files import predict_csv
+from automl.prediction.rows import predict_frame
 from automl.model.schema import build_schema
 from automl.model.scoring import RunMetrics
 from tests.helpers import SAMPLES

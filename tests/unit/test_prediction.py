@@ -3,7 +3,8 @@ import pytest
 
 from automl.errors import SchemaMismatchError
 from automl.data.spreadsheet import escape_formulas
-from automl.model.prediction import predict_csv, predict_frame
+from automl.prediction.files import predict_csv
+from automl.prediction.rows import predict_frame
 from automl.model.schema import typical_row
 from tests.unit.fakes import FakeBinaryPredictor, FakeRegressor, fake_bundle, people
 
@@ -83,7 +84,7 @@ def test_typical_row_uses_median_and_mode(tmp_path):
 
 def test_one_row_of_a_csv_is_read_as_the_batch_reads_it(tmp_path):
     from automl.errors import DataLoadError
-    from automl.model.prediction import read_csv_row
+    from automl.prediction.rows import read_csv_row
 
     bundle = fake_bundle(tmp_path)
     path = tmp_path / "rows.csv"
@@ -96,7 +97,7 @@ def test_one_row_of_a_csv_is_read_as_the_batch_reads_it(tmp_path):
 
 
 def test_a_write_error_in_the_background_writer_reaches_the_caller_and_leaves_no_file(tmp_path, monkeypatch):
-    from automl.model import prediction
+    from automl.prediction import writer
 
     bundle = fake_bundle(tmp_path)
     people(30).to_csv(tmp_path / "in.csv", index=False)
@@ -108,7 +109,7 @@ def test_a_write_error_in_the_background_writer_reaches_the_caller_and_leaves_no
             raise OSError(28, "No space left on device")
         fh.write(b"x\n")
 
-    monkeypatch.setattr(prediction, "_write_csv", failing)
+    monkeypatch.setattr(writer, "write_csv", failing)
     with pytest.raises(OSError, match="No space left"):
         predict_csv(FakeBinaryPredictor(), bundle, tmp_path / "in.csv", tmp_path / "out.csv", chunk_rows=10)
     assert not (tmp_path / "out.csv").exists()
@@ -116,7 +117,7 @@ def test_a_write_error_in_the_background_writer_reaches_the_caller_and_leaves_no
 
 
 def test_unseen_values_names_the_row_s_columns_training_never_saw(tmp_path):
-    from automl.model.prediction import unseen_values
+    from automl.prediction.rows import unseen_values
     from tests.unit.fakes import fake_bundle
 
     bundle = fake_bundle(tmp_path)

@@ -14,15 +14,15 @@ from automl.model.scoring import RunMetrics, score
 from automl.store import atomic
 from automl.store.workspace import Workspace
 
-__all__ = ["deploy_model", "model_input_with_label", "footprint"]
+__all__ = ["choose_model", "model_input_with_label", "footprint"]
 
 
-def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> RunMetrics:
+def choose_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> RunMetrics:
     """Make `model` the one every prediction uses; the test-split predictions and metrics follow it. When
     training retrained its best model on every row, choosing that best model brings the retrained copy
     back (scored, as at training, through the model it was retrained from)."""
     from automl.model.model_input import to_model_input
-    from automl.model.prediction import model_frame
+    from automl.model.inference import model_frame
 
     if model not in predictor.model_names() or not predictor.model_info(model).get("can_infer", True):
         raise ConfigError(f"{model!r} is not a model of this run that can predict.")
@@ -54,7 +54,7 @@ def deploy_model(ws: Workspace, bundle: Bundle, predictor: Any, model: str) -> R
 
 def model_input_with_label(bundle: Bundle) -> pd.DataFrame:
     from automl.model.model_input import to_model_input
-    from automl.model.prediction import model_frame
+    from automl.model.inference import model_frame
 
     raw = pd.read_parquet(bundle.files.test_rows)
     return model_frame(bundle, to_model_input(bundle.schema, raw)[0]).assign(

@@ -133,7 +133,7 @@ _DESCRIBE = """
 import json, logging, sys
 import ray
 ray.init(address=sys.argv[1], log_to_driver=False, logging_level=logging.ERROR)
-from automl.model.cluster import cluster_info
+from automl.cluster import cluster_info
 print(json.dumps(cluster_info(sys.argv[1]).to_dict()))
 """
 

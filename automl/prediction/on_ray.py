@@ -19,13 +19,15 @@ from typing import Callable
 
 import pandas as pd
 
-from automl.data.markdown import code
-from automl.errors import ClusterError, DataLoadError, SchemaMismatchError
+from automl.cluster import check_workspace_visible, connect
+from automl.errors import ClusterError, DataLoadError
 from automl.model.bundle import Bundle
-from automl.model.cluster import check_workspace_visible, connect
-from automl.model.drift import DriftCheck, PredictionTally
+from automl.model.inference import score_input
 from automl.model.model_input import iter_file
-from automl.model.prediction import BATCH_ROWS, PredictionReport, _CsvWriter, output_rows
+from automl.prediction.files import BATCH_ROWS
+from automl.prediction.report import BatchSummary, PredictionReport
+from automl.prediction.rows import output_rows
+from automl.prediction.writer import CsvWriter
 from automl.store import atomic
 
 __all__ = ["predict_csv_on_ray", "RayScoring"]
@@ -51,8 +53,6 @@ class RayScoring:
         self.node = ray.get_runtime_context().get_node_id()
 
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
-        from automl.model.prediction import score_input
-
         chunk = batch[_CHUNK].to_numpy()
         result = score_input(self.predictor, self.bundle, batch.drop(columns=[_CHUNK]))
         result[_CHUNK] = chunk
@@ -70,17 +70,14 @@ def predict_csv_on_ray(bundle: Bundle, data_path: str | Path, out_path: str | Pa
     data_path, out_path = Path(data_path), Path(out_path)
     cluster = connect(address)
     check_workspace_visible(Path(bundle.run_dir))
-    total, check, tally = PredictionReport(), DriftCheck(bundle.schema), PredictionTally(bundle.problem_type)
+    summary = BatchSummary(bundle, id_column, data_path.name)
     raw_refs, input_refs, sizes = [], [], []
     for i, (chunk, X, ignored, unreadable) in enumerate(iter_file(bundle.schema, data_path, chunk_rows=chunk_rows)):
-        if id_column is not None and id_column not in chunk.columns:
-            raise SchemaMismatchError(f"The id column {code(id_column)} is not in {data_path.name}.")
-        notes = check.update(X)
-        raw_refs.append(ray.put((chunk[[id_column]] if id_column is not None else chunk, notes)))
+        notes = summary.read(chunk, X, ignored, unreadable)
+        raw_refs.append(ray.put((summary.kept(chunk), notes)))
         input_refs.append(ray.put(X.assign(**{_CHUNK: i})))
         sizes.append(len(chunk))
-        total.merge(PredictionReport(rows=len(chunk), ignored_columns=ignored, unreadable=unreadable))
-    if not total.rows:
+    if not summary.total.rows:
         raise DataLoadError(f"{data_path.name} has a header but no data rows.")
     for name in ("ray.data", "ray.data._internal"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -94,19 +91,16 @@ def predict_csv_on_ray(bundle: Bundle, data_path: str | Path, out_path: str | Pa
     nodes: set[str] = set()
     waiting: dict[int, list[pd.DataFrame]] = {}
     next_chunk, done_rows = 0, 0
-    answers: list[pd.DataFrame] = []
-    with atomic.atomic_path(out_path) as tmp, _CsvWriter(tmp) as writer:
+    with atomic.atomic_path(out_path) as tmp, CsvWriter(tmp) as writer:
         for part in scored.iter_batches(batch_size=None, batch_format="pandas"):
             nodes.update(part[_NODE].unique())
             for chunk_id, piece in part.groupby(_CHUNK, sort=True):
                 waiting.setdefault(int(chunk_id), []).append(piece.drop(columns=[_CHUNK, _NODE]))
             while next_chunk in waiting and sum(len(p) for p in waiting[next_chunk]) == sizes[next_chunk]:
                 result = pd.concat(waiting.pop(next_chunk)).reset_index(drop=True)  # the file's order
-                tally.update(result)
                 kept, notes = ray.get(raw_refs[next_chunk])
                 kept = kept.reset_index(drop=True)
-                if id_column is not None:  # each answer by its id, as `predict_csv` keeps them
-                    answers.append(pd.concat([kept.set_axis(["id"], axis=1), result], axis=1))
+                summary.answered(result, kept)  # each answer by its id, as `predict_csv` keeps them
                 writer.put(output_rows(kept, result, notes))
                 done_rows += len(result)
                 next_chunk += 1
@@ -115,9 +109,4 @@ def predict_csv_on_ray(bundle: Bundle, data_path: str | Path, out_path: str | Pa
         if next_chunk != len(sizes):  # inside the atomic write: nothing is left at `out_path`
             raise ClusterError(f"The cluster returned answers for {next_chunk} of {len(sizes)} chunk(s) of "
                                f"{data_path.name}; nothing was written.")
-    total.drift, total.missing, total.predicted = check.report(), check.missing_shares(), tally.summary()
-    total.unusual = check.unusual_rows
-    total.id_column = id_column
-    total.sample = tally.sample()
-    total.answers = pd.concat(answers, ignore_index=True) if answers else None
-    return total, sorted(nodes)
+    return summary.report(), sorted(nodes)

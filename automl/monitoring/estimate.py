@@ -11,7 +11,7 @@ stays as in training (covariate shift only); when that relation changes, only th
 
 **Realised**: the same metric on rows whose outcome arrived (`automl.monitoring.actuals`).
 
-It lives beside `automl.model.drift` because every path that scores rows summarises them: batch files
+It lives beside `automl.prediction.drift` because every path that scores rows summarises them: batch files
 (`automl.monitoring.record`) and the endpoint's sampled requests (`automl.serving.usage`).
 
 NannyML itself was not taken: its 0.13 release pins plotly 5, LightGBM 4.5 and an XGBoost that breaks with

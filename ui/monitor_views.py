@@ -48,8 +48,9 @@ def outcomes_panel(ws: Workspace, name: str, label: str) -> None:
         for ok, line in done or ():
             (st.success if ok else st.warning)(line)
         st.caption("Score files through this deployment with an id column (Predict: *Keep only this column*, or "
-                   f"`predict {name} FILE --out OUT --id-column ID`); when the outcomes are known, upload them "
-                   "here with the same ids. Each batch's metric is then computed on its rows with an outcome.")
+                   f"`predict {name} FILE --out OUT --id-column ID`), or send `\"ids\"` with the endpoint's "
+                   "requests; when the outcomes are known, upload them here with the same ids. Each batch's (and "
+                   "endpoint period's) metric is then computed on its rows with an outcome.")
         upload = st.file_uploader("Outcomes file", type=UPLOAD_TYPES, key="monitor.outcomes")
         left, right = st.columns(2)
         id_column = left.text_input("Id column", key="monitor.id_column").strip()

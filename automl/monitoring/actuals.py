@@ -54,7 +54,7 @@ def add_actuals(ws: Workspace, name: str, source: Any, id_column: str, label_col
     if not ws.count_answers(name):
         raise DeploymentError(f"{name} has no predictions kept by id: score files through it with an id column "
                               "(`predict NAME FILE --out OUT --id-column COL`, or the Predict page's id column), "
-                              "then add their outcomes.")
+                              'or send "ids" with the endpoint\'s requests, then add their outcomes.')
     bundle = load_bundle(ws, deployment.run_id)
     label = label_column or bundle.label
     table = open_for_model(bundle.schema, source, file_name)  # the id read as scoring read it

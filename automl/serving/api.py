@@ -1,7 +1,8 @@
 """A model's real-time endpoint (FastAPI), over the same reader, recipe, schema and signed bundle as batch
 prediction.
 
-    POST /v1/predict   {"rows": [{column: value, ...}, ...]} -> predictions (+ probabilities, + reasons)
+    POST /v1/predict   {"rows": [{column: value, ...}, ...], "ids": [...] (optional)} -> predictions
+                       (+ probabilities, + reasons); with ids, answers are kept by id for outcomes added later
     GET  /v1/schema    the input columns: types, ranges, categories
     GET  /openapi.json this model's columns as an OpenAPI document
     GET  /health       up or down (no key needed); with the key, also the run served and its last error
@@ -83,6 +84,9 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
         # request); the model runs in the batcher's thread, explanations in a worker thread
         served = holder.current()
         frame = request_frame(body.rows)
+        if body.ids is not None and len(body.ids) != len(frame):
+            raise HTTPException(422, f"ids holds {len(body.ids):,} id(s) for {len(frame):,} row(s): send one id per "
+                                     "row, or none.")
         if explain and len(frame) > MAX_EXPLAIN_ROWS:
             raise HTTPException(422, f"Explanations are given for at most {MAX_EXPLAIN_ROWS:,} rows per request; "
                                      f"this one has {len(frame):,}. Send fewer rows with ?explain.")
@@ -102,8 +106,10 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
             raise HTTPException(422, str(exc)) from exc
         metrics.rows.inc(len(frame))
         metrics.unusual.inc(sum(1 for note in out.get(UNUSUAL_COLUMN) or () if note))
+        if body.ids is not None:
+            out["ids"] = body.ids
         if usage is not None:
-            usage.add(served.run_id, len(frame), sample=(served, frame, result))
+            usage.add(served.run_id, len(frame), sample=(served, frame, result), ids=body.ids)
         return Response(json.dumps(out, default=_json_default, allow_nan=False), media_type="application/json")
 
     @app.get("/v1/schema", dependencies=[Depends(authorised)], summary="The model's input columns")
@@ -253,6 +259,7 @@ ANSWER_SCHEMA = {
     "type": "object", "required": ["model", "predictions"],
     "properties": {
         "model": {"type": "string", "description": "the run whose model answered"},
+        "ids": {"type": "array", "items": {}, "description": "the request's ids, when it sent them"},
         "predictions": {"type": "array", "items": {}, "description": "one answer per row (null: none)"},
         "probabilities": {"type": "array", "description": "classifiers: each class's probability, per row",
                           "items": {"type": "object", "additionalProperties": {"type": ["number", "null"]}}},

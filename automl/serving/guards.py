@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 
 from automl import settings
 from automl.data.markdown import code
+from automl.serving.rows import MAX_ID_CHARS
 
 __all__ = ["HostCheck", "allowed_hosts", "refusal", "refusal_sentence", "ExplainSlots", "ALLOWED_HOSTS_ENV",
            "EXPLAIN_AT_ONCE", "MAX_EXPLAIN_ROWS"]
@@ -78,9 +79,12 @@ def refusal_sentence(errors: list[dict[str, Any]], kinds: dict[str, str]) -> str
     column takes. `kinds`: each column's `read_as` (number, boolean, date, text)."""
     first = errors[0] if errors else {}
     loc = [part for part in first.get("loc", ()) if part != "body"]
+    if loc and loc[0] == "ids":
+        return (f"ids must be a list of one id per row, each text of 1 to {MAX_ID_CHARS} characters or a whole "
+                "number, or left out.")
     if not loc or loc[0] != "rows":
         return ('The body must be JSON of the form {"rows": [{column: value, ...}, ...]} with 1 to 10,000 rows, '
-                "and nothing else.")
+                'optionally "ids": [one id per row], and nothing else.')
     if len(loc) < 3:
         return 'rows must be a list of 1 to 10,000 objects, one per row: {"rows": [{column: value, ...}]}.'
     row, column = loc[1], str(loc[2])

@@ -13,14 +13,17 @@ import re
 from typing import Annotated, Any, Optional
 
 import pandas as pd
-from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, create_model
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, StringConstraints, create_model
 
 from automl.model.schema import Feature, InputSchema
 
 __all__ = ["row_model", "request_model", "request_frame", "schema_view", "public_categories", "example_row", "id_like",
-           "MAX_ROWS"]
+           "MAX_ROWS", "MAX_ID_CHARS"]
 
 MAX_ROWS = 10_000  # rows in one request; larger work belongs to batch prediction
+MAX_ID_CHARS = 200  # a row id: a customer or order number, not a document
+# a row's id: text or a whole number (true/false and fractions are not ids)
+RowId = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=MAX_ID_CHARS)] | Annotated[int, Strict()]
 
 
 # a JSON number that is finite and not true/false (NaN, Infinity and 1e400 parse as floats; `true` would be 1.0)
@@ -99,7 +102,13 @@ def request_model(schema: InputSchema) -> type[BaseModel]:
     row = row_model(schema)
     return create_model("PredictRequest", __config__=ConfigDict(extra="forbid"),
                         rows=(list[row], Field(..., min_length=1, max_length=MAX_ROWS,
-                                               description="The rows to predict, one object per row.")))
+                                               description="The rows to predict, one object per row.")),
+                        ids=(Optional[list[RowId]], Field(
+                            None, max_length=MAX_ROWS,
+                            description="Optional: one id per row (a customer or order number). Through a "
+                                        "deployment, each answer is kept by its id for the retention period, so "
+                                        "that its true outcome can be added on Monitor and the endpoint's "
+                                        "realised performance follows.")))
 
 
 def request_frame(rows: list[BaseModel]) -> pd.DataFrame:

@@ -1,8 +1,10 @@
 """Rows scored by an endpoint, recorded under its deployment in the catalogue (what monitoring reads):
 counted in memory per request and written every few seconds, so a request never waits on SQLite.
 
-Requests are also sampled for monitoring: their rows and answers are handed over as they are (up to
-`MAX_PENDING_ROWS` between two writes; beyond that, requests are only counted), and the writer thread reads
+Requests are also sampled for monitoring: their rows, answers and ids (when a request sends `"ids"`, one per
+row: its answers are then kept by id, as a batch file's, so that outcomes added later give the endpoint's
+realised performance per period) are handed over as they are (up to `MAX_PENDING_ROWS` between two
+writes; beyond that, requests are only counted, and their ids are not kept), and the writer thread reads
 them as training read its file and fills the same summary a batch file fills (`automl.prediction.report.
 BatchSummary`: each column's drift from the training data, unseen categories, missing shares, the answers),
 then hands it to monitoring as a batch is handed (`automl.monitoring.record.record_batch`, which adds the
@@ -48,12 +50,13 @@ class _Sample:
 GROUP_ROWS = 2_000  # requests read and checked together: a few ms at a time, so answers never wait long
 
 
-_Pending = tuple[Any, pd.DataFrame, pd.DataFrame]
+_Pending = tuple[Any, pd.DataFrame, pd.DataFrame, list | None]  # (served, rows as sent, answers, ids or None)
+_ID = "id"  # the requests' ids, as the summary keeps them beside the answers
 
 
 def _groups(pending: list[_Pending]) -> list[list[_Pending]]:
     """The pending requests in groups of one run and at most `GROUP_ROWS` rows (or one larger request)."""
-    groups: list[list[tuple[Any, pd.DataFrame, pd.DataFrame]]] = []
+    groups: list[list[_Pending]] = []
     open_group: dict[str, tuple[list, int]] = {}
     for item in pending:
         run_id = item[0].run_id
@@ -72,7 +75,7 @@ class UsageLog:
         self.ws, self.deployment, self.every_s = ws, deployment, every_s
         self.sample_rows, self.window_s = sample_rows, window_s
         self._counts: dict[str, list[int]] = {}  # run id -> [requests, rows]
-        self._pending: list[tuple[Any, pd.DataFrame, pd.DataFrame]] = []  # (served, rows as sent, answers)
+        self._pending: list[_Pending] = []
         self._pending_rows = 0
         self._samples: dict[str, _Sample] = {}
         self._lock = threading.Lock()
@@ -84,14 +87,15 @@ class UsageLog:
         return self
 
     def add(self, run_id: str, rows: int, requests: int = 1, sample: tuple[Any, pd.DataFrame, pd.DataFrame] |
-            None = None) -> None:
-        """Count a request; `sample`: (the served model, its rows as sent, its answers) to summarise."""
+            None = None, ids: list | None = None) -> None:
+        """Count a request; `sample`: (the served model, its rows as sent, its answers) to summarise, with
+        `ids` (one per row) when the request sent them: its answers are then kept by id, as a batch file's."""
         with self._lock:
             counts = self._counts.setdefault(run_id, [0, 0])
             counts[0] += requests
             counts[1] += rows
             if sample is not None and self._pending_rows + len(sample[1]) <= MAX_PENDING_ROWS:
-                self._pending.append(sample)
+                self._pending.append((*sample, ids))
                 self._pending_rows += len(sample[1])
 
     def flush(self, final: bool = False) -> None:
@@ -106,18 +110,20 @@ class UsageLog:
                 self.add(run_id, rows, requests)
         self._summarise(pending, final)
 
-    def _summarise(self, pending: list[tuple[Any, pd.DataFrame, pd.DataFrame]], final: bool) -> None:
+    def _summarise(self, pending: list[_Pending], final: bool) -> None:
         for items in _groups(pending):
             served = items[0][0]
             # the requests since the last write, read and checked at once: per request, the reader and the
             # drift check cost more than the model did (a 100-row request: 6 ms against 7)
             try:
-                X, _, _ = to_model_input(served.bundle.schema, pd.concat([f for _, f, _ in items], ignore_index=True))
-                answers = pd.concat([a for _, _, a in items], ignore_index=True)
+                frames = pd.concat([f for _, f, _, _ in items], ignore_index=True)
+                X, _, _ = to_model_input(served.bundle.schema, frames)
+                answers = pd.concat([a for _, _, a, _ in items], ignore_index=True)
             except Exception:  # noqa: BLE001 - one of them cannot be read with the others: each alone
                 self._summarise_each(items)
                 continue
-            self._add_to_sample(served, X, answers, len(items))
+            ids = [i for _, frame, _, request_ids in items for i in (request_ids or [None] * len(frame))]
+            self._add_to_sample(served, X, answers, ids, len(items))
             time.sleep(0)  # let the request threads in between groups
         now = time.time()
         for run_id, sample in list(self._samples.items()):
@@ -125,28 +131,30 @@ class UsageLog:
                                                       now - sample.started >= self.window_s)
             if not (due or (final and sample.rows)):
                 continue
+            report = sample.summary.report()
+            report.id_column = None  # the ids came in the requests' "ids", not in a column of a file
             try:
-                record_batch(self.ws, self.deployment, sample.bundle, sample.summary.report(), SAMPLE_SOURCE,
-                             requests=sample.requests)
+                record_batch(self.ws, self.deployment, sample.bundle, report, SAMPLE_SOURCE, requests=sample.requests)
             except Exception as exc:  # noqa: BLE001 - kept, written with the next summary
                 log.warning("could not record the endpoint's sampled requests (kept for later): %s", exc)
                 continue
             del self._samples[run_id]
 
-    def _summarise_each(self, items: list[tuple[Any, pd.DataFrame, pd.DataFrame]]) -> None:
-        for served, frame, answers in items:
+    def _summarise_each(self, items: list[_Pending]) -> None:
+        for served, frame, answers, ids in items:
             try:
                 X, _, _ = to_model_input(served.bundle.schema, frame)
             except Exception:  # noqa: BLE001 - a request refused on its own is not part of the sample
                 continue
-            self._add_to_sample(served, X, answers, 1)
+            self._add_to_sample(served, X, answers, ids or [None] * len(frame), 1)
 
-    def _add_to_sample(self, served: Any, X: pd.DataFrame, answers: pd.DataFrame, requests: int) -> None:
+    def _add_to_sample(self, served: Any, X: pd.DataFrame, answers: pd.DataFrame, ids: list, requests: int) -> None:
         sample = self._samples.get(served.run_id)
         if sample is None:
-            sample = self._samples[served.run_id] = _Sample(served.bundle, BatchSummary(served.bundle))
-        sample.summary.read(X, X)
-        sample.summary.answered(answers)
+            sample = self._samples[served.run_id] = _Sample(served.bundle, BatchSummary(served.bundle, _ID))
+        kept = pd.DataFrame({_ID: pd.Series(ids, dtype=object)})
+        sample.summary.read(kept, X)
+        sample.summary.answered(answers.reset_index(drop=True), kept if any(i is not None for i in ids) else None)
         sample.rows += len(X)
         sample.requests += requests
 

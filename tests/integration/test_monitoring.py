@@ -123,3 +123,50 @@ def test_the_outcomes_panel_stays_open_over_a_chosen_file_and_knows_the_id_colum
     at.run()  # a second file: the panel stays open over it
     assert next(e for e in at.expander if e.label.startswith("Add true outcomes")).proto.expanded
     assert at.text_input(key="monitor.id_column").value == "name"
+
+
+def test_the_endpoint_keeps_answers_by_the_ids_sent_so_outcomes_give_its_realised_performance(trained, tmp_path):
+    """Issue 29, 1: realised metrics per endpoint period. A request may send one id per row; its answers are kept
+    by id with the period's summary, so outcomes added on Monitor are joined to them as to a batch file's."""
+    import pandas as pd
+    from fastapi.testclient import TestClient
+
+    from automl.monitoring.actuals import add_actuals
+    from automl.serving import deployments
+    from automl.serving.api import create_app
+    from automl.serving.holder import ModelHolder
+    from automl.serving.usage import UsageLog
+    from tests.helpers import SAMPLES
+
+    root = tmp_path / "ws"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    deployments.deploy(ws, trained.binary_run, "api")
+    usage = UsageLog(ws, "api", every_s=3600, sample_rows=150)
+    titanic = pd.read_csv(SAMPLES / "titanic.csv").sample(200, random_state=2).reset_index(drop=True)
+    titanic["passenger"] = [f"p{i}" for i in range(len(titanic))]
+    rows = titanic.drop(columns=["survived", "passenger"])
+    app = create_app(ModelHolder(ws, trained.binary_run, "api"), usage=usage)
+    with TestClient(app, base_url="http://127.0.0.1") as api:
+        part = json.loads(rows.head(2).to_json(orient="records"))
+        wrong = api.post("/v1/predict", json={"rows": part, "ids": ["p0"]})
+        assert wrong.status_code == 422 and wrong.json()["detail"] == ("ids holds 1 id(s) for 2 row(s): send one id "
+                                                                       "per row, or none.")
+        bad = api.post("/v1/predict", json={"rows": part, "ids": [True, "x" * 201]})
+        assert bad.status_code == 422 and bad.json()["detail"].startswith("ids must be a list of one id per row")
+        for start in range(0, 150, 50):  # 150 rows with their ids, then 50 without
+            chunk = slice(start, start + 50)
+            answer = api.post("/v1/predict", json={"rows": json.loads(rows.iloc[chunk].to_json(orient="records")),
+                                                   "ids": titanic["passenger"].iloc[chunk].tolist()})
+            assert answer.status_code == 200 and answer.json()["ids"][0] == f"p{start}"
+        assert "ids" not in api.post("/v1/predict", json={"rows": json.loads(
+            rows.iloc[150:].to_json(orient="records"))}).json()
+        usage.flush()
+    assert ws.count_answers("api") == 150  # the 50 rows sent without ids are summarised, not kept by id
+    outcomes = titanic[["passenger", "survived"]].to_csv(index=False).encode()
+    report = add_actuals(ws, "api", outcomes, "passenger", file_name="outcomes.csv")
+    assert (report.rows, report.matched) == (200, 150)
+    (period,) = watch(ws, "api").batches
+    assert period.source == "endpoint-sample" and period.rows == 200
+    assert period.realised["rows"] == 150 and 0.5 < period.realised["metrics"]["roc_auc"] <= 1
+    assert {"accuracy", "precision", "recall", "f1"} <= set(period.realised["metrics"])

@@ -3,7 +3,7 @@ separated from 100 on (`1,656`, not `1655.6446`), 3 significant digits below (`0
 
 from __future__ import annotations
 
-__all__ = ["readable_number", "looks_like_years"]
+__all__ = ["readable_number", "looks_like_years", "readable_range"]
 
 
 def readable_number(value: float) -> str:
@@ -20,3 +20,11 @@ def looks_like_years(name: str, low: float, high: float, whole: bool) -> bool:
         return False
     words = name.lower().replace("-", "_").replace(" ", "_")
     return "year" in words or "yr" in words.split("_") or high - low <= 300
+
+
+def readable_range(name: str, low: float, high: float, whole: bool) -> str:
+    """A column's range as a person reads it: years as years (1872 to 2010), other numbers without e-notation
+    (1,470 to 215,245)."""
+    if looks_like_years(name, low, high, whole):
+        return f"{low:.0f} to {high:.0f}"
+    return f"{readable_number(low)} to {readable_number(high)}"

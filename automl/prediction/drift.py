@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automl.data.numbers import readable_range
 from automl.model.schema import InputSchema
 
 __all__ = ["DriftCheck", "PredictionTally", "psi", "psi_noise", "PSI_MODERATE", "PSI_SHIFTED"]
@@ -125,8 +126,9 @@ class DriftCheck:
                 n_out = self.outside.get(name, 0)
                 unseen = self.unseen.get(name, {})
                 n_new = self.new_whole.get(name, 0)
+                span = readable_range(name, f.min, f.max, bool(f.integer))
                 detail = "; ".join(part for part in (
-                    f"{n_out:,} value(s) outside the training range [{f.min:.4g}, {f.max:.4g}]" if n_out else "",
+                    f"{n_out:,} value(s) outside the training range ({span})" if n_out else "",
                     f"{n_new:,} whole number(s) training never had, inside its range: " + ", ".join(list(unseen)[:5])
                     if unseen else "") if part)
                 extra = {"outside": n_out, **({"unseen": n_new} if n_new else {})}

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Optional
 import pandas as pd
 from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, StringConstraints, create_model
 
+from automl.data.numbers import readable_range
 from automl.model.schema import Feature, InputSchema
 
 __all__ = ["row_model", "request_model", "request_frame", "schema_view", "public_categories", "example_row", "id_like",
@@ -81,7 +82,8 @@ def example_row(schema: InputSchema) -> dict[str, Any]:
 
 def _describe(feature: Feature) -> str:
     if feature.numeric and feature.min is not None:
-        return f"{feature.kind}; training range {feature.min:g} to {feature.max:g}"
+        span = readable_range(feature.name, feature.min, feature.max, bool(feature.integer))
+        return f"{feature.kind}; training range {span}"
     public = public_categories(feature)
     if public:
         shown = ", ".join(public[:10]) + (", …" if len(public) > 10 else "")

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from automl.model.model_input import to_model_input
 from automl.prediction.drift import DriftCheck, psi
 from automl.prediction.files import predict_csv
 from automl.prediction.rows import predict_frame
@@ -135,3 +136,17 @@ def test_a_many_valued_column_is_not_flagged_by_sampling_noise():
     moved = DriftCheck(schema)
     moved.update(pd.DataFrame({"state": rng.choice(states[:10], 500)}))  # only ten states: a real shift
     assert moved.report()[0]["status"] == "shifted"
+
+
+def test_the_training_range_is_written_as_a_person_reads_it(tmp_path):
+    """Seen on a walk (ames): "outside the training range [1470, 2.152e+05]"; numbers as a person reads them."""
+    from automl.data.numbers import readable_range
+
+    assert readable_range("Lot_Area", 1470.0, 215245.0, True) == "1,470 to 215,245"
+    assert readable_range("Year_Built", 1872.0, 2010.0, True) == "1872 to 2010"
+    assert readable_range("ratio", 0.0125, 0.5, False) == "0.0125 to 0.5"
+    bundle = fake_bundle(tmp_path)
+    check = DriftCheck(bundle.schema)
+    check.update(to_model_input(bundle.schema, pd.DataFrame({"age": [1.0e7, 30.0], "sex": ["male", "female"]}))[0])
+    (age,) = [d for d in check.report() if d["column"] == "age"]
+    assert "e+" not in age["detail"] and "outside the training range (" in age["detail"]

@@ -13,9 +13,9 @@ from automl.evaluation import charts
 from ui.flow import stop_page
 from ui.gate import require_sign_in
 from automl.data.associations import MAX_COLUMNS
-from ui.loaders import dataset_associations, dataset_frame, dataset_profile, workspace
+from ui.loaders import dataset_associations, dataset_frame, dataset_profile, dataset_series, workspace
 from ui.state import get_state
-from ui.widgets import UPLOAD_TYPES, alert_list
+from ui.widgets import UPLOAD_TYPES, alert_list, series_card
 
 require_sign_in()  # however the app was started, nothing below renders before sign-in
 
@@ -88,6 +88,7 @@ target = st.selectbox("Target column: what to predict (adds the imbalance and le
 with st.spinner("Checking the data…"):
     alerts = datasets.load_alerts(ws, active, target)
 alert_list(ws, info, alerts)
+series_card(dataset_series(state.workspace_root, active, target))
 
 st.subheader("Preview")
 st.dataframe(df.head(100), width="stretch", height=280)

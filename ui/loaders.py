@@ -110,6 +110,18 @@ def dataset_profile(root: str, dataset_id: str) -> TableProfile:
     return datasets.load_profile(workspace(root), dataset_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def dataset_series(root: str, dataset_id: str, value_column: str | None):
+    """The table as time series (`automl.data.timeseries.recognise`), or None without a date column; the
+    target is the value to forecast when it holds numbers."""
+    from automl.data.timeseries import recognise
+
+    df = dataset_frame(root, dataset_id)
+    numeric = value_column in df.columns and pd.api.types.is_numeric_dtype(df[value_column]) \
+        and not pd.api.types.is_bool_dtype(df[value_column])
+    return recognise(df, value_column if numeric else None)
+
+
 @st.cache_data(show_spinner="Measuring how columns go together…", max_entries=8)
 def dataset_associations(root: str, dataset_id: str) -> pd.DataFrame:
     return association_matrix(dataset_frame(root, dataset_id))

@@ -205,3 +205,19 @@ def cluster_choice(key: str, label: str) -> str:
                       help="The cluster this server's operator configured. A cluster of several machines needs the "
                            "workspace on storage they all reach.")
     return address if use else ""
+
+
+def series_card(shape) -> None:
+    """The Data page's word on a table with dates (`automl.data.timeseries.SeriesShape`, or None: nothing):
+    what the series are, and what would break a forecast of them, each with its fix."""
+    if shape is None:
+        return
+    st.subheader("Time series")
+    st.markdown(shape.in_words())
+    for problem in shape.problems:
+        st.warning(f"{problem.sentence} **Fix:** {problem.fix}")
+    if not shape.problems:
+        st.caption(f"One value per series and time, no gaps: shortest series {shape.step_words(shape.shortest)}, "
+                   f"longest {shape.step_words(shape.longest)}.")
+    st.caption("Training a forecast is not available yet: Train learns this table row by row, as any other "
+               "table (the date as a column).")

@@ -98,3 +98,26 @@ def test_the_association_heatmap_says_which_columns_it_leaves_out(tmp_path, monk
     assert not at.exception
     shown = texts(at)
     assert "4 of 5 columns shown. Left out: `name`" in shown, shown  # the passengers' names: an identifier
+
+
+def test_a_table_with_dates_is_described_as_time_series_with_what_would_break_a_forecast(tmp_path, monkeypatch):
+    """Issue 32: the Data page recognises series, their frequency and span, and says what needs fixing."""
+    from tests.helpers import SAMPLES
+
+    at = open_page("pages/data.py", tmp_path / "ws", monkeypatch)
+    data = (SAMPLES / "arrivals_quarterly.csv").read_text().splitlines()
+    gapped = "\n".join(data[:5] + data[8:] + data[1:3]) + "\n"  # Japan misses 3 quarters; 2 rows repeated
+    at.file_uploader(key="data.upload").upload("arrivals.csv", gapped.encode(), "text/csv")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = texts(at)
+    assert "A time series: 4 series by `origin`, quarterly, 1981-Q1 to 2012-Q3 (by `quarter`)." in shown
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("2 (series, time) pairs appear more than once") and "**Fix:**" in w for w in warnings)
+    assert any(w.startswith("1 series misses 3 quarters") for w in warnings)
+    assert "Training a forecast is not available yet" in shown
+
+
+def test_a_table_without_dates_has_no_time_series_section(tmp_path, monkeypatch):
+    at = with_sample(tmp_path, monkeypatch, "penguins")
+    assert not at.exception and "Time series" not in [h.value for h in at.subheader]

@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH_SPEC)"
 	$(PY) -m pip install -q -e ".[test]"
+	# fastai asks for torchvision and imports none of it for tables; PyPI's build fails to import beside the CPU
+	# torch ("operator torchvision::nms does not exist"), and lightning (the deep forecasting models) then fails
+	# with it. Without torchvision both work.
+	$(PY) -m pip uninstall -q -y torchvision
 	touch $(STAMP)
 
 # Debian's Chromium for the real-browser tests (never `playwright install`).

@@ -51,3 +51,38 @@ def test_the_chosen_metric_survives_a_rerun_and_outcomes_turn_estimates_into_rea
     at.run()  # a rerun (another widget, a fragment) keeps the metric the user chose
     assert at.selectbox(key="monitor.metric.survival").value == other
     assert not at.exception, [e.message for e in at.exception]
+
+
+def test_outcomes_of_the_endpoint_s_requests_sent_with_ids_show_as_that_period_s_realised_values(trained, tmp_path,
+                                                                                              monkeypatch):
+    """Issue 29, 1: realised metrics per endpoint period, on the page."""
+    import json
+
+    import pandas as pd
+    from fastapi.testclient import TestClient
+
+    from automl.monitoring.actuals import add_actuals
+    from automl.serving import deployments
+    from automl.serving.api import create_app
+    from automl.serving.holder import ModelHolder
+    from automl.serving.usage import UsageLog
+
+    root = copy_workspace(trained.root, tmp_path / "ws")
+    ws = Workspace(root)
+    deployments.deploy(ws, trained.binary_run, "api")
+    titanic = pd.read_csv(SAMPLES / "titanic.csv").head(300)
+    rows = titanic.drop(columns=["survived"])
+    usage = UsageLog(ws, "api", every_s=3600, sample_rows=300)
+    with TestClient(create_app(ModelHolder(ws, trained.binary_run, "api"), usage=usage),
+                    base_url="http://127.0.0.1") as api:
+        for start in range(0, 300, 100):
+            assert api.post("/v1/predict", json={
+                "rows": json.loads(rows.iloc[start:start + 100].to_json(orient="records")),
+                "ids": titanic["name"].iloc[start:start + 100].tolist()}).status_code == 200
+    add_actuals(ws, "api", SAMPLES / "titanic.csv", "name")
+    at = open_page("pages/monitor.py", root, monkeypatch)
+    assert not at.exception, [e.message for e in at.exception]
+    shown = texts(at)
+    # the period's realised precision leads (it exists only with outcomes joined to the endpoint's answers)
+    assert "Of the rows it answered `yes` in batch 1, " in shown and "In that batch it answered `yes` for" in shown, \
+        shown[:800]

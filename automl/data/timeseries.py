@@ -16,7 +16,7 @@ import pandas as pd
 
 from automl.data.markdown import code, md
 
-__all__ = ["SeriesProblem", "SeriesShape", "time_columns", "describe_series", "recognise", "MIN_POINTS"]
+__all__ = ["SeriesProblem", "SeriesShape", "time_columns", "describe_series", "recognise", "step_words", "MIN_POINTS"]
 
 MIN_POINTS = 5  # fewer points than this in a series: nothing to learn a pattern from
 _MAX_SERIES_SHARE = 0.5  # a series column has at most one value per two rows (else it names rows, not series)
@@ -58,8 +58,7 @@ class SeriesShape:
 
     def step_words(self, n: int) -> str:
         """`n` steps of the frequency in words: "8 quarters"."""
-        unit = _words(self.frequency)[1] if self.frequency else "steps"
-        return f"{n:,} {unit if n != 1 else unit.removesuffix('s')}"
+        return step_words(self.frequency, n)
 
     def in_words(self) -> str:
         """"A time series: 4 series by `origin`, quarterly, 1981-Q1 to 2012-Q3." """
@@ -67,6 +66,12 @@ class SeriesShape:
         span = f"{_period(self.start, self.frequency)} to {_period(self.end, self.frequency)}"
         value = f" of {code(self.value_column)}" if self.value_column else ""
         return f"A time series{value}: {what}, {self.frequency_words}, {span} (by {code(self.time_column)})."
+
+
+def step_words(frequency: str | None, n: int) -> str:
+    """`n` steps of a frequency (pandas' name) in words: "8 quarters", "1 month", "12 steps" when irregular."""
+    unit = _words(frequency)[1] if frequency else "steps"
+    return f"{n:,} {unit if n != 1 else unit.removesuffix('s')}"
 
 
 def time_columns(df: pd.DataFrame) -> list[str]:

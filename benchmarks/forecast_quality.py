@@ -1,0 +1,144 @@
+"""Forecast quality at the same wall-clock budget (issue 32): the app's forecasting core against statsforecast's
+AutoETS and the seasonal naive forecast, on public series, scored the same way for every tool.
+
+Every tool forecasts the same test windows (the last `--windows` x horizon steps of every series, each forecast
+from the history before it) and is scored by this script, not by the tool: MASE (mean absolute error over the
+series' own in-sample seasonal naive error, per series, then averaged), the weighted quantile loss over the
+nine deciles (WQL; for the seasonal naive forecast, its point forecast at every decile) and the share of actual
+values inside the 10%-90% band. The app (`automl.training.forecast.fit_forecast`, the balanced model set, hub
+offline) gets `--budget` seconds; AutoETS and the naive forecast need no budget. Wall time is what each took.
+
+    .venv/bin/python benchmarks/forecast_quality.py --budget 120
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import ROOT, report
+
+SHARED = ROOT.parent / "shared" / "datasets"
+# name: (file, time column, value column, series column, horizon, season length)
+TABLES = {
+    "arrivals": ("arrivals_quarterly.csv", "quarter", "arrivals", "origin", 8, 4),
+    "air_passengers": ("air_passengers.csv", "month", "passengers", None, 12, 12),
+    "seatbelts": ("seatbelts_monthly.csv", "month", "drivers", None, 12, 12),
+}
+QUANTILES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--budget", type=int, default=120)
+    parser.add_argument("--windows", type=int, default=2)
+    parser.add_argument("--tables", default=",".join(TABLES))
+    args = parser.parse_args()
+    rows = []
+    for name in args.tables.split(","):
+        file, time_col, value, series, horizon, season = TABLES[name]
+        path = ROOT / "sample_data" / file
+        df = pd.read_csv(path if path.exists() else SHARED / file, parse_dates=[time_col])
+        df["item_id"] = df[series].astype(str) if series else "series"
+        long = df.rename(columns={time_col: "ds", value: "y"})[["item_id", "ds", "y"]].sort_values(["item_id", "ds"])
+        for tool, forecast in (("app (balanced set)", app), ("statsforecast AutoETS", autoets),
+                               ("seasonal naive", naive)):
+            start = time.perf_counter()
+            scored = [score(long, forecast(long, df, name, horizon, season, w, args), horizon, season, w, args.windows)
+                      for w in range(args.windows)]
+            rows.append({"table": name, "tool": tool, "horizon": horizon,
+                         "MASE": round(float(np.mean([s[0] for s in scored])), 4),
+                         "WQL": round(float(np.mean([s[1] for s in scored])), 4),
+                         "coverage_80": round(float(np.mean([s[2] for s in scored])), 3),
+                         "seconds": round(time.perf_counter() - start, 1)})
+            print(rows[-1], flush=True)
+    report(f"forecast_quality_{args.budget}s", rows)
+
+
+def _history(long: pd.DataFrame, horizon: int, w: int, windows: int) -> pd.DataFrame:
+    """The rows before test window `w` (0 = the earliest) of every series."""
+    cut = (windows - w) * horizon
+    return long.groupby("item_id", group_keys=False).apply(lambda s: s.iloc[:-cut])
+
+
+def app(long, df, name, horizon, season, w, args):
+    """The app's core, fitted once on the history before the first window (as its own test does), then asked
+    for each window from the history before it."""
+    from automl.training.forecast import series_frame
+
+    cache = app.__dict__.setdefault("fits", {})
+    if name not in cache:
+        from automl.training.forecast import fit_forecast
+
+        file, time_col, value, series, *_ = TABLES[name]
+        cache[name] = fit_forecast(df, time_column=time_col, value_column=value, series_column=series,
+                                   horizon=horizon, path=Path(tempfile.mkdtemp()) / name, time_limit=args.budget,
+                                   windows=args.windows)
+    fit = cache[name]
+    history = _history(long, horizon, w, args.windows).rename(columns={"ds": "timestamp", "y": fit.predictor.target})
+    frame = series_frame(history, "timestamp", fit.predictor.target, "item_id")
+    out = fit.predictor.predict(frame).reset_index()
+    return out.rename(columns={"timestamp": "ds", "mean": "point"}).assign(item_id=lambda f: f["item_id"].astype(str))
+
+
+def autoets(long, df, name, horizon, season, w, args):
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS
+
+    history = _history(long, horizon, w, args.windows).rename(columns={"item_id": "unique_id"})
+    sf = StatsForecast(models=[AutoETS(season_length=season)], freq=pd.infer_freq(history["ds"].drop_duplicates()
+                                                                                   .sort_values()[:10]) or "MS")
+    levels = [80, 60, 40, 20]
+    out = sf.forecast(df=history, h=horizon, level=levels).rename(columns={"unique_id": "item_id"})
+    out["point"] = out["AutoETS"]
+    for level in levels:  # the deciles from the central intervals
+        lo, hi = (100 - level) / 200, 1 - (100 - level) / 200
+        out[str(round(lo, 1))] = out[f"AutoETS-lo-{level}"]
+        out[str(round(hi, 1))] = out[f"AutoETS-hi-{level}"]
+    out["0.5"] = out["point"]
+    return out
+
+
+def naive(long, df, name, horizon, season, w, args):
+    history = _history(long, horizon, w, args.windows)
+    parts = []
+    for item, s in history.groupby("item_id"):
+        last = s["y"].to_numpy()[-season:]
+        step = s["ds"].diff().mode().iloc[0]
+        dates = pd.date_range(s["ds"].iloc[-1], periods=horizon + 1, freq=pd.infer_freq(s["ds"].iloc[-10:]) or step)[1:]
+        point = np.resize(last, horizon)
+        parts.append(pd.DataFrame({"item_id": item, "ds": dates, "point": point,
+                                   **{str(q): point for q in QUANTILES}}))
+    return pd.concat(parts)
+
+
+def score(long, forecast, horizon, season, w, windows) -> tuple[float, float, float]:
+    """MASE, WQL and 80% coverage of one window's forecast."""
+    cut = (windows - w) * horizon
+    mases, losses, weights, inside, counted = [], 0.0, 0.0, 0, 0
+    for item, s in long.groupby("item_id"):
+        history, actual = s.iloc[:-cut], s.iloc[-cut:][: horizon]
+        f = forecast[forecast["item_id"].astype(str) == str(item)].sort_values("ds").head(horizon)
+        y, point = actual["y"].to_numpy(dtype=float), f["point"].to_numpy(dtype=float)
+        past = history["y"].to_numpy(dtype=float)
+        scale = np.mean(np.abs(past[season:] - past[:-season]))  # the in-sample seasonal naive error
+        mases.append(np.mean(np.abs(y - point)) / scale)
+        for q in QUANTILES:
+            pred = f[str(q)].to_numpy(dtype=float)
+            losses += 2 * np.sum(np.abs((y - pred) * ((y <= pred) - q)))
+        weights += np.sum(np.abs(y)) * len(QUANTILES)
+        inside += int(np.sum((y >= f["0.1"].to_numpy(dtype=float)) & (y <= f["0.9"].to_numpy(dtype=float))))
+        counted += len(y)
+    return float(np.mean(mases)), losses / weights, inside / counted
+
+
+if __name__ == "__main__":
+    main()

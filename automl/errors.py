@@ -19,6 +19,7 @@ __all__ = [
     "WorkspaceError",
     "DeploymentError",
     "ClusterError",
+    "TaskKindError",
 ]
 
 
@@ -84,3 +85,7 @@ class DeploymentError(AutoMLError, ValueError):
 
 class ClusterError(AutoMLError, RuntimeError):
     """The configured Ray cluster cannot be reached, joined or used."""
+
+
+class TaskKindError(AutoMLError, ValueError):
+    """A run of one kind of task (a table, a forecast) was asked for what only another kind does."""

@@ -72,7 +72,7 @@ def _history(long: pd.DataFrame, horizon: int, w: int, windows: int) -> pd.DataF
 def app(long, df, name, horizon, season, w, args):
     """The app's core, fitted once on the history before the first window (as its own test does), then asked
     for each window from the history before it."""
-    from automl.training.forecast import series_frame
+    from automl.model.forecast_run import SeriesSpec, series_frame
 
     cache = app.__dict__.setdefault("fits", {})
     if name not in cache:
@@ -84,7 +84,7 @@ def app(long, df, name, horizon, season, w, args):
                                    windows=args.windows)
     fit = cache[name]
     history = _history(long, horizon, w, args.windows).rename(columns={"ds": "timestamp", "y": fit.predictor.target})
-    frame = series_frame(history, "timestamp", fit.predictor.target, "item_id")
+    frame = series_frame(history, SeriesSpec("timestamp", fit.predictor.target, horizon, "item_id"))
     out = fit.predictor.predict(frame).reset_index()
     return out.rename(columns={"timestamp": "ds", "mean": "point"}).assign(item_id=lambda f: f["item_id"].astype(str))
 

@@ -64,6 +64,36 @@ def trained(tmp_path_factory) -> TrainedWorkspace:
                             train_json=result, split_only_run=split_only.id)
 
 
+@dataclass(frozen=True)
+class ForecastWorkspace:
+    root: Path
+    arrivals_run: str   # 4 quarterly series by origin, 4 quarters ahead, trained through the CLI
+    seatbelts_run: str  # one monthly series, 12 months ahead, `law`, `PetrolPrice` and `kms` known in advance
+    train_json: dict
+
+
+@pytest.fixture(scope="session")
+def forecasts(tmp_path_factory) -> ForecastWorkspace:
+    """A workspace with two finished forecast runs (the fast model set, small budgets)."""
+    from automl.store.workspace import Workspace
+    from automl.training.forecast_config import ForecastConfig, start_forecast
+
+    root = tmp_path_factory.mktemp("forecasts") / "ws"
+    proc = run_cli("train", str(SAMPLES / "arrivals_quarterly.csv"), "--task", "forecast", "--time", "quarter",
+                   "--series", "origin", "--label", "arrivals", "--horizon", "4", "--preset", "fast",
+                   "--time-limit", "30", "--json", workspace=root)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    ws = Workspace(root)
+    seatbelts = pd.read_csv(SAMPLES / "seatbelts_monthly.csv", parse_dates=["month"])
+    dataset = ws.add_dataset(seatbelts[["month", "drivers", "law", "PetrolPrice", "kms"]], "seatbelts_monthly.csv")
+    run = start_forecast(ws, ForecastConfig(dataset.id, "drivers", "month", 12, known=("law", "PetrolPrice", "kms"),
+                                            preset="fast", time_limit=25))
+    job = wait_for(ws, run.id)
+    assert job.status == "succeeded", job.message
+    return ForecastWorkspace(root, result["run_id"], run.id, result)
+
+
 @pytest.fixture(autouse=True)
 def _no_stray_home(monkeypatch, tmp_path):
     # Never write to the developer's ./workspace from a test.

@@ -10,6 +10,7 @@ import streamlit as st
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
 from automl.model import rollback
+from automl.model.run_files import FORECAST
 from automl.store import jobs
 from automl.store.workspace import RunInfo, Workspace
 from automl.training.runs import run_name
@@ -52,7 +53,7 @@ def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = Tru
     newest."""
     runs = ws.list_runs()
     if ready_only:
-        ready = set(bundle_mod.ready_runs(ws))
+        ready = set(bundle_mod.ready_runs(ws, forecasts=True))
         runs = [r for r in runs if r.id in ready]
     if not runs:
         st.info("No finished run yet. Train a model on the **Train** page first.")
@@ -66,8 +67,14 @@ def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = Tru
     choice = st.selectbox("Run", ids, index=ids.index(current), key=f"{page}.run",
                           format_func=lambda i: _run_label(next(r for r in runs if r.id == i)))
     state.run_id = choice
+    chosen = next(r for r in runs if r.id == choice)
+    if chosen.problem_type == FORECAST:  # listed, so that it is found; its pages come next (issue 32)
+        st.info(f"Run `{choice}` is a forecast. This page works on models of tables only for now; a forecast's "
+                f"backtest and its forecast come from the command line: `automl-studio evaluate {choice}` and "
+                f"`automl-studio predict {choice} FILE --out FORECAST.csv`.")
+        return None
     rollback.recover(ws, choice)  # a shrink or refit of it that died half-way: its old model comes back first
-    return next(r for r in runs if r.id == choice)
+    return chosen
 
 
 def sidebar_dataset(ws: Workspace, dataset_id: str | None) -> str | None:
@@ -219,5 +226,9 @@ def series_card(shape) -> None:
     if not shape.problems:
         st.caption(f"One value per series and time, no gaps: shortest series {shape.step_words(shape.shortest)}, "
                    f"longest {shape.step_words(shape.longest)}.")
-    st.caption("Training a forecast is not available yet: Train learns this table row by row, as any other "
-               "table (the date as a column).")
+    series = f" --series {shape.series_column}" if shape.series_column else ""
+    value = shape.value_column or "VALUE"
+    st.caption("Training a forecast from the pages comes next; today the command line trains one, with its "
+               f"backtest: `automl-studio train FILE --task forecast --time {shape.time_column}{series} "
+               f"--label {value} --horizon 8`. Train here learns this table row by row, as any other table (the "
+               "date as a column).")

@@ -60,6 +60,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     ws = _workspace(args)
     dataset, _ = import_table(ws, args.data, on_progress=_progress_printer("reading"))
+    if args.task == "forecast":
+        from automl.cli.forecast import train_forecast
+
+        return train_forecast(args, ws, dataset)
     recipe = Recipe.load(args.recipe).to_dict() if args.recipe else None
     config = TrainConfig(
         dataset_id=dataset.id, label=args.label, problem_type=args.problem_type, eval_metric=args.metric,
@@ -186,8 +190,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     from automl.evaluation.summary import metric_table
     from automl.model.bundle import load_bundle
+    from automl.model.forecast_run import is_forecast
 
     ws = _workspace(args)
+    if is_forecast(ws.get_run(args.run_id)):
+        from automl.cli.forecast import evaluate_forecast
+
+        return evaluate_forecast(args, ws)
     summary = _run_summary(ws, args.run_id)
     bundle = load_bundle(ws, args.run_id)
     if args.data:

@@ -48,6 +48,19 @@ def _open_model(ws, model: str, key_file: str | None, tmp: str):
     return load_bundle(ws, run_id, key_file), deployment
 
 
+def _forecast_run(ws, model: str) -> str | None:
+    """The run id when MODEL names a forecast run of the workspace (None: a table model, a zip, or unknown)."""
+    from automl.errors import AutoMLError
+    from automl.model.forecast_run import is_forecast
+
+    if model.lower().endswith(".zip") or Path(model).is_file():
+        return None
+    try:
+        return model if is_forecast(ws.get_run(model)) else None
+    except AutoMLError:
+        return None
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     import tempfile
 
@@ -58,6 +71,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from explain.shap_values import top_reasons_for
 
     ws = _workspace(args)
+    forecast = _forecast_run(ws, args.model)
+    if forecast:
+        from automl.cli.forecast import predict_forecast
+
+        return predict_forecast(args, ws, forecast)
     with tempfile.TemporaryDirectory() as tmp:
         bundle, deployment = _open_model(ws, args.model, args.key_file, tmp)
         address = configured_address(args.ray) if args.ray else None

@@ -53,9 +53,21 @@ def _add_profile(sub) -> None:
 def _add_train(sub) -> None:
     tr = _with_ws(sub.add_parser("train", help="train models on a file"))
     tr.add_argument("data")
-    tr.add_argument("--label", required=True)
+    tr.add_argument("--label", required=True, help="the column to predict (a forecast: the value to forecast)")
+    tr.add_argument("--task", choices=["table", "forecast"], default="table",
+                    help="table: predict a column for each row (default); forecast: a value over time")
+    tr.add_argument("--time", default=None, metavar="COL", help="forecast: the column of dates")
+    tr.add_argument("--series", default=None, metavar="COL",
+                    help="forecast: the column naming each series (a store, a product); none: one series")
+    tr.add_argument("--horizon", type=int, default=None, metavar="N", help="forecast: how many steps ahead")
+    tr.add_argument("--known", nargs="*", default=[], metavar="COL",
+                    help="forecast: columns known in advance (prices, promotions, holidays)")
+    tr.add_argument("--static", nargs="*", default=[], metavar="COL",
+                    help="forecast: columns describing each series (one value per series)")
+    tr.add_argument("--windows", type=int, default=2, help="forecast: test windows at the end of each series")
     tr.add_argument("--preset", default="auto",
-                    help="auto (plans bagging and stacking for the table and budget), fast, good, high, best")
+                    help="auto (plans bagging and stacking for the table and budget), fast, good, high, best; "
+                         "a forecast: fast, medium (auto) or best")
     tr.add_argument("--time-limit", type=int, default=120,
                     help="seconds, the whole run: fitting, scoring and retraining on every row")
     tr.add_argument("--ray", default=None, metavar="ADDRESS",
@@ -81,7 +93,8 @@ def _add_train(sub) -> None:
 
 
 def _add_evaluate(sub) -> None:
-    ev = _with_ws(sub.add_parser("evaluate", help="test-split metrics and leaderboard of a run"))
+    ev = _with_ws(sub.add_parser("evaluate", help="test-split metrics and leaderboard of a run (a forecast: its "
+                                                 "backtest on the last windows)"))
     ev.add_argument("run_id")
     ev.add_argument("--data", default=None, help="score this labelled file instead of the test split")
     ev.add_argument("--json", action="store_true")
@@ -89,7 +102,8 @@ def _add_evaluate(sub) -> None:
 
 
 def _add_predict(sub) -> None:
-    pr = _with_ws(sub.add_parser("predict", help="predict a CSV with a run's model"))
+    pr = _with_ws(sub.add_parser("predict", help="predict a CSV with a run's model (a forecast: every series "
+                                                "past the end of the file's history)"))
     pr.add_argument("model", help="a deployment name or a run id, or an exported model .zip")
     pr.add_argument("data")
     pr.add_argument("--out", required=True)

@@ -77,6 +77,9 @@ if __name__ == "__main__":
         code = main()
     finally:
         _shutdown_ray()
+        from automl.cli.main import stop_workers
+
+        stop_workers()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)  # skip native teardown, which pyarrow can abort (apache/arrow#34314); the result is recorded

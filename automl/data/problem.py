@@ -156,12 +156,17 @@ def _plain(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+FORECAST_ERRORS = ("MASE", "WQL", "MAE", "RMSE", "MAPE", "SQL")  # a forecast's metrics: every one an error
+
+
 @lru_cache(maxsize=None)
 def lower_is_better(metric: str) -> bool:
     """Whether a smaller value of `metric` (as users read it) is better: an error. From AutoGluon's own metric
     objects, so every list of them agrees; False for a name AutoGluon does not know (monitoring's `bias`)."""
     from autogluon.core.metrics import get_metric
 
+    if metric in FORECAST_ERRORS:
+        return True
     for problem_type in PROBLEM_TYPES:
         try:
             return not get_metric(metric, problem_type).greater_is_better_internal

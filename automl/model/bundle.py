@@ -14,8 +14,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
-from automl.errors import RunNotReadyError
-from automl.model.run_files import SIGNED, RunFiles
+from automl.data.markdown import code
+from automl.errors import RunNotReadyError, TaskKindError
+from automl.model.run_files import FORECAST, SIGNED, RunFiles
 from automl.model.schema import InputSchema
 from automl.model.scoring import RunMetrics
 from automl.model.signing import (
@@ -181,6 +182,10 @@ def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bund
     endpoint's start call it)."""
     run = ws.get_run(run_id)
     files = RunFiles(ws.run_dir(run_id))
+    if run.problem_type == FORECAST:
+        raise TaskKindError(f"Run {run.id} is a forecast of {code(run.label)}; this works on models of tables only "
+                            "for now (a forecast's backtest is on Evaluate, its forecast on Predict or "
+                            "`automl-studio predict`).")
     if run.status not in _READY or not files.model.exists():
         why = {"queued": "is waiting to start", "running": "is still training", "stopping": "is stopping",
                "failed": "failed", "cancelled": "was cancelled", "unknown": "never started"}.get(
@@ -189,9 +194,10 @@ def load_bundle(ws: Workspace, run_id: str, key_file: str | None = None) -> Bund
     return read_bundle(files, run_id, run.config, signing_key(ws.secret_key(), key_file))
 
 
-def ready_runs(ws: Workspace) -> list[str]:
-    """Ids of runs with a complete model, newest first."""
-    return [r.id for r in ws.list_runs() if r.status in _READY and RunFiles(ws.run_dir(r.id)).model.exists()]
+def ready_runs(ws: Workspace, forecasts: bool = False) -> list[str]:
+    """Ids of runs with a complete model, newest first (models of tables; with `forecasts`, forecasts too)."""
+    return [r.id for r in ws.list_runs() if r.status in _READY and RunFiles(ws.run_dir(r.id)).model.exists()
+            and (forecasts or r.problem_type != FORECAST)]
 
 
 def verify_bundle(bundle: Bundle) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["RunFiles", "SIGNED", "EXPORTED"]
+__all__ = ["RunFiles", "SIGNED", "EXPORTED", "FORECAST"]
+
+FORECAST = "forecast"  # the problem type of a forecast run (automl.model.forecast_run reads its files)
 
 PREDICTOR = "predictor"            # the AutoGluon predictor folder (a pickle: loaded only once verified)
 RECIPE = "recipe.json"             # the fitted cleaning recipe, replayed on every row

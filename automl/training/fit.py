@@ -19,6 +19,7 @@ from sklearn.model_selection import train_test_split
 
 from automl.data.cleaning import Recipe
 from automl.model.bundle import ThresholdSource, sign_run
+from automl.model.forecast_run import is_forecast
 from automl.model.model_input import ColumnRead, read_plan, replay_frame
 from automl.model.run_files import RunFiles
 from automl.model.schema import build_schema
@@ -85,7 +86,12 @@ def run_training_job(ws: Workspace, job: JobRecord, events: jobs.EventLog,
 
     run_dir = ws.run_dir(job.id)
     files = RunFiles(run_dir)
-    config = TrainConfig.from_dict(atomic.read_json(files.config))
+    raw = atomic.read_json(files.config)
+    if is_forecast(raw):  # the one place a training job turns on the kind of task
+        from automl.training.forecast_job import run_forecast_job
+
+        return run_forecast_job(ws, job, events, should_stop)
+    config = TrainConfig.from_dict(raw)
     prepared = _prepare(ws, config, run_dir, events)
     train, test = prepared.train, prepared.test
 

@@ -1,27 +1,31 @@
-"""Fit forecasting models and measure them honestly (issue 32: the core the forecast job will call).
+"""Fit forecasting models and measure them honestly (issue 32: the core the forecast job calls).
 
 The last `windows` x `horizon` steps of every series are the test: the models never see them while they are
 fitted and chosen (AutoGluon's own validation windows come from the rows before). Each test window is then
 forecast from the history up to its start, as a forecast made on that day would have been, and scored with
 MASE (the error against the series' own seasonal naive error in training) and the weighted quantile loss;
 the seasonal naive model, which repeats the last season, is in every model set, so every score comes with
-the baseline it must beat, said in words.
+the baseline it must beat, said in words. The window forecasts are kept beside the actuals (`backtest`) for
+the charts and the per-series table.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
 
 from automl.data.timeseries import step_words
+from automl.model.forecast_run import SeriesSpec, series_frame
 from automl.training.forecast_models import hub_offline, model_set
 
-__all__ = ["QUANTILES", "WindowScore", "ForecastFit", "series_frame", "fit_forecast", "BASELINE"]
+__all__ = ["QUANTILES", "WindowScore", "ForecastFit", "fit_forecast", "BASELINE", "series_errors", "gain_words"]
 
 QUANTILES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 BASELINE = "SeasonalNaive"
@@ -37,6 +41,16 @@ class WindowScore:
     baseline_wql: float
     coverage_80: float   # share of actual values inside the 10%-90% band
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "start": self.start.isoformat()}
+
+
+def gain_words(ours: float, baseline: float) -> str:
+    """"errs 23% less than" / "errs 5% more than" / "errs as much as"."""
+    gain = 1 - ours / baseline if baseline else 0.0
+    return (f"errs {gain:.0%} less than" if gain >= 0.005 else
+            f"errs {-gain:.0%} more than" if gain <= -0.005 else "errs as much as")
+
 
 @dataclass
 class ForecastFit:
@@ -47,6 +61,7 @@ class ForecastFit:
     windows: list[WindowScore]
     leaderboard: pd.DataFrame
     seconds: float
+    backtest: pd.DataFrame | None = None  # per window, series and time: actual, the model's mean and band, baseline
 
     @property
     def mase(self) -> float:
@@ -56,60 +71,112 @@ class ForecastFit:
     def baseline_mase(self) -> float:
         return float(np.mean([w.baseline_mase for w in self.windows]))
 
+    @property
+    def wql(self) -> float:
+        return float(np.mean([w.wql for w in self.windows]))
+
+    @property
+    def baseline_wql(self) -> float:
+        return float(np.mean([w.baseline_wql for w in self.windows]))
+
+    @property
+    def coverage_80(self) -> float:
+        return float(np.mean([w.coverage_80 for w in self.windows]))
+
     def sentence(self) -> str:
         """The test in words, against repeating the last season."""
-        gain = 1 - self.mase / self.baseline_mase if self.baseline_mase else 0.0
-        how = (f"errs {gain:.0%} less than" if gain >= 0.005 else
-               f"errs {-gain:.0%} more than" if gain <= -0.005 else "errs as much as")
         span = step_words(self.frequency, len(self.windows) * self.horizon)
         return (f"Over the last {span} ({len(self.windows)} windows of {step_words(self.frequency, self.horizon)}), "
-                f"which it never saw while it learned, the forecast {how} "
+                f"which it never saw while it learned, the forecast {gain_words(self.mase, self.baseline_mase)} "
                 f"repeating the last season (MASE {self.mase:.3f} against {self.baseline_mase:.3f}); "
-                f"{np.mean([w.coverage_80 for w in self.windows]):.0%} of the actual values fell inside its 80% band.")
+                f"{self.coverage_80:.0%} of the actual values fell inside its 80% band.")
 
 
-def series_frame(df: pd.DataFrame, time_column: str, value_column: str, series_column: str | None = None):
-    """The table as AutoGluon's long series frame (one series when `series_column` is None)."""
-    from autogluon.timeseries import TimeSeriesDataFrame
-
-    frame = df[[c for c in (series_column, time_column, value_column) if c]].copy()
-    frame["item_id"] = frame[series_column].astype(str) if series_column else "series"
-    frame = frame.rename(columns={time_column: "timestamp"})[["item_id", "timestamp", value_column]]
-    return TimeSeriesDataFrame.from_data_frame(frame.sort_values(["item_id", "timestamp"]))
-
-
-def fit_forecast(df: pd.DataFrame, *, time_column: str, value_column: str, series_column: str | None,
-                 horizon: int, path: str | Path, models: str = "medium", time_limit: float = 120,
-                 windows: int = 2, frequency: str | None = None, seed: int = 0) -> ForecastFit:
+def fit_forecast(df: pd.DataFrame, *, time_column: str | None = None, value_column: str | None = None,
+                 series_column: str | None = None, horizon: int | None = None, spec: SeriesSpec | None = None,
+                 path: str | Path, models: str = "medium", time_limit: float = 120, windows: int = 2,
+                 frequency: str | None = None, seed: int = 0,
+                 on_model: Callable[[str], None] | None = None) -> ForecastFit:
     """Fit the model set `models` on all but the last `windows` x `horizon` steps of each series, choose on
-    AutoGluon's validation windows before them, then score each test window (see the module's note)."""
+    AutoGluon's validation windows before them, then score each test window (see the module's note).
+    `on_model` hears the name of each model as AutoGluon starts it."""
     from autogluon.timeseries import TimeSeriesPredictor
 
+    spec = spec or SeriesSpec(time_column, value_column, int(horizon), series_column)  # type: ignore[arg-type]
     started = time.monotonic()
-    data = series_frame(df, time_column, value_column, series_column)
-    cut = windows * horizon
+    data = series_frame(df, spec)
+    cut = windows * spec.horizon
     train = data.slice_by_timestep(None, -cut)
-    with hub_offline():
-        predictor = TimeSeriesPredictor(prediction_length=horizon, target=value_column, path=str(path),
-                                        eval_metric="MASE", quantile_levels=list(QUANTILES), freq=frequency,
-                                        verbosity=0)
+    with hub_offline(), _models_heard(on_model):
+        predictor = TimeSeriesPredictor(prediction_length=spec.horizon, target=spec.value_column, path=str(path),
+                                        eval_metric="MASE", quantile_levels=list(QUANTILES),
+                                        freq=frequency or spec.frequency, known_covariates_names=list(spec.known),
+                                        verbosity=2 if on_model else 0)
         predictor.fit(train, hyperparameters=model_set(models), time_limit=time_limit, random_seed=seed)
-        model = predictor.model_best
-        scores = [_window(predictor, data, model, i, windows, horizon) for i in range(windows)]
-        board = predictor.leaderboard(data, extra_metrics=["WQL"])  # score_test: the last test window
-    return ForecastFit(predictor, model, horizon, predictor.freq, scores, board, time.monotonic() - started)
+    if not predictor.model_names():
+        raise RuntimeError(f"No forecasting model finished within the {time_limit:g} s budget; give it more time.")
+    model = predictor.model_best
+    scores, frames = zip(*(_window(predictor, data, model, i, windows, spec) for i in range(windows)), strict=True)
+    board = predictor.leaderboard(data, extra_metrics=["WQL"])  # score_test: the last test window
+    return ForecastFit(predictor, model, spec.horizon, predictor.freq, list(scores), board,
+                       time.monotonic() - started, pd.concat(frames, ignore_index=True))
 
 
-def _window(predictor: Any, data: Any, model: str, i: int, windows: int, horizon: int) -> WindowScore:
+def _window(predictor: Any, data: Any, model: str, i: int, windows: int,
+            spec: SeriesSpec) -> tuple[WindowScore, pd.DataFrame]:
     """Window `i` (0 = the earliest): the history up to its start, forecast `horizon` steps, against the actuals."""
+    horizon = spec.horizon
     end = -(windows - 1 - i) * horizon or None
     upto = data.slice_by_timestep(None, end)
     ours = predictor.evaluate(upto, model=model, metrics=["MASE", "WQL"])
     base = predictor.evaluate(upto, model=BASELINE, metrics=["MASE", "WQL"])
     history = upto.slice_by_timestep(None, -horizon)
-    forecast = predictor.predict(history, model=model)
-    actual = upto.slice_by_timestep(-horizon, None)[predictor.target].reindex(forecast.index)
+    future = upto.slice_by_timestep(-horizon, None)
+    known = future[list(spec.known)] if spec.known else None
+    forecast = predictor.predict(history, model=model, known_covariates=known)
+    baseline = predictor.predict(history, model=BASELINE, known_covariates=known)
+    actual = future[predictor.target].reindex(forecast.index)
     inside = (actual >= forecast["0.1"]) & (actual <= forecast["0.9"])
     start = forecast.index.get_level_values("timestamp").min()
-    return WindowScore(i + 1, start, -ours["MASE"], -ours["WQL"], -base["MASE"], -base["WQL"],
-                       float(inside[actual.notna()].mean()))
+    frame = pd.DataFrame({"window": i + 1, "actual": actual, "mean": forecast["mean"], "low": forecast["0.1"],
+                          "high": forecast["0.9"], "baseline": baseline["mean"].reindex(forecast.index)},
+                         index=forecast.index).reset_index()
+    return (WindowScore(i + 1, start, -ours["MASE"], -ours["WQL"], -base["MASE"], -base["WQL"],
+                        float(inside[actual.notna()].mean())), frame)
+
+
+def series_errors(backtest: pd.DataFrame) -> pd.DataFrame:
+    """Per series over every test window: the mean absolute error of the model and of repeating the last
+    season, in the value's own units, best series first."""
+    err = backtest.assign(model_error=(backtest["actual"] - backtest["mean"]).abs(),
+                          baseline_error=(backtest["actual"] - backtest["baseline"]).abs())
+    table = err.groupby("item_id")[["model_error", "baseline_error", "actual"]].mean()
+    table = table.rename(columns={"actual": "mean_actual"})
+    table["relative"] = table["model_error"] / table["baseline_error"].replace(0, np.nan)
+    return table.sort_values("relative").reset_index().rename(columns={"item_id": "series"})
+
+
+class _Heard(logging.Handler):
+    """Tells `on_model` each model AutoGluon starts (its log line "Training timeseries model NAME.")."""
+
+    def __init__(self, on_model: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.on_model = on_model
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("Training timeseries model "):
+            self.on_model(message.removeprefix("Training timeseries model ").split(".")[0].strip())
+
+
+@contextmanager
+def _models_heard(on_model: Callable[[str], None] | None) -> Iterator[None]:
+    logger = logging.getLogger("autogluon.timeseries")
+    handler = _Heard(on_model) if on_model else None
+    if handler:
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        if handler:
+            logger.removeHandler(handler)

@@ -115,7 +115,8 @@ def test_a_table_with_dates_is_described_as_time_series_with_what_would_break_a_
     warnings = [w.value for w in at.warning]
     assert any(w.startswith("2 (series, time) pairs appear more than once") and "**Fix:**" in w for w in warnings)
     assert any(w.startswith("1 series misses 3 quarters") for w in warnings)
-    assert "Training a forecast is not available yet" in shown
+    assert ("`automl-studio train FILE --task forecast --time quarter --series origin --label VALUE --horizon 8`"
+            in shown)
 
 
 def test_a_table_without_dates_has_no_time_series_section(tmp_path, monkeypatch):

@@ -9,7 +9,9 @@ from automl.model import bundle as bundle_mod
 from automl.model.names import plain_model_name
 from automl.store import jobs
 from ui import eval_views
+from automl.model.run_files import FORECAST
 from ui.flow import stop_page
+from ui.forecast_views import forecast_evaluation
 from ui.gate import require_sign_in
 from ui.loaders import evaluation_summary, run_stamp, workspace
 from ui.state import get_state
@@ -21,8 +23,14 @@ state = get_state()
 ws = workspace(state.workspace_root)
 
 st.title("Evaluate")
-run = select_run(ws, state, "evaluate")
+run = select_run(ws, state, "evaluate", forecasts=True)
 if run is None:
+    stop_page()
+if run.problem_type == FORECAST:
+    forecast_evaluation(ws, state.workspace_root, run)
+    st.divider()
+    st.page_link("pages/predict.py", label="Next: the forecast past the end of the data (Predict)",
+                 icon=":material/arrow_forward:")
     stop_page()
 bundle = bundle_mod.load_bundle(ws, run.id)
 m = bundle.metrics

@@ -33,7 +33,8 @@ cols = st.columns(len(samples.SAMPLES))
 for col, (key, sample) in zip(cols, samples.SAMPLES.items(), strict=True):
     with col:
         st.markdown(f"**{sample.file}** — {sample.task}")
-        st.caption(f"{sample.blurb} Predicts `{sample.label}`.")
+        st.caption(f"{sample.blurb} " + (f"Forecasts `{sample.label}`." if sample.task == "forecast" else
+                                         f"Predicts `{sample.label}`."))
         if st.button(f"Use {key}", key=f"home.sample.{key}"):
             state.dataset_id = samples.add_sample(ws, key).id
             st.switch_page("pages/data.py")

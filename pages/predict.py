@@ -15,7 +15,9 @@ from automl.prediction.rows import predict_frame, read_csv_row
 from automl.serving import deployments
 from automl.store import batches
 from automl.training.runs import run_name
+from automl.model.run_files import FORECAST
 from ui.flow import stop_page
+from ui.forecast_views import forecast_prediction
 from ui.gate import require_sign_in
 from ui.batch_views import score_here, score_on_cluster, scored_file
 from ui.loaders import predictor, workspace
@@ -45,8 +47,11 @@ if via:
     st.caption(f"Deployment **{via}** serves run `{run.id}` ({md(run.label)}); what you score here is recorded "
                "under it.")
 else:
-    run = select_run(ws, state, "predict")
+    run = select_run(ws, state, "predict", forecasts=True)
 if run is None:
+    stop_page()
+if run.problem_type == FORECAST:
+    forecast_prediction(ws, state.workspace_root, run)
     stop_page()
 bundle = bundle_mod.load_bundle(ws, run.id)
 try:

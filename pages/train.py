@@ -6,16 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from automl.data import datasets
-from automl.data.problem import (DEFAULT_METRIC, METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type, metric_name,
-                                 preset_label)
+from automl.data.problem import (DEFAULT_METRIC, METRICS, PRESETS, PROBLEM_TYPES, infer_problem_type, metric_name)
 from automl.errors import AutoMLError
-from automl.store import jobs
 from automl.training.config import MODEL_FAMILIES, TrainConfig, start_training
 from ui.flow import stop_page
 from ui.gate import require_sign_in
-from ui.loaders import dataset_frame, gpus, preflight_check, workspace
+from ui.forecast_train import TASK_WORDS, forecast_form
+from ui.loaders import dataset_frame, dataset_series, gpus, preflight_check, workspace
 from ui.state import get_state
-from ui.training_views import training_panel
+from ui.training_views import runs_section
 from ui.widgets import cluster_choice, require_dataset
 
 require_sign_in()  # however the app was started, nothing below renders before sign-in
@@ -37,6 +36,16 @@ if len(draft):
 if dataset.meta.get("parent"):
     st.caption(f"A cleaned version: its recipe ({len(dataset.meta['recipe']['steps'])} step(s)) is fitted on the "
                "training split only, kept with the model and replayed on every prediction.")
+shape = dataset_series(state.workspace_root, dataset.id, None)  # None: no column of dates
+if shape is not None:
+    task = st.radio("What to learn", list(TASK_WORDS), format_func=TASK_WORDS.get, horizontal=True,
+                    key=f"train.task.{dataset.id}", index=1 if dataset.meta.get("task") == "forecast" else 0,
+                    on_change=lambda: ws.update_dataset_meta(
+                        dataset.id, task=st.session_state[f"train.task.{dataset.id}"]))
+    if task == "forecast":
+        forecast_form(ws, state, dataset, df, shape)
+        runs_section(ws, state)
+        stop_page()
 columns = [str(c) for c in df.columns]
 suggested = datasets.chosen_target(ws, dataset)
 label = st.selectbox("Column to predict (target)", columns, key=f"train.label.{dataset.id}",
@@ -126,26 +135,4 @@ if st.button("Train", type="primary", key="train.start"):
     else:
         state.run_id = run.id
 
-runs = ws.list_runs()
-if runs:
-    ids = [r.id for r in runs]
-    live = [r.id for r in runs if r.status in jobs.ACTIVE]
-    current = state.run_id if state.run_id in ids else (live[0] if live else ids[0])
-    st.subheader("Run")
-    training_panel(ws, current)
-    if ws.get_run(current).status == "succeeded":
-        state.run_id = current
-        st.page_link("pages/evaluate.py", label="Next: see how good this model is (Evaluate)",
-                     icon=":material/arrow_forward:")
-    st.subheader("Run history")
-    history = pd.DataFrame([{
-        "status": r.status, "target": r.label, "type": r.problem_type,
-        "metric": r.eval_metric, "test value": r.test_value, "preset": preset_label(r.preset),
-        "budget (s)": r.time_limit,
-        "started": pd.Timestamp(r.created_at, unit="s").strftime("%Y-%m-%d %H:%M:%S"), "run": r.id,
-    } for r in runs])
-    st.dataframe(history, hide_index=True, width="stretch")
-    picked = st.selectbox("Show run", ids, index=ids.index(current))
-    if picked != current:
-        state.run_id = picked
-        st.rerun()
+runs_section(ws, state)

@@ -48,6 +48,30 @@ def predictor(root: str, run_id: str) -> Any:
     return loaded
 
 
+@st.cache_resource(show_spinner="Checking the forecast model's signature and loading it…", max_entries=4)
+def _verified_forecaster(root: str, run_id: str, stamp: float) -> Any:
+    from automl.model.forecast_run import load_forecast_run, load_forecaster
+
+    return load_forecaster(load_forecast_run(workspace(root), run_id))
+
+
+def forecaster(root: str, run_id: str) -> Any:
+    """A forecast run's predictor, loaded once its signature verifies; loaded (and verified) again when its
+    signature file changes."""
+    from automl.model.signing import SIGNATURE_FILE
+
+    signature = workspace(root).run_dir(run_id) / SIGNATURE_FILE
+    return _verified_forecaster(root, run_id, signature.stat().st_mtime if signature.exists() else 0.0)
+
+
+def read_upload(upload: Any) -> pd.DataFrame:
+    """An uploaded file's rows, through the one reader training used (`automl.data.ingest.read_table`)."""
+    from automl.data.ingest import read_table
+
+    df, _ = read_table(upload.getvalue(), name=upload.name)
+    return df
+
+
 def run_stamp(bundle: Any) -> tuple[float, ...]:
     """When the files the Evaluate page reads last changed (a saved threshold, another model in use)."""
     files = bundle.files
@@ -120,6 +144,25 @@ def dataset_series(root: str, dataset_id: str, value_column: str | None):
     numeric = value_column in df.columns and pd.api.types.is_numeric_dtype(df[value_column]) \
         and not pd.api.types.is_bool_dtype(df[value_column])
     return recognise(df, value_column if numeric else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def series_shape(root: str, dataset_id: str, time_column: str, series_column: str | None, value_column: str | None):
+    """The series of a table as the user set them up to forecast (`automl.data.timeseries.describe_series`)."""
+    from automl.data.timeseries import describe_series
+
+    return describe_series(dataset_frame(root, dataset_id), time_column, series_column, value_column)
+
+
+@st.cache_data(show_spinner="Checking the series…", max_entries=32)
+def forecast_check(root: str, config_json: str) -> list[str]:
+    """The pre-flight check of a forecast (`automl.training.forecast_config.forecast_preflight`), in lines;
+    raises its one-sentence refusal (not cached: the user fixes it and asks again)."""
+    import json
+
+    from automl.training.forecast_config import ForecastConfig, forecast_preflight
+
+    return forecast_preflight(workspace(root), ForecastConfig.from_dict(json.loads(config_json)))
 
 
 @st.cache_data(show_spinner="Measuring how columns go together…", max_entries=8)

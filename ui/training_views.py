@@ -13,11 +13,13 @@ from automl.data.markdown import md
 from automl.model.names import plain_model_name
 from automl.model.run_files import RunFiles
 from automl.store import atomic, jobs
+from automl.data.problem import preset_label
 from automl.store.workspace import Workspace
 from automl.training.runs import outcome_lines
+from ui.state import AppState
 from ui.widgets import STATUS_ICON
 
-__all__ = ["training_panel", "training_leaderboard"]
+__all__ = ["training_panel", "training_leaderboard", "runs_section"]
 
 
 def training_leaderboard(events: list[dict[str, Any]], metric: str | None) -> pd.DataFrame:
@@ -72,6 +74,34 @@ def training_panel(ws: Workspace, run_id: str) -> None:
             st.code(jobs.log_tail(ws, current, 40).replace(str(ws.root), "<workspace>") or "(empty)", language=None)
 
     panel()
+
+
+def runs_section(ws: Workspace, state: AppState) -> None:
+    """The run in front (the one just started, else a live one, else the newest), live, then every run."""
+    runs = ws.list_runs()
+    if not runs:
+        return
+    ids = [r.id for r in runs]
+    live = [r.id for r in runs if r.status in jobs.ACTIVE]
+    current = state.run_id if state.run_id in ids else (live[0] if live else ids[0])
+    st.subheader("Run")
+    training_panel(ws, current)
+    if ws.get_run(current).status == "succeeded":
+        state.run_id = current
+        st.page_link("pages/evaluate.py", label="Next: see how good this model is (Evaluate)",
+                     icon=":material/arrow_forward:")
+    st.subheader("Run history")
+    history = pd.DataFrame([{
+        "status": r.status, "target": r.label, "type": r.problem_type,
+        "metric": r.eval_metric, "test value": r.test_value, "preset": preset_label(r.preset),
+        "budget (s)": r.time_limit,
+        "started": pd.Timestamp(r.created_at, unit="s").strftime("%Y-%m-%d %H:%M:%S"), "run": r.id,
+    } for r in runs])
+    st.dataframe(history, hide_index=True, width="stretch")
+    picked = st.selectbox("Show run", ids, index=ids.index(current))
+    if picked != current:
+        state.run_id = picked
+        st.rerun()
 
 
 def _elapsed_words(elapsed: float, budget: float, status: str) -> str:

@@ -47,10 +47,11 @@ def require_dataset(ws: Workspace, state: AppState, page: str):
 
 
 def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = True,
-               best_first: bool = False) -> RunInfo | None:
+               best_first: bool = False, forecasts: bool = False) -> RunInfo | None:
     """Pick a run; with `ready_only`, only runs whose model is complete. With nothing chosen before: the
     deployed run, else (`best_first`, Deploy) the best-scoring run for the newest run's target, else the
-    newest."""
+    newest. A forecast run is returned only to a page that shows forecasts (`forecasts`); others say where
+    to go."""
     runs = ws.list_runs()
     if ready_only:
         ready = set(bundle_mod.ready_runs(ws, forecasts=True))
@@ -68,11 +69,14 @@ def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = Tru
                           format_func=lambda i: _run_label(next(r for r in runs if r.id == i)))
     state.run_id = choice
     chosen = next(r for r in runs if r.id == choice)
-    if chosen.problem_type == FORECAST:  # listed, so that it is found; its pages come next (issue 32)
+    if chosen.problem_type == FORECAST and not forecasts:  # listed, so that it is found (issue 32)
         st.info(f"Run `{choice}` is a forecast. This page works on models of tables only for now; a forecast's "
-                f"backtest and its forecast come from the command line: `automl-studio evaluate {choice}` and "
-                f"`automl-studio predict {choice} FILE --out FORECAST.csv`.")
+                "backtest is on **Evaluate** and its forecast on **Predict** (or from the command line: "
+                f"`automl-studio evaluate {choice}`).")
+        st.page_link("pages/evaluate.py", label="Go to Evaluate", icon=":material/insights:")
         return None
+    if chosen.problem_type == FORECAST:
+        return chosen
     rollback.recover(ws, choice)  # a shrink or refit of it that died half-way: its old model comes back first
     return chosen
 
@@ -226,9 +230,5 @@ def series_card(shape) -> None:
     if not shape.problems:
         st.caption(f"One value per series and time, no gaps: shortest series {shape.step_words(shape.shortest)}, "
                    f"longest {shape.step_words(shape.longest)}.")
-    series = f" --series {shape.series_column}" if shape.series_column else ""
-    value = shape.value_column or "VALUE"
-    st.caption("Training a forecast from the pages comes next; today the command line trains one, with its "
-               f"backtest: `automl-studio train FILE --task forecast --time {shape.time_column}{series} "
-               f"--label {value} --horizon 8`. Train here learns this table row by row, as any other table (the "
-               "date as a column).")
+    st.caption("To forecast it, choose **Forecast a value over time** on the Train page.")
+    st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")

@@ -26,6 +26,8 @@ SAMPLES: dict[str, Sample] = {
     "credit": Sample("credit_data.csv", "Status", "binary",
                      "Whether a loan was repaid (4,454 loans; 28% went bad)."),
     "diamonds": Sample("diamonds.csv", "price", "regression", "The price of a diamond (53,940 stones)."),
+    "arrivals": Sample("arrivals_quarterly.csv", "arrivals", "forecast",
+                       "Visitors to Australia per quarter from 4 countries, 1981-2012: forecast the next quarters."),
 }
 
 
@@ -35,5 +37,6 @@ def sample_dir() -> Path:
 
 def add_sample(ws: Workspace, key: str) -> DatasetInfo:
     sample = SAMPLES[key]
-    info, _ = import_table(ws, sample_dir() / sample.file, meta={"suggested_label": sample.label})
+    meta = {"suggested_label": sample.label} | ({"task": "forecast"} if sample.task == "forecast" else {})
+    info, _ = import_table(ws, sample_dir() / sample.file, meta=meta)  # a forecast's sample opens Train on it
     return info

@@ -16,7 +16,8 @@ import pandas as pd
 
 from automl.data.markdown import code, md
 
-__all__ = ["SeriesProblem", "SeriesShape", "time_columns", "describe_series", "recognise", "step_words", "MIN_POINTS"]
+__all__ = ["SeriesProblem", "SeriesShape", "time_columns", "describe_series", "recognise", "step_words", "step_unit",
+           "usual_horizon", "period_words", "MIN_POINTS"]
 
 MIN_POINTS = 5  # fewer points than this in a series: nothing to learn a pattern from
 _MAX_SERIES_SHARE = 0.5  # a series column has at most one value per two rows (else it names rows, not series)
@@ -72,6 +73,28 @@ def step_words(frequency: str | None, n: int) -> str:
     """`n` steps of a frequency (pandas' name) in words: "8 quarters", "1 month", "12 steps" when irregular."""
     unit = _words(frequency)[1] if frequency else "steps"
     return f"{n:,} {unit if n != 1 else unit.removesuffix('s')}"
+
+
+def step_unit(frequency: str | None) -> str:
+    """The frequency's step in words, plural: "quarters", "days", "steps" when irregular."""
+    return _words(frequency)[1] if frequency else "steps"
+
+
+# How far ahead people usually plan, by step: two years of quarters, a year of months, two weeks of days
+_USUAL = {"years": 3, "quarters": 8, "months": 12, "weeks": 8, "days": 14, "business days": 10, "hours": 24,
+          "minutes": 60, "seconds": 60}
+
+
+def usual_horizon(frequency: str | None, longest: int, windows: int) -> int:
+    """A first horizon to offer: what people usually plan at this frequency, shortened to what the longest
+    series can check on `windows` test windows of its own past."""
+    fits = max(1, (longest - MIN_POINTS) // (windows + 1))
+    return max(1, min(_USUAL.get(step_unit(frequency), 8), fits))
+
+
+def period_words(when: pd.Timestamp, frequency: str | None) -> str:
+    """A time as a person names its period: 1981-Q1, 1981-01, 1981, a date, or a date and time."""
+    return _period(when, frequency)
 
 
 def time_columns(df: pd.DataFrame) -> list[str]:

@@ -8,14 +8,28 @@ from typing import Any
 import pandas as pd
 
 from automl.data.numbers import readable_number
-from automl.model.forecast_run import BACKTEST, SERIES_ERRORS, WINDOWS_FILE, ForecastRun
+from automl.model.forecast_run import BACKTEST, SERIES_ERRORS, WINDOWS_FILE, ForecastRun, split_future
 from automl.store import atomic
 
-__all__ = ["backtest", "series_table", "windows", "leaderboard", "summary", "error_words"]
+__all__ = ["backtest", "series_table", "windows", "leaderboard", "summary", "error_words", "recorded",
+           "window_forecasts"]
 
 
 def backtest(run: ForecastRun) -> pd.DataFrame:
     return pd.read_parquet(run.result(BACKTEST))
+
+
+def recorded(run: ForecastRun, df: pd.DataFrame) -> pd.DataFrame:
+    """What each series recorded (read as training read it): `item_id`, `time`, `value`."""
+    history, _ = split_future(df, run.spec)
+    return pd.DataFrame({"item_id": history["item_id"], "time": history[run.spec.time_column],
+                         "value": history[run.spec.value_column]})
+
+
+def window_forecasts(run: ForecastRun, series: str) -> pd.DataFrame:
+    """One series' backtest, for its chart: `window`, `time`, `mean`, `low`, `high`, `actual`, `baseline`."""
+    frame = backtest(run)
+    return frame[frame["item_id"] == series].rename(columns={"timestamp": "time"})
 
 
 def series_table(run: ForecastRun) -> pd.DataFrame:

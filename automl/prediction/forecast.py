@@ -19,7 +19,8 @@ from automl.model.forecast_run import ForecastRun, future_frame, load_forecaster
 from automl.prediction.writer import CsvWriter
 from automl.training.forecast_models import hub_offline
 
-__all__ = ["forecast_rows", "QUANTILE_COLUMNS", "forecast_columns", "save_forecast"]
+__all__ = ["forecast_rows", "QUANTILE_COLUMNS", "forecast_columns", "save_forecast", "forecast_csv",
+           "future_template", "as_chart"]
 
 QUANTILE_COLUMNS = {f"0.{i}": f"p{i}0" for i in range(1, 10)}  # AutoGluon's names -> the file's
 
@@ -68,6 +69,53 @@ def _as_file(out: pd.DataFrame, run: ForecastRun, history: pd.DataFrame) -> pd.D
     if (times == times.dt.normalize()).all():  # dates without a time of day, written as dates
         frame[spec.time_column] = times.dt.strftime("%Y-%m-%d")
     return frame[forecast_columns(run)]
+
+
+def future_template(run: ForecastRun, df: pd.DataFrame) -> pd.DataFrame:
+    """The rows a forecast with covariates known in advance asks for: each series' next `horizon` times after its
+    last value, the known columns empty (to fill), the value empty. Appended to the history, it can be forecast."""
+    spec = run.spec
+    history, _ = split_future(df, spec)
+    last = history.groupby("item_id").agg(**{"_last": (spec.time_column, "max")})
+    if spec.series_column:
+        last[spec.series_column] = history.drop_duplicates("item_id").set_index("item_id")[spec.series_column]
+    rows = []
+    for _, row in last.iterrows():
+        times = pd.date_range(row["_last"], periods=spec.horizon + 1, freq=spec.frequency)[1:]
+        part = pd.DataFrame({spec.time_column: times})
+        if spec.series_column:
+            part.insert(0, spec.series_column, row[spec.series_column])
+        rows.append(part)
+    frame = pd.concat(rows, ignore_index=True)
+    frame[spec.value_column] = None
+    for c in (*spec.known, *spec.static):
+        frame[c] = None
+    if spec.static:  # a series' description is known already: carried from its history
+        described = history.drop_duplicates("item_id", keep="last").set_index(spec.series_column or "item_id")
+        for c in spec.static:
+            frame[c] = frame[spec.series_column].map(described[c]) if spec.series_column else described[c].iloc[0]
+    times = frame[spec.time_column]
+    if (times == times.dt.normalize()).all():
+        frame[spec.time_column] = times.dt.strftime("%Y-%m-%d")
+    return frame[spec.columns]
+
+
+def as_chart(frame: pd.DataFrame, run: ForecastRun, series: str) -> pd.DataFrame:
+    """One series of a forecast file (`forecast_rows`) as the chart reads it: `time`, `mean`, `low`, `high`."""
+    spec = run.spec
+    part = frame if not spec.series_column else frame[frame[spec.series_column].astype(str) == series]
+    return pd.DataFrame({"time": pd.to_datetime(part[spec.time_column]), "mean": part["forecast"],
+                         "low": part["p10"], "high": part["p90"]})
+
+
+def forecast_csv(frame: pd.DataFrame) -> bytes:
+    """A forecast file's bytes, formula-safe, for a download button."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "forecast.csv"
+        save_forecast(frame, path)
+        return path.read_bytes()
 
 
 def save_forecast(frame: pd.DataFrame, path: str | Path) -> None:

@@ -115,8 +115,19 @@ def test_a_table_with_dates_is_described_as_time_series_with_what_would_break_a_
     warnings = [w.value for w in at.warning]
     assert any(w.startswith("2 (series, time) pairs appear more than once") and "**Fix:**" in w for w in warnings)
     assert any(w.startswith("1 series misses 3 quarters") for w in warnings)
-    assert ("`automl-studio train FILE --task forecast --time quarter --series origin --label VALUE --horizon 8`"
-            in shown)
+    assert "To forecast it, choose **Forecast a value over time** on the Train page." in shown
+
+    # Train offers the forecast, and its check refuses the repeated pairs in one sentence, with nothing to start
+    at.switch_page("pages/train.py")
+    at.run()
+    task = next(r for r in at.radio if r.label == "What to learn")
+    assert task.value == "table"  # an upload starts as a table: the forecast is one click away
+    task.set_value("forecast").run()
+    assert not at.exception, [e.message for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("2 (series, time) pairs appear more than once"), errors
+    start = next(b for b in at.button if b.key.endswith(".start"))
+    assert start.disabled
 
 
 def test_a_table_without_dates_has_no_time_series_section(tmp_path, monkeypatch):

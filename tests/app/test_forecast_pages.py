@@ -1,17 +1,17 @@
-"""A forecast run on the pages (issue 32): listed where runs are chosen, and refused in one sentence that says
-where its backtest and forecast are, on every page that works on models of tables; the Runs page lists it."""
+"""A forecast run on the pages (issue 32): Evaluate shows its backtest, Predict its forecast; the pages that work
+on models of tables only (Explain, Deploy) refuse it in one sentence that says where to go; Runs lists it."""
 
 import pytest
 
-from tests.app.helpers import open_page
+from tests.app.helpers import open_page, texts
 
 
-@pytest.mark.parametrize("page", ["pages/evaluate.py", "pages/explain.py", "pages/predict.py", "pages/deploy.py"])
+@pytest.mark.parametrize("page", ["pages/explain.py", "pages/deploy.py"])
 def test_a_forecast_run_is_refused_in_one_sentence_with_where_to_go(forecasts, monkeypatch, page):
     at = open_page(page, forecasts.root, monkeypatch)  # no exception: the page stops after the sentence
     notes = [i.value for i in at.info]
     assert any(n.startswith("Run `run-") and "is a forecast. This page works on models of tables only for now"
-               in n and "`automl-studio evaluate run-" in n for n in notes), notes
+               in n and "backtest is on **Evaluate**" in n for n in notes), notes
     assert not at.error
 
 
@@ -21,3 +21,77 @@ def test_the_runs_page_lists_forecast_runs_with_their_test_error(forecasts, monk
     row = table[table["run"] == forecasts.arrivals_run].iloc[0]
     assert row["type"] == "forecast" and row["metric"] == "MASE" and str(row["test value"]).startswith("0.")
     assert not at.exception and not at.error
+
+
+def _on_run(at, page: str, run_id: str):
+    at.selectbox(key=f"{page}.run").select(run_id).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_evaluate_shows_a_forecasts_backtest_in_words_numbers_and_a_chart_per_series(forecasts, monkeypatch):
+    at = _on_run(open_page("pages/evaluate.py", forecasts.root, monkeypatch), "evaluate", forecasts.arrivals_run)
+    summary = forecasts.train_json
+    assert any(i.value.startswith("Over the last 8 quarters (2 windows of 4 quarters)") and "repeating the last "
+               "season (MASE" in i.value for i in at.info), [i.value for i in at.info]
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["MASE ★"] == f"{summary['mase']:.3f}" and labels["Inside the 80% band"].endswith("%")
+    assert "Mean error (arrivals)" in labels
+    page = texts(at)
+    assert "On average the forecast is off by" in page and "arrivals per step" in page
+    windows = next(d.value for d in at.dataframe if "inside the 80% band" in d.value.columns)
+    assert len(windows) == 2
+    by_series = next(d.value for d in at.dataframe if "error / season's" in d.value.columns)
+    assert set(by_series["series"]) == {"Japan", "NZ", "UK", "US"}
+    assert at.selectbox(key=f"evaluate.series.{forecasts.arrivals_run}").value == by_series["series"].iloc[-1]
+    board = next(d.value for d in at.dataframe if "validation MASE" in d.value.columns)
+    assert "SeasonalNaive" in set(board["model"])
+    assert len(at.get("plotly_chart")) == 1 and not at.error
+    at.selectbox(key=f"evaluate.series.{forecasts.arrivals_run}").select("Japan").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 1
+
+
+def test_predict_shows_every_series_forecast_with_its_band_and_a_download(forecasts, monkeypatch):
+    at = _on_run(open_page("pages/predict.py", forecasts.root, monkeypatch), "predict", forecasts.arrivals_run)
+    table = next(d.value for d in at.dataframe if "forecast" in d.value.columns)
+    assert list(table.columns) == ["origin", "quarter", "forecast", *[f"p{i}0" for i in range(1, 10)]]
+    assert len(table) == 16 and set(table["origin"]) == {"Japan", "NZ", "UK", "US"}
+    assert set(table["quarter"].str[:7]) == {"2012-10", "2013-01", "2013-04", "2013-07"}  # after 2012-Q3
+    assert (table["p10"] <= table["forecast"]).all() and (table["forecast"] <= table["p90"]).all()
+    assert len(at.get("plotly_chart")) == 1 and len(at.get("download_button")) == 1 and not at.error
+
+
+def test_predict_asks_for_the_coming_values_of_columns_known_in_advance(forecasts, monkeypatch):
+    at = _on_run(open_page("pages/predict.py", forecasts.root, monkeypatch), "predict", forecasts.seatbelts_run)
+    assert any("known in advance: fill them in for the next 12 months" in i.value for i in at.info)
+    assert len(at.get("download_button")) == 1 and not at.error  # the template, to fill in a spreadsheet
+
+
+def test_predict_forecasts_an_uploaded_history_with_the_coming_known_values(forecasts, monkeypatch):
+    import pandas as pd
+
+    from tests.helpers import SAMPLES
+
+    at = _on_run(open_page("pages/predict.py", forecasts.root, monkeypatch), "predict", forecasts.seatbelts_run)
+    at.radio(key=f"predict.forecast.source.{forecasts.seatbelts_run}").set_value("file").run()
+    df = pd.read_csv(SAMPLES / "seatbelts_monthly.csv")[["month", "drivers", "law", "PetrolPrice", "kms"]]
+    df = df[df["month"] < "1984-01-01"]  # history to the end of 1983, then its coming year's covariates
+    coming = pd.DataFrame({"month": pd.date_range("1984-01-01", periods=12, freq="MS").strftime("%Y-%m-%d"),
+                           "law": 1, "PetrolPrice": 0.11, "kms": 20000})
+    upload = pd.concat([df, coming]).to_csv(index=False).encode()
+    at.file_uploader(key="predict.forecast.file").upload("seatbelts_1983.csv", upload, "text/csv")
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    table = next(d.value for d in at.dataframe if "forecast" in d.value.columns)
+    assert list(table["month"]) == list(coming["month"])
+    assert "What if?" in [s.value for s in at.subheader]
+    assert "Change a value of `law`, `PetrolPrice`, `kms` above to see the forecast move." in texts(at)
+
+
+def test_predict_says_in_one_sentence_why_an_uploaded_file_cannot_be_forecast(forecasts, monkeypatch):
+    at = _on_run(open_page("pages/predict.py", forecasts.root, monkeypatch), "predict", forecasts.arrivals_run)
+    at.radio(key=f"predict.forecast.source.{forecasts.arrivals_run}").set_value("file").run()
+    at.file_uploader(key="predict.forecast.file").upload("wrong.csv", b"origin,when,arrivals\nJapan,x,1\n", "text/csv")
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["The rows lack the column(s) `quarter` the forecast was trained with."]

@@ -92,3 +92,25 @@ def test_a_forecast_run_is_signed_and_refused_by_table_verbs(forecasts):
     finally:
         metrics.write_bytes(saved)
     assert json.loads(saved)["horizon"] == 4
+
+
+def test_the_template_of_the_coming_rows_once_filled_is_forecast(forecasts):
+    """Predict's template (each series' next times, known columns to fill), filled and appended, forecasts."""
+    from automl.model.forecast_run import load_forecast_run
+    from automl.prediction.forecast import forecast_rows, future_template
+    from automl.store.workspace import Workspace
+
+    run = load_forecast_run(Workspace(forecasts.root), forecasts.seatbelts_run)
+    df = pd.read_csv(SAMPLES / "seatbelts_monthly.csv")[["month", "drivers", "law", "PetrolPrice", "kms"]]
+    template = future_template(run, df)
+    assert list(template.columns) == ["month", "drivers", "law", "PetrolPrice", "kms"]
+    assert list(template["month"]) == list(pd.date_range("1985-01-01", periods=12, freq="MS").strftime("%Y-%m-%d"))
+    assert template[["drivers", "law", "PetrolPrice", "kms"]].isna().all().all()
+    filled = template.assign(law=1, PetrolPrice=0.11, kms=20000)
+    out = forecast_rows(run, pd.concat([df, filled], ignore_index=True))
+    assert list(out["month"]) == list(template["month"])
+
+    arrivals = load_forecast_run(Workspace(forecasts.root), forecasts.arrivals_run)
+    rows = future_template(arrivals, pd.read_csv(SAMPLES / "arrivals_quarterly.csv"))
+    assert len(rows) == 16 and set(rows["origin"]) == {"Japan", "NZ", "UK", "US"}
+    assert set(rows["quarter"]) == {"2012-10-01", "2013-01-01", "2013-04-01", "2013-07-01"}

@@ -11,6 +11,7 @@ import streamlit as st
 from automl.data.markdown import code
 from automl.errors import AutoMLError
 from automl.model import bundle as bundle_mod
+from automl.model.run_files import FORECAST
 from automl.serving import deployments, endpoints
 from automl.serving.rows import example_row
 from automl.store.workspace import RunInfo, Workspace
@@ -73,23 +74,45 @@ def _usage(ws: Workspace, name: str) -> None:
 
 def _examples(ws: Workspace, name: str, url: str) -> None:
     run_id = ws.get_deployment(name).run_id
-    bundle = bundle_mod.load_bundle(ws, run_id)
-    rows = [example_row(bundle.schema)]
-    st.markdown("**Call it** — a row of typical values (null: missing), as a program would send it:")
+    if ws.get_run(run_id).problem_type == FORECAST:
+        rows, route = forecast_example(ws, run_id), "/v1/forecast"
+        st.markdown("**Call it** — the latest rows of one series of the training table (send each series' recent "
+                    "history; with columns known in advance, then its coming rows with the value null):")
+    else:
+        rows, route = [example_row(bundle_mod.load_bundle(ws, run_id).schema)], "/v1/predict"
+        st.markdown("**Call it** — a row of typical values (null: missing), as a program would send it:")
     curl, python = st.tabs(["curl", "Python"])
-    curl.code(curl_example(url, rows), language="bash")
+    curl.code(curl_example(url, rows, route), language="bash")
     python.code(f"import requests\n\nrows = {rows!r}\n"
-                f"answer = requests.post(\"{url}/v1/predict\", json={{\"rows\": rows}}, timeout=30)\n"
+                f"answer = requests.post(\"{url}{route}\", json={{\"rows\": rows}}, timeout=30)\n"
                 "print(answer.json())", language="python")
     st.caption(f"Its input columns: {url}/v1/schema · OpenAPI: {url}/openapi.json · Prometheus: {url}/metrics")
 
 
-def curl_example(url: str, rows: list[dict]) -> str:
+def forecast_example(ws: Workspace, run_id: str) -> list[dict]:
+    """A forecast request's rows: one series' last points of the training table, and, with columns known in
+    advance, its coming rows (their values repeated from the last row: an example, to replace)."""
+    from automl.model.forecast_run import load_forecast_run, split_future
+    from automl.prediction.forecast import future_template
+
+    run = load_forecast_run(ws, run_id)
+    spec = run.spec
+    history, _ = split_future(ws.load_dataset(run.config["dataset_id"]), spec)
+    first = history[history["item_id"] == history["item_id"].iloc[0]].tail(max(8, 2 * spec.horizon))
+    rows = first[spec.columns].copy()
+    rows[spec.time_column] = rows[spec.time_column].dt.strftime("%Y-%m-%d")
+    if spec.known:
+        coming = future_template(run, first[spec.columns]).assign(**{c: first[c].iloc[-1] for c in spec.known})
+        rows = pd.concat([rows, coming], ignore_index=True)
+    return json.loads(rows.to_json(orient="records"))
+
+
+def curl_example(url: str, rows: list[dict], route: str = "/v1/predict") -> str:
     """A curl command that sends `rows` as they are: the body goes in through a quoted here-document, which
     the shell never expands, so no value (a quote, `$(…)`, a backtick) can break out into a command. The
     body is one line of JSON (newlines inside values are escaped), so it cannot end the here-document."""
     body = json.dumps({"rows": rows}, ensure_ascii=False)
-    return (f"curl -s -X POST {url}/v1/predict -H 'content-type: application/json' --data-binary @- <<'JSON'\n"
+    return (f"curl -s -X POST {url}{route} -H 'content-type: application/json' --data-binary @- <<'JSON'\n"
             f"{body}\nJSON")
 
 

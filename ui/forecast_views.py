@@ -47,12 +47,12 @@ def forecast_evaluation(ws: Workspace, root: str, info: RunInfo) -> None:
     _header(run)
     st.info(m["sentence"])
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("MASE ★", f"{m['mase']:.3f}", delta=f"{m['mase'] - m['baseline_mase']:+.3f} vs repeating the season",
+    c1.metric("MASE ★", f"{m['mase']:.3f}", delta=f"{_relative(m['mase'], m['baseline_mase'])} vs repeating the season",
               delta_color="inverse",
               help="Mean absolute scaled error: the forecast's error over the error of repeating the last season "
                    f"in the training history. Below 1 beats it; repeating the season scored {m['baseline_mase']:.3f} "
                    "on the same windows.")
-    c2.metric("Weighted quantile loss", f"{m['wql']:.3f}", delta=f"{m['wql'] - m['baseline_wql']:+.3f}",
+    c2.metric("Weighted quantile loss", f"{m['wql']:.3g}", delta=_relative(m["wql"], m["baseline_wql"]),
               delta_color="inverse", help="How well the whole band (10% to 90%) fits, relative to the values' size; "
                                           "lower is better.")
     c3.metric("Inside the 80% band", f"{m['coverage_80']:.0%}",
@@ -100,6 +100,12 @@ def forecast_evaluation(ws: Workspace, root: str, info: RunInfo) -> None:
     st.dataframe(rounded(board), hide_index=True, width="stretch")
     st.caption(f"Chosen by validation MASE, on windows before the test: {run.model}. The test column scores the "
                "last test window, for comparison only.")
+
+
+def _relative(ours: float, baseline: float) -> str:
+    """"-12%": how much more (+) or less (-) the forecast errs than the baseline; a difference of 0.000 said
+    nothing on a measure whose values are all near 0.05."""
+    return f"{ours / baseline - 1:+.0%}" if baseline else "—"
 
 
 def _from(times: pd.Series, start, points: int):

@@ -61,6 +61,7 @@ def cmd_deployments(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from automl.model.forecast_run import is_forecast
     from automl.serving.access import is_loopback
     from automl.serving.api import create_app
     from automl.serving.deployments import resolve
@@ -77,6 +78,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     run_id, deployment = resolve(ws, args.target)
     _err(f"loading {run_id}" + (f" (deployment {deployment})" if deployment else "") + " ...")
+    if is_forecast(ws.get_run(run_id)):  # a forecast answers POST /v1/forecast (issue 32)
+        from automl.serving.forecast_api import ForecastHolder, create_forecast_app
+
+        app = create_forecast_app(ForecastHolder(ws, run_id, deployment), api_key=key, bind_host=args.host)
+        _err(f"serving on http://{args.host}:{args.port}  (POST /v1/forecast, GET /v1/schema, /health, /metrics)"
+             + ("; an API key is required" if key else ""))
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, **uvicorn_options())
+        return EXIT_OK
     holder = ModelHolder(ws, run_id, deployment, freeze=True)
     usage = UsageLog(ws, deployment).start() if deployment else None
     keep_purging(ws)  # a server that runs for weeks removes what is kept past the retention period

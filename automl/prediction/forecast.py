@@ -68,7 +68,7 @@ def _as_file(out: pd.DataFrame, run: ForecastRun, history: pd.DataFrame) -> pd.D
     times = frame[spec.time_column]
     if (times == times.dt.normalize()).all():  # dates without a time of day, written as dates
         frame[spec.time_column] = times.dt.strftime("%Y-%m-%d")
-    return frame[forecast_columns(run)]
+    return pd.DataFrame(frame[forecast_columns(run)])  # a plain frame, not AutoGluon's subclass
 
 
 def future_template(run: ForecastRun, df: pd.DataFrame) -> pd.DataFrame:

@@ -136,7 +136,7 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
     return app
 
 
-_PATHS = ("/v1/predict", "/v1/schema", "/openapi.json", "/health", "/metrics")
+_PATHS = ("/v1/predict", "/v1/forecast", "/v1/schema", "/openapi.json", "/health", "/metrics")
 
 
 class _Metrics:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from automl.data.markdown import code
 from automl.errors import AutoMLError, DeploymentError, NotFoundError
 from automl.model.bundle import load_bundle, load_predictor
+from automl.model.forecast_run import is_forecast, load_forecast_run, load_forecaster
 from automl.store.deploy_records import DeploymentRecord, HistoryEntry
 from automl.store.workspace import Workspace, validate_id
 
@@ -41,6 +42,11 @@ def _full(ws: Workspace, record: DeploymentRecord) -> Deployment:
 def _ready(ws: Workspace, run_id: str, name: str, serving: str | None = None) -> str:
     """`run_id`, once its model is complete, verifies and loads and, when the deployment serves `serving` now,
     it keeps that run's contract: the same target, problem type and input columns (what clients send)."""
+    if is_forecast(ws.get_run(run_id)):
+        return _ready_forecast(ws, run_id, name, serving)
+    if serving is not None and serving != run_id and is_forecast(ws.get_run(serving)):
+        raise DeploymentError(f"{name} serves a forecast; {run_id} predicts rows of a table. Clients would send the "
+                              "wrong request: deploy it under another name.")
     bundle = load_bundle(ws, run_id)  # a run still training, failed, or without its model files stops here
     try:
         load_predictor(bundle)  # what an endpoint will do: a run whose model files are gone or changed stops here
@@ -56,6 +62,27 @@ def _ready(ws: Workspace, run_id: str, name: str, serving: str | None = None) ->
                 f"{run_id} does not keep {name}'s contract: it predicts {code(new.label)} ({new.problem_type}) from "
                 f"{len(new.names)} column(s), {name} predicts {code(old.label)} ({old.problem_type}) from "
                 f"{len(old.names)}. Clients would send the wrong columns: deploy it under another name.")
+    return run_id
+
+
+def _ready_forecast(ws: Workspace, run_id: str, name: str, serving: str | None) -> str:
+    """A forecast run verifies and loads; a deployment keeps its columns, their roles and its horizon."""
+    run = load_forecast_run(ws, run_id)
+    try:
+        load_forecaster(run)
+    except AutoMLError as exc:
+        raise DeploymentError(f"{run_id} cannot be served: {exc}") from exc
+    except Exception as exc:
+        raise DeploymentError(f"{run_id} cannot be served: its model does not load ({type(exc).__name__}).") from exc
+    if serving is not None and serving != run_id:
+        if not is_forecast(ws.get_run(serving)):
+            raise DeploymentError(f"{name} predicts rows of a table; {run_id} is a forecast. Clients would send the "
+                                  "wrong request: deploy it under another name.")
+        old, new = load_forecast_run(ws, serving).spec, run.spec
+        if (old.columns, old.horizon) != (new.columns, new.horizon):
+            raise DeploymentError(f"{run_id} does not keep {name}'s contract: it reads {len(new.columns)} column(s) "
+                                  f"and forecasts {new.horizon} steps, {name} reads {len(old.columns)} and forecasts "
+                                  f"{old.horizon}. Deploy it under another name.")
     return run_id
 
 

@@ -110,8 +110,8 @@ def stop_endpoint(ws: Workspace, name: str, grace_s: float = 10.0) -> None:
 
 
 def endpoint_usage(endpoint: Endpoint) -> dict[str, float | None] | None:
-    """Requests answered, errors and mean latency of /v1/predict so far, from the endpoint's /metrics (no
-    latency before the first request)."""
+    """Requests answered, errors and mean latency of /v1/predict (a forecast: /v1/forecast) so far, from the
+    endpoint's /metrics (no latency before the first request)."""
     from prometheus_client.parser import text_string_to_metric_families
 
     try:
@@ -122,7 +122,7 @@ def endpoint_usage(endpoint: Endpoint) -> dict[str, float | None] | None:
     requests = errors = seconds = count = 0.0
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
-            if sample.labels.get("path") != "/v1/predict":
+            if sample.labels.get("path") not in ("/v1/predict", "/v1/forecast"):
                 continue
             if sample.name == "automl_requests_total":
                 requests += sample.value

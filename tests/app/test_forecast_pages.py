@@ -6,7 +6,7 @@ import pytest
 from tests.app.helpers import open_page, texts
 
 
-@pytest.mark.parametrize("page", ["pages/explain.py", "pages/deploy.py"])
+@pytest.mark.parametrize("page", ["pages/explain.py"])
 def test_a_forecast_run_is_refused_in_one_sentence_with_where_to_go(forecasts, monkeypatch, page):
     at = open_page(page, forecasts.root, monkeypatch)  # no exception: the page stops after the sentence
     notes = [i.value for i in at.info]
@@ -95,3 +95,17 @@ def test_predict_says_in_one_sentence_why_an_uploaded_file_cannot_be_forecast(fo
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == ["The rows lack the column(s) `quarter` the forecast was trained with."]
+
+
+def test_deploy_names_a_forecast_and_monitor_says_it_watches_tables_only(forecasts, monkeypatch, tmp_path):
+    from tests.helpers import copy_workspace
+
+    root = copy_workspace(forecasts.root, tmp_path / "ws")
+    at = _on_run(open_page("pages/deploy.py", root, monkeypatch), "deploy", forecasts.arrivals_run)
+    at.text_input(key="deploy.name").set_value("arrivals")
+    at.button(key="deploy.create").click().run()
+    assert [s.value for s in at.success] == [f"arrivals serves run {forecasts.arrivals_run}."]
+    assert not at.exception and not at.error
+    monitor = open_page("pages/monitor.py", root, monkeypatch)
+    assert any(i.value.startswith("**arrivals** serves a forecast.") for i in monitor.info)
+    assert not monitor.error

@@ -19,7 +19,7 @@ ws = workspace(state.workspace_root)
 st.title("Deploy")
 st.caption("A deployment is a name that serves one run: programs call the name, and you can point it at a "
            "better run later (or back) without changing them. Its endpoint answers predictions over HTTP.")
-run = select_run(ws, state, "deploy", best_first=True, forecasts=True)  # the better run first, not the newest
+run = select_run(ws, state, "deploy", best_first=True)  # the better run first, not the newest
 if run is None:
     stop_page()
 

@@ -23,7 +23,7 @@ state = get_state()
 ws = workspace(state.workspace_root)
 
 st.title("Evaluate")
-run = select_run(ws, state, "evaluate", forecasts=True)
+run = select_run(ws, state, "evaluate")
 if run is None:
     stop_page()
 if run.problem_type == FORECAST:

@@ -11,7 +11,9 @@ from automl.cli import report
 from automl.model import bundle as bundle_mod
 from automl.store import atomic, jobs
 from explain import estimate, narrative, plots, shap_values
+from automl.model.run_files import FORECAST
 from ui.flow import stop_page
+from ui.forecast_views import forecast_explanation
 from ui.gate import require_sign_in
 from ui.loaders import explain_cost, workspace
 from ui.state import get_state
@@ -26,6 +28,9 @@ ws = workspace(state.workspace_root)
 st.title("Explain")
 run = select_run(ws, state, "explain")
 if run is None:
+    stop_page()
+if run.problem_type == FORECAST:
+    forecast_explanation(ws, run)
     stop_page()
 
 explain_jobs = ws.list_jobs(kind="explain", run_id=run.id)

@@ -47,7 +47,7 @@ if via:
     st.caption(f"Deployment **{via}** serves run `{run.id}` ({md(run.label)}); what you score here is recorded "
                "under it.")
 else:
-    run = select_run(ws, state, "predict", forecasts=True)
+    run = select_run(ws, state, "predict")
 if run is None:
     stop_page()
 if run.problem_type == FORECAST:

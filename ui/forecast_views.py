@@ -27,15 +27,15 @@ from automl.store.workspace import RunInfo, Workspace
 from ui.loaders import dataset_frame, forecaster, read_upload
 from ui.widgets import UPLOAD_TYPES, rounded
 
-__all__ = ["forecast_evaluation", "forecast_prediction"]
+__all__ = ["forecast_evaluation", "forecast_prediction", "forecast_explanation"]
 
 
 def _header(run: ForecastRun) -> None:
     spec, m = run.spec, run.metrics
     series = (f"{m.get('series', 0):,} series by {code(spec.series_column)}" if spec.series_column
               else "one series")
-    st.caption(f"Forecasts {code(spec.value_column)} {step_words(spec.frequency, spec.horizon)} ahead · {series} "
-               f"by {code(spec.time_column)} · {m.get('rows', 0):,} rows of history · model in use: "
+    st.caption(f"Forecasts {code(spec.value_column)} {step_words(spec.frequency, spec.horizon)} ahead · {series}, "
+               f"dated by {code(spec.time_column)} · {m.get('rows', 0):,} rows of history · model in use: "
                f"**{plain_model_name(run.model)}** ({run.model})"
                + (f" · known in advance: {', '.join(code(c) for c in spec.known)}" if spec.known else "")
                + (" · training was stopped early" if m.get("stopped_early") else ""))
@@ -173,17 +173,20 @@ def _known_rows(run: ForecastRun, rows: pd.DataFrame) -> pd.DataFrame | None:
     if len(future):
         return rows
     template = prediction.future_template(run, rows)
-    st.info(f"This forecast uses {', '.join(code(c) for c in spec.known)}, known in advance: fill them in for the "
-            f"next {step_words(spec.frequency, spec.horizon)} of every series below (or upload the history with "
-            "those rows added).")
-    edited = st.data_editor(template, hide_index=True, width="stretch", key=f"predict.forecast.future.{run.run_id}",
-                            disabled=[c for c in template.columns if c not in spec.known])
+    st.info(f"This forecast uses {', '.join(code(c) for c in spec.known)}, known in advance: their values for the "
+            f"next {step_words(spec.frequency, spec.horizon)} of every series are below, starting from each series' "
+            "last values. Change those you know will differ (a promotion, a price), or upload the history with "
+            "those rows added.")
+    shown = [c for c in spec.columns if c != spec.value_column]
+    edited = st.data_editor(prediction.future_template(run, rows, fill_last=True)[shown], hide_index=True,
+                            width="stretch", key=f"predict.forecast.future.{run.run_id}",
+                            disabled=[c for c in shown if c not in spec.known])
+    st.download_button("Download the empty rows as a template", prediction.forecast_csv(template),
+                       "future_rows.csv", mime="text/csv", key="predict.forecast.template")
     if edited[list(spec.known)].isna().any().any():
         st.caption("Fill every empty cell of the known columns to see the forecast.")
-        st.download_button("Download these rows as a template", prediction.forecast_csv(template),
-                           "future_rows.csv", mime="text/csv", key="predict.forecast.template")
         return None
-    return pd.concat([rows, edited], ignore_index=True)
+    return pd.concat([rows, edited.assign(**{spec.value_column: float("nan")})], ignore_index=True)
 
 
 def _show(run: ForecastRun, rows: pd.DataFrame, frame: pd.DataFrame) -> None:
@@ -243,3 +246,49 @@ def _what_if(root: str, run: ForecastRun, rows: pd.DataFrame, frame: pd.DataFram
     st.dataframe(rounded(compare), hide_index=True, width="stretch")
     st.caption(f"Over the {step_words(spec.frequency, spec.horizon)}, the forecast moves by "
                f"{readable_number(float(shift.sum()))} {spec.value_column} in all.")
+
+
+def forecast_explanation(ws: Workspace, info: RunInfo) -> None:
+    """Which columns the forecast uses, per model (a background job), or why there is nothing to rank."""
+    from automl.evaluation.forecast_importance import SHUFFLES, importance_words, load_forecast_importance
+    from automl.store import jobs
+    from ui.widgets import job_progress
+
+    run = load_forecast_run(ws, info.id)
+    _header(run)
+    spec = run.spec
+    columns = [*spec.known, *spec.static]
+    if not columns:
+        st.info(f"This forecast reads only each series' own past values of {code(spec.value_column)}: no other "
+                "column goes into it, so there is nothing to rank. Its patterns (trend, season) are in its chart on "
+                "**Evaluate**. To see whether prices, promotions or holidays matter, train a forecast with them as "
+                "columns known in advance.")
+        return
+    found = ws.list_jobs(kind="importance", run_id=run.run_id)
+    latest = jobs.refresh(ws, found[0].id) if found else None
+    busy = latest is not None and latest.status in jobs.ACTIVE
+    st.markdown(f"Which of {', '.join(code(c) for c in columns)} each model uses: each column is shuffled across "
+                f"series and times ({SHUFFLES} times) and the last test window forecast again; the more the error "
+                "grows, the more the model relies on it.")
+    if st.button("Find which columns matter", type="primary", disabled=busy, key="explain.forecast.start"):
+        jobs.start(ws, "importance", run_id=run.run_id)
+        st.rerun()
+    if latest is not None and (busy or latest.status == "failed"):
+        job_progress(ws, latest.id, "Shuffling columns", unit="models")
+    frame = load_forecast_importance(ws, run.run_id)
+    if frame is None:
+        return
+    models = list(dict.fromkeys(frame["model"]))
+    pick = st.selectbox("Model", models, key=f"explain.forecast.model.{run.run_id}",
+                        format_func=lambda m: f"{m} (in use)" if m == run.model else m)
+    for line in importance_words(frame, pick):
+        st.markdown(f"- {line}")
+    own = frame[frame["model"] == pick][["column", "mase_increase", "stdev"]]
+    st.dataframe(rounded(own.rename(columns={"mase_increase": "MASE increase when shuffled"})), hide_index=True,
+                 width="stretch")
+    unused = frame.groupby("model")["mase_increase"].apply(lambda s: bool((s.abs() < 1e-9).all()))
+    if unused.get(run.model, False):
+        readers = [m for m in models if not unused.get(m, True)]
+        st.warning(f"The model in use ({plain_model_name(run.model)}) does not use any of these columns"
+                   + ("; none of the models does." if not readers else f"; {readers[0]} does." if len(readers) == 1
+                      else f"; {', '.join(readers)} do."))

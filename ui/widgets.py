@@ -47,11 +47,10 @@ def require_dataset(ws: Workspace, state: AppState, page: str):
 
 
 def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = True,
-               best_first: bool = False, forecasts: bool = False) -> RunInfo | None:
+               best_first: bool = False) -> RunInfo | None:
     """Pick a run; with `ready_only`, only runs whose model is complete. With nothing chosen before: the
     deployed run, else (`best_first`, Deploy) the best-scoring run for the newest run's target, else the
-    newest. A forecast run is returned only to a page that shows forecasts (`forecasts`); others say where
-    to go."""
+    newest. A forecast run is returned as it is: the pages show it through `ui.forecast_views`."""
     runs = ws.list_runs()
     if ready_only:
         ready = set(bundle_mod.ready_runs(ws, forecasts=True))
@@ -69,13 +68,7 @@ def select_run(ws: Workspace, state: AppState, page: str, ready_only: bool = Tru
                           format_func=lambda i: _run_label(next(r for r in runs if r.id == i)))
     state.run_id = choice
     chosen = next(r for r in runs if r.id == choice)
-    if chosen.problem_type == FORECAST and not forecasts:  # listed, so that it is found (issue 32)
-        st.info(f"Run `{choice}` is a forecast. This page works on models of tables only for now; a forecast's "
-                "backtest is on **Evaluate** and its forecast on **Predict** (or from the command line: "
-                f"`automl-studio evaluate {choice}`).")
-        st.page_link("pages/evaluate.py", label="Go to Evaluate", icon=":material/insights:")
-        return None
-    if chosen.problem_type == FORECAST:
+    if chosen.problem_type == FORECAST:  # each page shows a forecast its own way (ui.forecast_views)
         return chosen
     rollback.recover(ws, choice)  # a shrink or refit of it that died half-way: its old model comes back first
     return chosen

@@ -21,6 +21,12 @@ def run_importance_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, sho
     from automl.model.model_input import to_model_input
     from automl.model.inference import model_frame
 
+    from automl.model.forecast_run import is_forecast
+
+    if is_forecast(ws.get_run(job.run_id)):  # which columns a forecast uses: its own reckoning
+        from automl.evaluation.forecast_importance import run_forecast_importance_job
+
+        return run_forecast_importance_job(ws, job, events, should_stop)
     params = atomic.read_json(jobs.params_path(ws, job), {}) or {}
     bundle = load_bundle(ws, job.run_id)
     predictor = load_predictor(bundle)

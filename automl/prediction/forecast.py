@@ -71,9 +71,10 @@ def _as_file(out: pd.DataFrame, run: ForecastRun, history: pd.DataFrame) -> pd.D
     return pd.DataFrame(frame[forecast_columns(run)])  # a plain frame, not AutoGluon's subclass
 
 
-def future_template(run: ForecastRun, df: pd.DataFrame) -> pd.DataFrame:
+def future_template(run: ForecastRun, df: pd.DataFrame, fill_last: bool = False) -> pd.DataFrame:
     """The rows a forecast with covariates known in advance asks for: each series' next `horizon` times after its
-    last value, the known columns empty (to fill), the value empty. Appended to the history, it can be forecast."""
+    last value, the known columns empty to fill (`fill_last`: each series' last values, to change), the value
+    empty. Appended to the history, it can be forecast."""
     spec = run.spec
     history, _ = split_future(df, spec)
     last = history.groupby("item_id").agg(**{"_last": (spec.time_column, "max")})
@@ -87,13 +88,15 @@ def future_template(run: ForecastRun, df: pd.DataFrame) -> pd.DataFrame:
             part.insert(0, spec.series_column, row[spec.series_column])
         rows.append(part)
     frame = pd.concat(rows, ignore_index=True)
-    frame[spec.value_column] = None
-    for c in (*spec.known, *spec.static):
-        frame[c] = None
-    if spec.static:  # a series' description is known already: carried from its history
-        described = history.drop_duplicates("item_id", keep="last").set_index(spec.series_column or "item_id")
-        for c in spec.static:
-            frame[c] = frame[spec.series_column].map(described[c]) if spec.series_column else described[c].iloc[0]
+    frame[spec.value_column] = float("nan")
+    latest = history.drop_duplicates("item_id", keep="last").set_index(spec.series_column or "item_id")
+    for c in spec.known:  # numbers stay numbers (an editor then takes numbers), each empty unless filled
+        empty = float("nan") if pd.api.types.is_numeric_dtype(history[c]) else None
+        frame[c] = empty
+        if fill_last:
+            frame[c] = frame[spec.series_column].map(latest[c]) if spec.series_column else latest[c].iloc[0]
+    for c in spec.static:  # a series' description is known already: carried from its history
+        frame[c] = frame[spec.series_column].map(latest[c]) if spec.series_column else latest[c].iloc[0]
     times = frame[spec.time_column]
     if (times == times.dt.normalize()).all():
         frame[spec.time_column] = times.dt.strftime("%Y-%m-%d")

@@ -1,18 +1,10 @@
-"""A forecast run on the pages (issue 32): Evaluate shows its backtest, Predict its forecast; the pages that work
-on models of tables only (Explain, Deploy) refuse it in one sentence that says where to go; Runs lists it."""
+"""A forecast run on the pages (issue 32): Evaluate shows its backtest, Explain which columns it uses, Predict
+its forecast, Deploy names it, Monitor says it watches tables only; Runs lists it."""
 
-import pytest
+import pandas as pd
 
 from tests.app.helpers import open_page, texts
-
-
-@pytest.mark.parametrize("page", ["pages/explain.py"])
-def test_a_forecast_run_is_refused_in_one_sentence_with_where_to_go(forecasts, monkeypatch, page):
-    at = open_page(page, forecasts.root, monkeypatch)  # no exception: the page stops after the sentence
-    notes = [i.value for i in at.info]
-    assert any(n.startswith("Run `run-") and "is a forecast. This page works on models of tables only for now"
-               in n and "backtest is on **Evaluate**" in n for n in notes), notes
-    assert not at.error
+from tests.helpers import wait_for
 
 
 def test_the_runs_page_lists_forecast_runs_with_their_test_error(forecasts, monkeypatch):
@@ -61,15 +53,19 @@ def test_predict_shows_every_series_forecast_with_its_band_and_a_download(foreca
     assert len(at.get("plotly_chart")) == 1 and len(at.get("download_button")) == 1 and not at.error
 
 
-def test_predict_asks_for_the_coming_values_of_columns_known_in_advance(forecasts, monkeypatch):
+def test_predict_offers_the_coming_values_of_columns_known_in_advance_to_change(forecasts, monkeypatch):
     at = _on_run(open_page("pages/predict.py", forecasts.root, monkeypatch), "predict", forecasts.seatbelts_run)
-    assert any("known in advance: fill them in for the next 12 months" in i.value for i in at.info)
-    assert len(at.get("download_button")) == 1 and not at.error  # the template, to fill in a spreadsheet
+    assert any("known in advance: their values for the next 12 months of every series are below, starting from "
+               "each series' last values" in i.value for i in at.info), [i.value for i in at.info]
+    assert not at.error
+    table = next(d.value for d in at.dataframe if "forecast" in d.value.columns)  # the last values, carried on
+    assert list(table["month"]) == list(pd.date_range("1985-01-01", periods=12, freq="MS").strftime("%Y-%m-%d"))
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download the empty rows as a template", "Download the forecast (CSV)"]
+    assert "What if?" in [s.value for s in at.subheader]
 
 
 def test_predict_forecasts_an_uploaded_history_with_the_coming_known_values(forecasts, monkeypatch):
-    import pandas as pd
-
     from tests.helpers import SAMPLES
 
     at = _on_run(open_page("pages/predict.py", forecasts.root, monkeypatch), "predict", forecasts.seatbelts_run)
@@ -109,3 +105,29 @@ def test_deploy_names_a_forecast_and_monitor_says_it_watches_tables_only(forecas
     monitor = open_page("pages/monitor.py", root, monkeypatch)
     assert any(i.value.startswith("**arrivals** serves a forecast.") for i in monitor.info)
     assert not monitor.error
+
+
+def test_explain_says_a_forecast_without_other_columns_has_nothing_to_rank(forecasts, monkeypatch):
+    at = _on_run(open_page("pages/explain.py", forecasts.root, monkeypatch), "explain", forecasts.arrivals_run)
+    assert any("reads only each series' own past values of `arrivals`" in i.value for i in at.info)
+    assert not at.error
+
+
+def test_explain_ranks_the_columns_known_in_advance_per_model(forecasts, monkeypatch, tmp_path):
+    from automl.store.workspace import Workspace
+    from tests.helpers import copy_workspace
+
+    root = copy_workspace(forecasts.root, tmp_path / "ws")
+    at = _on_run(open_page("pages/explain.py", root, monkeypatch), "explain", forecasts.seatbelts_run)
+    at.button(key="explain.forecast.start").click().run()
+    ws = Workspace(root)
+    (job,) = ws.list_jobs(kind="importance", run_id=forecasts.seatbelts_run)
+    assert wait_for(ws, job.id).status == "succeeded", job.message
+    at.run()
+    assert not at.exception and not at.error
+    table = next(d.value for d in at.dataframe if "MASE increase when shuffled" in d.value.columns)
+    assert set(table["column"]) == {"law", "PetrolPrice", "kms"}
+    lines = [m.value for m in at.markdown if m.value.startswith("- `")]
+    assert len(lines) == 3 and all("shuffled" in line for line in lines)
+    models = at.selectbox(key=f"explain.forecast.model.{forecasts.seatbelts_run}").options
+    assert len(models) >= 2 and models[0].endswith("(in use)")

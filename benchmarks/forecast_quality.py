@@ -6,7 +6,10 @@ from the history before it) and is scored by this script, not by the tool: MASE 
 series' own in-sample seasonal naive error, per series, then averaged), the weighted quantile loss over the
 nine deciles (WQL; for the seasonal naive forecast, its point forecast at every decile) and the share of actual
 values inside the 10%-90% band. The app (`automl.training.forecast.fit_forecast`, the balanced model set, hub
-offline) gets `--budget` seconds; AutoETS and the naive forecast need no budget. Wall time is what each took.
+offline) and AutoGluon's `TimeSeriesPredictor` called directly with the same model set each get `--budget`
+seconds; AutoETS and the naive forecast need no budget. Wall time is what each took. `seatbelts+law` is the
+seatbelts series with the seat-belt law as a covariate known in advance (the app and AutoGluon use it; AutoETS
+and the naive forecast cannot).
 
     .venv/bin/python benchmarks/forecast_quality.py --budget 120
 """
@@ -27,11 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.common import ROOT, report
 
 SHARED = ROOT.parent / "shared" / "datasets"
-# name: (file, time column, value column, series column, horizon, season length)
+# name: (file, time column, value column, series column, horizon, season length, known in advance)
 TABLES = {
-    "arrivals": ("arrivals_quarterly.csv", "quarter", "arrivals", "origin", 8, 4),
-    "air_passengers": ("air_passengers.csv", "month", "passengers", None, 12, 12),
-    "seatbelts": ("seatbelts_monthly.csv", "month", "drivers", None, 12, 12),
+    "arrivals": ("arrivals_quarterly.csv", "quarter", "arrivals", "origin", 8, 4, ()),
+    "air_passengers": ("air_passengers.csv", "month", "passengers", None, 12, 12, ()),
+    "seatbelts": ("seatbelts_monthly.csv", "month", "drivers", None, 12, 12, ()),
+    "seatbelts+law": ("seatbelts_monthly.csv", "month", "drivers", None, 12, 12, ("law",)),
 }
 QUANTILES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
 
@@ -44,13 +48,14 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for name in args.tables.split(","):
-        file, time_col, value, series, horizon, season = TABLES[name]
+        file, time_col, value, series, horizon, season, known = TABLES[name]
         path = ROOT / "sample_data" / file
         df = pd.read_csv(path if path.exists() else SHARED / file, parse_dates=[time_col])
         df["item_id"] = df[series].astype(str) if series else "series"
-        long = df.rename(columns={time_col: "ds", value: "y"})[["item_id", "ds", "y"]].sort_values(["item_id", "ds"])
-        for tool, forecast in (("app (balanced set)", app), ("statsforecast AutoETS", autoets),
-                               ("seasonal naive", naive)):
+        long = df.rename(columns={time_col: "ds", value: "y"})[["item_id", "ds", "y", *known]]
+        long = long.sort_values(["item_id", "ds"])
+        for tool, forecast in (("app (balanced set)", app), ("AutoGluon direct (same set)", direct),
+                               ("statsforecast AutoETS", autoets), ("seasonal naive", naive)):
             start = time.perf_counter()
             scored = [score(long, forecast(long, df, name, horizon, season, w, args), horizon, season, w, args.windows)
                       for w in range(args.windows)]
@@ -69,31 +74,70 @@ def _history(long: pd.DataFrame, horizon: int, w: int, windows: int) -> pd.DataF
     return long.groupby("item_id", group_keys=False).apply(lambda s: s.iloc[:-cut])
 
 
+def _window_rows(long: pd.DataFrame, horizon: int, w: int, windows: int) -> pd.DataFrame:
+    """The rows of test window `w` of every series (their known covariates are given to the forecast)."""
+    cut = (windows - w) * horizon
+    return long.groupby("item_id", group_keys=False).apply(lambda s: s.iloc[-cut:][:horizon])
+
+
+def _first_fit(long: pd.DataFrame, horizon: int, windows: int) -> pd.DataFrame:
+    return _history(long, horizon, 0, windows)
+
+
+def _as_answer(out) -> pd.DataFrame:
+    return out.reset_index().rename(columns={"timestamp": "ds", "mean": "point"}).assign(
+        item_id=lambda f: f["item_id"].astype(str))
+
+
 def app(long, df, name, horizon, season, w, args):
     """The app's core, fitted once on the history before the first window (as its own test does), then asked
-    for each window from the history before it."""
-    from automl.model.forecast_run import SeriesSpec, series_frame
+    for each window from the history before it (with the window's known covariates)."""
+    from automl.model.forecast_run import SeriesSpec, future_frame, series_frame
 
+    known = TABLES[name][6]
+    spec = SeriesSpec("ds", "y", horizon, "item_id", known=known)
     cache = app.__dict__.setdefault("fits", {})
     if name not in cache:
         from automl.training.forecast import fit_forecast
 
-        file, time_col, value, series, *_ = TABLES[name]
-        cache[name] = fit_forecast(df, time_column=time_col, value_column=value, series_column=series,
-                                   horizon=horizon, path=Path(tempfile.mkdtemp()) / name, time_limit=args.budget,
+        cache[name] = fit_forecast(long, spec=spec, path=Path(tempfile.mkdtemp()) / name, time_limit=args.budget,
                                    windows=args.windows)
     fit = cache[name]
-    history = _history(long, horizon, w, args.windows).rename(columns={"ds": "timestamp", "y": fit.predictor.target})
-    frame = series_frame(history, SeriesSpec("timestamp", fit.predictor.target, horizon, "item_id"))
-    out = fit.predictor.predict(frame).reset_index()
-    return out.rename(columns={"timestamp": "ds", "mean": "point"}).assign(item_id=lambda f: f["item_id"].astype(str))
+    history = _history(long, horizon, w, args.windows)
+    future = future_frame(_window_rows(long, horizon, w, args.windows), spec) if known else None
+    return _as_answer(fit.predictor.predict(series_frame(history, spec), known_covariates=future))
+
+
+def direct(long, df, name, horizon, season, w, args):
+    """AutoGluon's TimeSeriesPredictor called directly with the app's balanced model set, fitted once on the
+    history before the first window with the same budget."""
+    from autogluon.timeseries import TimeSeriesDataFrame, TimeSeriesPredictor
+
+    from automl.training.forecast_models import hub_offline, model_set
+
+    known = list(TABLES[name][6])
+
+    def frame(rows):
+        return TimeSeriesDataFrame.from_data_frame(rows, id_column="item_id", timestamp_column="ds")
+
+    cache = direct.__dict__.setdefault("fits", {})
+    if name not in cache:
+        with hub_offline():
+            cache[name] = TimeSeriesPredictor(
+                prediction_length=horizon, target="y", eval_metric="MASE", quantile_levels=QUANTILES,
+                known_covariates_names=known, path=str(Path(tempfile.mkdtemp()) / name), verbosity=0,
+            ).fit(frame(_first_fit(long, horizon, args.windows)), hyperparameters=model_set("medium"),
+                  time_limit=args.budget)
+    predictor = cache[name]
+    future = frame(_window_rows(long, horizon, w, args.windows)[["item_id", "ds", *known]]) if known else None
+    return _as_answer(predictor.predict(frame(_history(long, horizon, w, args.windows)), known_covariates=future))
 
 
 def autoets(long, df, name, horizon, season, w, args):
     from statsforecast import StatsForecast
     from statsforecast.models import AutoETS
 
-    history = _history(long, horizon, w, args.windows).rename(columns={"item_id": "unique_id"})
+    history = _history(long, horizon, w, args.windows)[["item_id", "ds", "y"]].rename(columns={"item_id": "unique_id"})
     sf = StatsForecast(models=[AutoETS(season_length=season)], freq=pd.infer_freq(history["ds"].drop_duplicates()
                                                                                    .sort_values()[:10]) or "MS")
     levels = [80, 60, 40, 20]

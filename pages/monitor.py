@@ -13,6 +13,7 @@ from ui.gate import require_sign_in
 from ui.loaders import workspace
 from ui.deploy_views import moved_message
 from automl.model.run_files import FORECAST
+from ui.forecast_monitor import forecast_monitor
 from ui.monitor_views import challenger_panel, endpoint_waiting, outcomes_panel
 from ui.state import get_state
 
@@ -32,8 +33,7 @@ name = st.selectbox("Deployment", names, key="monitor.deployment",
                     index=names.index(state.deployment) if state.deployment in names else 0)
 state.deployment = name
 if ws.get_run(ws.get_deployment(name).run_id).problem_type == FORECAST:
-    st.info(f"**{name}** serves a forecast. Watching a forecast's error as new actual values arrive is not built "
-            "yet: Monitor watches models of tables only for now. Its backtest is on **Evaluate**.")
+    forecast_monitor(ws, state, name)
     stop_page()
 
 

@@ -51,7 +51,7 @@ else:
 if run is None:
     stop_page()
 if run.problem_type == FORECAST:
-    forecast_prediction(ws, state.workspace_root, run)
+    forecast_prediction(ws, state.workspace_root, run, deployment=via)
     stop_page()
 bundle = bundle_mod.load_bundle(ws, run.id)
 try:

@@ -128,7 +128,8 @@ def _digest(frame: pd.DataFrame) -> str:
                           + ",".join(map(str, frame.columns)).encode()).hexdigest()
 
 
-def forecast_prediction(ws: Workspace, root: str, info: RunInfo) -> None:
+def forecast_prediction(ws: Workspace, root: str, info: RunInfo, deployment: str | None = None) -> None:
+    """Every series' forecast; through a deployment it is kept, to score when the actual values come."""
     run = load_forecast_run(ws, info.id)
     spec = run.spec
     _header(run)
@@ -152,12 +153,19 @@ def forecast_prediction(ws: Workspace, root: str, info: RunInfo) -> None:
         rows = _known_rows(run, rows)
         if rows is None:
             return
+    digest = _digest(rows)
     try:
-        frame = _forecast(root, run.run_id, _digest(rows), rows)
+        frame = _forecast(root, run.run_id, digest, rows)
     except AutoMLError as exc:
         st.error(str(exc))
         return
     _show(run, rows, frame)
+    if deployment:
+        from automl.monitoring.forecast_watch import record_forecast
+
+        record_forecast(ws, deployment, run, frame, "app", key=f"{run.run_id}-{digest[:20]}")
+        st.caption(f"Kept under deployment **{deployment}**: Monitor scores it when the actual values of these "
+                   "times come.")
     if spec.known:
         _what_if(root, run, rows, frame)
 

@@ -66,7 +66,7 @@ def _print_summary(ws, run_id: str, as_json: bool, tables: bool = False) -> int:
     return EXIT_OK
 
 
-def predict_forecast(args: argparse.Namespace, ws, run_id: str) -> int:
+def predict_forecast(args: argparse.Namespace, ws, run_id: str, deployment: str | None = None) -> int:
     from automl.data.ingest import read_table
     from automl.model.forecast_run import load_forecast_run
     from automl.prediction.forecast import forecast_rows, save_forecast
@@ -75,6 +75,10 @@ def predict_forecast(args: argparse.Namespace, ws, run_id: str) -> int:
     df, _ = read_table(args.data)
     out = forecast_rows(run, df)
     save_forecast(out, args.out)
+    if deployment:  # kept, to score when the actual values come (`actuals NAME FILE`, Monitor)
+        from automl.monitoring.forecast_watch import record_forecast
+
+        record_forecast(ws, deployment, run, out, "cli")
     series = out[run.spec.series_column].nunique() if run.spec.series_column else 1
     _err(f"forecast {series:,} series, {run.spec.horizon} steps ahead each: {len(out):,} rows")
     _err(f"wrote {args.out}")

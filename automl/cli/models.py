@@ -48,15 +48,18 @@ def _open_model(ws, model: str, key_file: str | None, tmp: str):
     return load_bundle(ws, run_id, key_file), deployment
 
 
-def _forecast_run(ws, model: str) -> str | None:
-    """The run id when MODEL names a forecast run of the workspace (None: a table model, a zip, or unknown)."""
+def _forecast_run(ws, model: str) -> tuple[str, str | None] | None:
+    """(run id, deployment or None) when MODEL names a forecast run of the workspace or a deployment serving
+    one (None: a table model, a zip, or unknown)."""
     from automl.errors import AutoMLError
     from automl.model.forecast_run import is_forecast
 
     if model.lower().endswith(".zip") or Path(model).is_file():
         return None
     try:
-        return model if is_forecast(ws.get_run(model)) else None
+        record = ws.get_deployment(model)
+        run_id = record.run_id if record is not None else model
+        return (run_id, record.name if record is not None else None) if is_forecast(ws.get_run(run_id)) else None
     except AutoMLError:
         return None
 
@@ -75,7 +78,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if forecast:
         from automl.cli.forecast import predict_forecast
 
-        return predict_forecast(args, ws, forecast)
+        return predict_forecast(args, ws, *forecast)
     with tempfile.TemporaryDirectory() as tmp:
         bundle, deployment = _open_model(ws, args.model, args.key_file, tmp)
         address = configured_address(args.ray) if args.ray else None

@@ -1,6 +1,7 @@
 """`automl-studio monitor NAME [--json]`: a deployment's batches, their drift, its performance and alerts;
 `actuals NAME FILE --id-column COL`: true outcomes joined to earlier answers; `retrain NAME --data FILE`:
-a challenger trained on new labelled rows and compared with the champion."""
+a challenger trained on new labelled rows and compared with the champion. A forecast deployment's actual values
+are matched by series and time, and its challenger learns the champion's history with the new rows added."""
 
 from __future__ import annotations
 
@@ -15,10 +16,41 @@ __all__ = ["add_monitoring", "cmd_monitor", "cmd_actuals", "cmd_retrain"]
 EXIT_OK, EXIT_ERROR = 0, 1
 
 
+def _forecast(ws, name: str) -> bool:
+    from automl.model.forecast_run import is_forecast
+
+    record = ws.get_deployment(name)
+    return record is not None and is_forecast(ws.get_run(record.run_id))
+
+
+def _monitor_forecast(args: argparse.Namespace, ws) -> int:
+    from automl.monitoring.forecast_watch import forecast_watch
+
+    run = ws.get_run(ws.get_deployment(args.name).run_id)
+    seen = forecast_watch(ws, args.name, run.label)
+    if args.json:
+        print(json.dumps({"deployment": args.name, "champion": run.id, "task": "forecast",
+                          "forecasts": json.loads(seen.table.to_json(orient="records")), "alerts": seen.alerts}))
+        return EXIT_OK
+    print(f"{args.name} -> {run.id}: {len(seen.table)} forecast(s) made through it")
+    for row in seen.table.to_dict("records"):
+        scored = (f"mean error {row['mean error']:,.4g} ({row['times the backtest error']:.2f}x the backtest's), "
+                  f"{row['inside the 80% band']:.0%} inside the 80% band" if row["steps with actuals"] else
+                  "no actual values yet")
+        print(f"  {row['made']}  from {row['forecast from']}  {row['steps']:>5,} steps  "
+              f"{row['steps with actuals']:>5,} with actuals  {scored}")
+    for alert in seen.alerts:
+        _err(f"alert: {alert.replace('`', '')}")
+    return EXIT_OK
+
+
 def cmd_monitor(args: argparse.Namespace) -> int:
     from automl.monitoring.watch import watch
 
-    seen = watch(_workspace(args), args.name)
+    ws = _workspace(args)
+    if _forecast(ws, args.name):
+        return _monitor_forecast(args, ws)
+    seen = watch(ws, args.name)
     if args.json:
         print(json.dumps(seen.to_dict()))
         return EXIT_OK
@@ -41,9 +73,23 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
 
 def cmd_actuals(args: argparse.Namespace) -> int:
+    from automl.errors import ConfigError
     from automl.monitoring.actuals import add_actuals
 
-    report = add_actuals(_workspace(args), args.name, args.data, args.id_column, args.label_column)
+    ws = _workspace(args)
+    if _forecast(ws, args.name):  # the actual values of the series, matched by series and time
+        from automl.data.ingest import read_table
+        from automl.monitoring.forecast_watch import add_forecast_actuals
+
+        done = add_forecast_actuals(ws, args.name, read_table(args.data)[0])
+        for line in done.lines():
+            _err(line)
+        if args.json:
+            print(json.dumps(done.__dict__))
+        return EXIT_OK
+    if not args.id_column:
+        raise ConfigError("--id-column is needed: the id the predictions were scored with.")
+    report = add_actuals(ws, args.name, args.data, args.id_column, args.label_column)
     for line in report.lines():
         _err(line)
     if args.json:
@@ -56,6 +102,8 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     from automl.monitoring.retrain import challengers, compare, start_challenger
 
     ws = _workspace(args)
+    if _forecast(ws, args.name):
+        return _retrain_forecast(args, ws)
     run = start_challenger(ws, args.name, args.data, time_limit=args.time_limit, new_rows_only=args.new_rows_only)
     learned = next(c for c in challengers(ws, args.name) if c["run"] == run.id)["learned_from"]
     rows = (f"{learned['champion']:,} rows of the champion's data and {learned['new']:,} new rows from {args.data}"
@@ -77,6 +125,26 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _retrain_forecast(args: argparse.Namespace, ws) -> int:
+    from automl.cli.commands import follow_training
+    from automl.data.ingest import read_table
+    from automl.monitoring.forecast_watch import retrain_forecast
+
+    champion = ws.get_run(ws.get_deployment(args.name).run_id)
+    run = retrain_forecast(ws, args.name, read_table(args.data)[0], time_limit=args.time_limit)
+    _err(f"challenger {run.id}: the champion's forecast trained on its history and the rows of {args.data}, "
+         f"budget {run.time_limit:.0f} s" + (" (queued)" if run.status == "queued" else ""))
+    if not follow_training(ws, run.id):
+        return EXIT_ERROR
+    done = ws.get_run(run.id)
+    _err(f"  backtest MASE: champion {_fmt(champion.test_value)} (on its own last windows), challenger "
+         f"{_fmt(done.test_value)} (on the new history's last windows). Promote with "
+         f"`automl-studio promote {args.name} {run.id}` (rollback undoes it).")
+    print(json.dumps({"run_id": run.id, "champion": champion.id, "champion_mase": champion.test_value,
+                      "challenger_mase": done.test_value}) if args.json else run.id)
+    return EXIT_OK
+
+
 def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.4f}"
 
@@ -89,7 +157,8 @@ def add_monitoring(sub, with_ws) -> None:
     ac = with_ws(sub.add_parser("actuals", help="join true outcomes to a deployment's earlier predictions by id"))
     ac.add_argument("name", help="deployment name")
     ac.add_argument("data", help="a file with the id column and the outcome")
-    ac.add_argument("--id-column", required=True, help="the id the predictions were scored with (--id-column)")
+    ac.add_argument("--id-column", default=None, help="the id the predictions were scored with (--id-column); a "
+                                                     "forecast's actual values are matched by series and time")
     ac.add_argument("--label-column", default=None, help="the outcome's column (default: the target's name)")
     ac.add_argument("--json", action="store_true")
     ac.set_defaults(func=cmd_actuals)

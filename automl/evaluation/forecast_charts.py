@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["series_figure", "BAND_WORDS"]
+__all__ = ["series_figure", "error_figure", "BAND_WORDS"]
 
 BAND_WORDS = "10–90% band"
 _BAND = "rgba(31, 119, 180, 0.18)"
@@ -40,4 +40,17 @@ def series_figure(history: pd.DataFrame, forecast: pd.DataFrame, value: str, tit
                                      showlegend=i == 0))
     fig.update_layout(title=title or None, height=380, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
                       yaxis_title=value, legend={"orientation": "h", "y": -0.15}, hovermode="x unified")
+    return fig
+
+
+def error_figure(table: pd.DataFrame, backtest: float | None, value: str) -> go.Figure:
+    """Each kept forecast's mean error (a bar per forecast, by when it was made) against the backtest's (a line)."""
+    scored = table[table["steps with actuals"] > 0]
+    fig = go.Figure(go.Bar(x=scored["made"] + " · from " + scored["forecast from"], y=scored["mean error"],
+                           name="mean error", marker_color=_FORECAST))
+    if backtest:
+        fig.add_hline(y=backtest, line_dash="dot", line_color=_ACTUAL, annotation_text="backtest",
+                      annotation_position="top left")
+    fig.update_layout(height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis_title=f"mean error ({value})",
+                      showlegend=False)
     return fig

@@ -8,7 +8,8 @@ check, host check, body limit and metrics:
     GET  /openapi.json, /health, /metrics as for a table model
 
 The rows are read as training read them (`automl.model.forecast_run`); what cannot be forecast is a 422 in one
-sentence. A deployment pointed at another forecast run is followed within a second.
+sentence. A deployment pointed at another forecast run is followed within a second; each forecast answered
+through a deployment is kept for Monitor (`automl.monitoring.forecast_watch`).
 """
 
 # no `from __future__ import annotations`: FastAPI reads the request model from the live annotation
@@ -30,6 +31,7 @@ from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict
 
 from automl.errors import AutoMLError
 from automl.model.forecast_run import ForecastRun, load_forecast_run, load_forecaster
+from automl.monitoring.forecast_watch import record_forecast
 from automl.prediction.forecast import forecast_columns, forecast_rows
 from automl.serving.api import _auth, _Counted, _Metrics
 from automl.serving.guards import HostCheck, allowed_hosts
@@ -119,6 +121,8 @@ def create_forecast_app(holder: ForecastHolder, api_key: str | None = None, max_
         except AutoMLError as exc:
             raise HTTPException(422, str(exc)) from exc
         metrics.rows.inc(len(frame))
+        if holder.deployment:  # kept, to score when the actual values come (Monitor)
+            await run_in_threadpool(record_forecast, holder.ws, holder.deployment, served.run, out, "endpoint")
         answer = {"model": served.run.run_id, "horizon": served.run.spec.horizon,
                   "frequency": served.run.spec.frequency,
                   "forecasts": [{k: _plain(v) for k, v in row.items()} for row in out.to_dict("records")]}

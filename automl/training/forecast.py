@@ -96,10 +96,12 @@ def fit_forecast(df: pd.DataFrame, *, time_column: str | None = None, value_colu
                  series_column: str | None = None, horizon: int | None = None, spec: SeriesSpec | None = None,
                  path: str | Path, models: str = "medium", time_limit: float = 120, windows: int = 2,
                  frequency: str | None = None, seed: int = 0,
-                 on_model: Callable[[str], None] | None = None) -> ForecastFit:
+                 on_model: Callable[[str], None] | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> ForecastFit:
     """Fit the model set `models` on all but the last `windows` x `horizon` steps of each series, choose on
     AutoGluon's validation windows before them, then score each test window (see the module's note).
-    `on_model` hears the name of each model as AutoGluon starts it."""
+    `on_model` hears the name of each model as AutoGluon starts it; once `should_stop` says so, the model
+    being fitted finishes and no other starts: the best of those fitted is kept, as for tables."""
     from autogluon.timeseries import TimeSeriesPredictor
 
     spec = spec or SeriesSpec(time_column, value_column, int(horizon), series_column)  # type: ignore[arg-type]
@@ -107,7 +109,7 @@ def fit_forecast(df: pd.DataFrame, *, time_column: str | None = None, value_colu
     data = series_frame(df, spec)
     cut = windows * spec.horizon
     train = data.slice_by_timestep(None, -cut)
-    with hub_offline(), _models_heard(on_model):
+    with hub_offline(), _models_heard(on_model), _stoppable(should_stop):
         predictor = TimeSeriesPredictor(prediction_length=spec.horizon, target=spec.value_column, path=str(path),
                                         eval_metric="MASE", quantile_levels=list(QUANTILES),
                                         freq=frequency or spec.frequency, known_covariates_names=list(spec.known),
@@ -167,6 +169,30 @@ class _Heard(logging.Handler):
         message = record.getMessage()
         if message.startswith("Training timeseries model "):
             self.on_model(message.removeprefix("Training timeseries model ").split(".")[0].strip())
+
+
+@contextmanager
+def _stoppable(should_stop: Callable[[], bool] | None) -> Iterator[None]:
+    """While fitting: each model AutoGluon is about to train is skipped once `should_stop()` is true (its own
+    loop has no stop but the time limit; the ensemble is then fitted over the models already trained).
+    The job runs in a process of its own, so replacing the trainer's method for the fit touches nobody else."""
+    if should_stop is None:
+        yield
+        return
+    from autogluon.timeseries.trainer.trainer import TimeSeriesTrainer
+
+    from unittest import mock
+
+    original = TimeSeriesTrainer._train_and_save  # noqa: SLF001 - AutoGluon's loop has no stop but the time limit
+
+    def guarded(self, train_data, model, *args, **kwargs):
+        if should_stop():
+            logging.getLogger(__name__).info("Stop asked: %s is not trained.", model.name)
+            return []
+        return original(self, train_data, model, *args, **kwargs)
+
+    with mock.patch.object(TimeSeriesTrainer, "_train_and_save", guarded):
+        yield
 
 
 @contextmanager

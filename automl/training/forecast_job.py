@@ -51,13 +51,15 @@ def run_forecast_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, shoul
     started: list[str] = []
     fit = fit_forecast(history, spec=spec, path=files.predictor, models=config.preset, time_limit=fit_budget,
                        windows=config.windows, seed=config.seed,
-                       on_model=lambda name: started.append(name) or events.emit("model_started", model=name))
+                       on_model=lambda name: started.append(name) or events.emit("model_started", model=name),
+                       should_stop=should_stop)
     for row in fit.leaderboard.itertuples():
         events.emit("model_done", model=row.model, score_val=float(row.score_val), metric_val=-float(row.score_val),
                     fit_time=float(row.fit_time_marginal))  # metric_val: MASE as users read it, lower is better
     for name in dict.fromkeys(started):
         if name not in set(fit.leaderboard["model"]):  # AutoGluon skips a model whose share of the budget ran out
-            events.emit("model_failed", model=name, reason="the time budget ran out, or it failed (see the log)")
+            events.emit("model_failed", model=name, reason="not trained: you stopped the run" if should_stop()
+                        else "the time budget ran out, or it failed (see the log)")
     events.emit("stage", stage="evaluating")
     backtest = fit.backtest
     atomic.write_parquet(ws.run_dir(job.id) / BACKTEST, backtest)

@@ -93,8 +93,9 @@ def test_predict_says_in_one_sentence_why_an_uploaded_file_cannot_be_forecast(fo
     assert [e.value for e in at.error] == ["The rows lack the column(s) `quarter` the forecast was trained with."]
 
 
-def test_deploy_names_a_forecast_and_monitor_says_it_watches_tables_only(forecasts, monkeypatch, tmp_path):
-    from tests.helpers import copy_workspace
+def test_deploy_names_a_forecast_and_monitor_scores_its_forecasts_when_actuals_come(forecasts, monkeypatch,
+                                                                                      tmp_path):
+    from tests.helpers import SAMPLES, copy_workspace
 
     root = copy_workspace(forecasts.root, tmp_path / "ws")
     at = _on_run(open_page("pages/deploy.py", root, monkeypatch), "deploy", forecasts.arrivals_run)
@@ -103,8 +104,30 @@ def test_deploy_names_a_forecast_and_monitor_says_it_watches_tables_only(forecas
     assert [s.value for s in at.success] == [f"arrivals serves run {forecasts.arrivals_run}."]
     assert not at.exception and not at.error
     monitor = open_page("pages/monitor.py", root, monkeypatch)
-    assert any(i.value.startswith("**arrivals** serves a forecast.") for i in monitor.info)
-    assert not monitor.error
+    assert any(i.value.startswith("No forecast made through arrivals yet.") for i in monitor.info)
+
+    # a forecast through the deployment on Predict is kept (once, however often the page redraws)
+    predict = open_page("pages/predict.py", root, monkeypatch)
+    assert predict.selectbox(key="predict.via").value == "arrivals"
+    assert "Kept under deployment **arrivals**" in texts(predict)
+    predict.run()
+    monitor = open_page("pages/monitor.py", root, monkeypatch)
+    table = next(d.value for d in monitor.dataframe if "steps with actuals" in d.value.columns)
+    assert len(table) == 1 and table["steps"].iloc[0] == 16 and table["steps with actuals"].iloc[0] == 0
+
+    # the actual values come: the forecast of 2012-Q4 to 2013-Q3 is scored where they cover it
+    actual = pd.read_csv(SAMPLES / "arrivals_quarterly.csv")
+    coming = actual[actual["quarter"] >= "2011-10-01"].copy()
+    coming["quarter"] = pd.to_datetime(coming["quarter"]) + pd.DateOffset(years=1)  # a year on: 2012-10 to 2013-07
+    monitor.file_uploader(key="monitor.forecast.actuals.arrivals").upload(
+        "actuals.csv", coming.assign(quarter=coming["quarter"].dt.strftime("%Y-%m-%d")).to_csv(index=False).encode(),
+        "text/csv")
+    monitor.run()
+    assert not monitor.exception and not monitor.error, [e.value for e in monitor.error]
+    assert any("forecast step(s) of 1 forecast(s) scored" in s.value for s in monitor.success)
+    table = next(d.value for d in monitor.dataframe if "steps with actuals" in d.value.columns)
+    assert table["steps with actuals"].iloc[0] == 16 and table["mean error"].iloc[0] > 0
+    assert len(monitor.get("plotly_chart")) == 1
 
 
 def test_explain_says_a_forecast_without_other_columns_has_nothing_to_rank(forecasts, monkeypatch):

@@ -55,6 +55,11 @@ def test_the_endpoint_forecasts_every_series_as_predict_does(endpoint, forecasts
                                   expected[["forecast", "p10", "p90"]].reset_index(drop=True),
                                   check_dtype=False, rtol=1e-9)
 
+    from automl.monitoring.forecast_watch import forecast_watch
+
+    kept = forecast_watch(ws, "arrivals").table  # answered through the deployment: kept for Monitor
+    assert len(kept) == 1 and kept["source"].iloc[0] == "endpoint" and kept["steps"].iloc[0] == 16
+
     schema = client.get("/v1/schema").json()
     assert schema["task"] == "forecast" and schema["series_column"] == "origin" and schema["horizon"] == 4
     assert schema["columns"] == ["origin", "quarter", "arrivals"]

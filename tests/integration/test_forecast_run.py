@@ -114,3 +114,19 @@ def test_the_template_of_the_coming_rows_once_filled_is_forecast(forecasts):
     rows = future_template(arrivals, pd.read_csv(SAMPLES / "arrivals_quarterly.csv"))
     assert len(rows) == 16 and set(rows["origin"]) == {"Japan", "NZ", "UK", "US"}
     assert set(rows["quarter"]) == {"2012-10-01", "2013-01-01", "2013-04-01", "2013-07-01"}
+
+
+def test_stop_keeps_the_models_fitted_so_far(tmp_path):
+    """Once stop is asked, the model being fitted finishes and no other starts; the best of those is kept."""
+    from automl.training.forecast import fit_forecast
+    from automl.training.forecast_models import MODEL_SETS
+
+    df = pd.read_csv(SAMPLES / "arrivals_quarterly.csv")
+    heard: list[str] = []
+    fit = fit_forecast(df, time_column="quarter", value_column="arrivals", series_column="origin", horizon=4,
+                       path=tmp_path / "p", models="fast", time_limit=60, on_model=heard.append,
+                       should_stop=lambda: len(heard) >= 3)  # asked once the second model has trained
+    trained = set(fit.predictor.model_names())  # AutoGluon orders the models itself: the first two it started
+    first, rest = heard[:2], set(MODEL_SETS["fast"]) - set(heard[:2])
+    assert set(heard) == set(MODEL_SETS["fast"]) and set(first) <= trained and not trained & rest
+    assert fit.model in trained and fit.mase > 0  # scored as any run

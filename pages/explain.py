@@ -13,7 +13,7 @@ from automl.store import atomic, jobs
 from explain import estimate, narrative, plots, shap_values
 from automl.model.run_files import FORECAST
 from ui.flow import stop_page
-from ui.forecast_views import forecast_explanation
+from ui.forecast_explain import forecast_explanation
 from ui.gate import require_sign_in
 from ui.loaders import explain_cost, workspace
 from ui.state import get_state

@@ -4,7 +4,8 @@ Evaluate: the backtest in a sentence against repeating the last season, its numb
 loss, how often the 80% band held, the error in the value's own units), each test window, any series' chart of
 the window forecasts against what happened, the best and worst series, and the models.
 Predict: every series' forecast past the end of its data (mean and 10-90%), a chart per series and the file to
-download; with covariates known in advance, a template of the rows to fill, and what-if on them.
+download; with covariates known in advance, a template of the rows to fill, and what-if on them. (Explain is
+`ui.forecast_explain`.)
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from automl.data.markdown import code
+from automl.data.markdown import code, md
 from automl.data.numbers import readable_number
 from automl.data.timeseries import step_words
 from automl.errors import AutoMLError
@@ -27,10 +28,10 @@ from automl.store.workspace import RunInfo, Workspace
 from ui.loaders import dataset_frame, forecaster, read_upload
 from ui.widgets import UPLOAD_TYPES, rounded
 
-__all__ = ["forecast_evaluation", "forecast_prediction", "forecast_explanation"]
+__all__ = ["forecast_evaluation", "forecast_prediction", "forecast_header"]
 
 
-def _header(run: ForecastRun) -> None:
+def forecast_header(run: ForecastRun) -> None:
     spec, m = run.spec, run.metrics
     series = (f"{m.get('series', 0):,} series by {code(spec.series_column)}" if spec.series_column
               else "one series")
@@ -44,7 +45,7 @@ def _header(run: ForecastRun) -> None:
 def forecast_evaluation(ws: Workspace, root: str, info: RunInfo) -> None:
     run = load_forecast_run(ws, info.id)
     m = run.metrics
-    _header(run)
+    forecast_header(run)
     st.info(m["sentence"])
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("MASE ★", f"{m['mase']:.3f}", delta=f"{_relative(m['mase'], m['baseline_mase'])} vs repeating the season",
@@ -58,7 +59,7 @@ def forecast_evaluation(ws: Workspace, root: str, info: RunInfo) -> None:
     c3.metric("Inside the 80% band", f"{m['coverage_80']:.0%}",
               help="The share of actual values between the 10% and 90% forecasts; about 80% is a band that keeps "
                    "its promise, far less means it is too narrow.")
-    c4.metric(f"Mean error ({run.spec.value_column})", readable_number(m["mae"]),
+    c4.metric(f"Mean error ({md(run.spec.value_column)})", readable_number(m["mae"]),
               delta=f"{readable_number(m['mae'] - m['baseline_mae'])} vs repeating the season", delta_color="inverse")
     st.caption(evaluation.error_words(run) + " ★ the measure the models were chosen by. Every number is from the "
                "test windows at the end of the series, which the models never saw.")
@@ -132,7 +133,7 @@ def forecast_prediction(ws: Workspace, root: str, info: RunInfo, deployment: str
     """Every series' forecast; through a deployment it is kept, to score when the actual values come."""
     run = load_forecast_run(ws, info.id)
     spec = run.spec
-    _header(run)
+    forecast_header(run)
     training = dataset_frame(root, run.config["dataset_id"])
     source = st.radio("Forecast from", ["training", "file"], horizontal=True, key=f"predict.forecast.source.{info.id}",
                       format_func={"training": "the training table's history",
@@ -253,50 +254,5 @@ def _what_if(root: str, run: ForecastRun, rows: pd.DataFrame, frame: pd.DataFram
                             "what if": after["mean"].to_numpy(), "change": shift})
     st.dataframe(rounded(compare), hide_index=True, width="stretch")
     st.caption(f"Over the {step_words(spec.frequency, spec.horizon)}, the forecast moves by "
-               f"{readable_number(float(shift.sum()))} {spec.value_column} in all.")
+               f"{readable_number(float(shift.sum()))} {code(spec.value_column)} in all.")
 
-
-def forecast_explanation(ws: Workspace, info: RunInfo) -> None:
-    """Which columns the forecast uses, per model (a background job), or why there is nothing to rank."""
-    from automl.evaluation.forecast_importance import SHUFFLES, importance_words, load_forecast_importance
-    from automl.store import jobs
-    from ui.widgets import job_progress
-
-    run = load_forecast_run(ws, info.id)
-    _header(run)
-    spec = run.spec
-    columns = [*spec.known, *spec.static]
-    if not columns:
-        st.info(f"This forecast reads only each series' own past values of {code(spec.value_column)}: no other "
-                "column goes into it, so there is nothing to rank. Its patterns (trend, season) are in its chart on "
-                "**Evaluate**. To see whether prices, promotions or holidays matter, train a forecast with them as "
-                "columns known in advance.")
-        return
-    found = ws.list_jobs(kind="importance", run_id=run.run_id)
-    latest = jobs.refresh(ws, found[0].id) if found else None
-    busy = latest is not None and latest.status in jobs.ACTIVE
-    st.markdown(f"Which of {', '.join(code(c) for c in columns)} each model uses: each column is shuffled across "
-                f"series and times ({SHUFFLES} times) and the last test window forecast again; the more the error "
-                "grows, the more the model relies on it.")
-    if st.button("Find which columns matter", type="primary", disabled=busy, key="explain.forecast.start"):
-        jobs.start(ws, "importance", run_id=run.run_id)
-        st.rerun()
-    if latest is not None and (busy or latest.status == "failed"):
-        job_progress(ws, latest.id, "Shuffling columns", unit="models")
-    frame = load_forecast_importance(ws, run.run_id)
-    if frame is None:
-        return
-    models = list(dict.fromkeys(frame["model"]))
-    pick = st.selectbox("Model", models, key=f"explain.forecast.model.{run.run_id}",
-                        format_func=lambda m: f"{m} (in use)" if m == run.model else m)
-    for line in importance_words(frame, pick):
-        st.markdown(f"- {line}")
-    own = frame[frame["model"] == pick][["column", "mase_increase", "stdev"]]
-    st.dataframe(rounded(own.rename(columns={"mase_increase": "MASE increase when shuffled"})), hide_index=True,
-                 width="stretch")
-    unused = frame.groupby("model")["mase_increase"].apply(lambda s: bool((s.abs() < 1e-9).all()))
-    if unused.get(run.model, False):
-        readers = [m for m in models if not unused.get(m, True)]
-        st.warning(f"The model in use ({plain_model_name(run.model)}) does not use any of these columns"
-                   + ("; none of the models does." if not readers else f"; {readers[0]} does." if len(readers) == 1
-                      else f"; {', '.join(readers)} do."))

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from automl.data.markdown import code
 from automl.data.numbers import readable_number
 from automl.model.forecast_run import BACKTEST, SERIES_ERRORS, WINDOWS_FILE, ForecastRun, split_future
 from automl.store import atomic
@@ -58,7 +59,7 @@ def error_words(run: ForecastRun) -> str:
     """The error in the value's own units, said: "On average the forecast is off by 1,230 arrivals (repeating
     the last season: 1,610)."""
     m = run.metrics
-    return (f"On average the forecast is off by {readable_number(m['mae'])} {run.spec.value_column} per step "
+    return (f"On average the forecast is off by {readable_number(m['mae'])} {code(run.spec.value_column)} per step "
             f"(repeating the last season: {readable_number(m['baseline_mae'])}).")
 
 

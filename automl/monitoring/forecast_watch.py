@@ -129,8 +129,8 @@ def forecast_watch(ws: Workspace, deployment: str, value: str = "") -> ForecastW
         ratio = row["times the backtest error"]
         if ratio == ratio and ratio > DEGRADED:
             alerts.append(f"The forecast made {row['made']} (from {row['forecast from']}) erred "
-                          f"{readable_number(row['mean error'])} {value} a step on average, {ratio:.1f} times its "
-                          "backtest's: the series may have changed. Retrain with the new history.")
+                          f"{readable_number(row['mean error'])} {code(value)} a step on average, {ratio:.1f} "
+                          "times its backtest's: the series may have changed. Retrain with the new history.")
         elif row["inside the 80% band"] == row["inside the 80% band"] and row["inside the 80% band"] < _LOW_COVERAGE:
             alerts.append(f"The 80% band of the forecast made {row['made']} held only "
                           f"{row['inside the 80% band']:.0%} of the actual values: its ranges are too narrow now.")

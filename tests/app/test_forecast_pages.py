@@ -30,7 +30,8 @@ def test_evaluate_shows_a_forecasts_backtest_in_words_numbers_and_a_chart_per_se
     assert labels["MASE ★"] == f"{summary['mase']:.3f}" and labels["Inside the 80% band"].endswith("%")
     assert "Mean error (arrivals)" in labels
     page = texts(at)
-    assert "On average the forecast is off by" in page and "arrivals per step" in page
+    # the column's name enters Markdown as code
+    assert "On average the forecast is off by" in page and "`arrivals` per step" in page
     windows = next(d.value for d in at.dataframe if "inside the 80% band" in d.value.columns)
     assert len(windows) == 2
     by_series = next(d.value for d in at.dataframe if "error / season's" in d.value.columns)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from automl.cli.report import SECTIONS
-from tests.e2e.ui import RUNNING, SUCCEEDED, choose, main_text, nav, upload, wait_idle
+from tests.e2e.ui import RUNNING, SUCCEEDED, choose, main_text, nav, upload, wait_for_run, wait_idle
 from tests.helpers import SAMPLES
 
 pytestmark = pytest.mark.e2e
@@ -89,7 +89,7 @@ def test_a_whole_journey_in_the_browser(kind, serve, page, tmp_path):
     if kind == "binary":  # a browser refresh mid-run loses the session, not the run
         page.reload()
         page.get_by_role("heading", name="Train", exact=True).wait_for()
-    page.get_by_text(SUCCEEDED).first.wait_for(timeout=180_000)
+    wait_for_run(page, tmp_path / "ws")
 
     nav(page, "Evaluate")
     page.get_by_text(j.metric).wait_for()

@@ -36,7 +36,7 @@ run: install
 test: install chromium
 	@rm -f test-artifacts/summary.txt
 	@$(PY) -m ruff check . || { echo "make test: ruff found the problems above (configured in pyproject.toml)"; exit 1; }
-	@$(PY) -m pytest tests -q -p no:cacheprovider; status=$$?; \
+	@$(PY) -m pytest tests -q -p no:cacheprovider --durations=20; status=$$?; \
 		echo; cat test-artifacts/summary.txt 2>/dev/null || echo "make test: pytest did not finish (exit $$status)"; \
 		exit $$status
 

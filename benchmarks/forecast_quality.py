@@ -45,8 +45,14 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=120)
     parser.add_argument("--windows", type=int, default=2)
     parser.add_argument("--tables", default=",".join(TABLES))
+    parser.add_argument("--seeds", default="0", help="comma-separated seeds for the app and AutoGluon direct")
+    parser.add_argument("--val-windows", default="auto", help="the app's validation windows: a number or auto")
+    parser.add_argument("--tools", default="app,direct,autoets,naive")
     args = parser.parse_args()
     rows = []
+    seeds = [int(x) for x in args.seeds.split(",")]
+    tools = {"app": ("app (balanced set)", app, seeds), "direct": ("AutoGluon direct (same set)", direct, seeds),
+             "autoets": ("statsforecast AutoETS", autoets, [0]), "naive": ("seasonal naive", naive, [0])}
     for name in args.tables.split(","):
         file, time_col, value, series, horizon, season, known = TABLES[name]
         path = ROOT / "sample_data" / file
@@ -54,16 +60,23 @@ def main() -> None:
         df["item_id"] = df[series].astype(str) if series else "series"
         long = df.rename(columns={time_col: "ds", value: "y"})[["item_id", "ds", "y", *known]]
         long = long.sort_values(["item_id", "ds"])
-        for tool, forecast in (("app (balanced set)", app), ("AutoGluon direct (same set)", direct),
-                               ("statsforecast AutoETS", autoets), ("seasonal naive", naive)):
-            start = time.perf_counter()
-            scored = [score(long, forecast(long, df, name, horizon, season, w, args), horizon, season, w, args.windows)
-                      for w in range(args.windows)]
-            rows.append({"table": name, "tool": tool, "horizon": horizon,
-                         "MASE": round(float(np.mean([s[0] for s in scored])), 4),
-                         "WQL": round(float(np.mean([s[1] for s in scored])), 4),
-                         "coverage_80": round(float(np.mean([s[2] for s in scored])), 3),
-                         "seconds": round(time.perf_counter() - start, 1)})
+        for key in args.tools.split(","):
+            tool, forecast, tool_seeds = tools[key]
+            per_seed = []
+            for seed in tool_seeds:
+                args.seed = seed
+                start = time.perf_counter()
+                scored = [score(long, forecast(long, df, name, horizon, season, w, args), horizon, season, w,
+                                args.windows) for w in range(args.windows)]
+                per_seed.append([*np.mean(scored, axis=0), time.perf_counter() - start])
+                print(name, tool, seed, [round(float(x), 4) for x in per_seed[-1]], flush=True)
+            runs = np.array(per_seed)
+            rows.append({"table": name, "tool": tool, "horizon": horizon, "seeds": len(tool_seeds),
+                         "MASE": round(float(runs[:, 0].mean()), 4),
+                         "MASE range": f"{runs[:, 0].min():.3f}-{runs[:, 0].max():.3f}",
+                         "WQL": round(float(runs[:, 1].mean()), 4),
+                         "coverage_80": round(float(runs[:, 2].mean()), 3),
+                         "seconds": round(float(runs[:, 3].mean()), 1)})
             print(rows[-1], flush=True)
     report(f"forecast_quality_{args.budget}s", rows)
 
@@ -97,12 +110,14 @@ def app(long, df, name, horizon, season, w, args):
     known = TABLES[name][6]
     spec = SeriesSpec("ds", "y", horizon, "item_id", known=known)
     cache = app.__dict__.setdefault("fits", {})
-    if name not in cache:
+    if (name, args.seed) not in cache:
         from automl.training.forecast import fit_forecast
 
-        cache[name] = fit_forecast(long, spec=spec, path=Path(tempfile.mkdtemp()) / name, time_limit=args.budget,
-                                   windows=args.windows)
-    fit = cache[name]
+        windows = args.val_windows if args.val_windows == "auto" else int(args.val_windows)
+        cache[name, args.seed] = fit_forecast(long, spec=spec, path=Path(tempfile.mkdtemp()) / name,
+                                              time_limit=args.budget, windows=args.windows, seed=args.seed,
+                                              val_windows=windows)
+    fit = cache[name, args.seed]
     history = _history(long, horizon, w, args.windows)
     future = future_frame(_window_rows(long, horizon, w, args.windows), spec) if known else None
     return _as_answer(fit.predictor.predict(series_frame(history, spec), known_covariates=future))
@@ -121,14 +136,14 @@ def direct(long, df, name, horizon, season, w, args):
         return TimeSeriesDataFrame.from_data_frame(rows, id_column="item_id", timestamp_column="ds")
 
     cache = direct.__dict__.setdefault("fits", {})
-    if name not in cache:
+    if (name, args.seed) not in cache:
         with hub_offline():
-            cache[name] = TimeSeriesPredictor(
+            cache[name, args.seed] = TimeSeriesPredictor(
                 prediction_length=horizon, target="y", eval_metric="MASE", quantile_levels=QUANTILES,
                 known_covariates_names=known, path=str(Path(tempfile.mkdtemp()) / name), verbosity=0,
             ).fit(frame(_first_fit(long, horizon, args.windows)), hyperparameters=model_set("medium"),
-                  time_limit=args.budget)
-    predictor = cache[name]
+                  time_limit=args.budget, random_seed=args.seed)
+    predictor = cache[name, args.seed]
     future = frame(_window_rows(long, horizon, w, args.windows)[["item_id", "ds", *known]]) if known else None
     return _as_answer(predictor.predict(frame(_history(long, horizon, w, args.windows)), known_covariates=future))
 

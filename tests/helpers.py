@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_data"
@@ -17,6 +23,37 @@ def run_cli(*args: str, workspace: Path | None = None, timeout: float = 600) -> 
     if workspace is not None:
         cmd += ["--workspace", str(workspace)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+
+
+@contextmanager
+def serving(workspace: Path, name: str) -> Iterator[str]:
+    """`automl-studio serve NAME` on a free port, as a user starts it; yields its URL once /health answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log_path = workspace.parent / f"serve-{name}-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "automl.cli", "serve", name, "--port", str(port),
+                                 "--workspace", str(workspace)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 120
+            while time.time() < deadline:
+                try:
+                    with urllib.request.urlopen(url + "/health", timeout=2):
+                        break
+                except OSError:
+                    time.sleep(0.3)
+            else:
+                raise AssertionError("the endpoint did not start: " + log_path.read_text()[-2000:])
+            yield url
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
 
 
 def wait_until(condition, timeout: float = 60, what: str = "the condition") -> None:

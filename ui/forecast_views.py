@@ -99,8 +99,9 @@ def forecast_evaluation(ws: Workspace, root: str, info: RunInfo) -> None:
                                                         "fit_time": "fit time (s)", "test_wql": "test WQL"})
     board.insert(1, "kind", board["model"].map(plain_model_name))
     st.dataframe(rounded(board), hide_index=True, width="stretch")
-    st.caption(f"Chosen by validation MASE, on windows before the test: {run.model}. The test column scores the "
-               "last test window, for comparison only.")
+    val = int(run.metrics.get("val_windows") or 1)
+    st.caption(f"Chosen by validation MASE, on {val} window(s) before the test: {run.model}. The test column "
+               "scores the last test window, for comparison only.")
 
 
 def _relative(ours: float, baseline: float) -> str:

@@ -44,7 +44,7 @@ from automl.serving.limits import BodyLimit, max_request_bytes
 from automl.serving.rows import request_frame, request_model, schema_view
 from automl.serving.usage import UsageLog
 
-__all__ = ["create_app", "ReasonsFor"]
+__all__ = ["create_app", "ReasonsFor", "guarded", "add_common_routes"]
 
 ReasonsFor = Callable[[Any, Any, int], Reasons]  # (predictor, bundle, k) -> per-row reasons
 MAX_EXPLAIN = 10
@@ -67,13 +67,7 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
                   description=f"{first.bundle.problem_type} model of run {first.run_id}"
                               + (f", deployment {holder.deployment}" if holder.deployment else ""),
                   openapi_url=None, docs_url=None, redoc_url=None)
-    metrics = _Metrics()
-    app.add_exception_handler(RequestValidationError, refusal(kinds))
-    app.add_middleware(BodyLimit, max_bytes=max_bytes or max_request_bytes())
-    if api_key is None:
-        app.add_middleware(HostCheck, allowed=allowed_hosts(bind_host))
-    app.add_middleware(_Counted, metrics=metrics)  # added last: outermost, so refusals are counted too
-    authorised = _auth(api_key)
+    metrics, authorised = guarded(app, refusal(kinds), api_key, max_bytes, bind_host)
     batcher = MicroBatcher(_read_and_score)
 
     @app.post("/v1/predict", dependencies=[Depends(authorised)], summary="Predict rows",
@@ -117,23 +111,45 @@ def create_app(holder: ModelHolder, api_key: str | None = None, reasons_for: Rea
         served = holder.current()
         return {"model": served.run_id, "deployment": holder.deployment, **schema_view(served.bundle.schema)}
 
+    def details() -> dict:
+        served = holder.current()
+        return {"model": served.run_id, "deployment": holder.deployment, "loaded_at": served.loaded_at,
+                "last_error": holder.last_error}
+
+    add_common_routes(app, authorised, metrics, details)
+    return app
+
+
+def guarded(app: FastAPI, on_refusal: Callable, api_key: str | None, max_bytes: int | None,
+            bind_host: str) -> tuple["_Metrics", "_auth"]:
+    """What every endpoint of the app puts in front of its routes: the 422 in one sentence, the body limit,
+    the host check when there is no key, and the request metrics (outermost, so refusals are counted too)."""
+    metrics = _Metrics()
+    app.add_exception_handler(RequestValidationError, on_refusal)
+    app.add_middleware(BodyLimit, max_bytes=max_bytes or max_request_bytes())
+    if api_key is None:
+        app.add_middleware(HostCheck, allowed=allowed_hosts(bind_host))
+    app.add_middleware(_Counted, metrics=metrics)
+    return metrics, _auth(api_key)
+
+
+def add_common_routes(app: FastAPI, authorised: "_auth", metrics: "_Metrics",
+                      details: Callable[[], dict]) -> None:
+    """/openapi.json and /metrics behind the key; /health open, with `details()` (the run served, its last
+    error) only for a caller with the key."""
     @app.get("/openapi.json", dependencies=[Depends(authorised)], include_in_schema=False)
     def openapi() -> JSONResponse:
         return JSONResponse(app.openapi())
 
     @app.get("/health", summary="Up or down; with the API key, the run served and its last error")
     async def health(request: Request) -> dict:
-        served = holder.current()
         if not await authorised.allows(request):
             return {"status": "ok"}
-        return {"status": "ok", "model": served.run_id, "deployment": holder.deployment,
-                "loaded_at": served.loaded_at, "last_error": holder.last_error}
+        return {"status": "ok", **details()}
 
     @app.get("/metrics", dependencies=[Depends(authorised)], include_in_schema=False)
     def prometheus() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(metrics.registry).decode(), media_type=CONTENT_TYPE_LATEST)
-
-    return app
 
 
 _PATHS = ("/v1/predict", "/v1/forecast", "/v1/schema", "/openapi.json", "/health", "/metrics")

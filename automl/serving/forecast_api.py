@@ -25,17 +25,14 @@ import pandas as pd
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi.responses import JSONResponse, Response
 from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict
 
 from automl.errors import AutoMLError
 from automl.model.forecast_run import ForecastRun, load_forecast_run, load_forecaster
 from automl.monitoring.forecast_watch import record_forecast
 from automl.prediction.forecast import forecast_columns, forecast_rows
-from automl.serving.api import _auth, _Counted, _Metrics
-from automl.serving.guards import HostCheck, allowed_hosts
-from automl.serving.limits import BodyLimit, max_request_bytes
+from automl.serving.api import add_common_routes, guarded
 from automl.serving.rows import MAX_ROWS
 from automl.store.workspace import Workspace
 
@@ -103,13 +100,7 @@ def create_forecast_app(holder: ForecastHolder, api_key: str | None = None, max_
                   description=f"forecast of run {first.run_id}, {spec.horizon} steps ahead"
                               + (f", deployment {holder.deployment}" if holder.deployment else ""),
                   openapi_url=None, docs_url=None, redoc_url=None)
-    metrics = _Metrics()
-    app.add_exception_handler(RequestValidationError, _refusal)
-    app.add_middleware(BodyLimit, max_bytes=max_bytes or max_request_bytes())
-    if api_key is None:
-        app.add_middleware(HostCheck, allowed=allowed_hosts(bind_host))
-    app.add_middleware(_Counted, metrics=metrics)
-    authorised = _auth(api_key)
+    metrics, authorised = guarded(app, _refusal, api_key, max_bytes, bind_host)
 
     @app.post("/v1/forecast", dependencies=[Depends(authorised)], summary="Forecast every series sent",
               response_class=Response, responses=FORECAST_RESPONSES)
@@ -133,22 +124,12 @@ def create_forecast_app(holder: ForecastHolder, api_key: str | None = None, max_
         served = holder.current()
         return {"model": served.run.run_id, "deployment": holder.deployment, **forecast_schema(served.run)}
 
-    @app.get("/openapi.json", dependencies=[Depends(authorised)], include_in_schema=False)
-    def openapi() -> JSONResponse:
-        return JSONResponse(app.openapi())
-
-    @app.get("/health", summary="Up or down; with the API key, the run served and its last error")
-    async def health(request: Request) -> dict:
+    def details() -> dict:
         served = holder.current()
-        if not await authorised.allows(request):
-            return {"status": "ok"}
-        return {"status": "ok", "model": served.run.run_id, "deployment": holder.deployment, "task": "forecast",
+        return {"model": served.run.run_id, "deployment": holder.deployment, "task": "forecast",
                 "loaded_at": served.loaded_at, "last_error": holder.last_error}
 
-    @app.get("/metrics", dependencies=[Depends(authorised)], include_in_schema=False)
-    def prometheus() -> PlainTextResponse:
-        return PlainTextResponse(generate_latest(metrics.registry).decode(), media_type=CONTENT_TYPE_LATEST)
-
+    add_common_routes(app, authorised, metrics, details)
     return app
 
 

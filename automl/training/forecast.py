@@ -62,6 +62,7 @@ class ForecastFit:
     leaderboard: pd.DataFrame
     seconds: float
     backtest: pd.DataFrame | None = None  # per window, series and time: actual, the model's mean and band, baseline
+    val_windows: int = 1                 # the validation windows the models were compared and weighted on
 
     @property
     def mase(self) -> float:
@@ -95,11 +96,13 @@ class ForecastFit:
 def fit_forecast(df: pd.DataFrame, *, time_column: str | None = None, value_column: str | None = None,
                  series_column: str | None = None, horizon: int | None = None, spec: SeriesSpec | None = None,
                  path: str | Path, models: str = "medium", time_limit: float = 120, windows: int = 2,
-                 frequency: str | None = None, seed: int = 0,
+                 frequency: str | None = None, seed: int = 0, val_windows: int | str = "auto",
                  on_model: Callable[[str], None] | None = None,
                  should_stop: Callable[[], bool] | None = None) -> ForecastFit:
-    """Fit the model set `models` on all but the last `windows` x `horizon` steps of each series, choose on
-    AutoGluon's validation windows before them, then score each test window (see the module's note).
+    """Fit the model set `models` on all but the last `windows` x `horizon` steps of each series, choose and
+    weight them on AutoGluon's validation windows before those (`val_windows`; "auto": AutoGluon picks how many
+    from the number and length of the series, up to 5, as its best-quality preset does: one window let a lucky
+    model win on short series, see benchmarks/RESULTS.md), then score each test window (see the module's note).
     `on_model` hears the name of each model as AutoGluon starts it; once `should_stop` says so, the model
     being fitted finishes and no other starts: the best of those fitted is kept, as for tables."""
     from autogluon.timeseries import TimeSeriesPredictor
@@ -114,14 +117,23 @@ def fit_forecast(df: pd.DataFrame, *, time_column: str | None = None, value_colu
                                         eval_metric="MASE", quantile_levels=list(QUANTILES),
                                         freq=frequency or spec.frequency, known_covariates_names=list(spec.known),
                                         verbosity=2 if on_model else 0)
-        predictor.fit(train, hyperparameters=model_set(models), time_limit=time_limit, random_seed=seed)
+        predictor.fit(train, hyperparameters=model_set(models), time_limit=time_limit, random_seed=seed,
+                      num_val_windows=val_windows, refit_every_n_windows="auto" if val_windows == "auto" else 1)
     if not predictor.model_names():
         raise RuntimeError(f"No forecasting model finished within the {time_limit:g} s budget; give it more time.")
     model = predictor.model_best
     scores, frames = zip(*(_window(predictor, data, model, i, windows, spec) for i in range(windows)), strict=True)
     board = predictor.leaderboard(data, extra_metrics=["WQL"])  # score_test: the last test window
     return ForecastFit(predictor, model, spec.horizon, predictor.freq, list(scores), board,
-                       time.monotonic() - started, pd.concat(frames, ignore_index=True))
+                       time.monotonic() - started, pd.concat(frames, ignore_index=True), _val_windows(predictor))
+
+
+def _val_windows(predictor: Any) -> int:
+    """How many validation windows AutoGluon compared the models on (it picks them with `"auto"`)."""
+    try:
+        return int(sum(predictor._learner.load_trainer().num_val_windows))  # noqa: SLF001 - no public reader
+    except Exception:  # noqa: BLE001 - a number for the page only
+        return 1
 
 
 def _window(predictor: Any, data: Any, model: str, i: int, windows: int,

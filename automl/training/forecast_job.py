@@ -46,8 +46,9 @@ def run_forecast_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, shoul
                 n_test=config.windows * config.horizon)
     fit_budget = max(10.0, (config.time_limit - (time.time() - began)) * FIT_SHARE)
     events.emit("stage", stage="fitting", time_limit=round(fit_budget), preset=config.preset, num_gpus=0,
-                plan=f"{config.preset} model set, {fit_budget:.0f} s to fit, the rest to score "
-                     f"{config.windows} test window(s) and forecast")
+                plan=f"{config.preset} model set, {fit_budget:.0f} s to fit (each model compared on several "
+                     f"validation windows before the test), the rest to score {config.windows} test window(s) "
+                     "and forecast")
     started: list[str] = []
     fit = fit_forecast(history, spec=spec, path=files.predictor, models=config.preset, time_limit=fit_budget,
                        windows=config.windows, seed=config.seed,
@@ -75,7 +76,8 @@ def run_forecast_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, shoul
                                                           "sentence": fit.sentence()})
     metrics = {"problem_type": "forecast", "eval_metric": "MASE", "lower_is_better": True,
                "best_model": fit.model, "frequency": fit.frequency, "horizon": config.horizon,
-               "windows": len(fit.windows), "mase": fit.mase, "baseline_mase": fit.baseline_mase,
+               "windows": len(fit.windows), "val_windows": fit.val_windows,
+               "mase": fit.mase, "baseline_mase": fit.baseline_mase,
                "wql": fit.wql, "baseline_wql": fit.baseline_wql, "coverage_80": fit.coverage_80,
                "mae": mae, "baseline_mae": base_mae, "sentence": fit.sentence(),
                "series": int(history["item_id"].nunique()), "rows": len(history),

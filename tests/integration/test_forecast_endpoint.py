@@ -103,37 +103,14 @@ def test_a_forecast_deployment_keeps_its_kind_and_contract(endpoint, forecasts):
 def test_the_cli_deploys_and_serves_a_forecast(endpoint, forecasts):
     """`deploy RUN --name N` then `serve N`, as a user starts it: the live endpoint forecasts."""
     import json
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import time
     import urllib.request
 
-    from tests.helpers import REPO, run_cli
+    from tests.helpers import run_cli, serving
 
     ws, _, _ = endpoint
     proc = run_cli("deploy", forecasts.seatbelts_run, "--name", "drivers", "--json", workspace=ws.root)
     assert proc.returncode == 0, proc.stderr
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(ws.root.parent / "serve-forecast.log", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "automl.cli", "serve", "drivers", "--port", str(port),
-                               "--workspace", str(ws.root)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the endpoint did not start: " + (ws.root.parent / "serve-forecast.log").read_text()[-2000:])
+    with serving(ws.root, "drivers") as url:
         df = pd.read_csv(SAMPLES / "seatbelts_monthly.csv")[["month", "drivers", "law", "PetrolPrice", "kms"]]
         coming = pd.DataFrame({"month": pd.date_range("1985-01-01", periods=12, freq="MS").strftime("%Y-%m-%d"),
                                "law": 1, "PetrolPrice": 0.11, "kms": 20000})
@@ -144,10 +121,6 @@ def test_the_cli_deploys_and_serves_a_forecast(endpoint, forecasts):
             answer = json.load(r)
         assert answer["model"] == forecasts.seatbelts_run and len(answer["forecasts"]) == 12
         assert answer["forecasts"][0]["month"] == "1985-01-01"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        log.close()
 
 
 def test_no_generated_request_makes_the_forecast_endpoint_fail(endpoint):

@@ -4,13 +4,8 @@ picked up without a failed request, and schemathesis against the live OpenAPI do
 import csv
 import itertools
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import threading
-import time
 import urllib.request
 
 import numpy as np
@@ -28,7 +23,7 @@ from automl.serving import deployments
 from automl.serving.api import create_app
 from automl.serving.holder import ModelHolder
 from automl.store.workspace import Workspace
-from tests.helpers import REPO, SAMPLES, run_cli, wait_until
+from tests.helpers import SAMPLES, run_cli, serving, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -181,31 +176,9 @@ def test_a_promote_is_picked_up_without_a_failed_request(served):
 @pytest.fixture(scope="module")
 def live(served):
     """`automl-studio serve titanic` on a free port, as a user starts it."""
-    import socket
-
     ws, _, _ = served
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(ws.root.parent / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "automl.cli", "serve", "titanic", "--port", str(port),
-                             "--workspace", str(ws.root)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail("the endpoint did not start: " + (ws.root.parent / "serve.log").read_text()[-2000:])
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
-    log.close()
+    with serving(ws.root, "titanic") as url:
+        yield url
 
 
 def test_no_generated_request_makes_the_live_endpoint_fail(live):

@@ -5,13 +5,15 @@ Every tool forecasts the same test windows (the last `--windows` x horizon steps
 from the history before it) and is scored by this script, not by the tool: MASE (mean absolute error over the
 series' own in-sample seasonal naive error, per series, then averaged), the weighted quantile loss over the
 nine deciles (WQL; for the seasonal naive forecast, its point forecast at every decile) and the share of actual
-values inside the 10%-90% band. The app (`automl.training.forecast.fit_forecast`, the balanced model set, hub
-offline) and AutoGluon's `TimeSeriesPredictor` called directly with the same model set each get `--budget`
-seconds; AutoETS and the naive forecast need no budget. Wall time is what each took. `seatbelts+law` is the
-seatbelts series with the seat-belt law as a covariate known in advance (the app and AutoGluon use it; AutoETS
+values inside the 10%-90% band. The app (`automl.training.forecast.fit_forecast` as the forecast job calls it:
+70% of `--budget` to fit, the rest being the job's for the test windows and the forecast, and the validation
+windows the job chooses for that budget; the balanced model set, hub offline) and AutoGluon's
+`TimeSeriesPredictor` called directly with the same model set and its defaults (`--budget` seconds to fit), with
+each of `--seeds`; AutoETS and the naive forecast need no budget. Wall time is what each took. `seatbelts+law` is
+the seatbelts series with the seat-belt law as a covariate known in advance (the app and AutoGluon use it; AutoETS
 and the naive forecast cannot).
 
-    .venv/bin/python benchmarks/forecast_quality.py --budget 120
+    .venv/bin/python benchmarks/forecast_quality.py --budget 120 --seeds 0,1,2
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=2)
     parser.add_argument("--tables", default=",".join(TABLES))
     parser.add_argument("--seeds", default="0", help="comma-separated seeds for the app and AutoGluon direct")
-    parser.add_argument("--val-windows", default="auto", help="the app's validation windows: a number or auto")
+    parser.add_argument("--val-windows", default="job",
+                        help="the app's validation windows: as the forecast job chooses for the budget (job), a "
+                             "number, or auto")
     parser.add_argument("--tools", default="app,direct,autoets,naive")
     args = parser.parse_args()
     rows = []
@@ -113,10 +117,13 @@ def app(long, df, name, horizon, season, w, args):
     if (name, args.seed) not in cache:
         from automl.training.forecast import fit_forecast
 
-        windows = args.val_windows if args.val_windows == "auto" else int(args.val_windows)
+        from automl.training.forecast import FIT_SHARE, validation_windows
+
+        windows = (validation_windows(args.budget) if args.val_windows == "job" else
+                   args.val_windows if args.val_windows == "auto" else int(args.val_windows))
         cache[name, args.seed] = fit_forecast(long, spec=spec, path=Path(tempfile.mkdtemp()) / name,
-                                              time_limit=args.budget, windows=args.windows, seed=args.seed,
-                                              val_windows=windows)
+                                              time_limit=args.budget * FIT_SHARE, windows=args.windows,
+                                              seed=args.seed, val_windows=windows)
     fit = cache[name, args.seed]
     history = _history(long, horizon, w, args.windows)
     future = future_frame(_window_rows(long, horizon, w, args.windows), spec) if known else None

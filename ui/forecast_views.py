@@ -69,7 +69,8 @@ def forecast_evaluation(ws: Workspace, root: str, info: RunInfo) -> None:
                       "wider than it needs to be; the ranges are cautious."))
 
     st.subheader("Each test window")
-    st.dataframe(rounded(evaluation.windows(run)), hide_index=True, width="stretch")
+    st.dataframe(rounded(evaluation.windows(run)), hide_index=True, width="stretch",
+                 column_config={"inside the 80% band": st.column_config.NumberColumn(format="percent")})
 
     table = evaluation.series_table(run)
     st.subheader("Forecast against what happened")

@@ -12,6 +12,8 @@ the charts and the per-series table.
 from __future__ import annotations
 
 import logging
+import math
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +27,30 @@ from automl.data.timeseries import step_words
 from automl.model.forecast_run import SeriesSpec, series_frame
 from automl.training.forecast_models import hub_offline, model_set
 
-__all__ = ["QUANTILES", "WindowScore", "ForecastFit", "fit_forecast", "BASELINE", "series_errors", "gain_words"]
+__all__ = ["QUANTILES", "WindowScore", "ForecastFit", "fit_forecast", "BASELINE", "series_errors", "gain_words",
+           "FIT_SHARE", "AUTO_WINDOWS_FROM_S", "choosing_words", "validation_windows"]
 
 QUANTILES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 BASELINE = "SeasonalNaive"
+# From this fitting budget on, the models are compared on AutoGluon's automatic validation windows (up to 5, a
+# refit every 2); below it on one: at 15 s the extra windows left 1 of the fast set's 4 models trained (seatbelts).
+AUTO_WINDOWS_FROM_S = 60.0
+FIT_SHARE = 0.7  # of a job's budget left when fitting starts; the rest scores the test windows and forecasts
+
+
+def validation_windows(budget: float) -> int | str:
+    """AutoGluon's `num_val_windows` for a job of `budget` seconds: its automatic choice when the fitting share
+    is at least `AUTO_WINDOWS_FROM_S`, else one window."""
+    return "auto" if budget * FIT_SHARE >= AUTO_WINDOWS_FROM_S else 1
+
+
+def choosing_words(budget: float) -> str:
+    """How the models of a job of `budget` seconds will be compared, in words."""
+    if validation_windows(budget) == "auto":
+        return ("the models compared, and weighted into an ensemble, on several windows before the test (up to 5 "
+                "when the series are few, as far as the history allows), so that none wins on one lucky window")
+    return (f"the models compared on one window before the test; a budget of "
+            f"{math.ceil(AUTO_WINDOWS_FROM_S / FIT_SHARE)} s or more compares them on several")
 
 
 @dataclass(frozen=True)
@@ -96,13 +118,14 @@ class ForecastFit:
 def fit_forecast(df: pd.DataFrame, *, time_column: str | None = None, value_column: str | None = None,
                  series_column: str | None = None, horizon: int | None = None, spec: SeriesSpec | None = None,
                  path: str | Path, models: str = "medium", time_limit: float = 120, windows: int = 2,
-                 frequency: str | None = None, seed: int = 0, val_windows: int | str = "auto",
+                 frequency: str | None = None, seed: int = 0, val_windows: int | str | None = None,
                  on_model: Callable[[str], None] | None = None,
                  should_stop: Callable[[], bool] | None = None) -> ForecastFit:
     """Fit the model set `models` on all but the last `windows` x `horizon` steps of each series, choose and
-    weight them on AutoGluon's validation windows before those (`val_windows`; "auto": AutoGluon picks how many
-    from the number and length of the series, up to 5, as its best-quality preset does: one window let a lucky
-    model win on short series, see benchmarks/RESULTS.md), then score each test window (see the module's note).
+    weight them on AutoGluon's validation windows before those (`val_windows`; None: "auto" from
+    `AUTO_WINDOWS_FROM_S` seconds on, where AutoGluon picks how many from the number and length of the series, up
+    to 5, as its best-quality preset does: one window let a lucky model win on short series, see
+    benchmarks/RESULTS.md; one window below), then score each test window (see the module's note).
     `on_model` hears the name of each model as AutoGluon starts it; once `should_stop` says so, the model
     being fitted finishes and no other starts: the best of those fitted is kept, as for tables."""
     from autogluon.timeseries import TimeSeriesPredictor
@@ -112,6 +135,8 @@ def fit_forecast(df: pd.DataFrame, *, time_column: str | None = None, value_colu
     data = series_frame(df, spec)
     cut = windows * spec.horizon
     train = data.slice_by_timestep(None, -cut)
+    if val_windows is None:
+        val_windows = "auto" if time_limit >= AUTO_WINDOWS_FROM_S else 1  # time_limit: the fitting share
     with hub_offline(), _models_heard(on_model), _stoppable(should_stop):
         predictor = TimeSeriesPredictor(prediction_length=spec.horizon, target=spec.value_column, path=str(path),
                                         eval_metric="MASE", quantile_levels=list(QUANTILES),
@@ -122,7 +147,10 @@ def fit_forecast(df: pd.DataFrame, *, time_column: str | None = None, value_colu
     if not predictor.model_names():
         raise RuntimeError(f"No forecasting model finished within the {time_limit:g} s budget; give it more time.")
     model = predictor.model_best
-    scores, frames = zip(*(_window(predictor, data, model, i, windows, spec) for i in range(windows)), strict=True)
+    with tempfile.TemporaryDirectory() as folder, hub_offline():
+        baseline = _baseline(predictor, train, folder)
+        scores, frames = zip(*(_window(predictor, baseline, data, model, i, windows, spec) for i in range(windows)),
+                             strict=True)
     board = predictor.leaderboard(data, extra_metrics=["WQL"])  # score_test: the last test window
     return ForecastFit(predictor, model, spec.horizon, predictor.freq, list(scores), board,
                        time.monotonic() - started, pd.concat(frames, ignore_index=True), _val_windows(predictor))
@@ -136,19 +164,33 @@ def _val_windows(predictor: Any) -> int:
         return 1
 
 
-def _window(predictor: Any, data: Any, model: str, i: int, windows: int,
+def _baseline(predictor: Any, train: Any, folder: str) -> Any:
+    """The seasonal naive forecast every score is said against: the fitted one when the model set kept it, else
+    fitted here on its own (no validation, no time limit: it only repeats the last season), so that a budget
+    that ran out before it never leaves a run without its yardstick."""
+    from autogluon.timeseries import TimeSeriesPredictor
+
+    if BASELINE in predictor.model_names():
+        return predictor
+    alone = TimeSeriesPredictor(prediction_length=predictor.prediction_length, target=predictor.target, path=folder,
+                                eval_metric="MASE", quantile_levels=list(QUANTILES), freq=predictor.freq,
+                                known_covariates_names=list(predictor.known_covariates_names), verbosity=0)
+    return alone.fit(train, hyperparameters={BASELINE: {}}, skip_model_selection=True, enable_ensemble=False)
+
+
+def _window(predictor: Any, baseline_predictor: Any, data: Any, model: str, i: int, windows: int,
             spec: SeriesSpec) -> tuple[WindowScore, pd.DataFrame]:
     """Window `i` (0 = the earliest): the history up to its start, forecast `horizon` steps, against the actuals."""
     horizon = spec.horizon
     end = -(windows - 1 - i) * horizon or None
     upto = data.slice_by_timestep(None, end)
     ours = predictor.evaluate(upto, model=model, metrics=["MASE", "WQL"])
-    base = predictor.evaluate(upto, model=BASELINE, metrics=["MASE", "WQL"])
+    base = baseline_predictor.evaluate(upto, model=BASELINE, metrics=["MASE", "WQL"])
     history = upto.slice_by_timestep(None, -horizon)
     future = upto.slice_by_timestep(-horizon, None)
     known = future[list(spec.known)] if spec.known else None
     forecast = predictor.predict(history, model=model, known_covariates=known)
-    baseline = predictor.predict(history, model=BASELINE, known_covariates=known)
+    baseline = baseline_predictor.predict(history, model=BASELINE, known_covariates=known)
     actual = future[predictor.target].reindex(forecast.index)
     inside = (actual >= forecast["0.1"]) & (actual <= forecast["0.9"])
     start = forecast.index.get_level_values("timestamp").min()

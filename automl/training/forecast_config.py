@@ -16,6 +16,7 @@ from automl.model.forecast_run import FORECAST
 from automl.model.run_files import RunFiles
 from automl.store import atomic, jobs
 from automl.store.workspace import RunInfo, Workspace
+from automl.training.forecast import choosing_words
 from automl.training.forecast_models import MODEL_SET_WORDS, MODEL_SETS
 
 __all__ = ["ForecastConfig", "resolve_forecast", "start_forecast", "forecast_preflight", "MAX_HORIZON",
@@ -145,9 +146,7 @@ def forecast_preflight(ws: Workspace, config: ForecastConfig) -> list[str]:
              f"{step_words(shape.frequency, config.horizon)}), kept from the models and forecast as if on that day.",
              f"Models: {MODEL_SET_WORDS[config.preset]} — "
              f"{', '.join(MODEL_SETS[config.preset])}; none downloads anything.",
-             "Choosing: the models are compared, and weighted into an ensemble, on several windows before the test "
-             "(up to 5 when the series are few, as long as the history allows), so that no model wins on one "
-             "lucky window.",
+             f"Choosing: {choosing_words(config.time_limit)}.",
              f"Memory available: {psutil.virtual_memory().available / 2**20:,.0f} MB (the table takes "
              f"{info.rows * max(1, info.cols) * 8 / 2**20:,.1f} MB).",
              "GPU: " + ("the neural networks (DeepAR, PatchTST, TiDE, TFT) train on it."

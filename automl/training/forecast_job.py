@@ -26,13 +26,11 @@ from automl.model.forecast_run import (
 from automl.model.run_files import RunFiles
 from automl.store import atomic, jobs
 from automl.store.workspace import JobRecord, Workspace
-from automl.training.forecast import fit_forecast, series_errors
+from automl.training.forecast import FIT_SHARE, choosing_words, fit_forecast, series_errors, validation_windows
 from automl.training.forecast_config import ForecastConfig
 from automl.training.forecast_models import hub_offline
 
-__all__ = ["run_forecast_job", "FIT_SHARE"]
-
-FIT_SHARE = 0.7  # of the budget left when fitting starts; the rest scores the test windows and forecasts
+__all__ = ["run_forecast_job"]
 
 
 def run_forecast_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, should_stop: Callable[[], bool]) -> str:
@@ -46,12 +44,11 @@ def run_forecast_job(ws: Workspace, job: JobRecord, events: jobs.EventLog, shoul
                 n_test=config.windows * config.horizon)
     fit_budget = max(10.0, (config.time_limit - (time.time() - began)) * FIT_SHARE)
     events.emit("stage", stage="fitting", time_limit=round(fit_budget), preset=config.preset, num_gpus=0,
-                plan=f"{config.preset} model set, {fit_budget:.0f} s to fit (each model compared on several "
-                     f"validation windows before the test), the rest to score {config.windows} test window(s) "
-                     "and forecast")
+                plan=f"{config.preset} model set, {fit_budget:.0f} s to fit ({choosing_words(config.time_limit)}), the "
+                     f"rest to score {config.windows} test window(s) and forecast")
     started: list[str] = []
     fit = fit_forecast(history, spec=spec, path=files.predictor, models=config.preset, time_limit=fit_budget,
-                       windows=config.windows, seed=config.seed,
+                       windows=config.windows, seed=config.seed, val_windows=validation_windows(config.time_limit),
                        on_model=lambda name: started.append(name) or events.emit("model_started", model=name),
                        should_stop=should_stop)
     for row in fit.leaderboard.itertuples():

@@ -20,3 +20,29 @@ def test_a_forecast_is_scored_on_windows_it_never_saw_against_the_seasonal_naive
     sentence = fit.sentence()
     assert sentence.startswith("Over the last 8 quarters (2 windows of 4 quarters), which it never saw while it "
                                "learned, the forecast errs ") and "repeating the last season (MASE" in sentence
+
+
+def test_a_run_keeps_its_baseline_when_the_budget_ran_out_before_the_seasonal_naive_model(tmp_path, monkeypatch):
+    """Measured: five validation windows at 15 s left seatbelts with RecursiveTabular alone, and the run failed
+    with "Model 'SeasonalNaive' not found". The yardstick is then fitted on its own."""
+    from automl.training import forecast_models
+
+    monkeypatch.setitem(forecast_models.MODEL_SETS, "fast", {"RecursiveTabular": {}})  # as if skipped for time
+    df = pd.read_csv(SAMPLES / "arrivals_quarterly.csv", parse_dates=["quarter"])
+    fit = fit_forecast(df, time_column="quarter", value_column="arrivals", series_column="origin", horizon=4,
+                       path=tmp_path / "fc", models="fast", time_limit=20, windows=2)
+    assert set(fit.leaderboard["model"]) == {"RecursiveTabular"} and fit.val_windows == 1
+    assert all(w.baseline_mase > 0 for w in fit.windows) and fit.backtest["baseline"].notna().all()
+    # the baseline is the last season repeated: its first forecast of a window is the value a year before
+    japan = df[df["origin"] == "Japan"].set_index("quarter")["arrivals"]
+    first = fit.backtest[(fit.backtest["item_id"] == "Japan") & (fit.backtest["window"] == 1)].iloc[0]
+    assert first["baseline"] == japan[first["timestamp"] - pd.DateOffset(years=1)]
+    assert not (tmp_path / "fc" / "models" / "SeasonalNaive").exists()  # nothing added to the run's predictor
+
+
+def test_the_models_are_compared_on_several_windows_from_a_budget_that_allows_it():
+    from automl.training.forecast import choosing_words, validation_windows
+
+    assert validation_windows(120) == "auto" and validation_windows(30) == 1
+    assert "several windows" in choosing_words(120)
+    assert choosing_words(30).startswith("the models compared on one window before the test; a budget of 86 s")

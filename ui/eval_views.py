@@ -12,6 +12,7 @@ import streamlit as st
 from automl.data.markdown import code
 from automl.errors import AutoMLError
 from automl.evaluation import charts, curves, summary
+from automl.evaluation.compact import compact_choice
 from automl.evaluation.thresholds import OBJECTIVES, metrics_at_threshold
 from automl.model import choice, threshold
 from automl.model.bundle import Bundle
@@ -174,8 +175,13 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
     if why:
         st.caption(why)
     models = board["model"].tolist()
-    c1, c2 = st.columns([3, 1])
     in_use = bundle.measured_model  # a model retrained on every row is listed as the one it was retrained from
+    compact = compact_choice(board, in_use, m.eval_metric, m.lower_is_better, bundle.trained_on_all_rows)
+    if compact is not None:
+        st.info(compact.sentence(), icon="⚡")
+        if st.button(f"Use {plain_model_name(compact.model)} for every prediction", key="evaluate.compact"):
+            _use_model(ws, state, bundle, run, compact.model)
+    c1, c2 = st.columns([3, 1])
     chosen_model = c1.selectbox("Model every prediction uses", models, index=models.index(in_use)
                                 if in_use in models else 0, key=f"evaluate.deploy.{run.id}",
                                 help="A smaller or faster model can be worth a little accuracy; the Pareto chart shows "
@@ -184,13 +190,7 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
                                                    and bundle.trained_on_all_rows else ""))
     c2.write("")
     if c2.button("Use this model", key="evaluate.deploy", disabled=chosen_model == in_use):
-        with st.spinner("Scoring the test split with it…"):
-            try:
-                choice.choose_model(ws, bundle, predictor(state.workspace_root, run.id), chosen_model)
-            except AutoMLError as exc:
-                st.error(str(exc))
-            else:
-                st.rerun()
+        _use_model(ws, state, bundle, run, chosen_model)
 
     if bundle.trained_on_all_rows:
         st.caption("The model in use was retrained on every row when it was trained, so it cannot be refitted "
@@ -203,6 +203,16 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
                   "Retrain the model in use on every training row, validation rows included; it is then scored "
                   "again on the untouched test split.")
 
+
+
+def _use_model(ws: Workspace, state: AppState, bundle: Bundle, run: RunInfo, model: str) -> None:
+    with st.spinner("Scoring the test split with it…"):
+        try:
+            choice.choose_model(ws, bundle, predictor(state.workspace_root, run.id), model)
+        except AutoMLError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
 
 
 def _model_action(col, ws: Workspace, bundle: Bundle, run: RunInfo, name: str, label: str, help_text: str) -> None:

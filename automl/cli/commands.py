@@ -205,8 +205,33 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         table = metric_table(bundle)
         summary["metrics"] = {r.key: r.value for r in table.itertuples()}
+    from automl.evaluation.compact import compact_choice
+    from automl.evaluation.summary import leaderboard
+
+    compact = compact_choice(leaderboard(bundle), bundle.measured_model, bundle.metrics.eval_metric,
+                             bundle.metrics.lower_is_better, bundle.trained_on_all_rows)
+    summary["compact"] = compact.to_dict() if compact else None
     if args.json:
         print(json.dumps(summary, default=str))
     else:
         print(table[["metric", "value"]].to_string(index=False))
+        if compact:
+            print(f"\nFaster: {compact.plain()} (automl-studio use {args.run_id} {compact.model})")
+    return EXIT_OK
+
+
+def cmd_use(args: argparse.Namespace) -> int:
+    """Make `model` the one every prediction of the run uses; prints its test metrics."""
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.model.choice import choose_model
+
+    ws = _workspace(args)
+    bundle = load_bundle(ws, args.run_id)
+    scored = choose_model(ws, bundle, load_predictor(bundle), args.model)
+    if args.json:
+        print(json.dumps({"run_id": args.run_id, "model": args.model, "test_score": scored.test_score,
+                          "metric": scored.eval_metric}, default=str))
+    else:
+        print(f"Run {args.run_id} now predicts with {args.model}: test {scored.eval_metric} "
+              f"{scored.values.get(scored.eval_metric, scored.test_score)}.")
     return EXIT_OK

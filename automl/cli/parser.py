@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from automl.cli.commands import cmd_evaluate, cmd_profile, cmd_train
+from automl.cli.commands import cmd_evaluate, cmd_profile, cmd_train, cmd_use
 from automl.cli.deploy import add_serving
 from automl.cli.monitor import add_monitoring
 from automl.cli.models import cmd_explain, cmd_export, cmd_import, cmd_predict
@@ -99,6 +99,12 @@ def _add_evaluate(sub) -> None:
     ev.add_argument("--data", default=None, help="score this labelled file instead of the test split")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(func=cmd_evaluate)
+    use = _with_ws(sub.add_parser("use", help="make another leaderboard model the one every prediction of a run "
+                                             "uses (the test split is scored again with it)"))
+    use.add_argument("run_id")
+    use.add_argument("model", help="a model of the run's leaderboard (evaluate names a faster one when there is)")
+    use.add_argument("--json", action="store_true")
+    use.set_defaults(func=cmd_use)
 
 
 def _add_predict(sub) -> None:

@@ -182,3 +182,35 @@ def test_choosing_another_leaderboard_model_rescores_and_predicts_with_it(traine
     bundle = load_bundle(Workspace(root), trained.binary_run)
     assert bundle.deployed_model == other and bundle.metrics.deployed_model == other
     assert f"({other})" in texts(at) and "model in use: **" in texts(at)
+
+
+def test_a_faster_model_near_the_one_in_use_is_suggested_and_used_in_one_click(trained, tmp_path, monkeypatch):
+    """Issue 33: the app said nothing when a single model of the leaderboard predicted many times faster than
+    the ensemble at nearly its score. (Here any faster model counts, to make one certain on a small run.)"""
+    import shutil
+
+    from automl.evaluation import compact, summary
+    from automl.model.bundle import load_bundle
+    from automl.store.workspace import Workspace
+
+    monkeypatch.setattr(compact, "TOLERANCE", 1.0)
+    monkeypatch.setattr(compact, "MIN_SPEEDUP", 1.01)
+    root = tmp_path / "copy"  # the run whose model in use was not retrained on every row (one that was: no word)
+    shutil.copytree(trained.root, root)
+    bundle = load_bundle(Workspace(root), trained.split_only_run)
+    expected = compact.compact_choice(summary.leaderboard(bundle), bundle.measured_model, bundle.metrics.eval_metric,
+                                      bundle.metrics.lower_is_better, bundle.trained_on_all_rows)
+    assert expected is not None and expected.model != bundle.measured_model
+    at = open_page("pages/evaluate.py", root, monkeypatch)
+    at.selectbox(key="evaluate.run").select(trained.split_only_run)
+    at.run()
+    said = next(i.value for i in at.info if "than the model in use" in i.value)
+    from automl.data.problem import metric_name
+
+    assert f"(`{expected.model}`), on its own, predicts" in said
+    assert f"On the test split it scores {metric_name(bundle.metrics.eval_metric)}" in said
+    at.button(key="evaluate.compact").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert load_bundle(Workspace(root), trained.split_only_run).deployed_model == expected.model
+    assert not any("than the model in use" in i.value for i in at.info)  # the fastest near it is now in use

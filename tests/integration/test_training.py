@@ -81,6 +81,31 @@ def test_cli_evaluate_json(trained):
     assert out["test_score"] == pytest.approx(-out["metrics"]["root_mean_squared_error"])
 
 
+def test_cli_evaluate_names_a_faster_model_and_use_switches_to_it(trained, tmp_path):
+    """Issue 33: `evaluate` says which model is near the one in use and much faster (or null), `use RUN MODEL`
+    makes it the one predictions use; a model the run lacks is one line, exit 2."""
+    import shutil
+
+    from automl.evaluation.compact import compact_choice
+    from automl.evaluation.summary import leaderboard
+
+    root = tmp_path / "ws"
+    shutil.copytree(trained.root, root)
+    proc = run_cli("evaluate", trained.split_only_run, "--json", workspace=root)
+    assert proc.returncode == 0, proc.stderr
+    bundle = load_bundle(Workspace(root), trained.split_only_run)
+    expected = compact_choice(leaderboard(bundle), bundle.measured_model, bundle.metrics.eval_metric,
+                              bundle.metrics.lower_is_better, bundle.trained_on_all_rows)
+    said = json.loads(proc.stdout)["compact"]
+    assert said == (expected.to_dict() if expected else None)
+    other = next(m for m in leaderboard(bundle)["model"] if m != bundle.measured_model)
+    proc = run_cli("use", trained.split_only_run, other, workspace=root)
+    assert proc.returncode == 0 and f"now predicts with {other}" in proc.stdout, proc.stderr
+    assert load_bundle(Workspace(root), trained.split_only_run).deployed_model == other
+    proc = run_cli("use", trained.split_only_run, "NoSuchModel", workspace=root)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and "NoSuchModel" in proc.stderr
+
+
 def test_shap_on_the_real_ensemble_adds_up(trained):
     ws = Workspace(trained.root)
     bundle = load_bundle(ws, trained.binary_run)

@@ -32,7 +32,7 @@ from automl.errors import AutoMLError
 from automl.model.forecast_run import ForecastRun, load_forecast_run, load_forecaster
 from automl.monitoring.forecast_watch import record_forecast
 from automl.prediction.forecast import forecast_columns, forecast_rows
-from automl.serving.api import add_common_routes, guarded
+from automl.serving.common import add_common_routes, guarded
 from automl.serving.rows import MAX_ROWS
 from automl.store.workspace import Workspace
 

@@ -134,8 +134,37 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from automl.model.bundle_io import export_bundle
 
+    if getattr(args, "format", "zip") == "onnx":
+        return _export_compact(args)
+    if getattr(args, "model", None):
+        from automl.errors import ConfigError
+
+        raise ConfigError("--model chooses the model of a compact export: add --format onnx.")
     out = export_bundle(_workspace(args), args.run_id, args.out, args.key_file)
     _err(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MB), signed")
+    return EXIT_OK
+
+
+def _export_compact(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from automl.errors import ConfigError
+    from automl.model.bundle import load_predictor
+    from automl.model.signing import signing_key
+    from automl.portable.export import export_compact
+
+    ws = _workspace(args)
+    if _forecast_run(ws, args.run_id):
+        raise ConfigError("A forecast has no compact export yet: export it as a zip (--format zip).")
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle, _ = _open_model(ws, args.run_id, args.key_file, tmp)
+        _err(f"exporting {args.model or bundle.deployed_model} of run {bundle.run_id} and checking its answers ...")
+        done = export_compact(bundle, load_predictor(bundle), args.out, args.model,
+                              key=signing_key(ws.secret_key(), args.key_file))
+    _err(f"wrote {done.folder} ({done.size_bytes / 1024:,.0f} KB): {done.model}; {done.rows_checked:,} rows give the "
+         f"app's answers (largest difference {done.max_difference:.1e}). Score with: python {done.folder}/predict.py "
+         "IN.csv --out OUT.csv")
+    print(json.dumps(done.to_dict()) if args.json else done.folder)
     return EXIT_OK
 
 

@@ -140,9 +140,15 @@ def _add_explain(sub) -> None:
 
 
 def _add_bundles(sub) -> None:
-    ex = _with_ws(sub.add_parser("export", help="export a run's model as a signed zip"))
-    ex.add_argument("run_id")
-    ex.add_argument("--out", required=True)
+    ex = _with_ws(sub.add_parser("export", help="export a run's model as a signed zip, or as a compact ONNX folder"))
+    ex.add_argument("run_id", help="a run id or a deployment name")
+    ex.add_argument("--out", required=True, help="the zip to write, or with --format onnx a new folder")
+    ex.add_argument("--format", choices=["zip", "onnx"], default="zip",
+                    help="zip: the whole run, for another AutoML Studio (import); onnx: the model in use as a "
+                         "folder that scores with numpy and onnxruntime only (LightGBM models)")
+    ex.add_argument("--model", default=None, help="with --format onnx: export this leaderboard model instead of the "
+                                                   "model in use")
+    ex.add_argument("--json", action="store_true")
     ex.add_argument("--key-file", default=None, help="sign with this key instead of the workspace's")
     ex.set_defaults(func=cmd_export)
     im = _with_ws(sub.add_parser("import", help="import a signed model zip as a run"))

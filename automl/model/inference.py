@@ -24,12 +24,13 @@ def model_frame(bundle: Bundle, X: pd.DataFrame, recipe: Any = None) -> pd.DataF
     return recipe.apply(X, "inference") if len(recipe) else X
 
 
-def score_input(predictor: Any, bundle: Bundle, X: pd.DataFrame) -> pd.DataFrame:
+def score_input(predictor: Any, bundle: Bundle, X: pd.DataFrame, model: str | None = None) -> pd.DataFrame:
     """Predictions for rows already read for the model (`to_model_input`): the recipe, then the model in
-    use, with the saved decision threshold of a binary model. A classifier is called once (probabilities),
-    its answers derived from them as AutoGluon's own `predict` does."""
+    use (or `model`, as it would answer once in use), with the saved decision threshold of a binary model.
+    A classifier is called once (probabilities), its answers derived from them as AutoGluon's own `predict`
+    does."""
     X = model_frame(bundle, X)
-    model = bundle.deployed_model
+    model = model or bundle.deployed_model
     if bundle.problem_type not in ("binary", "multiclass"):
         return pd.DataFrame({"prediction": predictor.predict(X, model=model).to_numpy()}, index=X.index)
     proba = predictor.predict_proba(X, model=model)

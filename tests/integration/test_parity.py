@@ -53,3 +53,60 @@ def test_evaluate_data_reads_the_file_as_training_did(messy_run):
     scored = json.loads(proc.stdout)
     assert scored["rows"] == 600 and scored["unreadable"] == {}
     assert scored["metrics"]["accuracy"] >= 0.95
+
+
+def _fresh_venv(root):
+    """A virtual environment with numpy and onnxruntime only (the versions of this one), as a machine that has
+    never seen AutoGluon has."""
+    import subprocess
+    import sys
+    from importlib.metadata import version
+
+    venv = root / "fresh-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=120)
+    python = venv / "bin" / "python"
+    proc = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                           f"numpy=={version('numpy')}", f"onnxruntime=={version('onnxruntime')}"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    listed = subprocess.run([str(python), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True)
+    names = {line.split("==")[0].lower() for line in listed.stdout.split()}
+    assert not names & {"pandas", "autogluon.tabular", "lightgbm", "scikit-learn", "automl-studio"}, names
+    return python
+
+
+def test_the_compact_export_scores_the_messy_file_as_predict_does_with_numpy_and_onnxruntime_only(messy_run):
+    """Issue 33's done-when: the model in use, exported in one command, scores the cp1252 ';' file with its
+    `$1,947` prices, `t` / `f`, day-first dates and missing markers in a venv with numpy and onnxruntime only:
+    the labels `predict` gives, and its probabilities within 1e-5. (Last in this module: it changes the model
+    in use to the run's LightGBM.)"""
+    root, path, text, trained = messy_run
+    ws, run = root / "ws", trained["run_id"]
+    refused = run_cli("export", run, "--format", "onnx", "--out", str(root / "compact"), workspace=ws)
+    assert refused.returncode != 0 and "covers LightGBM" in refused.stderr and "--model LightGBM" in refused.stderr
+    assert not (root / "compact").exists()
+    assert run_cli("use", run, "LightGBM", workspace=ws).returncode == 0
+    done = run_cli("export", run, "--format", "onnx", "--out", str(root / "compact"), "--json", workspace=ws)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["model"] == "LightGBM" and summary["rows_checked"] > 100 and summary["max_difference"] <= 1e-5
+    folder = root / "compact"
+    assert {"model.onnx", "preprocess.json", "predict.py", "schema.json", "README.md", "SIGNATURE.json",
+            "parity.json"} <= {p.name for p in folder.iterdir()}
+
+    app_out = root / "app.csv"
+    assert run_cli("predict", run, str(path), "--out", str(app_out), workspace=ws).returncode == 0
+    import subprocess
+
+    python = _fresh_venv(root)
+    ours_out = root / "ours.csv"
+    proc = subprocess.run([str(python), str(folder / "predict.py"), str(path), "--out", str(ours_out)],
+                          capture_output=True, text=True, timeout=120, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    app = pd.read_csv(app_out, dtype=str, keep_default_na=False)
+    ours = pd.read_csv(ours_out, dtype=str, keep_default_na=False)
+    assert len(ours) == len(app) == len(text)
+    assert list(ours.columns) == list(text.columns) + ["prediction", "proba_high", "proba_low"]
+    assert ours["prediction"].tolist() == app["prediction"].tolist()
+    for col in ("proba_high", "proba_low"):
+        assert np.abs(ours[col].astype(float) - app[col].astype(float)).max() <= 1e-5

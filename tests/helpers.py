@@ -26,15 +26,16 @@ def run_cli(*args: str, workspace: Path | None = None, timeout: float = 600) -> 
 
 
 @contextmanager
-def serving(workspace: Path, name: str) -> Iterator[str]:
-    """`automl-studio serve NAME` on a free port, as a user starts it; yields its URL once /health answers."""
+def serving(workspace: Path, name: str, *extra: str) -> Iterator[str]:
+    """`automl-studio serve NAME [extra options]` on a free port, as a user starts it; yields its URL once /health
+    answers (fails with its log when it exits first)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log_path = workspace.parent / f"serve-{name}-{port}.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([sys.executable, "-m", "automl.cli", "serve", name, "--port", str(port),
-                                 "--workspace", str(workspace)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                                 "--workspace", str(workspace), *extra], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -44,6 +45,8 @@ def serving(workspace: Path, name: str) -> Iterator[str]:
                     with urllib.request.urlopen(url + "/health", timeout=2):
                         break
                 except OSError:
+                    if proc.poll() is not None:
+                        raise AssertionError("the endpoint exited: " + log_path.read_text()[-2000:]) from None
                     time.sleep(0.3)
             else:
                 raise AssertionError("the endpoint did not start: " + log_path.read_text()[-2000:])

@@ -65,7 +65,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from automl.serving.access import is_loopback
     from automl.serving.api import create_app
     from automl.serving.deployments import resolve
-    from automl.serving.holder import ModelHolder
+    from automl.serving.holder import ModelHolder, load_served_compact
     from automl.serving.protocol import uvicorn_options
     from automl.store.batches import keep_purging
     from automl.serving.usage import UsageLog
@@ -86,11 +86,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
              + ("; an API key is required" if key else ""))
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, **uvicorn_options())
         return EXIT_OK
-    holder = ModelHolder(ws, run_id, deployment, freeze=True)
+    onnx = getattr(args, "engine", "autogluon") == "onnx"
+    holder = ModelHolder(ws, run_id, deployment, freeze=True, **({"loader": load_served_compact} if onnx else {}))
     usage = UsageLog(ws, deployment).start() if deployment else None
     keep_purging(ws)  # a server that runs for weeks removes what is kept past the retention period
-    app = create_app(holder, api_key=key, reasons_for=top_reasons_for, usage=usage, bind_host=args.host)
+    app = create_app(holder, api_key=key, reasons_for=None if onnx else top_reasons_for, usage=usage,
+                     bind_host=args.host)
     _err(f"serving on http://{args.host}:{args.port}  (POST /v1/predict, GET /v1/schema, /health, /metrics)"
+         + (f"; the compact model {holder.current().predictor.model} on onnxruntime" if onnx else "")
          + ("; an API key is required" if key else ""))
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, **uvicorn_options())
     return EXIT_OK
@@ -129,4 +132,7 @@ def add_serving(sub, with_ws) -> None:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--api-key-file", default=None, help="require Authorization: Bearer <the key in this file>")
+    sv.add_argument("--engine", choices=["autogluon", "onnx"], default="autogluon",
+                    help="onnx: serve the model in use as a compact model (LightGBM; exported once into the run, "
+                         "the same answers, no AutoGluon in memory, no ?explain)")
     sv.set_defaults(func=cmd_serve)

@@ -116,6 +116,11 @@ class RunFiles:
     def shap(self) -> Path:
         return self.root / "shap"
 
+    @property
+    def compact(self) -> Path:
+        """The model in use exported as a compact model for `serve --engine onnx` (signed on its own)."""
+        return self.root / "compact"
+
     def signed(self) -> list[str]:
         """The signed files this run has (threshold and deploy choice exist only once chosen)."""
         return [n for n in SIGNED if (self.root / n).exists()]

@@ -39,7 +39,14 @@ _NAT = np.datetime64("NaT", "ns")
 
 
 def _missing(v: Any) -> bool:
-    return v is None or isinstance(v, float) and math.isnan(v)
+    if v is None or isinstance(v, float) and math.isnan(v):
+        return True
+    if isinstance(v, (str, bool, int)):
+        return False
+    try:
+        return bool(v != v)  # NaT (numpy's or pandas')
+    except (TypeError, ValueError):
+        return False
 
 
 class Scorer:
@@ -137,7 +144,7 @@ class Scorer:
         if missing:
             raise ValueError(f"the rows lack {len(missing)} column(s) the model needs: {', '.join(missing)}")
         n = len(columns[self.columns[0]]) if self.columns else 0
-        cols = {c["name"]: read_column(list(columns[c["name"]]), c, self.markers) for c in self.spec["columns"]}
+        cols = {c["name"]: read_column(columns[c["name"]], c, self.markers) for c in self.spec["columns"]}
         X = self._features(self._recipe(cols), n)
         raw = self.session.run(None, {self.session.get_inputs()[0].name: X})[0]
         return self._answers(raw)
@@ -178,11 +185,13 @@ class Scorer:
         return answers
 
 
-def read_column(values: list[Any], read: dict[str, Any], markers: frozenset[str]) -> np.ndarray:
+def read_column(values: list[Any] | np.ndarray, read: dict[str, Any], markers: frozenset[str]) -> np.ndarray:
     """Raw values of one column (text from a file, or JSON values) read as training read the column: a float
     array for numbers, datetime64[ns] for dates, objects (True / False / None, text / None) otherwise. Each
     distinct value is read once."""
     kind = read["read_as"]
+    if kind == "number" and isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return values.astype(np.float64, copy=False)  # numbers already read (the endpoint's reader ran first)
     cache: dict[Any, Any] = {}
     out = []
     for v in values:
@@ -206,7 +215,8 @@ def _read_one(v: Any, kind: str, read: dict[str, Any], markers: frozenset[str]) 
     style = read.get("style") or "native"
     if kind == "number":
         if text is None:
-            return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else math.nan
+            return float(v) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) \
+                else math.nan
         if style == "native" and _PLAIN.match(text):
             return float(text)
         return _number(text, "us" if style == "native" else style)
@@ -216,7 +226,12 @@ def _read_one(v: Any, kind: str, read: dict[str, Any], markers: frozenset[str]) 
         low = text.lower() if text is not None else ""
         return True if low in _TRUE else False if low in _FALSE else None
     if kind == "date":
-        return _date(text, bool(read.get("day_first"))) if text is not None else _NAT
+        if text is not None:
+            return _date(text, bool(read.get("day_first")))
+        try:  # a date already read (datetime, numpy or pandas)
+            return np.datetime64(v, "ns")
+        except (TypeError, ValueError):
+            return _NAT
     if isinstance(v, bool):
         return str(v)
     if isinstance(v, float) and v.is_integer():

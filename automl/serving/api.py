@@ -128,7 +128,10 @@ def _read_and_score(served, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _scored(served, X: pd.DataFrame) -> pd.DataFrame:
-    result = score_input(served.predictor, served.bundle, X)
+    if served.engine == "onnx":  # the compact model: the same columns, from numpy and onnxruntime
+        result = served.predictor.score_frame(X)
+    else:
+        result = score_input(served.predictor, served.bundle, X)
     result[UNUSUAL_COLUMN] = DriftCheck(served.bundle.schema).update(X).to_numpy()
     return result
 
@@ -146,8 +149,10 @@ def _read(served, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _explained(served, frame: pd.DataFrame, explain: int,
                reasons_for: ReasonsFor | None) -> tuple[dict[str, Any], pd.DataFrame]:
-    if reasons_for is None:
-        raise HTTPException(422, "This endpoint was started without explanations.")
+    if reasons_for is None or served.engine == "onnx":
+        raise HTTPException(422, "This endpoint was started without explanations"
+                                 + (" (the onnx engine has none: serve with --engine autogluon for reasons)."
+                                    if served.engine == "onnx" else "."))
     X = _read(served, frame)
     result = _scored(served, X)
     out = _answers(served, result)

@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 class Served:
     run_id: str
     bundle: Bundle
-    predictor: Any
+    predictor: Any  # AutoGluon's predictor, or with `--engine onnx` the compact model (`automl.portable`)
     loaded_at: float
+    engine: str = "autogluon"
 
 
 def load_served(ws: Workspace, run_id: str) -> Served:
@@ -46,6 +47,16 @@ def load_served(ws: Workspace, run_id: str) -> Served:
     predictor = load_predictor(bundle)
     keep_in_memory(predictor, bundle)
     return Served(run_id, bundle, predictor, time.time())
+
+
+def load_served_compact(ws: Workspace, run_id: str) -> Served:
+    """As `load_served`, for `serve --engine onnx`: the run's model in use as a compact model (exported into
+    the run's folder the first time, and again when the run changed), without AutoGluon in memory."""
+    from automl.portable.stored import load_compact
+
+    recover(ws, run_id)
+    bundle = load_bundle(ws, run_id)
+    return Served(run_id, bundle, load_compact(bundle, ws.secret_key()), time.time(), engine="onnx")
 
 
 class ModelHolder:

@@ -97,15 +97,17 @@ def test_an_export_whose_answers_differ_from_the_apps_is_refused(trained, tmp_pa
     assert not (tmp_path / "compact").exists() and not list(tmp_path.glob(".export-*"))
 
 
-def test_the_cleaning_recipe_is_replayed_by_the_exported_scorer(tmp_path):
+@pytest.fixture(scope="module")
+def cleaned_run(tmp_path_factory):
     """A run cleaned on Data (the text column dropped, ages filled and clipped, rare classes grouped, text trimmed
-    and lower-cased, a column read as a category): the export replays each step as the app does."""
+    and lower-cased, a column read as a category), kept on its training split; its own workspace (the serving
+    test changes its model in use)."""
     from automl.data.cleaning import Recipe
     from automl.data.steps import CastType, CleanText, ClipOutliers, DropColumns, FillMissing, GroupRare
-    from automl.portable.export import export_compact
     from automl.training.config import TrainConfig, start_training
 
-    ws = Workspace(tmp_path / "ws")
+    root = tmp_path_factory.mktemp("cleaned")
+    ws = Workspace(root / "ws")
     frame = pd.read_csv(SAMPLES / "titanic.csv")
     frame["sex"] = frame["sex"].where(frame.index % 7 != 0, "  " + frame["sex"].str.upper() + " ")
     dataset = ws.add_dataset(frame, "titanic-untidy.csv")
@@ -115,16 +117,62 @@ def test_the_cleaning_recipe_is_replayed_by_the_exported_scorer(tmp_path):
     run = start_training(ws, TrainConfig(dataset.id, "survived", time_limit=15, model_families=("GBM",),
                                          refit_all_rows=False, recipe=recipe.to_dict()))
     assert wait_for(ws, run.id).status == "succeeded"
-    bundle, predictor = _loaded(tmp_path / "ws", run.id)
+    path = root / "untidy.csv"
+    frame.to_csv(path, index=False)
+    return root, run.id, path
+
+
+def test_the_cleaning_recipe_is_replayed_by_the_exported_scorer(cleaned_run, tmp_path):
+    from automl.portable.export import export_compact
+
+    root, run_id, path = cleaned_run
+    bundle, predictor = _loaded(root / "ws", run_id)
     model = _lightgbm(predictor)
     done = export_compact(bundle, predictor, tmp_path / "compact", model=model)
     spec = json.loads((tmp_path / "compact" / "preprocess.json").read_text())
     assert [s["kind"] for s in spec["recipe"]] == ["drop_columns", "fill_missing", "clip_outliers", "group_rare",
                                                   "clean_text", "cast_type"]
     assert done.max_difference <= 1e-5
-    path = tmp_path / "untidy.csv"
-    frame.to_csv(path, index=False)
-    app, ours = _app_and_export(bundle, predictor, tmp_path / "compact", path, model, rows=len(frame))
+    app, ours = _app_and_export(bundle, predictor, tmp_path / "compact", path, model, rows=2000)
     assert [str(v) for v in ours["prediction"]] == app["prediction"].astype(str).tolist()
     positive = bundle.metrics.positive_class
     assert np.abs(app[f"proba_{positive}"].to_numpy() - np.asarray(ours[f"proba_{positive}"])).max() <= 1e-5
+
+
+def test_serve_with_the_onnx_engine_answers_as_the_app_and_follows_the_model_in_use(cleaned_run):
+    """`serve RUN --engine onnx` exports the model in use into the run once and answers with it: the app's
+    labels and probabilities; no explanations; another model put in use is exported and served next."""
+    import httpx
+
+    from automl.model.inference import score_input
+    from automl.model.model_input import to_model_input
+    from tests.helpers import serving, wait_until
+
+    root, run_id, path = cleaned_run
+    ws = root / "ws"
+    from automl.model.bundle import load_bundle
+
+    if not load_bundle(Workspace(ws), run_id).deployed_model.startswith("LightGBM"):  # refused, saying why
+        refused = run_cli("serve", run_id, "--engine", "onnx", "--port", "0", workspace=ws, timeout=120)
+        assert refused.returncode != 0 and "covers LightGBM" in refused.stderr
+    assert run_cli("use", run_id, "LightGBM", workspace=ws).returncode == 0
+    rows = pd.read_csv(path).drop(columns=["survived"]).head(40)
+    body = {"rows": json.loads(rows.to_json(orient="records"))}
+    with serving(ws, run_id, "--engine", "onnx") as url:
+        answer = httpx.post(url + "/v1/predict", json=body, timeout=30).json()
+        bundle, predictor = _loaded(ws, run_id)
+        app = score_input(predictor, bundle, to_model_input(bundle.schema, rows)[0])
+        assert answer["predictions"] == app["prediction"].tolist()
+        for got, (_, want) in zip(answer["probabilities"], app.iterrows(), strict=True):
+            assert all(abs(got[c] - want[f"proba_{c}"]) <= 1e-5 for c in got)
+        explained = httpx.post(url + "/v1/predict?explain=2", json=body, timeout=30)
+        assert explained.status_code == 422 and "onnx engine" in explained.json()["detail"]
+
+        assert run_cli("use", run_id, "LightGBMXT", workspace=ws).returncode == 0
+        compact = Workspace(ws).run_dir(run_id) / "compact" / "preprocess.json"
+
+        def serves_the_new_model():
+            httpx.post(url + "/v1/predict", json=body, timeout=30)  # a request looks for a change
+            return json.loads(compact.read_text())["model"] == "LightGBMXT"
+
+        wait_until(serves_the_new_model, timeout=60, what="the endpoint to export LightGBMXT")

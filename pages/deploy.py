@@ -4,7 +4,8 @@ import streamlit as st
 
 from automl.errors import AutoMLError
 from automl.serving import deployments
-from ui.deploy_views import default_name, deployments_table, endpoint_panel, move_panel, moved_message
+from ui.deploy_views import (compact_panel, default_name, deployments_table, endpoint_panel, move_panel,
+                             moved_message)
 from ui.flow import stop_page
 from ui.gate import require_sign_in
 from ui.loaders import workspace
@@ -33,6 +34,10 @@ if st.button("Deploy", key="deploy.create"):
         st.error(str(exc))
     else:
         st.success(f"{created.name} serves run {created.run_id}.")
+
+if run.problem_type != "forecast":
+    st.subheader("Compact model")
+    compact_panel(ws, run)
 
 found = deployments.list_deployments(ws)
 if not found:

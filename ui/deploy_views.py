@@ -16,8 +16,8 @@ from automl.serving import deployments, endpoints
 from automl.serving.rows import example_row
 from automl.store.workspace import RunInfo, Workspace
 
-__all__ = ["default_name", "deployments_table", "endpoint_panel", "move_panel", "move_deployment", "moved_message",
-           "curl_example"]
+__all__ = ["default_name", "deployments_table", "endpoint_panel", "compact_panel", "move_panel", "move_deployment",
+           "moved_message", "curl_example"]
 
 
 def default_name(run: RunInfo) -> str:
@@ -34,7 +34,8 @@ def endpoint_panel(ws: Workspace, name: str) -> None:
     status = endpoints.endpoint_status(ws, name)
     running = status is not None and status.running
     if running and status.healthy:
-        st.success(f"Serving run `{status.model}` at **{status.url}** (this machine only).")
+        engine = " with the compact model (onnxruntime)" if status.engine == "onnx" else ""
+        st.success(f"Serving run `{status.model}`{engine} at **{status.url}** (this machine only).")
         if st.button("Stop the endpoint", key="deploy.stop"):
             endpoints.stop_endpoint(ws, name)
             st.rerun()
@@ -47,14 +48,54 @@ def endpoint_panel(ws: Workspace, name: str) -> None:
         st.caption("No endpoint runs for this deployment. Started here, it serves on this machine "
                    "(127.0.0.1) and keeps running when you leave the page; `automl-studio serve` does the same "
                    "from a terminal, with an API key for other machines.")
+    engine = st.radio("Engine", list(_ENGINES), format_func=_ENGINES.get, key="deploy.engine", horizontal=True,
+                      index=list(_ENGINES).index(status.engine) if status and status.engine in _ENGINES else 0,
+                      help="The compact model answers the same (checked on the run's rows when it is made), "
+                           "several times faster and without AutoGluon in memory; it covers LightGBM models and "
+                           "has no explanations (?explain).")
     if st.button("Start the endpoint", key="deploy.start", type="primary", disabled=running):
         with st.spinner("Starting the endpoint: verifying and loading the model…"):
             try:
-                endpoints.start_endpoint(ws, name)
+                endpoints.start_endpoint(ws, name, engine=engine)
             except AutoMLError as exc:
                 st.error(str(exc))
                 return
         st.rerun()
+
+
+_ENGINES = {"autogluon": "AutoGluon (with explanations)", "onnx": "Compact model (ONNX, LightGBM)"}
+
+
+def compact_panel(ws: Workspace, run: RunInfo) -> None:
+    """The run's model in use as a folder that scores with numpy and onnxruntime only: made (and checked
+    against the app's answers) on a click, then downloaded as a zip; or why it cannot be."""
+    from automl.model.signing import signing_key
+    from automl.portable.export import ExportRefused
+    from automl.portable.stored import ensure_compact, zipped
+
+    st.caption("A copy of the model in use for any machine with Python, numpy and onnxruntime (no AutoGluon): "
+               "`python predict.py rows.csv --out scored.csv` gives the answers this app gives.")
+    key = f"deploy.compact.{run.id}"
+    if st.button("Make a compact model", key="deploy.compact"):
+        bundle = bundle_mod.load_bundle(ws, run.id)
+        with st.spinner("Exporting the model and checking its answers against the app's…"):
+            try:
+                ensure_compact(bundle, signing_key(ws.secret_key()))
+            except ExportRefused as exc:
+                st.session_state[key] = str(exc)
+            else:
+                st.session_state[key] = ""
+    folder = ws.run_dir(run.id) / "compact"
+    refused = st.session_state.get(key)
+    if refused:
+        st.warning(refused)
+    elif folder.joinpath("parity.json").exists():
+        parity = json.loads(folder.joinpath("parity.json").read_text())
+        size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+        st.success(f"{parity['model']}: {size / 1024:,.0f} KB; {parity['rows']:,} rows give this app's answers "
+                   f"(labels identical, largest difference {parity['max_difference']:.1e}).")
+        st.download_button("Download the compact model (.zip)", zipped(folder), file_name=f"{run.id}-compact.zip",
+                           mime="application/zip", key="deploy.compact.download")
 
 
 def _usage(ws: Workspace, name: str) -> None:

@@ -123,12 +123,15 @@ class Scorer:
                     x = np.trunc(np.where(np.isnan(x), 0.0, x))
             elif kind == "flag":
                 true = f["true"]
-                x = np.asarray([1.0 if not _missing(v) and v == true else 0.0 for v in s], dtype=np.float64)
+                uniques, at = _factorize(s)
+                x = np.asarray([1.0 if not _missing(v) and v == true else 0.0 for v in uniques], dtype=np.float64)[at]
             elif kind == "category":
                 codes = {_key(c): i for i, c in enumerate(f["categories"])}
                 fill = f.get("fill")
+                uniques, at = _factorize(s)
                 x = np.asarray([codes.get(_key(fill if _missing(v) and fill is not None else v), math.nan)
-                                if not (_missing(v) and fill is None) else math.nan for v in s], dtype=np.float64)
+                                if not (_missing(v) and fill is None) else math.nan for v in uniques],
+                               dtype=np.float64)[at]
             elif kind in ("date", "date_part"):
                 d = s.astype("datetime64[ns]")
                 d = np.where(np.isnat(d), np.datetime64(int(f["fill_ns"]), "ns"), d)
@@ -192,18 +195,33 @@ def read_column(values: list[Any] | np.ndarray, read: dict[str, Any], markers: f
     kind = read["read_as"]
     if kind == "number" and isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
         return values.astype(np.float64, copy=False)  # numbers already read (the endpoint's reader ran first)
-    cache: dict[Any, Any] = {}
-    out = []
-    for v in values:
-        key = (type(v), v) if not _missing(v) else None
-        if key not in cache:
-            cache[key] = _read_one(v, kind, read, markers)
-        out.append(cache[key])
+    uniques, codes = _factorize(values)
+    read_once = [_read_one(v, kind, read, markers) for v in uniques]
     if kind == "number":
-        return np.asarray(out, dtype=np.float64)
+        return np.asarray(read_once, dtype=np.float64)[codes]
     if kind == "date":
-        return np.asarray(out, dtype="datetime64[ns]")
-    return np.asarray(out, dtype=object)
+        return np.asarray(read_once, dtype="datetime64[ns]")[codes]
+    return _objects(read_once)[codes]
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _factorize(values: Any) -> tuple[list[Any], np.ndarray]:
+    """(distinct values, each value's position among them): each distinct value is then handled once. Text
+    (the common case) is keyed by itself; anything else by (type, value), so that 1, 1.0 and True stay apart."""
+    values = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    index: dict[Any, int] = {}
+    if set(map(type, values)) <= {str, type(None)}:
+        codes = [index.setdefault(v, len(index)) for v in values]
+        uniques = list(index)
+    else:
+        codes = [index.setdefault((type(v), v), len(index)) for v in values]
+        uniques = [k[1] for k in index]
+    return uniques, np.asarray(codes, dtype=np.intp)
 
 
 def _read_one(v: Any, kind: str, read: dict[str, Any], markers: frozenset[str]) -> Any:

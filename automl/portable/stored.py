@@ -19,7 +19,7 @@ from automl.portable.export import FILES, export_compact
 from automl.portable.scorer import Scorer
 from automl.store import atomic, private
 
-__all__ = ["CompactModel", "load_compact"]
+__all__ = ["CompactModel", "load_compact", "ensure_compact", "zipped"]
 
 _SOURCE = "source.json"
 
@@ -56,10 +56,9 @@ def _current(folder: Path, bundle: Bundle, key: bytes) -> bool:
     return atomic.read_json(folder / _SOURCE, {}) == _source(bundle)
 
 
-def load_compact(bundle: Bundle, key: bytes) -> CompactModel:
-    """The run's model in use as a compact model: exported now when the stored one is missing or stale
-    (`ExportRefused` with the reason when it cannot be), then verified and loaded from a private copy."""
-    verified = (str(bundle.run_dir), stat_stamp(bundle.run_dir, SIGNED))
+def ensure_compact(bundle: Bundle, key: bytes) -> Path:
+    """The run's `compact/` folder holding its model in use, exported now when it is missing or stale
+    (`ExportRefused` with the reason when it cannot be)."""
     folder = bundle.files.compact
     if not _current(folder, bundle, key):
         fresh = folder.with_name(folder.name + ".new")
@@ -75,6 +74,26 @@ def load_compact(bundle: Bundle, key: bytes) -> CompactModel:
         sign_dir(fresh, [*FILES, _SOURCE], key)
         shutil.rmtree(folder, ignore_errors=True)
         fresh.replace(folder)
+    return folder
+
+
+def zipped(folder: Path) -> bytes:
+    """The export folder as a zip (its files at the top level), for a download."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(folder.iterdir()):
+            if f.is_file() and f.name != _SOURCE:
+                z.write(f, f"compact-model/{f.name}")
+    return buffer.getvalue()
+
+
+def load_compact(bundle: Bundle, key: bytes) -> CompactModel:
+    """The run's model in use as a compact model (`ensure_compact`), verified and loaded from a private copy."""
+    verified = (str(bundle.run_dir), stat_stamp(bundle.run_dir, SIGNED))
+    folder = ensure_compact(bundle, key)
     copy = private.private_folder("compact")
     try:
         copy_verified(folder, key, "The compact model", [*FILES, _SOURCE], copy)

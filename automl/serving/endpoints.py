@@ -33,6 +33,7 @@ class Endpoint:
     running: bool
     healthy: bool
     model: str | None = None
+    engine: str = "autogluon"
 
     @property
     def url(self) -> str:
@@ -67,11 +68,13 @@ def endpoint_status(ws: Workspace, name: str) -> Endpoint | None:
     running = _alive(record["pid"], name)
     health = _health(record["port"]) if running else None
     return Endpoint(name, record["port"], record["pid"], record["started_at"], running, health is not None,
-                    (health or {}).get("model"))
+                    (health or {}).get("model"), record.get("engine", "autogluon"))
 
 
-def start_endpoint(ws: Workspace, name: str, port: int | None = None, wait_s: float = 120.0) -> Endpoint:
-    """Start `automl-studio serve NAME` on 127.0.0.1 (a free port from 8000) and wait until it answers."""
+def start_endpoint(ws: Workspace, name: str, port: int | None = None, wait_s: float = 120.0,
+                   engine: str = "autogluon") -> Endpoint:
+    """Start `automl-studio serve NAME [--engine onnx]` on 127.0.0.1 (a free port from 8000) and wait until it
+    answers."""
     current = endpoint_status(ws, name)
     if current is not None and current.running:
         return current
@@ -82,9 +85,10 @@ def start_endpoint(ws: Workspace, name: str, port: int | None = None, wait_s: fl
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "endpoint.log", "ab") as log:
         process = subprocess.Popen([sys.executable, "-m", "automl.cli", "serve", name, "--port", str(port),
-                                    "--workspace", str(ws.root)], stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-    atomic.write_json(_record(ws, name), {"pid": process.pid, "port": port, "started_at": time.time()})
+                                    "--workspace", str(ws.root), "--engine", engine], stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    atomic.write_json(_record(ws, name), {"pid": process.pid, "port": port, "started_at": time.time(),
+                                          "engine": engine})
     deadline = time.time() + wait_s
     while time.time() < deadline:
         if process.poll() is not None:

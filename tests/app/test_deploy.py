@@ -70,3 +70,32 @@ def test_monitor_says_what_the_endpoint_answered_before_its_first_summary(traine
     assert not at.exception, [e.message for e in at.exception]
     assert "Its endpoint has answered 5 row(s) in 3 request(s) so far" in texts(at)
     assert "every 1,000 rows, every 10 minutes once it has 100" in texts(at)
+
+
+def test_a_compact_model_is_made_on_a_click_or_refused_with_the_reason(trained, tmp_path, monkeypatch):
+    """Issue 33: the model in use as a folder for numpy and onnxruntime, in two clicks (make, download); an
+    ensemble in use is refused, naming the LightGBM of the run that can be exported."""
+    from automl.model.bundle import load_bundle, load_predictor
+    from automl.model.choice import choose_model
+
+    root = tmp_path / "copy"
+    shutil.copytree(trained.root, root)
+    ws = Workspace(root)
+    at = open_page("pages/deploy.py", root, monkeypatch)
+    at.selectbox(key="deploy.run").select(trained.regression_run)
+    at.run()
+    bundle = load_bundle(ws, trained.regression_run)
+    if not bundle.deployed_model.startswith("LightGBM"):
+        at.button(key="deploy.compact").click()
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert any("covers LightGBM models so far" in w.value and "LightGBM" in w.value for w in at.warning)
+    predictor = load_predictor(bundle)
+    lightgbm = next(m for m in predictor.model_names() if m.startswith("LightGBM") and not m.endswith("_FULL"))
+    choose_model(ws, bundle, predictor, lightgbm)
+    at.button(key="deploy.compact").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(s.value.startswith(f"{lightgbm}:") and "labels identical" in s.value for s in at.success)
+    assert len(at.get("download_button")) == 1
+    assert (ws.run_dir(trained.regression_run) / "compact" / "model.onnx").exists()

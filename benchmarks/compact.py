@@ -88,6 +88,55 @@ def _http_p50(ws: Path, run_id: str, row: dict, engine: str, n: int = 200) -> fl
         proc.wait(timeout=30)
 
 
+def native_against_onnx(booster, X: np.ndarray, tmp: Path) -> dict:
+    """One LightGBM booster as ONNX (ours) and as a shared library compiled by TL2cgen (Treelite's code
+    generator), both on the same model-input rows: raw scores against LightGBM's, one row p50 and rows/s on one
+    thread, build time and size. Empty where tl2cgen is not installed (`pip install -e '.[bench]'`)."""
+    try:
+        import tl2cgen
+        import treelite
+    except ImportError:
+        return {}
+    import onnxruntime as ort
+
+    from automl.portable.trees import boosters_to_onnx
+
+    ref = booster.predict(X, raw_score=True).reshape(len(X), -1)
+    start = time.perf_counter()
+    onnx_bytes = boosters_to_onnx([booster.dump_model()], X.shape[1])
+    onnx_s = time.perf_counter() - start
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
+    lib = tmp / "native.so"
+    start = time.perf_counter()
+    tl2cgen.export_lib(treelite.frontend.from_lightgbm(booster), toolchain="gcc", libpath=str(lib),
+                       params={"parallel_comp": os.cpu_count() or 1}, nthread=os.cpu_count() or 1)
+    build_s = time.perf_counter() - start
+    native = tl2cgen.Predictor(str(lib), nthread=1)
+
+    def run_native(rows):
+        return native.predict(tl2cgen.DMatrix(rows, dtype="float64"), pred_margin=True).reshape(len(rows), -1)
+
+    def run_onnx(rows):
+        return session.run(None, {"X": rows})[0]
+
+    def rows_per_s(fn) -> float:
+        fn(X)
+        start = time.perf_counter()
+        for _ in range(5):
+            fn(X)
+        return 5 * len(X) / (time.perf_counter() - start)
+
+    one = X[:1]
+    return {"onnx_build_s": round(onnx_s, 2), "onnx_kb": round(len(onnx_bytes) / 1024),
+            "onnx_max_diff": float(np.abs(run_onnx(X) - ref).max()), "onnx_row_us": round(1000 * _p50(
+                lambda: run_onnx(one), 500), 1), "onnx_rows_per_s_1_thread": round(rows_per_s(run_onnx)),
+            "tl2cgen_build_s": round(build_s, 1), "tl2cgen_kb": round(lib.stat().st_size / 1024),
+            "tl2cgen_max_diff": float(np.abs(run_native(X) - ref).max()), "tl2cgen_row_us": round(1000 * _p50(
+                lambda: run_native(one), 500), 1), "tl2cgen_rows_per_s_1_thread": round(rows_per_s(run_native))}
+
+
 def measure(name: str, file: str, label: str, time_limit: int, tmp: Path) -> dict:
     from automl.model.bundle import load_bundle, load_predictor
     from automl.model.inference import score_input
@@ -138,6 +187,12 @@ def measure(name: str, file: str, label: str, time_limit: int, tmp: Path) -> dic
     compact.score_frame(many)
     ours_rows = len(many) / (time.perf_counter() - start)
 
+    member = predictor._trainer.load_model(lightgbm)  # noqa: SLF001 - its first LightGBM booster
+    member = member.load_child(member.models[0]) if hasattr(member, "load_child") else member
+    Xm = predictor._learner.transform_features(many)[member.features]  # noqa: SLF001 - the model's input
+    Xm = np.column_stack([Xm[c].cat.codes.replace(-1, np.nan).to_numpy(float) if hasattr(Xm[c], "cat")
+                          else Xm[c].to_numpy(float) for c in Xm.columns])
+    native = native_against_onnx(member.model, Xm[:5000], tmp)
     lgb_dir = Path(predictor._trainer.load_model(lightgbm).path)  # noqa: SLF001 - the model's own folder
     assert _cli("use", run_id, lightgbm, ws=ws).returncode == 0
     http_ag = _http_p50(ws, run_id, row, "autogluon")
@@ -151,7 +206,7 @@ def measure(name: str, file: str, label: str, time_limit: int, tmp: Path) -> dic
             "predictor_mb": round(_size(bundle.predictor_path) / 2**20, 1),
             "lightgbm_folder_kb": round(_size(lgb_dir) / 1024) if lgb_dir.exists() else None,
             "http_row_ms_autogluon": round(http_ag, 2), "http_row_ms_onnx": round(http_onnx, 2),
-            "parity_rows": done.rows_checked, "max_difference": done.max_difference}
+            "parity_rows": done.rows_checked, "max_difference": done.max_difference, **native}
 
 
 def main() -> None:

@@ -181,6 +181,10 @@ def leaderboard_section(ws: Workspace, state: AppState, bundle: Bundle, run: Run
         st.info(compact.sentence(), icon="⚡")
         if st.button(f"Use {plain_model_name(compact.model)} for every prediction", key="evaluate.compact"):
             _use_model(ws, state, bundle, run, compact.model)
+    if bundle.deployed_model.startswith("LightGBM"):
+        st.caption("The model in use is a LightGBM: on Deploy, **Make a compact model** exports it to score with "
+                   "numpy and onnxruntime only (no AutoGluon), with the same answers, checked before it is written; "
+                   "text columns' word counts are the one input it cannot carry.")
     c1, c2 = st.columns([3, 1])
     chosen_model = c1.selectbox("Model every prediction uses", models, index=models.index(in_use)
                                 if in_use in models else 0, key=f"evaluate.deploy.{run.id}",

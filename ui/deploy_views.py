@@ -48,11 +48,13 @@ def endpoint_panel(ws: Workspace, name: str) -> None:
         st.caption("No endpoint runs for this deployment. Started here, it serves on this machine "
                    "(127.0.0.1) and keeps running when you leave the page; `automl-studio serve` does the same "
                    "from a terminal, with an API key for other machines.")
-    engine = st.radio("Engine", list(_ENGINES), format_func=_ENGINES.get, key="deploy.engine", horizontal=True,
-                      index=list(_ENGINES).index(status.engine) if status and status.engine in _ENGINES else 0,
-                      help="The compact model answers the same (checked on the run's rows when it is made), "
-                           "several times faster and without AutoGluon in memory; it covers LightGBM models and "
-                           "has no explanations (?explain).")
+    engine = "autogluon"
+    if ws.get_run(ws.get_deployment(name).run_id).problem_type != FORECAST:  # a forecast has no compact model
+        engine = st.radio("Engine", list(_ENGINES), format_func=_ENGINES.get, key="deploy.engine", horizontal=True,
+                          index=list(_ENGINES).index(status.engine) if status and status.engine in _ENGINES else 0,
+                          help="The compact model answers the same (checked on the run's rows when it is made), "
+                               "several times faster and without AutoGluon in memory; it covers LightGBM models "
+                               "and has no explanations (?explain).")
     if st.button("Start the endpoint", key="deploy.start", type="primary", disabled=running):
         with st.spinner("Starting the endpoint: verifying and loading the model…"):
             try:

@@ -79,6 +79,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     run_id, deployment = resolve(ws, args.target)
     _err(f"loading {run_id}" + (f" (deployment {deployment})" if deployment else "") + " ...")
     if is_forecast(ws.get_run(run_id)):  # a forecast answers POST /v1/forecast (issue 32)
+        if getattr(args, "engine", "autogluon") == "onnx":
+            raise ConfigError("A forecast has no compact model: serve it without --engine onnx.")
         from automl.serving.forecast_api import ForecastHolder, create_forecast_app
 
         app = create_forecast_app(ForecastHolder(ws, run_id, deployment), api_key=key, bind_host=args.host)
